@@ -1,0 +1,3 @@
+package main
+
+func cmdAssess(e *env, args []string) int { return notYet(e, "assess") }

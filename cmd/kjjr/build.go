@@ -1,0 +1,3 @@
+package main
+
+func cmdBuild(e *env, args []string) int { return notYet(e, "build") }

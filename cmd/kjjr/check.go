@@ -1,0 +1,3 @@
+package main
+
+func cmdCheck(e *env, args []string) int { return notYet(e, "check") }

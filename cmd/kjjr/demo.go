@@ -1,0 +1,3 @@
+package main
+
+func cmdDemo(e *env, args []string) int { return notYet(e, "demo") }

@@ -1,0 +1,3 @@
+package main
+
+func cmdInit(e *env, args []string) int { return notYet(e, "init") }

@@ -1,0 +1,31 @@
+// Kjjr runs the public register of 晋中市科技金融服务机构 and collects
+// their reports, under 晋中市科技局《科技金融服务机构遴选及考核管理办法（试行）》.
+//
+// Usage:
+//
+//	kjjr <command> [flags] [args]
+//
+// The commands are:
+//
+//	init DIR           new content repo from the embedded default (git init, first commit)
+//	check [DIR]        validate a content repo against the measures (default: embedded)
+//	workdays DATE N    the last day of N working days starting on DATE (公示期)
+//	build              render the public static site
+//	serve              build, serve and live-reload the site while the content changes
+//	template           write the blank monthly sheet (.xlsx)
+//	sheet FILE.xlsx    parse one monthly sheet and print the record it would write
+//	inbox              fetch emailed reports over IMAP onto review branches
+//	review             list, show, approve or reject submission branches
+//	status             the reporting-compliance matrix
+//	assess YEAR        draft the annual assessment from approved reports
+//	remind             email reminders before and after reporting deadlines
+//	demo               a newcomer's tour, offline, in one command
+//
+// Run "kjjr <command> -h" for a command's flags.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,3 @@
+package main
+
+func cmdServe(e *env, args []string) int { return notYet(e, "serve") }

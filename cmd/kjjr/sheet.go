@@ -1,0 +1,3 @@
+package main
+
+func cmdSheet(e *env, args []string) int { return notYet(e, "sheet") }

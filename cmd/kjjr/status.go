@@ -1,0 +1,3 @@
+package main
+
+func cmdStatus(e *env, args []string) int { return notYet(e, "status") }

@@ -1,0 +1,25 @@
+// Package content is the shared vocabulary of kjjr: the typed records of the
+// 晋中市《科技金融服务机构遴选及考核管理办法（试行）》 (the measures), their
+// Markdown-with-YAML-front-matter codec, the loader that reads a content repo
+// from any fs.FS into one validated model, and the working-day calendar.
+//
+// A content repo is laid out as
+//
+//	site.yaml                               site settings (see Site)
+//	calendar/<year>.yaml                    holidays and adjusted working days (see Calendar)
+//	notices/<slug>.md                       通知公告 (see Notice)
+//	rounds/<slug>.md                        selection rounds, 第三条 (see Round)
+//	publicity/<slug>.md                     公示, 第三条第5项 (see Publicity)
+//	institutions/<slug>/index.md            institution records, 第一条、第二条 (see Institution)
+//	institutions/<slug>/reports/<period>.md monthly, half-year and annual reports, 第五条第3项 (see Report)
+//	institutions/<slug>/inspections/*.md    supervision checks, 第五条第2项 (see Inspection)
+//	results/<year>.md                       annual assessment results, 第六条 (see Result)
+//
+// Load reads such a tree; it never stops at the first problem but collects
+// every one as a Diagnostic with file and line. Repo.Check adds the
+// validation rules of the measures on top of what Load found.
+//
+// Private fields (report senders, filers, financing detail rows, evidence,
+// message identifiers) are marked "private" in their doc comments; package
+// site must never render them.
+package content

@@ -1,0 +1,449 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Repo is a loaded content repo: every record, typed, with derived
+// statuses. Slices are sorted by slug (results by year, reports by period).
+// A Repo is read-only after Load and safe for concurrent reads.
+type Repo struct {
+	Site         Site
+	Calendar     *Calendar
+	Notices      []*Notice
+	Rounds       []*Round
+	Publicities  []*Publicity
+	Institutions []*Institution
+	Results      []*Result
+
+	// Diags holds every problem Load found (errors and warnings).
+	Diags Diagnostics
+
+	// FS is the tree the repo was loaded from.
+	FS fs.FS
+
+	notices      map[string]*Notice
+	rounds       map[string]*Round
+	publicities  map[string]*Publicity
+	institutions map[string]*Institution
+	results      map[int]*Result
+}
+
+// LoadOptions tune Load. A nil *LoadOptions means the defaults.
+type LoadOptions struct {
+	// Workers is the number of files decoded in parallel; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// SlugPattern is what a slug (file or directory name of a record) must
+// match: lower-case ASCII letters, digits and hyphens, so that it makes a
+// clean URL.
+var SlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+type fileKind int
+
+const (
+	kindSite fileKind = iota + 1
+	kindCalendar
+	kindNotice
+	kindRound
+	kindPublicity
+	kindResult
+	kindInstitution
+	kindReport
+	kindInspection
+)
+
+type job struct {
+	path string
+	kind fileKind
+	slug string // record slug; for reports and inspections, the institution's
+	name string // base name without extension
+}
+
+type decoded struct {
+	rec   any
+	diags Diagnostics
+}
+
+// Load reads a content repo from fsys (a directory via os.DirFS, the
+// embedded default dataset, or a git tree). It decodes every record
+// strictly and in parallel, collects every problem as a Diagnostic rather
+// than stopping at the first, computes publicity end dates from the
+// calendar and derives each institution's status history.
+//
+// The returned Repo is never nil and is usable even when the error is not
+// nil (partial success: records that failed to decode are left out). The
+// error, when not nil, is a Diagnostics holding the errors. Validation
+// against the measures is Repo.Check, not Load.
+func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
+	workers := runtime.GOMAXPROCS(0)
+	if opts != nil && opts.Workers > 0 {
+		workers = opts.Workers
+	}
+	r := &Repo{FS: fsys}
+	jobs, walkDiags := classify(fsys)
+	r.Diags = append(r.Diags, walkDiags...)
+
+	out := make([]decoded, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int, workers*4)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = decodeJob(fsys, jobs[i])
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	r.assemble(jobs, out)
+	r.Diags.Sort()
+	if r.Diags.HasErrors() {
+		return r, r.Diags.Errors()
+	}
+	return r, nil
+}
+
+func classify(fsys fs.FS) ([]job, Diagnostics) {
+	var jobs []job
+	var ds Diagnostics
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			ds = append(ds, Diagnostic{File: p, Message: fmt.Sprintf("无法读取：%v", err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		base := d.Name()
+		if p != "." && strings.HasPrefix(base, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		parts := strings.Split(p, "/")
+		if d.IsDir() {
+			// Evidence is never read by Load: it can be large, and it is private.
+			if len(parts) == 3 && parts[0] == "institutions" && parts[2] == "evidence" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		ext := path.Ext(base)
+		name := strings.TrimSuffix(base, ext)
+		j := job{path: p, name: name}
+		switch {
+		case p == "site.yaml":
+			j.kind = kindSite
+		case len(parts) == 2 && parts[0] == "calendar" && ext == ".yaml":
+			j.kind = kindCalendar
+		case len(parts) == 2 && ext == ".md" && parts[0] == "notices":
+			j.kind, j.slug = kindNotice, name
+		case len(parts) == 2 && ext == ".md" && parts[0] == "rounds":
+			j.kind, j.slug = kindRound, name
+		case len(parts) == 2 && ext == ".md" && parts[0] == "publicity":
+			j.kind, j.slug = kindPublicity, name
+		case len(parts) == 2 && ext == ".md" && parts[0] == "results":
+			j.kind, j.slug = kindResult, name
+		case len(parts) == 3 && parts[0] == "institutions" && base == "index.md":
+			j.kind, j.slug = kindInstitution, parts[1]
+		case len(parts) == 4 && parts[0] == "institutions" && parts[2] == "reports" && ext == ".md":
+			j.kind, j.slug = kindReport, parts[1]
+		case len(parts) == 4 && parts[0] == "institutions" && parts[2] == "inspections" && ext == ".md":
+			j.kind, j.slug = kindInspection, parts[1]
+		default:
+			if ext == ".md" && len(parts) > 1 && isRecordDir(parts[0]) {
+				ds = append(ds, Diagnostic{File: p, Severity: Warning, Message: "此位置的 Markdown 文件不会被读取：请对照目录结构放到正确位置"})
+			}
+			return nil
+		}
+		if j.kind != kindSite && j.kind != kindCalendar && j.kind != kindReport && j.kind != kindInspection && !SlugPattern.MatchString(j.slug) {
+			ds = append(ds, Diagnostic{File: p, Message: fmt.Sprintf("名称 %q 不合规：只能用小写英文字母、数字和连字符（-），它会出现在网址中", j.slug)})
+			return nil
+		}
+		if (j.kind == kindReport || j.kind == kindInspection) && !SlugPattern.MatchString(j.slug) {
+			return nil // the institution directory itself is reported once, for index.md
+		}
+		jobs = append(jobs, j)
+		return nil
+	})
+	if err != nil {
+		ds = append(ds, Diagnostic{File: ".", Message: fmt.Sprintf("无法遍历内容目录：%v", err)})
+	}
+	return jobs, ds
+}
+
+func isRecordDir(s string) bool {
+	switch s {
+	case "notices", "rounds", "publicity", "results", "institutions", "calendar":
+		return true
+	}
+	return false
+}
+
+func decodeJob(fsys fs.FS, j job) decoded {
+	data, err := fs.ReadFile(fsys, j.path)
+	if err != nil {
+		return decoded{diags: Diagnostics{{File: j.path, Message: fmt.Sprintf("无法读取：%v", err)}}}
+	}
+	var rec any
+	switch j.kind {
+	case kindSite:
+		s := new(Site)
+		return decoded{s, DecodeYAMLFile(j.path, data, s)}
+	case kindCalendar:
+		c := &CalendarYear{File: j.path}
+		return decoded{c, DecodeYAMLFile(j.path, data, c)}
+	case kindNotice:
+		rec = new(Notice)
+	case kindRound:
+		rec = new(Round)
+	case kindPublicity:
+		rec = new(Publicity)
+	case kindResult:
+		rec = new(Result)
+	case kindInstitution:
+		rec = new(Institution)
+	case kindReport:
+		rec = new(Report)
+	case kindInspection:
+		rec = new(Inspection)
+	}
+	ds := DecodeRecord(j.path, data, rec)
+	metaOf(rec).Slug = j.name
+	if j.kind == kindInstitution {
+		metaOf(rec).Slug = j.slug
+	}
+	return decoded{rec, ds}
+}
+
+func (r *Repo) assemble(jobs []job, out []decoded) {
+	r.notices = map[string]*Notice{}
+	r.rounds = map[string]*Round{}
+	r.publicities = map[string]*Publicity{}
+	r.institutions = map[string]*Institution{}
+	r.results = map[int]*Result{}
+	var years []*CalendarYear
+	var reports, inspections []int
+	haveSite := false
+	for i, j := range jobs {
+		d := out[i]
+		r.Diags = append(r.Diags, d.diags...)
+		if d.rec == nil || d.diags.HasErrors() {
+			if j.kind == kindSite {
+				haveSite = true
+			}
+			continue
+		}
+		switch rec := d.rec.(type) {
+		case *Site:
+			haveSite = true
+			r.Site = *rec
+		case *CalendarYear:
+			want := strings.TrimSuffix(path.Base(j.path), ".yaml")
+			if strconv.Itoa(rec.Year) != want {
+				r.Diags = append(r.Diags, Diagnostic{File: j.path, Line: 1, Field: "year", Message: fmt.Sprintf("year 为 %d，但文件名是 %s.yaml", rec.Year, want)})
+				continue
+			}
+			years = append(years, rec)
+		case *Notice:
+			r.Notices = append(r.Notices, rec)
+			r.notices[rec.Slug] = rec
+		case *Round:
+			r.Rounds = append(r.Rounds, rec)
+			r.rounds[rec.Slug] = rec
+		case *Publicity:
+			if rec.WorkingDays == 0 {
+				rec.WorkingDays = 5
+			}
+			r.Publicities = append(r.Publicities, rec)
+			r.publicities[rec.Slug] = rec
+		case *Result:
+			if strconv.Itoa(rec.Year) != rec.Slug {
+				r.Diags = append(r.Diags, Diagnostic{File: j.path, Line: r.line(j.path, "year"), Field: "year",
+					Message: fmt.Sprintf("year 为 %d，但文件名是 %s.md（应为 results/<年份>.md）", rec.Year, rec.Slug)})
+				continue
+			}
+			r.Results = append(r.Results, rec)
+			r.results[rec.Year] = rec
+		case *Institution:
+			r.Institutions = append(r.Institutions, rec)
+			r.institutions[rec.Slug] = rec
+		case *Report:
+			reports = append(reports, i)
+		case *Inspection:
+			inspections = append(inspections, i)
+		}
+	}
+	if !haveSite {
+		r.Diags = append(r.Diags, Diagnostic{File: "site.yaml", Message: "缺少 site.yaml：这不是 kjjr 内容仓库（可用 kjjr init DIR 新建一个）"})
+	}
+	r.Site.applyDefaults()
+	var cds Diagnostics
+	r.Calendar, cds = NewCalendar(years)
+	r.Diags = append(r.Diags, cds...)
+
+	for _, i := range reports {
+		j, rep := jobs[i], out[i].rec.(*Report)
+		inst := r.institutions[j.slug]
+		if inst == nil {
+			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("机构 %s 没有 institutions/%s/index.md", j.slug, j.slug)})
+			continue
+		}
+		p, err := ParsePeriod(j.name)
+		if err != nil {
+			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("文件名 %s.md 不是报送期间：应为 2025-04.md、2025-H1.md 或 2025-annual.md", j.name)})
+			continue
+		}
+		if rep.Period != p {
+			r.Diags = append(r.Diags, Diagnostic{File: j.path, Line: r.line(j.path, "period"), Field: "period",
+				Message: fmt.Sprintf("period 为 %q，与文件名 %s.md 不一致", rep.Period.String(), j.name)})
+			continue
+		}
+		inst.Reports = append(inst.Reports, rep)
+	}
+	for _, i := range inspections {
+		j, ins := jobs[i], out[i].rec.(*Inspection)
+		if inst := r.institutions[j.slug]; inst != nil {
+			inst.Inspections = append(inst.Inspections, ins)
+		} else {
+			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("机构 %s 没有 institutions/%s/index.md", j.slug, j.slug)})
+		}
+	}
+	for _, inst := range r.Institutions {
+		sort.Slice(inst.Reports, func(a, b int) bool { return inst.Reports[a].Period.Compare(inst.Reports[b].Period) < 0 })
+		sort.Slice(inst.Inspections, func(a, b int) bool {
+			x, y := inst.Inspections[a], inst.Inspections[b]
+			if c := x.Date.Compare(y.Date); c != 0 {
+				return c < 0
+			}
+			return x.Slug < y.Slug
+		})
+	}
+	sort.Slice(r.Notices, func(a, b int) bool { return r.Notices[a].Slug < r.Notices[b].Slug })
+	sort.Slice(r.Rounds, func(a, b int) bool { return r.Rounds[a].Slug < r.Rounds[b].Slug })
+	sort.Slice(r.Publicities, func(a, b int) bool { return r.Publicities[a].Slug < r.Publicities[b].Slug })
+	sort.Slice(r.Institutions, func(a, b int) bool { return r.Institutions[a].Slug < r.Institutions[b].Slug })
+	sort.Slice(r.Results, func(a, b int) bool { return r.Results[a].Year < r.Results[b].Year })
+
+	for _, p := range r.Publicities {
+		if p.Start.IsZero() {
+			continue
+		}
+		end, err := r.Calendar.AddWorkdays(p.Start, p.WorkingDays)
+		if err != nil {
+			r.Diags = append(r.Diags, Diagnostic{File: p.File, Line: r.line(p.File, "start"), Field: "start", Message: err.Error()})
+			continue
+		}
+		p.End = end
+	}
+	r.deriveHistory()
+}
+
+// line returns the line of a field in a record file, or 1.
+func (r *Repo) line(file, field string) int {
+	data, err := fs.ReadFile(r.FS, file)
+	if err != nil {
+		return 1
+	}
+	if l := FieldLine(data, strings.HasSuffix(file, ".md"), field); l > 0 {
+		return l
+	}
+	return 1
+}
+
+// FieldLine returns the line of a front-matter field (a dotted path such
+// as credit.blacklisted or grades[1].grade) in one of the repo's files, or
+// 1 when it cannot tell. It reads the file again: call it on the error path.
+func (r *Repo) FieldLine(file, field string) int { return r.line(file, field) }
+
+// Institution returns the institution with the slug, or nil.
+func (r *Repo) Institution(slug string) *Institution { return r.institutions[slug] }
+
+// Notice returns the notice with the slug, or nil.
+func (r *Repo) Notice(slug string) *Notice { return r.notices[slug] }
+
+// Round returns the round with the slug, or nil.
+func (r *Repo) Round(slug string) *Round { return r.rounds[slug] }
+
+// Publicity returns the publicity with the slug, or nil.
+func (r *Repo) Publicity(slug string) *Publicity { return r.publicities[slug] }
+
+// Result returns the result of a year, or nil.
+func (r *Repo) Result(year int) *Result { return r.results[year] }
+
+// InstitutionByEmail returns the institution that lists addr among its
+// report senders (case-insensitive), or nil.
+func (r *Repo) InstitutionByEmail(addr string) *Institution {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	for _, inst := range r.Institutions {
+		for _, s := range inst.ReportSenders {
+			if strings.ToLower(strings.TrimSpace(s.Email)) == addr {
+				return inst
+			}
+		}
+	}
+	return nil
+}
+
+// Report returns the institution's report of period p, or nil.
+func (inst *Institution) Report(p Period) *Report {
+	i := sort.Search(len(inst.Reports), func(i int) bool { return inst.Reports[i].Period.Compare(p) >= 0 })
+	if i < len(inst.Reports) && inst.Reports[i].Period == p {
+		return inst.Reports[i]
+	}
+	return nil
+}
+
+// ErrNotContentRepo is returned by callers that need a site.yaml and find none.
+var ErrNotContentRepo = errors.New("not a kjjr content repo (no site.yaml)")
+
+func (s *Site) applyDefaults() {
+	if s.Policy.Years == 0 {
+		s.Policy.Years = 2
+	}
+	if s.Policy.WarnDays == 0 {
+		s.Policy.WarnDays = 90
+	}
+	if s.Deadlines.MonthlyDay == 0 {
+		s.Deadlines.MonthlyDay = 10
+	}
+	if s.Deadlines.HalfYearDays == 0 {
+		s.Deadlines.HalfYearDays = 15
+	}
+	if s.Deadlines.AnnualMonthDay == "" {
+		s.Deadlines.AnnualMonthDay = "12-31"
+	}
+	if s.Deadlines.RemindDays == 0 {
+		s.Deadlines.RemindDays = 5
+	}
+	if s.Inbox.MaxAttachmentMiB == 0 {
+		s.Inbox.MaxAttachmentMiB = 25
+	}
+	if s.Inbox.MaxMessageMiB == 0 {
+		s.Inbox.MaxMessageMiB = 50
+	}
+	if s.Inbox.MaxAttachments == 0 {
+		s.Inbox.MaxAttachments = 30
+	}
+	if s.Inbox.MaxReportAgeMonths == 0 {
+		s.Inbox.MaxReportAgeMonths = 24
+	}
+}

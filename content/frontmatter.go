@@ -27,7 +27,10 @@ func SplitFrontMatter(data []byte) (front, body []byte, bodyLine int, err error)
 		return nil, nil, 0, err
 	}
 	data = normalizeText(data)
-	if !bytes.HasPrefix(data, []byte("---\n")) && !bytes.Equal(data, []byte("---")) {
+	if bytes.Equal(bytes.TrimRight(data, " \t"), []byte("---")) {
+		return nil, nil, 0, errors.New("YAML 文件头没有结束：请在字段之后加一行 ---")
+	}
+	if !bytes.HasPrefix(data, []byte("---\n")) {
 		return nil, nil, 0, errors.New("缺少 YAML 文件头：文件第一行应为 ---，其后是字段，再以 --- 结束")
 	}
 	rest := data[4:]

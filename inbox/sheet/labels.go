@@ -67,7 +67,7 @@ var fields = []field{
 	{Key: keyInstitution, Label: "机构名称", Kind: kindText, Required: true, Section: secBasic,
 		Help: "填写营业执照上的全称，与入库时一致。", Example: "晋中示例科技金融服务有限公司"},
 	{Key: keyUSCC, Label: "统一社会信用代码", Kind: kindUSCC, Required: true, Section: secBasic,
-		Help: "18位，与营业执照一致。", Example: "91140700MA0K000013"},
+		Help: "18位，与营业执照一致。", Example: "91140700MA0K000016"},
 	{Key: keyPeriod, Label: "报送月份", Kind: kindPeriod, Required: true, Section: secBasic,
 		Help: "本表所报的月份，如 2025年4月 或 2025-04。只能报已结束的月份。", Example: "2025年4月"},
 
@@ -141,7 +141,7 @@ var columns = []column{
 	{Key: colEnterprise, Header: "企业名称", Kind: kindText, Required: true, Width: 32,
 		Help: "获得融资的企业全称。", Example: "示例：晋中某某科技有限公司"},
 	{Key: colUSCC, Header: "统一社会信用代码", Kind: kindUSCC, Required: true, Width: 22,
-		Help: "企业的18位统一社会信用代码。", Example: "91140700MA0K000021"},
+		Help: "企业的18位统一社会信用代码。", Example: "91140700MA0K000029"},
 	{Key: colJCG, Header: "是否晋创谷注册企业", Kind: kindYesNo, Required: true, Width: 12,
 		Help: "填“是”或“否”。", Example: "是"},
 	{Key: colLender, Header: "融资机构", Kind: kindText, Required: true, Width: 22,

@@ -638,7 +638,7 @@ func (p *parser) crossCheck(sh string, vals map[string]*found, rep *content.Repo
 			}
 		}
 	}
-	if ok[keyJCGFinancing] && haveFin && sums.ok && sums.present && sums.jcg != ind.JinchuangguFinancingWan {
+	if ok[keyJCGFinancing] && haveFin && sums.ok && sums.present && sums.rows > 0 && sums.jcg != ind.JinchuangguFinancingWan {
 		p.add(sh, cell(keyJCGFinancing), "晋创谷企业融资金额 %s 万元与“融资明细”中晋创谷企业（是否晋创谷注册企业为“是”）的金额之和 %s 万元不一致：请核对",
 			ind.JinchuangguFinancingWan, sums.jcg)
 	}

@@ -244,7 +244,7 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 			for vc := lastLabelCol + 1; vc <= len(r.cells); vc++ {
 				v, prob := g.value(r, vc)
 				if prob != "" {
-					p.add(g.name, cellName(vc, r.n), "%s：%s", fd.DisplayLabel(), prob)
+					p.add(g.name, cellName(vc, r.n), "“%s”：%s", fd.DisplayLabel(), prob)
 					fnd.valueCell, fnd.value = cellName(vc, r.n), "\x00" // reported; not blank
 					break
 				}

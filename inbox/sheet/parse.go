@@ -289,7 +289,7 @@ func (p *parser) readMain(sh string, vals map[string]*found, rep *content.Report
 		}
 		if strings.TrimSpace(v.value) == "" {
 			if fd.Required {
-				hint := "请填写：" + fd.Help
+				hint := fd.Help
 				switch fd.Kind {
 				case kindInt, kindWan:
 					hint = "请填写数字，本月没有的填 0"

@@ -2,9 +2,11 @@ package sheet
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -174,6 +176,7 @@ func (p *parser) run() (*content.Report, error) {
 	rep.Financing = rows
 	p.crossCheck(mg.name, vals, rep, ok, sums, fg != nil)
 	if len(p.problems) > 0 {
+		sortProblems(p.problems, mg.name)
 		return nil, p.problems
 	}
 	rep.Warnings = p.warnings
@@ -289,7 +292,7 @@ func (p *parser) readMain(sh string, vals map[string]*found, rep *content.Report
 		}
 		if strings.TrimSpace(v.value) == "" {
 			if fd.Required {
-				hint := "请填写：" + fd.Help
+				hint := fd.Help
 				switch fd.Kind {
 				case kindInt, kindWan:
 					hint = "请填写数字，本月没有的填 0"
@@ -678,4 +681,29 @@ func absWan(w content.Wan) content.Wan {
 		return -w
 	}
 	return w
+}
+
+// sortProblems orders problems as a person reads the workbook: the main
+// sheet first, then by row and column; problems without a cell (a missing
+// label) first within their sheet. The order is stable otherwise.
+func sortProblems(ps Problems, mainSheet string) {
+	key := func(p Problem) (int, int, int) {
+		s := 1
+		if p.Sheet == mainSheet {
+			s = 0
+		}
+		if p.Cell == "" {
+			return s, 0, 0
+		}
+		c, r, err := excelize.CellNameToCoordinates(p.Cell)
+		if err != nil {
+			return s, 0, 0
+		}
+		return s, r, c
+	}
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		as, ar, ac := key(a)
+		bs, br, bc := key(b)
+		return cmp.Or(cmp.Compare(as, bs), cmp.Compare(ar, br), cmp.Compare(ac, bc))
+	})
 }

@@ -110,6 +110,9 @@ func width(r rune) int {
 // breaking rules).
 const noLineStart = "，。、；：！？）」』》〉】”’,.;:!?)]%"
 
+// noLineEnd are characters that must not end a line.
+const noLineEnd = "（《「『〈【“‘(["
+
 // wrap breaks s into lines of at most max columns. A run of ASCII
 // non-space characters (a file name, a cell reference like 融资明细!G7's
 // G7, an e-mail address, a hash) is not broken unless it alone is too long;
@@ -142,6 +145,14 @@ func wrap(s string, max, indent int) []string {
 		}
 		toks = append(toks, s[i:j])
 		i = j
+	}
+	// An opening bracket or quote must not end a line: glue it to what follows.
+	for i := 0; i < len(toks)-1; i++ {
+		if r, _ := utf8.DecodeLastRuneInString(toks[i]); strings.ContainsRune(noLineEnd, r) && toks[i+1] != " " {
+			toks[i] += toks[i+1]
+			toks = append(toks[:i+1], toks[i+2:]...)
+			i--
+		}
 	}
 	var lines []string
 	var cur strings.Builder

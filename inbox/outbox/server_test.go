@@ -139,9 +139,22 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	return nil
 }
 
+func (ts *testServer) hooks() (func(string) error, func(delivered) error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.rcpt, ts.data
+}
+
+// setHooks replaces the hooks (safe while the server runs).
+func (ts *testServer) setHooks(rcpt func(string) error, data func(delivered) error) {
+	ts.mu.Lock()
+	ts.rcpt, ts.data = rcpt, data
+	ts.mu.Unlock()
+}
+
 func (s *session) Rcpt(to string, opts *smtp.RcptOptions) error {
-	if s.ts.rcpt != nil {
-		if err := s.ts.rcpt(to); err != nil {
+	if rcpt, _ := s.ts.hooks(); rcpt != nil {
+		if err := rcpt(to); err != nil {
 			return err
 		}
 	}
@@ -155,8 +168,8 @@ func (s *session) Data(r io.Reader) error {
 		return err // the client went away before the final dot: nothing delivered
 	}
 	d := delivered{From: s.from, Rcpt: append([]string(nil), s.rcpt...), Data: b}
-	if s.ts.data != nil {
-		if err := s.ts.data(d); err != nil {
+	if _, data := s.ts.hooks(); data != nil {
+		if err := data(d); err != nil {
 			var se *smtp.SMTPError
 			if errors.As(err, &se) {
 				return err

@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -135,9 +134,10 @@ func PendingKey(slug string, p content.Period) string { return slug + "/" + p.St
 // waiting on a review branch (pending, keyed by PendingKey), whose deadline
 // (Site.Deadline) is within site.yaml deadlines.remind_days ahead, today,
 // or up to OverdueDays past. Each reminder is addressed to that
-// institution's report_senders only. Institutions without senders are
-// returned in skipped. The result is sorted by institution, then deadline.
-func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs []*Reminder, skipped []string) {
+// institution's report_senders only. Reminders that cannot go out because
+// the institution has no report_senders are returned in skipped (To nil).
+// Both are sorted by institution, then deadline.
+func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs, skipped []*Reminder) {
 	ahead := repo.Site.Deadlines.RemindDays
 	if ahead <= 0 {
 		ahead = 5
@@ -167,16 +167,23 @@ func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs [
 			if st != content.StateNotDue && st != content.StateMissing {
 				continue
 			}
-			if len(to) == 0 {
-				skipped = append(skipped, fmt.Sprintf("%s (%s): no report_senders", inst.Slug, p))
-				continue
-			}
-			rs = append(rs, &Reminder{
+			r := &Reminder{
 				To: append([]string(nil), to...), Institution: inst.Name, Slug: inst.Slug,
 				Period: p, Deadline: due, Stage: stage, State: st,
-			})
+			}
+			if len(to) == 0 {
+				skipped = append(skipped, r)
+				continue
+			}
+			rs = append(rs, r)
 		}
 	}
+	sortReminders(rs)
+	sortReminders(skipped)
+	return rs, skipped
+}
+
+func sortReminders(rs []*Reminder) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].Slug != rs[j].Slug {
 			return rs[i].Slug < rs[j].Slug
@@ -186,7 +193,16 @@ func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs [
 		}
 		return rs[i].Period.Compare(rs[j].Period) < 0
 	})
-	return rs, skipped
+}
+
+// Preview returns the subject and text body the reminder would be sent
+// with (for kjjr remind --dry-run). It needs no state directory.
+func Preview(cfg *Config, r *Reminder) (subject, body string) {
+	o := &Outbox{}
+	if cfg != nil {
+		o.cfg = *cfg
+	}
+	return r.Subject(), o.reminderBody(r)
 }
 
 // candidatePeriods lists every period whose deadline can fall within a

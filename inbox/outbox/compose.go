@@ -19,6 +19,23 @@ import (
 // Outlook and on a phone.
 const lineWidth = 60
 
+// fieldOrder is the order of the header fields in every mail (Date is
+// added first when the mail is sent).
+var fieldOrder = []string{"From", "To", "Cc", "Reply-To", "Subject", "Message-Id", "In-Reply-To", "References",
+	"Auto-Submitted", "X-Auto-Response-Suppress", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"}
+
+// ordered returns h with its fields in fieldOrder (go-message writes
+// fields in the reverse order they were set).
+func ordered(h mail.Header) mail.Header {
+	var out mail.Header
+	for i := len(fieldOrder) - 1; i >= 0; i-- {
+		if v := h.Get(fieldOrder[i]); v != "" {
+			out.Set(fieldOrder[i], v)
+		}
+	}
+	return out
+}
+
 // header starts a mail header with the fields every kjjr mail has.
 func (o *Outbox) header(subject, key, kind string, to, cc []string, autoSubmitted string) (mail.Header, error) {
 	var h mail.Header
@@ -64,7 +81,7 @@ func messageID(kind, key, from string) string {
 // without the Date field (added when sent).
 func render(h mail.Header, body string) (string, error) {
 	var buf bytes.Buffer
-	w, err := mail.CreateSingleInlineWriter(&buf, h)
+	w, err := mail.CreateSingleInlineWriter(&buf, ordered(h))
 	if err != nil {
 		return "", fmt.Errorf("outbox: compose: %w", err)
 	}
@@ -74,6 +91,9 @@ func render(h mail.Header, body string) (string, error) {
 	}
 	if err := w.Close(); err != nil {
 		return "", fmt.Errorf("outbox: compose: %w", err)
+	}
+	if !bytes.HasSuffix(buf.Bytes(), []byte("\r\n")) {
+		buf.WriteString("\r\n")
 	}
 	return buf.String(), nil
 }

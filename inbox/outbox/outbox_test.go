@@ -3,6 +3,7 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -603,5 +604,34 @@ func TestQueueConcurrent(t *testing.T) {
 	}
 	if n := len(srv.Msgs()); n != 10 {
 		t.Fatalf("delivered %d, want 10", n)
+	}
+}
+
+// TestNoServer: without an SMTP address, Flush leaves queued mail alone
+// (no attempt counted, never given up), for a process that has one.
+func TestNoServer(t *testing.T) {
+	clk := newClock()
+	o := openTest(t, testConfig("", clk))
+	o.QueueReceipt(sampleReceipt("later"))
+	for i := 0; i < 5; i++ {
+		if err := o.Flush(context.Background()); !errors.Is(err, ErrNoServer) {
+			t.Fatalf("err %v, want ErrNoServer", err)
+		}
+		clk.Add(48 * time.Hour)
+	}
+	es, _ := o.List()
+	if es[0].State != StateQueued || es[0].Attempts != 0 {
+		t.Fatalf("%+v", es[0])
+	}
+	srv := startServer(t, serverOpts{})
+	o2, err := Open(o.Dir(), testConfig(srv.Addr, clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o2.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Msgs()); n != 1 {
+		t.Fatalf("delivered %d", n)
 	}
 }

@@ -118,7 +118,10 @@ func (o *Outbox) now() time.Time {
 	return time.Now()
 }
 
-// isLoopback reports whether addr (host:port) names a loopback host.
+// IsLoopback reports whether addr (host:port) names a loopback host, the
+// only place plain (TLS "none") SMTP and IMAP are allowed to go.
+func IsLoopback(addr string) bool { return isLoopback(addr) }
+
 func isLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {

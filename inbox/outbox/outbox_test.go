@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -633,5 +634,21 @@ func TestNoServer(t *testing.T) {
 	}
 	if n := len(srv.Msgs()); n != 1 {
 		t.Fatalf("delivered %d", n)
+	}
+}
+
+func TestReceiptRecipients(t *testing.T) {
+	repo := loadFixture(t)
+	alpha := repo.Institution("alpha")
+	to, cc, ok := ReceiptRecipients(alpha, "LI@alpha.example.com")
+	if !ok || to != "li@alpha.example.com" || fmt.Sprint(cc) != "[zhang@alpha.example.com]" {
+		t.Fatalf("%q %v %v", to, cc, ok)
+	}
+	if _, _, ok := ReceiptRecipients(alpha, "wang@beta.example.cn"); ok {
+		t.Fatal("a receipt for another institution's sender")
+	}
+	to, cc, ok = ReceiptRecipients(repo.Institution("beta"), "wang@beta.example.cn")
+	if !ok || to != "wang@beta.example.cn" || len(cc) != 0 {
+		t.Fatalf("%q %v %v", to, cc, ok)
 	}
 }

@@ -146,18 +146,12 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return Diagnostics{{File: file, Line: 1 + lineOffset, Message: "文件头中没有任何字段"}}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	err := dec.Decode(v)
-	if err == nil {
+	if decodeFast(src, v) {
 		return nil
 	}
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
+	msgs, typed := decodeSlow(src, v)
+	if len(msgs) == 0 {
+		return nil
 	}
 	var root *yaml.Node
 	var ds Diagnostics
@@ -168,7 +162,7 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 			n, _ := strconv.Atoi(sm[1])
 			d.Line = n + lineOffset
 			text = sm[2]
-			if te != nil {
+			if typed {
 				if root == nil {
 					root = new(yaml.Node)
 					_ = yaml.Unmarshal(src, root)
@@ -185,6 +179,22 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 		ds = append(ds, d)
 	}
 	return ds
+}
+
+// decodeSlow decodes src with yaml.v3's own parser, strictly. typed is
+// true when msgs are type errors ("line N: …"), false for a syntax error.
+func decodeSlow(src []byte, v any) (msgs []string, typed bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	if err == nil {
+		return nil, false
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return te.Errors, true
+	}
+	return []string{err.Error()}, false
 }
 
 var (

@@ -259,7 +259,7 @@ func (p *fastDecoder) scalar(t []byte, line int, out reflect.Value) {
 		p.target(out, reflect.Struct)
 		return
 	}
-	var value, tag string
+	var value string
 	quoted := false
 	switch {
 	case t[0] == '"':
@@ -268,23 +268,25 @@ func (p *fastDecoder) scalar(t []byte, line int, out reflect.Value) {
 			p.fail = true
 			return
 		}
-		value, tag, quoted = string(in[:len(in)-1]), "!!str", true
+		value, quoted = string(in[:len(in)-1]), true
 	case strings.IndexByte("[]{}#&*!|>'%@`,?:-", t[0]) >= 0 && !(t[0] == '-' && len(t) > 1 && t[1] >= '0' && t[1] <= '9'),
 		bytes.Contains(t, []byte(": ")) || bytes.Contains(t, []byte(" #")) || t[len(t)-1] == ':':
 		p.fail = true
 		return
 	default:
+		if isNullWord(t) {
+			return // as yaml.v3: the zero value stays
+		}
 		value = string(t)
-		tag = plainTag(value)
-	}
-	if tag == "!!null" {
-		return // as yaml.v3: the zero value stays
 	}
 	if out.Kind() != reflect.Pointer && out.CanAddr() {
 		if u, ok := out.Addr().Interface().(yaml.Unmarshaler); ok {
-			n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value, Line: line}
+			// Plain scalars carry no tag here (yaml.v3's parser resolves
+			// one; Node.ShortTag gives the same): our unmarshalers only
+			// look at the value, and null never reaches them.
+			n := &yaml.Node{Kind: yaml.ScalarNode, Value: value, Line: line}
 			if quoted {
-				n.Style = yaml.DoubleQuotedStyle
+				n.Tag, n.Style = "!!str", yaml.DoubleQuotedStyle
 			}
 			if u.UnmarshalYAML(n) != nil {
 				p.fail = true
@@ -294,7 +296,7 @@ func (p *fastDecoder) scalar(t []byte, line int, out reflect.Value) {
 	}
 	switch out.Kind() {
 	case reflect.String:
-		if tag != "!!str" {
+		if !quoted && plainTag(value) != "!!str" {
 			p.fail = true
 			return
 		}
@@ -307,11 +309,16 @@ func (p *fastDecoder) scalar(t []byte, line int, out reflect.Value) {
 		}
 		out.SetInt(n)
 	case reflect.Bool:
-		if tag != "!!bool" {
+		switch {
+		case quoted:
 			p.fail = true
-			return
+		case value == "true" || value == "True" || value == "TRUE":
+			out.SetBool(true)
+		case value == "false" || value == "False" || value == "FALSE":
+			out.SetBool(false)
+		default:
+			p.fail = true
 		}
-		out.SetBool(value[0] == 't' || value[0] == 'T')
 	case reflect.Pointer:
 		if out.IsNil() {
 			out.Set(reflect.New(out.Type().Elem()))
@@ -320,6 +327,15 @@ func (p *fastDecoder) scalar(t []byte, line int, out reflect.Value) {
 	default:
 		p.fail = true
 	}
+}
+
+// isNullWord reports whether a plain scalar is YAML's null.
+func isNullWord(t []byte) bool {
+	switch string(t) {
+	case "~", "null", "Null", "NULL":
+		return true
+	}
+	return false
 }
 
 // decimal parses a plain decimal integer as yaml.v3 would read it, for the
@@ -346,13 +362,29 @@ func decimal(s string) (int64, bool) {
 }
 
 // plainTag is the tag yaml.v3 resolves a plain scalar to. yaml.v3 looks
-// at the first character: only these can start anything but a string.
+// at the first character: only "+-.0123456789yYnNtTfFoO~<" can start
+// anything but a string. A scalar that starts with a digit, sign or dot
+// but holds a character no number or timestamp can hold (a letter other
+// than those of hex, exponents, 0x/0o/0b, inf/nan and timestamps, a
+// non-ASCII character, '@', '/', …) is a string too, without asking.
 func plainTag(v string) string {
-	if v == "" || strings.IndexByte("+-.0123456789yYnNtTfFoO~<", v[0]) >= 0 {
-		n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
-		return n.ShortTag()
+	if v == "" {
+		return "!!null"
 	}
-	return "!!str"
+	c := v[0]
+	if strings.IndexByte("+-.0123456789yYnNtTfFoO~<", c) < 0 {
+		return "!!str"
+	}
+	if c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9' {
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c >= 0x80 || !(c >= '0' && c <= '9' || strings.IndexByte("+-._: eExXoObBaAcCdDfFtTzZiInN", c) >= 0) {
+				return "!!str"
+			}
+		}
+	}
+	n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	return n.ShortTag()
 }
 
 type fastField struct {

@@ -57,7 +57,7 @@ func BenchmarkLoad(b *testing.B) {
 				b.Skip("set KJJR_BENCH_LARGE=1 to run the 5000-institution corpus")
 			}
 			dir := corpusDir(b, n)
-			fsys := os.DirFS(dir)
+			fsys := content.DirFS(dir)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {

@@ -28,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite testdata fixtures and golden fi
 var builders = map[string]func(t testing.TB) []byte{
 	// Typical and quirky sheets that must read.
 	"good.xlsx":                func(t testing.TB) []byte { return goodSheet(t).bytes(t) },
-	"quirk_labels.xlsx":        buildQuirkLabels,
+	"quirk_labels.xlsx":        func(t testing.TB) []byte { return buildQuirkLabels(t, nil) },
 	"quirk_formulas.xlsx":      buildQuirkFormulas,
 	"quirk_financing.xlsx":     buildQuirkFinancing,
 	"quirk_table_on_main.xlsx": buildTableOnMain,
@@ -74,6 +74,11 @@ var builders = map[string]func(t testing.TB) []byte{
 		x.put(t, SheetFinancing, "H5", "2025-07-01")
 	}),
 	"bad.xlsx": buildBad,
+	// Two label/value pairs on a row, the first value blank: the next
+	// label is not read as its value.
+	"p_pair_blank.xlsx": func(t testing.TB) []byte {
+		return buildQuirkLabels(t, func(f *excelize.File) error { return f.SetCellValue("Sheet1", "E24", nil) })
+	},
 
 	// Not a monthly sheet at all.
 	"encrypted.xlsx": buildEncrypted,
@@ -167,7 +172,7 @@ func readFixture(t testing.TB, name string) []byte {
 // units, 其中 without a colon, blank rows, numbers as text with units and
 // thousands separators, full-width digits, 无 and dashes, the period and
 // filing date as Excel date cells, a lower-case USCC with spaces.
-func buildQuirkLabels(t testing.TB) []byte {
+func buildQuirkLabels(t testing.TB, edit func(f *excelize.File) error) []byte {
 	f := excelize.NewFile()
 	defer f.Close()
 	sh := "Sheet1" // not named 绩效评价考核表: the first sheet is read
@@ -229,6 +234,9 @@ func buildQuirkLabels(t testing.TB) []byte {
 	set("E25", time.Date(2025, 5, 8, 0, 0, 0, 0, time.UTC))
 	must(f.SetCellStyle(sh, "E25", "E25", dateStyle))
 	addFinancingSheet(t, f, "融资明细", 3)
+	if edit != nil {
+		must(edit(f))
+	}
 	return fileBytes(t, f)
 }
 

@@ -252,6 +252,11 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 					break
 				}
 				if strings.TrimSpace(v) != "" {
+					if labelIndex[normLabel(v)] != nil {
+						// The next label of the row (填报人 | | 联系电话 | …):
+						// this label's value is blank.
+						break
+					}
 					fnd.valueCell, fnd.value = cellName(vc, r.n), v
 					break
 				}

@@ -96,6 +96,7 @@ type FormatError struct {
 	Err     error  // the underlying cause, if any (English, for logs)
 }
 
+// Error returns the Chinese message, with the cause in brackets for logs.
 func (e *FormatError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s (%v)", e.Message, e.Err)

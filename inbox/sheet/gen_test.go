@@ -14,11 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -153,6 +155,42 @@ func TestGenerate(t *testing.T) {
 		}
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// scriptFixtures are fixtures copied into kjjr's testscripts (which can
+// only see files inside their archive), by script.
+var scriptFixtures = map[string][]string{
+	"../../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
+}
+
+// TestScriptFixtures keeps the copies in the testscripts equal to the
+// fixtures (-update rewrites them).
+func TestScriptFixtures(t *testing.T) {
+	for script, names := range scriptFixtures {
+		ar, err := txtar.ParseFile(script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			want := readFixture(t, n)
+			i := slices.IndexFunc(ar.Files, func(f txtar.File) bool { return f.Name == n })
+			switch {
+			case *update && i < 0:
+				ar.Files = append(ar.Files, txtar.File{Name: n, Data: want})
+			case *update:
+				ar.Files[i].Data = want
+			case i < 0:
+				t.Errorf("%s: no copy of %s (run with -update)", script, n)
+			case !bytes.Equal(bytes.TrimSuffix(ar.Files[i].Data, []byte("\n")), want) && !bytes.Equal(ar.Files[i].Data, want):
+				t.Errorf("%s: copy of %s is stale (run with -update)", script, n)
+			}
+		}
+		if *update {
+			if err := os.WriteFile(script, txtar.Format(ar), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

@@ -76,6 +76,14 @@ var builders = map[string]func(t testing.TB) []byte{
 		x.put(t, SheetFinancing, "H5", "2025-07-01")
 	}),
 	"bad.xlsx": buildBad,
+	"p_empty_financing_sheet.xlsx": mutate(func(t testing.TB, x *filled) {
+		if err := x.f.DeleteSheet(SheetFinancing); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.f.NewSheet(SheetFinancing); err != nil {
+			t.Fatal(err)
+		}
+	}),
 	// Two label/value pairs on a row, the first value blank: the next
 	// label is not read as its value.
 	"p_pair_blank.xlsx": func(t testing.TB) []byte {

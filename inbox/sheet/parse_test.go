@@ -141,6 +141,7 @@ func TestProblems(t *testing.T) {
 			"绩效评价考核表!B27: 填报日期 2025-06-01 晚于今天",
 			"融资明细!H5: “放款日期” 2025-07-01 晚于今天",
 		}},
+		{"p_empty_financing_sheet.xlsx", []string{"绩效评价考核表!B21: 帮助企业融资金额为 1500.50 万元，但表格中没有“融资明细”（工作表缺失或为空）"}},
 		{"p_pair_blank.xlsx", []string{"Sheet1!D24: “填报人”未填写"}},
 		{"bad.xlsx", []string{
 			"绩效评价考核表!B6: 统一社会信用代码校验位错误，应为 6",

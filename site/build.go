@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path"
 	"runtime"
 	"sort"
@@ -48,7 +49,8 @@ type Options struct {
 	// Logger receives debug messages; nil means none.
 	Logger *slog.Logger
 
-	prev *manifest // the dev server's previous build into Out
+	prev    *manifest       // the dev server's previous build into Out
+	changed map[string]bool // with prev: the only institutions that may have changed
 }
 
 // Result is what Build did.
@@ -105,6 +107,10 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	b := &builder{repo: repo, now: now, ts: ts, out: out, chrome: newChrome(&repo.Site, opts.Dev)}
+	b.parts = newChromeParts(&b.chrome)
+	if opts.prev != nil {
+		b.changed = opts.changed
+	}
 	b.chrome.MonthlyDay = repo.Site.Deadlines.MonthlyDay
 	b.globalKey = b.computeGlobalKey()
 	b.totals = computeTotals(repo, now)
@@ -165,6 +171,8 @@ type builder struct {
 	chrome    chromeView
 	globalKey [16]byte
 	totals    *totals
+	parts     *chromeParts
+	changed   map[string]bool // nil: any institution may have changed
 }
 
 // task renders one group of files.
@@ -206,7 +214,8 @@ var nav = []navItem{
 }
 
 // page renders one HTML page of kind at rel (a path ending in index.html
-// or .html) and emits it in group.
+// or .html) and emits it in group. kind names a template, or is "report"
+// (written by writeReport).
 func (w *worker) page(group, rel, kind string, p *page) error {
 	p.C = &w.b.chrome
 	if p.Root == "" && strings.Contains(rel, "/") {
@@ -215,26 +224,38 @@ func (w *worker) page(group, rel, kind string, p *page) error {
 	if p.URL == "" && !p.NoURL {
 		p.URL = w.b.chrome.BaseURL + strings.TrimSuffix(rel, "index.html")
 	}
-	t := w.b.ts.pages[kind]
-	if t == nil {
-		return fmt.Errorf("site: no template %q", kind)
-	}
 	w.buf.Reset()
-	if err := t.ExecuteTemplate(&w.buf, "base", p); err != nil {
-		return fmt.Errorf("render %s: %w", rel, err)
+	err := w.writeLayout(&w.buf, p, func() error {
+		if kind == "report" {
+			d := p.Data.(reportPage)
+			writeReport(&w.buf, d.Name, d.R)
+			return nil
+		}
+		if err := w.b.ts.t.ExecuteTemplate(&w.buf, kind, p); err != nil {
+			return fmt.Errorf("render %s: %w", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return w.b.out.emit(group, rel, w.buf.Bytes())
 }
 
+type reportPage struct {
+	Name string
+	R    *reportView
+}
+
 // templateSet is the parsed templates: one per page kind.
 type templateSet struct {
-	pages   map[string]*template.Template
+	t       *template.Template
 	md      goldmark.Markdown
 	version [16]byte // hash of templates and assets
 }
 
 var templates = sync.OnceValues(func() (*templateSet, error) {
-	ts := &templateSet{pages: map[string]*template.Template{}, md: newMarkdown()}
+	ts := &templateSet{md: newMarkdown()}
 	h := sha256.New()
 	for _, fsys := range []fs.FS{templateFS, assetFS} {
 		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -245,6 +266,14 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 			}
 			return nil
 		})
+	}
+	// The layout and the report pages are written by Go code: a new
+	// binary may render differently, so its bytes are part of the version.
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			_, _ = io.Copy(h, f)
+			f.Close()
+		}
 	}
 	copy(ts.version[:], h.Sum(nil))
 	base, err := template.New("").Funcs(template.FuncMap{
@@ -262,17 +291,7 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site: parse templates: %w", err)
 	}
-	for _, kind := range []string{"home", "directory", "institution", "report", "notices", "notice", "rounds", "round",
-		"publicities", "publicity", "results", "result", "stats", "data", "search", "notfound"} {
-		t, err := base.Clone()
-		if err == nil {
-			_, err = t.New("body").Parse(`{{template "` + kind + `" .}}`)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("site: template %s: %w", kind, err)
-		}
-		ts.pages[kind] = t
-	}
+	ts.t = base
 	return ts, nil
 })
 
@@ -320,8 +339,13 @@ const siteGroup = "site"
 
 func (w *worker) institution(inst *content.Institution) error {
 	b := w.b
-	v := buildInstView(b.repo, inst, b.now)
 	group := "i/" + inst.Slug
+	if b.changed != nil && !b.changed[inst.Slug] {
+		if k, ok := b.out.old.Groups[group]; ok && b.out.keep(group, k) {
+			return nil
+		}
+	}
+	v := buildInstView(b.repo, inst, b.now)
 	h := sha256.New()
 	h.Write(b.globalKey[:])
 	j, err := json.Marshal(v)
@@ -343,10 +367,10 @@ func (w *worker) institution(inst *content.Institution) error {
 	}
 	for i := range v.Monthly {
 		r := &v.Monthly[i]
-		if err := w.page(group, base+"reports/"+r.Period+"/index.html", "report", &page{
+		if err := w.page(group, base+"reports/"+r.Period+".html", "report", &page{
 			Title: v.Name + " " + r.PeriodCN + "月报", Nav: "institutions",
 			Crumbs: append(crumbs, crumb{v.Name, base}, crumb{r.PeriodCN + "月报", ""}),
-			Data:   struct{ Inst, R any }{struct{ Name, Slug string }{v.Name, v.Slug}, r},
+			Data:   reportPage{v.Name, r},
 		}); err != nil {
 			return err
 		}

@@ -267,7 +267,7 @@ func (b *builder) sitemapURLs() []string {
 		u = append(u, base)
 		for _, r := range inst.Reports {
 			if r.Period.Kind == content.Monthly && !r.Period.Start().After(b.now) {
-				u = append(u, base+"reports/"+r.Period.String()+"/")
+				u = append(u, base+"reports/"+r.Period.String()+".html")
 			}
 		}
 	}

@@ -135,9 +135,9 @@ type output struct {
 	written, rendered, kept atomic.Int64
 }
 
-// errNotSiteDir is returned when the output directory holds files but no
+// ErrNotSiteDir is returned (wrapped) when the output directory holds files but no
 // manifest: Build will not delete files it did not write.
-var errNotSiteDir = errors.New("output directory is not empty and was not written by kjjr")
+var ErrNotSiteDir = errors.New("output directory is not empty and was not written by kjjr")
 
 // openOutput prepares dir. prev, when not nil, is the state of the previous
 // build into the same dir in this process (the dev server): the directory
@@ -176,7 +176,7 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 		}
 		if m == nil {
 			if len(o.exists) > 0 {
-				return nil, fmt.Errorf("%s: %w", dir, errNotSiteDir)
+				return nil, fmt.Errorf("%s: %w", dir, ErrNotSiteDir)
 			}
 			m = newManifest()
 		}
@@ -247,7 +247,7 @@ func (o *output) emit(group, rel string, data []byte) error {
 	if err := o.mkdir(path.Dir(rel)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	if err := createFile(p, data); err != nil {
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
 	return nil

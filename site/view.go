@@ -256,7 +256,7 @@ func complianceRows(r *content.Repo, inst *content.Institution, now content.Date
 		s := r.ReportState(inst, p, now, false)
 		c := complianceCell{State: string(s), Label: s.Chinese()}
 		if s == content.StateOnTime || s == content.StateLate {
-			c.Link = "reports/" + p.String() + "/"
+			c.Link = "reports/" + p.String() + ".html"
 		}
 		rows[len(rows)-1].Months[p.Month-1] = c
 	}

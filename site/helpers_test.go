@@ -103,3 +103,12 @@ func mustContain(t *testing.T, name, s string, wants ...string) {
 		}
 	}
 }
+
+func defaultRepo(t testing.TB) *content.Repo {
+	t.Helper()
+	repo, err := content.Load(jinzhong.FS(), nil)
+	if err != nil {
+		t.Fatalf("load default dataset: %v", err)
+	}
+	return repo
+}

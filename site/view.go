@@ -1,6 +1,7 @@
 package site
 
 import (
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,13 +43,11 @@ func newChrome(s *content.Site, dev bool) chromeView {
 		base += "/"
 	}
 	bp := "/"
-	if i := strings.Index(base, "://"); i >= 0 {
-		rest := base[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			bp = rest[j:]
+	if u, err := url.Parse(base); err == nil && u.EscapedPath() != "" {
+		bp = u.EscapedPath()
+		if !strings.HasSuffix(bp, "/") {
+			bp += "/"
 		}
-	} else {
-		bp = base
 	}
 	return chromeView{
 		Title: s.Title, Bureau: s.Bureau, BaseURL: base, BasePath: bp,

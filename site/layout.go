@@ -76,6 +76,7 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	if p.URL != "" {
 		b.WriteString(`<link rel="canonical" href="` + esc(p.URL) + "\">\n")
 	}
+	b.WriteString(`<link rel="icon" href="` + root + "assets/favicon.svg\" type=\"image/svg+xml\">\n")
 	b.WriteString(`<link rel="stylesheet" href="` + root + "assets/site.css\">\n")
 	b.WriteString(`<link rel="alternate" type="application/atom+xml" title="通知公告" href="` + root + "notices/atom.xml\">\n</head>\n<body>\n")
 	b.WriteString("<a class=\"skip\" href=\"#main\">跳到正文</a>\n")

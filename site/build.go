@@ -287,6 +287,7 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 		},
 		"instCharts": instCharts,
 		"inc":        func(i int) int { return i + 1 },
+		"mailto":     mailto,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("site: parse templates: %w", err)

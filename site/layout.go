@@ -38,7 +38,7 @@ func newChromeParts(c *chromeView) *chromeParts {
 		f.WriteString("电话：" + esc(c.Contact.Phone) + "　")
 	}
 	if c.Contact.Email != "" {
-		f.WriteString(`电子邮箱：<a href="mailto:` + esc(c.Contact.Email) + `">` + esc(c.Contact.Email) + `</a>`)
+		f.WriteString("电子邮箱：" + string(mailto(c.Contact.Email)))
 	}
 	f.WriteString("</p>\n<p>")
 	if c.SiteCode != "" {
@@ -80,8 +80,9 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	b.WriteString(`<link rel="stylesheet" href="` + root + "assets/site.css\">\n")
 	b.WriteString(`<link rel="alternate" type="application/atom+xml" title="通知公告" href="` + root + "notices/atom.xml\">\n</head>\n<body>\n")
 	b.WriteString("<a class=\"skip\" href=\"#main\">跳到正文</a>\n")
+	b.WriteString("<header class=\"masthead\">\n")
 	b.WriteString(c.sample)
-	b.WriteString("<header class=\"masthead\">\n<div class=\"wrap masthead-row\">\n<a class=\"brand\" href=\"")
+	b.WriteString("<div class=\"wrap masthead-row\">\n<a class=\"brand\" href=\"")
 	if root == "" {
 		b.WriteString("./")
 	} else {

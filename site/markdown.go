@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"html/template"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -130,8 +131,17 @@ func (r *escapeRawHTML) heading(w util.BufWriter, src []byte, node ast.Node, ent
 	return ast.WalkContinue, nil
 }
 
-// renderMarkdown converts src to safe HTML.
-func renderMarkdown(md goldmark.Markdown, src string) template.HTML {
+// renderMarkdown converts src to safe HTML. Invalid UTF-8 (which the
+// loader refuses anyway) is replaced first: goldmark's CJK line breaking
+// panics on it (found by FuzzMarkdown). A panic in goldmark falls back to
+// the escaped text.
+func renderMarkdown(md goldmark.Markdown, src string) (out template.HTML) {
+	src = strings.ToValidUTF8(src, "\uFFFD")
+	defer func() {
+		if recover() != nil {
+			out = template.HTML("<p>" + template.HTMLEscapeString(src) + "</p>")
+		}
+	}()
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		// goldmark only fails on writer errors; a bytes.Buffer has none.

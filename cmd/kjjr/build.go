@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"runtime/debug"
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
@@ -38,7 +37,6 @@ func cmdBuild(e *env, args []string) int {
 	if !ok {
 		return 2
 	}
-	tuneGC()
 	repo, ok := loadRepo(e, "build", *dir)
 	if !ok {
 		return 1
@@ -129,12 +127,3 @@ func loadRepo(e *env, cmd, dir string) (*content.Repo, bool) {
 	return repo, true
 }
 
-// tuneGC lets a one-shot build use more memory for less garbage
-// collection: the collector runs at a quarter of the default frequency
-// until the heap nears 1.25 GiB. GOGC or GOMEMLIMIT in the environment win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetGCPercent(400)
-		debug.SetMemoryLimit(1280 << 20)
-	}
-}

@@ -245,6 +245,9 @@ func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (stri
 		return "", err
 	}
 	defer e.close()
+	if _, err := e.openOutbox(opts.withDefaults()); err != nil {
+		return "", err
+	}
 	rec, err := readQuarantine(e.stateDir, id)
 	if err != nil {
 		return "", fmt.Errorf("quarantine record %s: %w", id, err)

@@ -1,11 +1,10 @@
 package inbox
 
 import (
-	"net/mail"
-	"strings"
 	"time"
 
 	"kjjr/content"
+	"kjjr/inbox/outbox"
 )
 
 // receiptFile mirrors outbox.ReceiptFile (CONTRACTS.md section 3).
@@ -47,25 +46,7 @@ type nopQueue struct{}
 
 func (nopQueue) queue(*receipt) error { return nil }
 
-// suppressReply reports whether a message must get no reply at all:
-// auto-replies, bounces, bulk or list mail, an empty return path.
-var suppressReply = func(h mail.Header) (string, bool) {
-	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
-		return "Auto-Submitted: " + v, true
-	}
-	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
-	case "bulk", "junk", "list", "auto_reply":
-		return "Precedence: " + h.Get("Precedence"), true
-	}
-	if rp, ok := h["Return-Path"]; ok && len(rp) > 0 && strings.TrimSpace(strings.Trim(strings.TrimSpace(rp[0]), "<>")) == "" {
-		return "empty Return-Path", true
-	}
-	if h.Get("X-Autoreply") != "" || h.Get("X-Autorespond") != "" || h.Get("List-Id") != "" {
-		return "auto-reply or list header", true
-	}
-	ct := strings.ToLower(h.Get("Content-Type"))
-	if strings.Contains(ct, "multipart/report") {
-		return "delivery or read report", true
-	}
-	return "", false
-}
+// suppressReply reports whether a message must get no reply at all
+// (outbox.SuppressReply: auto-replies, bounces, bulk or list mail, an empty
+// return path).
+var suppressReply = outbox.SuppressReply

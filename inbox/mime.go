@@ -200,21 +200,31 @@ func paramName(raw, key string) string {
 		sort.SliceStable(segs, func(i, j int) bool { return segs[i].n < segs[j].n })
 		var cs string
 		var buf []byte
+		pending := ""
+		flush := func() {
+			if u, err := url.PathUnescape(pending); err == nil {
+				buf = append(buf, u...)
+			} else {
+				buf = append(buf, pending...)
+			}
+			pending = ""
+		}
 		for i, s := range segs {
 			v := s.v
-			if s.enc {
-				if i == 0 {
-					// charset'language'value
-					if p := strings.SplitN(v, "'", 3); len(p) == 3 {
-						cs, v = p[0], p[2]
-					}
-				}
-				if u, err := url.PathUnescape(v); err == nil {
-					v = u
+			if !s.enc {
+				flush()
+				buf = append(buf, v...)
+				continue
+			}
+			if i == 0 {
+				// charset'language'value
+				if p := strings.SplitN(v, "'", 3); len(p) == 3 {
+					cs, v = p[0], p[2]
 				}
 			}
-			buf = append(buf, v...)
+			pending += v
 		}
+		flush()
 		out := string(buf)
 		if cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "us-ascii") {
 			if r, err := charset.Reader(cs, strings.NewReader(out)); err == nil {

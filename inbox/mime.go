@@ -313,7 +313,7 @@ func (w *walker) walk(e *message.Entity, depth int) {
 			if err == io.EOF {
 				break
 			}
-			if err != nil && child == nil {
+			if err != nil && (child == nil || !(message.IsUnknownCharset(err) || message.IsUnknownEncoding(err))) {
 				w.fail(err)
 				return
 			}

@@ -19,6 +19,23 @@ import (
 // Outlook and on a phone.
 const lineWidth = 60
 
+// fieldOrder is the order of the header fields in every mail (Date is
+// added first when the mail is sent).
+var fieldOrder = []string{"From", "To", "Cc", "Reply-To", "Subject", "Message-Id", "In-Reply-To", "References",
+	"Auto-Submitted", "X-Auto-Response-Suppress", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"}
+
+// ordered returns h with its fields in fieldOrder (go-message writes
+// fields in the reverse order they were set).
+func ordered(h mail.Header) mail.Header {
+	var out mail.Header
+	for i := len(fieldOrder) - 1; i >= 0; i-- {
+		if v := h.Get(fieldOrder[i]); v != "" {
+			out.Set(fieldOrder[i], v)
+		}
+	}
+	return out
+}
+
 // header starts a mail header with the fields every kjjr mail has.
 func (o *Outbox) header(subject, key, kind string, to, cc []string, autoSubmitted string) (mail.Header, error) {
 	var h mail.Header
@@ -64,7 +81,7 @@ func messageID(kind, key, from string) string {
 // without the Date field (added when sent).
 func render(h mail.Header, body string) (string, error) {
 	var buf bytes.Buffer
-	w, err := mail.CreateSingleInlineWriter(&buf, h)
+	w, err := mail.CreateSingleInlineWriter(&buf, ordered(h))
 	if err != nil {
 		return "", fmt.Errorf("outbox: compose: %w", err)
 	}
@@ -74,6 +91,9 @@ func render(h mail.Header, body string) (string, error) {
 	}
 	if err := w.Close(); err != nil {
 		return "", fmt.Errorf("outbox: compose: %w", err)
+	}
+	if !bytes.HasSuffix(buf.Bytes(), []byte("\r\n")) {
+		buf.WriteString("\r\n")
 	}
 	return buf.String(), nil
 }
@@ -110,6 +130,9 @@ func width(r rune) int {
 // breaking rules).
 const noLineStart = "，。、；：！？）」』》〉】”’,.;:!?)]%"
 
+// noLineEnd are characters that must not end a line.
+const noLineEnd = "（《「『〈【“‘(["
+
 // wrap breaks s into lines of at most max columns. A run of ASCII
 // non-space characters (a file name, a cell reference like 融资明细!G7's
 // G7, an e-mail address, a hash) is not broken unless it alone is too long;
@@ -142,6 +165,14 @@ func wrap(s string, max, indent int) []string {
 		}
 		toks = append(toks, s[i:j])
 		i = j
+	}
+	// An opening bracket or quote must not end a line: glue it to what follows.
+	for i := 0; i < len(toks)-1; i++ {
+		if r, _ := utf8.DecodeLastRuneInString(toks[i]); strings.ContainsRune(noLineEnd, r) && toks[i+1] != " " {
+			toks[i] += toks[i+1]
+			toks = append(toks[:i+1], toks[i+2:]...)
+			i--
+		}
 	}
 	var lines []string
 	var cur strings.Builder

@@ -330,6 +330,11 @@ func (o *Outbox) flushLocked(ctx context.Context) (time.Time, error) {
 	}
 	if len(due) > 0 {
 		errs = append(errs, o.sendAll(ctx, due))
+		for _, e := range due {
+			if e.State == StateSent && e.Copy == copyPending {
+				copies = append(copies, e)
+			}
+		}
 	}
 	for _, e := range copies {
 		o.appendCopy(ctx, e)

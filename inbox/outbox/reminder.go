@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -99,13 +98,13 @@ func (o *Outbox) reminderBody(r *Reminder) string {
 	t.line("报送方式：", 0)
 	switch r.Period.Kind {
 	case content.Monthly:
-		t.line("请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
+		t.line("   请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
 	case content.HalfYear:
-		t.line("请从登记的报送邮箱，将半年工作进展报告及印证资料作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
+		t.line("   请从登记的报送邮箱，将半年工作进展报告及印证资料作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
 	case content.Annual:
-		t.line("请从登记的报送邮箱，将年度工作总结及印证资料作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
+		t.line("   请从登记的报送邮箱，将年度工作总结及印证资料作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
 	}
-	t.line("收到后本平台会自动回复回执。", 3)
+	t.line("   收到后本平台会自动回复回执。", 3)
 	t.blank()
 	t.line("如已报送，请忽略本提醒；如一直未收到回执，请与我们联系。", 0)
 	t.blank()
@@ -135,9 +134,10 @@ func PendingKey(slug string, p content.Period) string { return slug + "/" + p.St
 // waiting on a review branch (pending, keyed by PendingKey), whose deadline
 // (Site.Deadline) is within site.yaml deadlines.remind_days ahead, today,
 // or up to OverdueDays past. Each reminder is addressed to that
-// institution's report_senders only. Institutions without senders are
-// returned in skipped. The result is sorted by institution, then deadline.
-func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs []*Reminder, skipped []string) {
+// institution's report_senders only. Reminders that cannot go out because
+// the institution has no report_senders are returned in skipped (To nil).
+// Both are sorted by institution, then deadline.
+func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs, skipped []*Reminder) {
 	ahead := repo.Site.Deadlines.RemindDays
 	if ahead <= 0 {
 		ahead = 5
@@ -167,16 +167,23 @@ func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs [
 			if st != content.StateNotDue && st != content.StateMissing {
 				continue
 			}
-			if len(to) == 0 {
-				skipped = append(skipped, fmt.Sprintf("%s (%s): no report_senders", inst.Slug, p))
-				continue
-			}
-			rs = append(rs, &Reminder{
+			r := &Reminder{
 				To: append([]string(nil), to...), Institution: inst.Name, Slug: inst.Slug,
 				Period: p, Deadline: due, Stage: stage, State: st,
-			})
+			}
+			if len(to) == 0 {
+				skipped = append(skipped, r)
+				continue
+			}
+			rs = append(rs, r)
 		}
 	}
+	sortReminders(rs)
+	sortReminders(skipped)
+	return rs, skipped
+}
+
+func sortReminders(rs []*Reminder) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].Slug != rs[j].Slug {
 			return rs[i].Slug < rs[j].Slug
@@ -186,7 +193,16 @@ func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs [
 		}
 		return rs[i].Period.Compare(rs[j].Period) < 0
 	})
-	return rs, skipped
+}
+
+// Preview returns the subject and text body the reminder would be sent
+// with (for kjjr remind --dry-run). It needs no state directory.
+func Preview(cfg *Config, r *Reminder) (subject, body string) {
+	o := &Outbox{}
+	if cfg != nil {
+		o.cfg = *cfg
+	}
+	return r.Subject(), o.reminderBody(r)
 }
 
 // candidatePeriods lists every period whose deadline can fall within a

@@ -149,7 +149,11 @@ func (o *Outbox) sendOne(ctx context.Context, c *smtp.Client, e *entry) error {
 	}
 	if len(accepted) == 0 {
 		e.Refused = refused
-		return o.failSMTP(e, fmt.Errorf("every recipient refused: %s", strings.Join(refused, "; ")))
+		err := fmt.Errorf("every recipient refused: %s", strings.Join(refused, "; "))
+		if serr := o.fail(e, err, true); serr != nil {
+			return errors.Join(err, serr)
+		}
+		return &smtp.SMTPError{Code: 550, Message: err.Error()}
 	}
 	w, err := c.Data()
 	if err != nil {

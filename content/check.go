@@ -174,7 +174,7 @@ func (c *checker) institutions() {
 		if !inst.Founded.IsZero() {
 			for _, rd := range deadlines[inst.Slug] {
 				if dl := rd.Application.To; !dl.IsZero() && inst.Founded.AddMonths(36).After(dl) {
-					c.errf(f, "founded", "成立于%s，至%s遴选申报截止日（%s）不满3年（第二条第1项）", inst.Founded.Chinese(), rd.Title, dl.Chinese())
+					c.errf(f, "founded", "成立于%s，至“%s”申报截止日（%s）不满3年（第二条第1项）", inst.Founded.Chinese(), rd.Title, dl.Chinese())
 				}
 			}
 		}

@@ -2,7 +2,6 @@ package sheet
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -30,7 +29,7 @@ const (
 	MaxMerges = 10000
 	// MaxRows is the most rows a sheet that Parse reads may have (counting
 	// rows that hold only formatting). A monthly sheet has a few dozen.
-	MaxRows = 20000
+	MaxRows = 10000
 )
 
 var (
@@ -135,24 +134,18 @@ func countMerges(f *zip.File) (int, error) {
 	}
 	defer rc.Close()
 	pat := []byte("mergeCell ")
-	br := bufio.NewReaderSize(rc, 64<<10)
-	buf := make([]byte, 64<<10)
-	var carry []byte
-	n := 0
+	keep := len(pat) - 1
+	buf := make([]byte, keep+64<<10)
+	carry, n := 0, 0
 	for {
-		k, err := br.Read(buf)
-		if k > 0 {
-			chunk := append(carry, buf[:k]...)
-			n += bytes.Count(chunk, pat)
-			// Keep the tail that could begin a match across chunks, but not a
-			// whole match (which was already counted).
-			keep := len(pat) - 1
-			if keep > len(chunk) {
-				keep = len(chunk)
-			}
-			carry = append(carry[:0:0], chunk[len(chunk)-keep:]...)
-		}
-		if err == io.EOF {
+		k, err := io.ReadFull(rc, buf[carry:])
+		chunk := buf[:carry+k]
+		n += bytes.Count(chunk, pat)
+		// Keep the tail that could begin a match across chunks (shorter
+		// than a whole match, so nothing is counted twice).
+		carry = min(keep, len(chunk))
+		copy(buf, chunk[len(chunk)-carry:])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return n, nil
 		}
 		if err != nil {

@@ -65,11 +65,11 @@ const (
 // template order.
 var fields = []field{
 	{Key: keyInstitution, Label: "机构名称", Kind: kindText, Required: true, Section: secBasic,
-		Help: "填写营业执照上的全称，与入库时一致。", Example: "晋中示例科技金融服务有限公司"},
+		Help: "请填写营业执照上的全称，与入库时一致。", Example: "晋中示例科技金融服务有限公司"},
 	{Key: keyUSCC, Label: "统一社会信用代码", Kind: kindUSCC, Required: true, Section: secBasic,
-		Help: "18位，与营业执照一致。", Example: "91140700MA0K000016"},
+		Help: "请填写18位统一社会信用代码，与营业执照一致。", Example: "91140700MA0K000016"},
 	{Key: keyPeriod, Label: "报送月份", Kind: kindPeriod, Required: true, Section: secBasic,
-		Help: "本表所报的月份，如 2025年4月 或 2025-04。只能报已结束的月份。", Example: "2025年4月"},
+		Help: "请填写本表所报的月份，如 2025年4月 或 2025-04（只能报已结束的月份）。", Example: "2025年4月"},
 
 	{Key: keyServed, Label: "服务企业数量", Unit: "家", Kind: kindInt, Required: true, Section: secService,
 		Help: "本月服务的企业数，填整数；没有填 0。", Example: "20"},
@@ -93,7 +93,7 @@ var fields = []field{
 		Help: "本月协助落实科技保险的企业数。", Example: "2"},
 
 	{Key: keyBanks, Label: "合作银行名称", Kind: kindList, Section: secFinancing,
-		Help: "本月合作的银行，多个用顿号（、）分隔；没有填“无”。", Example: "晋商银行晋中分行、中国银行晋中分行"},
+		Help: "请填写本月合作的银行，多个用顿号（、）分隔；没有填“无”。", Example: "晋商银行晋中分行、中国银行晋中分行"},
 	{Key: keyFinancing, Label: "帮助企业融资金额", Unit: "万元", Kind: kindWan, Required: true, Section: secFinancing,
 		Help: "本月帮助企业获得的融资总额（万元，最多两位小数），应等于“融资明细”表中融资金额之和。", Example: "1500.5"},
 	{Key: keyJCGFinancing, Label: "其中：晋创谷企业融资金额", Unit: "万元", Kind: kindWan, Required: true, Section: secFinancing,
@@ -102,11 +102,11 @@ var fields = []field{
 		Help: "填“是”或“否”（依《办法》第七条，服务机构不得向服务对象收取费用）。", Example: "否"},
 
 	{Key: keyFiler, Label: "填报人", Kind: kindText, Required: true, Section: secFiler,
-		Help: "填报人姓名（不公开）。", Example: "张三"},
+		Help: "请填写填报人姓名（不公开）。", Example: "张三"},
 	{Key: keyPhone, Label: "联系电话", Kind: kindPhone, Required: true, Section: secFiler,
-		Help: "填报人电话（不公开）。", Example: "0354-5550123"},
+		Help: "请填写填报人电话（不公开）。", Example: "0354-5550123"},
 	{Key: keyFiledOn, Label: "填报日期", Kind: kindDate, Section: secFiler,
-		Help: "如 2025-05-08。", Example: "2025-05-08"},
+		Help: "请填写日期，如 2025-05-08。", Example: "2025-05-08"},
 }
 
 // column is one column of sheet 2 (融资明细).

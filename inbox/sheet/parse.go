@@ -244,7 +244,7 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 			for vc := lastLabelCol + 1; vc <= len(r.cells); vc++ {
 				v, prob := g.value(r, vc)
 				if prob != "" {
-					p.add(g.name, cellName(vc, r.n), "%s：%s", fd.DisplayLabel(), prob)
+					p.add(g.name, cellName(vc, r.n), "“%s”：%s", fd.DisplayLabel(), prob)
 					fnd.valueCell, fnd.value = cellName(vc, r.n), "\x00" // reported; not blank
 					break
 				}
@@ -289,7 +289,7 @@ func (p *parser) readMain(sh string, vals map[string]*found, rep *content.Report
 		}
 		if strings.TrimSpace(v.value) == "" {
 			if fd.Required {
-				hint := "请填写：" + fd.Help
+				hint := fd.Help
 				switch fd.Kind {
 				case kindInt, kindWan:
 					hint = "请填写数字，本月没有的填 0"
@@ -638,7 +638,7 @@ func (p *parser) crossCheck(sh string, vals map[string]*found, rep *content.Repo
 			}
 		}
 	}
-	if ok[keyJCGFinancing] && haveFin && sums.ok && sums.present && sums.jcg != ind.JinchuangguFinancingWan {
+	if ok[keyJCGFinancing] && haveFin && sums.ok && sums.present && sums.rows > 0 && sums.jcg != ind.JinchuangguFinancingWan {
 		p.add(sh, cell(keyJCGFinancing), "晋创谷企业融资金额 %s 万元与“融资明细”中晋创谷企业（是否晋创谷注册企业为“是”）的金额之和 %s 万元不一致：请核对",
 			ind.JinchuangguFinancingWan, sums.jcg)
 	}

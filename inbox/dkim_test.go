@@ -68,7 +68,7 @@ func TestDKIM(t *testing.T) {
 		{"pinned unknown selector (no DNS fallback)", sign(t, msg(pinSender, "p5@x", pinSheet), dnsKey, "pingyao-huitong.example.com", "dns"), false, destQuarantine, ""},
 		{"unaligned signature and forged Authentication-Results", sign(t, msg(pinSender, "p6@x", pinSheet,
 			"Authentication-Results: mx.example.gov.cn; dkim=pass header.d=pingyao-huitong.example.com"), other, "evil.example.net", "sel1"), false, destQuarantine, ""},
-		{"DNS key pass", sign(t, msg(instSender, "d1@x", goodSheet(t, "2026-10")), dnsKey, "jiexiu-xinke.example.com", "dns"), false, destProcessed, "pass (d=jiexiu-xinke.example.com)"},
+		{"DNS key pass", sign(t, msg(instSender, "d1@x", goodSheet(t, "2026-10")), dnsKey, "jinchuang-capital.example.com", "dns"), false, destProcessed, "pass (d=jinchuang-capital.example.com)"},
 		{"unsigned allowed", msg(instSender, "d2@x", goodSheet(t, "2026-10")), false, destProcessed, "none"},
 		{"unsigned with require_dkim", msg(instSender, "d3@x", goodSheet(t, "2026-10")), true, destQuarantine, ""},
 	}
@@ -85,7 +85,7 @@ func TestDKIM(t *testing.T) {
 			q := newMemQueue()
 			opts := testOptions(q)
 			opts.LookupTXT = func(name string) ([]string, error) {
-				if name == "dns._domainkey.jiexiu-xinke.example.com" {
+				if name == "dns._domainkey.jinchuang-capital.example.com" {
 					return []string{dnsKey.record}, nil
 				}
 				return nil, &netErr{}

@@ -28,7 +28,7 @@ func newTestEngine(t *testing.T, bare bool) (*engine, *memQueue, string) {
 
 func TestAcceptMonthly(t *testing.T) {
 	e, q, dir := newTestEngine(t, false)
-	raw := compose("周强 <"+instSender+">", "2026年10月月报", "m1@jiexiu-xinke.example.com", testNow.Add(-time.Hour),
+	raw := compose("周强 <"+instSender+">", "2026年10月月报", "m1@jinchuang-capital.example.com", testNow.Add(-time.Hour),
 		"您好，附件为10月月报。", []attachment{
 			{Name: "2026年10月考核表.xlsx", Type: xlsxType, Data: goodSheet(t, "2026年10月")},
 			{Name: "银企对接现场.pdf", Type: "application/pdf", Data: fakePDF(50_000, "a")},
@@ -48,7 +48,7 @@ func TestAcceptMonthly(t *testing.T) {
 	tr := trailers(c.Message)
 	for k, want := range map[string]string{
 		"Kjjr-Institution": instSlug, "Kjjr-Period": "2026-10", "Kjjr-Kind": "monthly",
-		"Message-Id": "<m1@jiexiu-xinke.example.com>", "Source-Sha256": sha256hex(raw), "DKIM": "none",
+		"Message-Id": "<m1@jinchuang-capital.example.com>", "Source-Sha256": sha256hex(raw), "DKIM": "none",
 	} {
 		if tr[k] != want {
 			t.Errorf("trailer %s = %q, want %q", k, tr[k], want)

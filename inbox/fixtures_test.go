@@ -69,13 +69,13 @@ func fixtures(t testing.TB) map[string][]byte {
 	out["foxmail_gbk.eml"] = []byte(crlf(`Date: Mon, 9 Nov 2026 10:12:33 +0800
 From: "`+word("GB2312", simplifiedchinese.GBK, "周强")+`" <`+instSender+`>
 To: "kjjr" <kjjr@example.gov.cn>
-Subject: `+word("GB2312", simplifiedchinese.GBK, "2026年10月月报（介休鑫科）")+`
+Subject: `+word("GB2312", simplifiedchinese.GBK, "2026年10月月报（晋创资本）")+`
 X-Priority: 3
 X-GUID: 5C3F7E2A-1B4D-4A77-9E0C-2F6D8C1A0B11
 X-Has-Attach: yes
 X-Mailer: Foxmail 7.2.25.228[cn]
 Mime-Version: 1.0
-Message-ID: <202611091012331127410@jiexiu-xinke.example.com>
+Message-ID: <202611091012331127410@jinchuang-capital.example.com>
 Content-Type: multipart/mixed;
 	boundary="----=_001_NextPart248651027485_=----"
 
@@ -115,7 +115,7 @@ Content-Disposition: attachment;
 
 	// QQ Mail (web): GB18030 subject, the sheet as application/octet-stream
 	// with a UTF-8 RFC 2047 name, a body in GB18030 with raw 8-bit bytes.
-	out["qq_octet_stream.eml"] = []byte(crlf(`From: "`+word("gb18030", simplifiedchinese.GB18030, "鑫科周强")+`" <`+instSender+`>
+	out["qq_octet_stream.eml"] = []byte(crlf(`From: "`+word("gb18030", simplifiedchinese.GB18030, "晋创周强")+`" <`+instSender+`>
 To: "kjjr" <kjjr@example.gov.cn>
 Subject: `+word("gb18030", simplifiedchinese.GB18030, "十月份月报")+`
 Mime-Version: 1.0
@@ -225,16 +225,16 @@ Content-Transfer-Encoding: base64
 
 	// Apple Mail: RFC 2231 continuations (filename*0*=, filename*1*=),
 	// quoted-printable body, an annual summary as PDF, and a photo.
-	name := "2026年度工作总结（介休市鑫科企业服务有限公司）.pdf"
+	name := "2025年度工作总结（山西晋创科技资本管理有限公司）.pdf"
 	p := pct(name)
 	cut := strings.LastIndex(p[:64], "%")
 	out["applemail_rfc2231_annual.eml"] = []byte(crlf(`From: =?utf-8?B?5ZGo5by6?= <`+instSender+`>
 Content-Type: multipart/mixed;
 	boundary="Apple-Mail=_9A1B2C3D-4E5F-4A6B-8C7D-0E1F2A3B4C5D"
 Mime-Version: 1.0 (Mac OS X Mail 16.0 \(3774.600.62\))
-Subject: =?utf-8?B?`+base64.StdEncoding.EncodeToString([]byte("2026年度工作总结"))+`?=
+Subject: =?utf-8?B?`+base64.StdEncoding.EncodeToString([]byte("2025年度工作总结"))+`?=
 Date: Mon, 16 Nov 2026 16:05:44 +0800
-Message-Id: <6F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9@jiexiu-xinke.example.com>
+Message-Id: <6F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9@jinchuang-capital.example.com>
 To: kjjr@example.gov.cn
 X-Mailer: Apple Mail (2.3774.600.62)
 
@@ -244,7 +244,7 @@ Content-Transfer-Encoding: quoted-printable
 Content-Type: text/plain;
 	charset=utf-8
 
-`) + qp([]byte("您好，附件是2026年度工作总结和活动照片，请查收。\n")) + crlf(`
+`) + qp([]byte("您好，附件是2025年度工作总结和活动照片，请查收。\n")) + crlf(`
 
 --Apple-Mail=_9A1B2C3D-4E5F-4A6B-8C7D-0E1F2A3B4C5D
 Content-Disposition: attachment;
@@ -273,7 +273,7 @@ Content-Transfer-Encoding: base64
 To: kjjr@example.gov.cn
 Subject: `+word("big5", traditionalchinese.Big5, "十月份月報")+`
 Date: Tue, 10 Nov 2026 11:00:00 +0800
-Message-ID: <000a01db1234$56789abc$def01234@jiexiu-xinke.example.com>
+Message-ID: <000a01db1234$56789abc$def01234@jinchuang-capital.example.com>
 MIME-Version: 1.0
 Content-Type: multipart/mixed; boundary="----=_NextPart_000_000A_01DB1234.56789ABC"
 X-Mailer: Microsoft Outlook Express 6.00.2900.5931
@@ -298,7 +298,7 @@ Content-Disposition: attachment; filename="`+word("big5", traditionalchinese.Big
 To: kjjr@example.gov.cn
 Subject: `) + string(enc(simplifiedchinese.GBK, "2026年10月月报")) + crlf(`
 Date: Tue, 10 Nov 2026 12:00:00 +0800
-Message-ID: <raw8bit.20261110@jiexiu-xinke.example.com>
+Message-ID: <raw8bit.20261110@jinchuang-capital.example.com>
 MIME-Version: 1.0
 Content-Type: multipart/mixed; boundary="b1"
 
@@ -315,12 +315,12 @@ Content-Transfer-Encoding: base64
 `))
 
 	// Truncated in transit: the closing boundary and the end of the base64 are gone.
-	full := compose("周强 <"+instSender+">", "2026年10月月报", "trunc@jiexiu-xinke.example.com", testNow,
+	full := compose("周强 <"+instSender+">", "2026年10月月报", "trunc@jinchuang-capital.example.com", testNow,
 		"附件是月报", []attachment{{Name: "月报.xlsx", Type: xlsxType, Data: sheet}})
 	out["missing_boundary.eml"] = full[:len(full)*2/3]
 
 	// Broken base64 in the attachment (a line mangled by a relay).
-	bb := string(compose("周强 <"+instSender+">", "2026年10月月报", "b64@jiexiu-xinke.example.com", testNow,
+	bb := string(compose("周强 <"+instSender+">", "2026年10月月报", "b64@jinchuang-capital.example.com", testNow,
 		"附件是月报", []attachment{{Name: "月报.xlsx", Type: xlsxType, Data: sheet}}))
 	i := strings.Index(bb, "UEsDB")
 	out["broken_base64.eml"] = []byte(bb[:i+200] + "!!**??##" + bb[i+208:])
@@ -330,14 +330,14 @@ Content-Transfer-Encoding: base64
 To: kjjr@example.gov.cn
 Subject: 
 Date: Tue, 10 Nov 2026 12:00:00 +0800
-Message-ID: <empty.20261110@jiexiu-xinke.example.com>
+Message-ID: <empty.20261110@jinchuang-capital.example.com>
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 
 `))
 
 	// A note with no sheet and nothing to tell the kind.
-	out["no_sheet.eml"] = compose("周强 <"+instSender+">", "你好", "nosheet@jiexiu-xinke.example.com", testNow,
+	out["no_sheet.eml"] = compose("周强 <"+instSender+">", "你好", "nosheet@jinchuang-capital.example.com", testNow,
 		"请问月报什么时候交？", nil)
 
 	// 31 attachments.
@@ -345,11 +345,11 @@ Content-Type: text/plain; charset=utf-8
 	for i := 0; i < 31; i++ {
 		many = append(many, attachment{Name: fmt.Sprintf("照片%02d.jpg", i+1), Type: "image/jpeg", Data: fakePDF(1_000, fmt.Sprint(i))})
 	}
-	out["too_many_attachments.eml"] = compose("周强 <"+instSender+">", "2026年上半年工作进展", "many@jiexiu-xinke.example.com", testNow, "照片", many)
+	out["too_many_attachments.eml"] = compose("周强 <"+instSender+">", "2026年上半年工作进展", "many@jinchuang-capital.example.com", testNow, "照片", many)
 
 	// Hostile file names on a half-year report (kept, sanitised).
 	long := strings.Repeat("很长的文件名", 50) + ".pdf"
-	out["hostile_names.eml"] = compose("周强 <"+instSender+">", "2026年下半年工作进展", "hostile@jiexiu-xinke.example.com", testNow,
+	out["hostile_names.eml"] = compose("周强 <"+instSender+">", "2026年下半年工作进展", "hostile@jinchuang-capital.example.com", testNow,
 		"报告与印证资料", []attachment{
 			{Name: "工作进展报告.pdf", Type: "application/pdf", Data: fakePDF(20_000, "r")},
 			{Name: "../../../etc/passwd.pdf", Type: "application/pdf", Data: fakePDF(11_000, "p1")},
@@ -367,19 +367,19 @@ Content-Type: text/plain; charset=utf-8
 		"月报", []attachment{{Name: "月报.xlsx", Type: xlsxType, Data: sheet}})
 
 	// An out-of-office reply from a trusted sender.
-	out["auto_reply.eml"] = compose("周强 <"+instSender+">", "自动回复: 回执", "ooo@jiexiu-xinke.example.com", testNow,
+	out["auto_reply.eml"] = compose("周强 <"+instSender+">", "自动回复: 回执", "ooo@jinchuang-capital.example.com", testNow,
 		"我正在休假。", nil, "Auto-Submitted: auto-replied")
 
 	// A sheet of another institution sent by this one.
-	out["wrong_institution.eml"] = compose("周强 <"+instSender+">", "2026年10月月报", "wrong@jiexiu-xinke.example.com", testNow,
+	out["wrong_institution.eml"] = compose("周强 <"+instSender+">", "2026年10月月报", "wrong@jinchuang-capital.example.com", testNow,
 		"月报", []attachment{{Name: "月报.xlsx", Type: xlsxType, Data: makeSheet(t, sheetSpec{Name: "平遥县汇通科技服务有限公司", USCC: uscc(t, "91140728MA0K12345"), Period: "2026年10月"})}})
 
 	// An old .xls workbook.
-	out["legacy_xls.eml"] = compose("周强 <"+instSender+">", "10月月报", "xls@jiexiu-xinke.example.com", testNow,
+	out["legacy_xls.eml"] = compose("周强 <"+instSender+">", "10月月报", "xls@jinchuang-capital.example.com", testNow,
 		"月报", []attachment{{Name: "考核表.xls", Type: "application/vnd.ms-excel", Data: append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 4000)...)}})
 
 	// A half-year report that does not say which half.
-	out["unclear_half.eml"] = compose("周强 <"+instSender+">", "半年工作进展", "half@jiexiu-xinke.example.com", testNow,
+	out["unclear_half.eml"] = compose("周强 <"+instSender+">", "半年工作进展", "half@jinchuang-capital.example.com", testNow,
 		"见附件", []attachment{{Name: "工作进展.pdf", Type: "application/pdf", Data: fakePDF(20_000, "h")}})
 
 	// No Message-ID at all (identity is the raw SHA-256).

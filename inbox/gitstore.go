@@ -237,9 +237,39 @@ func (g *gitStore) commit(s *submission, beforeCAS func()) (plumbing.Hash, error
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("update %s: %w", s.Branch, err)
 		}
+		// go-git locks the ref file with flock while C git replaces it by
+		// rename: an update racing with git's could land in the replaced
+		// file. Read it back; if it is not ours, do it again.
+		if now, err := g.repo.Storer.Reference(s.Branch); err != nil || !g.reaches(now.Hash(), ch, 64) {
+			continue
+		}
 		return ch, nil
 	}
 	return plumbing.ZeroHash, errRefRace
+}
+
+// reaches reports whether commit want is from, or one of its ancestors at
+// most depth commits back (someone may have committed on top already).
+func (g *gitStore) reaches(from, want plumbing.Hash, depth int) bool {
+	queue := []plumbing.Hash{from}
+	seen := map[plumbing.Hash]bool{}
+	for len(queue) > 0 && len(seen) < depth {
+		h := queue[0]
+		queue = queue[1:]
+		if h == want {
+			return true
+		}
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		c, err := object.GetCommit(g.repo.Storer, h)
+		if err != nil {
+			continue
+		}
+		queue = append(queue, c.ParentHashes...)
+	}
+	return false
 }
 
 // hasOrigin reports whether the repo has a remote named origin.

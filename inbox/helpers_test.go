@@ -25,10 +25,10 @@ var testNow = time.Date(2026, 11, 20, 10, 0, 0, 0, content.CST)
 
 // The fixture institution that sends most test mail (from the default dataset).
 const (
-	instSlug   = "jiexiu-xinke"
-	instName   = "介休市鑫科企业服务有限公司"
-	instUSCC   = "91140781MA0LD8C645"
-	instSender = "zhouqiang@jiexiu-xinke.example.com"
+	instSlug   = "jinchuang-capital"
+	instName   = "山西晋创科技资本管理有限公司"
+	instUSCC   = "91140702MA0JQ7N36C"
+	instSender = "report@jinchuang-capital.example.com"
 	// A second institution, with pinned DKIM keys in the fixture repo.
 	pinSlug   = "pingyao-huitong"
 	pinSender = "reports@pingyao-huitong.example.com"

@@ -180,7 +180,7 @@ func (w *Worker) dial(ctx context.Context) (*session, error) {
 }
 
 // ensureMailbox creates mb when it does not exist. go-imap encodes the
-// name in modified UTF-7 (已处理 is &XfJSIJZk-).
+// name in modified UTF-7 (已处理 is &XfJZBHQG-).
 func ensureMailbox(c *imapclient.Client, mb string) error {
 	l, err := c.List("", mb, nil).Collect()
 	if err != nil {

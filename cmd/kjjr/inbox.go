@@ -41,14 +41,14 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 	imapAddr := fl.String("imap-addr", os.Getenv("KJJR_IMAP_ADDR"), "IMAP 服务器 host:port（KJJR_IMAP_ADDR）")
 	imapUser := fl.String("imap-user", os.Getenv("KJJR_IMAP_USER"), "IMAP 用户名（KJJR_IMAP_USER）")
 	imapPassFile := fl.String("imap-password-file", "", "从文件读取 IMAP 密码（否则用 KJJR_IMAP_PASSWORD）")
-	imapTLS := fl.String("imap-tls", inboxEnv("KJJR_IMAP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	imapTLS := fl.String("imap-tls", envOr("KJJR_IMAP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
 	mailbox := fl.String("mailbox", "INBOX", "收取的邮箱文件夹")
 	processed := fl.String("processed-mailbox", "已处理", "已入库邮件移入的文件夹（不存在时创建）")
 	quarantine := fl.String("quarantine-mailbox", "待核查", "隔离和退回的邮件移入的文件夹（不存在时创建）")
 	smtpAddr := fl.String("smtp-addr", os.Getenv("KJJR_SMTP_ADDR"), "发送回执的 SMTP 提交服务器 host:port（KJJR_SMTP_ADDR；不设则回执只排队不发送）")
 	smtpUser := fl.String("smtp-user", os.Getenv("KJJR_SMTP_USER"), "SMTP 用户名（KJJR_SMTP_USER）")
 	smtpPassFile := fl.String("smtp-password-file", "", "从文件读取 SMTP 密码（否则用 KJJR_SMTP_PASSWORD）")
-	smtpTLS := fl.String("smtp-tls", inboxEnv("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	smtpTLS := fl.String("smtp-tls", envOr("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
 	poll := fl.Duration("poll", time.Minute, "服务器不支持 IDLE 时的轮询间隔")
 	verbose := fl.Bool("v", false, "输出每封邮件的处理日志")
 	if err := fl.Parse(args); err != nil {
@@ -67,12 +67,12 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 	}
 	imapPass, err := secret(*imapPassFile, "KJJR_IMAP_PASSWORD")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
+		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
 		return 2
 	}
 	smtpPass, err := secret(*smtpPassFile, "KJJR_SMTP_PASSWORD")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
+		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
 		return 2
 	}
 	for _, m := range []struct{ flag, v, addr string }{{"--imap-tls", *imapTLS, *imapAddr}, {"--smtp-tls", *smtpTLS, *smtpAddr}} {
@@ -123,26 +123,6 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		return 1
 	}
 	return 0
-}
-
-// inboxEnv returns the environment variable k, or def when unset.
-func inboxEnv(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-// secret reads a password from file (first line) or the environment.
-func secret(file, envName string) (string, error) {
-	if file == "" {
-		return os.Getenv(envName), nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("无法读取密码文件：%v", err)
-	}
-	return strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r"), nil
 }
 
 // loopbackAddr reports whether host:port names this machine.

@@ -399,6 +399,14 @@ const smallImage = 10 << 10
 
 // layout decides which parts are kept, names them and builds the record.
 func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
+	// The same rule as kjjr check: only periods in which the institution
+	// was on the roster are reported (第五条第3项, 第六条第3项).
+	per0 := pl.period
+	if ann := pl.inst.AnnouncedOn(); ann.IsZero() || ann.After(per0.End()) {
+		return pl.reject(fmt.Sprintf("%s贵机构尚未被公告为科技金融服务机构，无需报送%s；如有疑问请联系科技局", per0.Chinese(), per0.Kind.Chinese()))
+	} else if rm, _ := pl.inst.RemovedOn(); !rm.IsZero() && !per0.Start().Before(rm) {
+		return pl.reject(fmt.Sprintf("贵机构已于%s移出科技金融服务机构名单，无需报送%s的%s；如有疑问请联系科技局", rm.Chinese(), per0.Chinese(), per0.Kind.Chinese()))
+	}
 	slug := pl.inst.Slug
 	per := pl.period.String()
 	instDir := "institutions/" + slug + "/"

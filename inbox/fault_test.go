@@ -84,8 +84,8 @@ func TestFaultSIGKILL(t *testing.T) {
 			raw = compose(insts[0].sender, "你好", id, testNow, "没有附件", nil)
 		default:
 			in := insts[i%2]
-			m := 1 + (i/2)%22
-			per := fmt.Sprintf("%d-%02d", 2025+(m-1)/12, 1+(m-1)%12)
+			m := 5 + (i/2)%17 // 2025-06 .. 2026-10, after the announcement
+			per := fmt.Sprintf("%d-%02d", 2025+m/12, 1+m%12)
 			key := in.slug + per
 			if sheets[key] == nil {
 				sheets[key] = makeSheet(t, sheetSpec{Name: in.name, USCC: in.uscc, Period: per})

@@ -305,7 +305,9 @@ func (g *gitStore) loadSnapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read main: %w", err)
 	}
-	r, _ := content.Load(&recordsFS{fsys}, nil)
+	// One worker: gitfs.FS is not safe for concurrent use (go-git's
+	// Tree.FindEntry fills a map lazily; parallel lookups race).
+	r, _ := content.Load(&recordsFS{fsys}, &content.LoadOptions{Workers: 1})
 	if _, err := fs.Stat(fsys, "site.yaml"); err != nil {
 		return nil, fmt.Errorf("main has no site.yaml: %w", content.ErrNotContentRepo)
 	}
@@ -321,9 +323,9 @@ func (g *gitStore) mainTip() (plumbing.Hash, error) {
 	return r.Hash(), nil
 }
 
-// recordsFS hides what the inbox does not need from content.Load: every
-// top-level entry but site.yaml, calendar and institutions, and inside an
-// institution everything but index.md.
+// recordsFS hides what the inbox does not need from content.Load: the
+// reports, inspections and evidence of every institution (all but
+// index.md), which grow with the repo.
 type recordsFS struct{ fs *gitfs.FS }
 
 func (r *recordsFS) Open(name string) (fs.File, error) { return r.fs.Open(name) }
@@ -343,7 +345,13 @@ func (r *recordsFS) ReadDir(name string) ([]fs.DirEntry, error) {
 		keep := true
 		switch {
 		case name == ".":
-			keep = e.Name() == "site.yaml" || e.Name() == "calendar" || e.Name() == "institutions"
+			// Rounds, publicity and results give each institution's status
+			// (announced, removed); notices are what rounds refer to.
+			switch e.Name() {
+			case "site.yaml", "calendar", "institutions", "rounds", "publicity", "results", "notices":
+			default:
+				keep = false
+			}
 		case len(parts) == 2 && parts[0] == "institutions":
 			keep = e.Name() == "index.md"
 		}

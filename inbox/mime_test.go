@@ -46,10 +46,13 @@ func TestMessages(t *testing.T) {
 		{file: "legacy_xls.eml", dest: destQuarantine, code: ReasonRejected, reason: ".xlsx", receipt: true},
 		{file: "unclear_half.eml", dest: destQuarantine, code: ReasonRejected, reason: "2026年上半年", receipt: true},
 	}
+	// One repo for all: each message is its own submission (resubmissions
+	// of a period add commits), so they do not disturb each other.
+	e, q, dir := newTestEngine(t, true)
 	for _, tc := range tests {
 		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
-			e, q, dir := newTestEngine(t, true)
 			raw := readFixture(t, tc.file)
+			before := len(q.order)
 			h, err := e.handle(context.Background(), raw, testNow)
 			if err != nil {
 				t.Fatal(err)
@@ -57,15 +60,15 @@ func TestMessages(t *testing.T) {
 			if h.dest != tc.dest {
 				t.Fatalf("dest = %v (%+v), want %v", h.dest, h, tc.dest)
 			}
-			if (len(q.order) == 1) != tc.receipt {
-				t.Errorf("receipts %d, want receipt=%v", len(q.order), tc.receipt)
+			if (len(q.order) == before+1) != tc.receipt || len(q.order) > before+1 {
+				t.Errorf("receipts %d, want receipt=%v", len(q.order)-before, tc.receipt)
 			}
 			if tc.dest == destQuarantine {
-				recs, err := ListQuarantine(dir)
-				if err != nil || len(recs) != 1 {
-					t.Fatalf("quarantine: %v %v", recs, err)
+				gd, _ := gitDirOf(dir)
+				r, err := readQuarantine(gd+"/kjjr", h.qid)
+				if err != nil {
+					t.Fatalf("quarantine record: %v", err)
 				}
-				r := recs[0]
 				if r.Reason != tc.code || !strings.Contains(strings.Join(r.Reasons, "\n"), tc.reason) {
 					t.Errorf("record reason %s %q, want %s containing %q", r.Reason, r.Reasons, tc.code, tc.reason)
 				}
@@ -73,7 +76,7 @@ func TestMessages(t *testing.T) {
 					t.Errorf("record %+v", r)
 				}
 				if tc.receipt {
-					rc := q.byKey[q.order[0]]
+					rc := q.byKey[q.order[len(q.order)-1]]
 					if rc.Accepted || len(rc.Problems) == 0 || rc.To != instSender {
 						t.Errorf("receipt %+v", rc)
 					}
@@ -88,7 +91,7 @@ func TestMessages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			repo, err := content.Load(fsys, nil)
+			repo, err := content.Load(fsys, &content.LoadOptions{Workers: 1}) // gitfs is not safe for parallel reads
 			if err != nil {
 				t.Fatalf("branch does not load: %v", err)
 			}
@@ -120,11 +123,27 @@ func TestMessages(t *testing.T) {
 					t.Errorf("kept file %s: %v", f.Path, err)
 				}
 			}
-			rc := q.byKey[q.order[0]]
+			rc := q.byKey[q.order[len(q.order)-1]]
 			if !rc.Accepted || rc.Branch != h.branch || rc.Slug != instSlug {
 				t.Errorf("receipt %+v", rc)
 			}
 		})
+	}
+}
+
+// TestRoster: an institution removed from the roster (不合格 in the 2025
+// assessment, published 2026-01-26) has nothing to report for later
+// periods; the inbox says so rather than make a branch kjjr check rejects.
+func TestRoster(t *testing.T) {
+	e, q, _ := newTestEngine(t, true)
+	raw := compose("周强 <zhouqiang@jiexiu-xinke.example.com>", "2026年10月月报", "removed@x", testNow, "月报",
+		[]attachment{{Name: "月报.xlsx", Type: xlsxType, Data: makeSheet(t, sheetSpec{Name: "介休市鑫科企业服务有限公司", USCC: "91140781MA0LD8C645", Period: "2026-10"})}})
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.dest != destQuarantine || len(h.reasons) != 1 || !strings.Contains(h.reasons[0], "移出科技金融服务机构名单") || len(q.order) != 1 {
+		t.Fatalf("%+v", h)
 	}
 }
 

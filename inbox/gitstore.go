@@ -39,13 +39,13 @@ type gitStore struct {
 
 // openStore opens the repo at dir (bare or not).
 func openStore(dir string) (*gitStore, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: false})
-	if err != nil {
-		return nil, fmt.Errorf("open git repo %s: %w", dir, err)
-	}
 	gd, err := gitDirOf(dir)
 	if err != nil {
 		return nil, err
+	}
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: false})
+	if err != nil {
+		return nil, fmt.Errorf("open git repo %s: %w", dir, err)
 	}
 	return &gitStore{repo: r, dir: dir, gitDir: gd}, nil
 }
@@ -62,8 +62,11 @@ func gitDirOf(dir string) (string, error) {
 	if _, err := os.Stat(filepath.Join(abs, "HEAD")); err == nil {
 		return abs, nil
 	}
-	return "", fmt.Errorf("%s is not a git repository (no .git directory, no HEAD)", dir)
+	return "", fmt.Errorf("%s: %w", dir, ErrNotRepo)
 }
+
+// ErrNotRepo is returned for a directory that is not a git repository.
+var ErrNotRepo = errors.New("not a git repository (no .git directory, no HEAD)")
 
 // StateDir returns <gitdir>/kjjr for a content repo dir: where the inbox
 // keeps its index, quarantine and outbox.

@@ -105,6 +105,10 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 			fmt.Fprintf(e.stderr, "kjjr inbox: 已有另一个 kjjr inbox 在处理仓库 %s\n", *repoDir)
 			return 1
 		}
+		if errors.Is(err, inbox.ErrNotRepo) {
+			fmt.Fprintf(e.stderr, "kjjr inbox: %s 不是 git 仓库：请用 --repo 指向内容仓库（可用 kjjr init 新建）(%v)\n", *repoDir, err)
+			return 1
+		}
 		fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
 		return 1
 	}

@@ -23,7 +23,7 @@ type Cell struct {
 	Period   Period      `json:"period"`
 	State    ReportState `json:"state"`
 	Due      Date        `json:"due"`
-	Received Date        `json:"received,omitempty"` // approved reports only
+	Received Date        `json:"received,omitzero"` // approved reports only
 }
 
 // ComplianceRow returns the compliance of inst for every item of year (see

@@ -25,9 +25,9 @@ type Submission struct {
 	Known       bool           // the institution has a record on main
 
 	Tip     plumbing.Hash
-	Base    plumbing.Hash      // the main commit the branch started from
-	Commits []*object.Commit   // the branch's own commits, oldest first (more than one: a resubmission)
-	Report  *content.Report    // the report at the tip (nil when it cannot be read)
+	Base    plumbing.Hash       // the main commit the branch started from
+	Commits []*object.Commit    // the branch's own commits, oldest first (more than one: a resubmission)
+	Report  *content.Report     // the report at the tip (nil when it cannot be read)
 	Diags   content.Diagnostics // problems decoding it
 	// Previous is the report as the commit before the tip had it (a
 	// resubmission), or the approved one on main when the branch replaces it.

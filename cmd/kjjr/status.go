@@ -29,7 +29,13 @@ type approved struct {
 
 // openApproved opens dir for status and assess. It prints nothing; a
 // refusal comes back as an error whose text is for staff.
-func openApproved(dir string) (*approved, error) {
+func openApproved(dir string) (*approved, error) { return open(dir, false) }
+
+// openStatus is openApproved for the matrix only: in a git repo it reads
+// names and report dates through review.LoadStatus's cache.
+func openStatus(dir string) (*approved, error) { return open(dir, true) }
+
+func open(dir string, light bool) (*approved, error) {
 	if dir == "" {
 		dir = "."
 	}
@@ -41,6 +47,14 @@ func openApproved(dir string) (*approved, error) {
 			return nil, err
 		}
 		a.review = rv
+		if light {
+			repo, ds, err := rv.LoadStatus()
+			if err != nil {
+				return nil, err
+			}
+			a.repo, a.errs = repo, ds
+			return a, nil
+		}
 		repo, lerr := rv.LoadMain()
 		a.repo = repo
 		a.errs = diagsOf(lerr)
@@ -184,7 +198,7 @@ func cmdStatus(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr status: --year %d 不是有效年份\n", *year)
 		return 2
 	}
-	a, err := openApproved(*dir)
+	a, err := openStatus(*dir)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr status: %v\n", err)
 		return 1

@@ -250,12 +250,18 @@ func runGit(t *testing.T, dir string, args ...string) string {
 		}
 		t.Skip("git CLI not found")
 	}
-	cmd := exec.Command("git", append([]string{"-c", "user.name=王审核", "-c", "user.email=wang@example.gov.cn"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
+	cmd := execGit(dir, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// execGit prepares a C git command in dir with an identity and no user or system config.
+func execGit(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("git", append([]string{"-c", "user.name=王审核", "-c", "user.email=wang@example.gov.cn"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+	return cmd
 }

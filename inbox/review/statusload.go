@@ -1,0 +1,264 @@
+package review
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing/fstest"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"go.yaml.in/yaml/v3"
+
+	"kjjr/content"
+)
+
+// The status matrix needs, per institution, only its name and for each
+// approved report its period and received_at; decoding every report of a
+// 5000-institution repo (120,000 files) takes seconds. LoadStatus keeps a
+// summary of each institutions/<slug> tree in <gitdir>/kjjr/cache/status.gob,
+// keyed by the tree's hash: a tree hash names its content exactly, so a
+// summary is never stale, and a run re-reads only the institutions whose
+// tree changed since the last run (after an approval, one).
+
+// statusCacheVersion changes when the summary's meaning changes.
+const statusCacheVersion = 1
+
+type instSummary struct {
+	OK        bool   // index.md decoded
+	Name      string // name and short name, all the matrix shows
+	ShortName string
+	Reports   []repSummary
+	Diags     []string // errors decoding index.md or reports, as Load would report them
+}
+
+type repSummary struct {
+	Period     string
+	ReceivedAt string
+}
+
+type statusCache struct {
+	Version int
+	Trees   map[plumbing.Hash]*instSummary
+}
+
+// LoadStatus loads main for the compliance matrix: every record that
+// decides statuses and deadlines (site.yaml, calendar, rounds, publicity,
+// results) in full, and of each institution only its name and its reports'
+// periods and received_at, from the summary cache where the institution's
+// tree is unchanged. The institutions' other fields and the reports'
+// figures are left empty: use LoadMain for anything but the matrix.
+// Problems decoding files come back as Diagnostics (errors only).
+func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
+	_, c, err := r.mainCommit()
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return nil, nil, fmt.Errorf("review: main tree: %w", err)
+	}
+	mfs := fstest.MapFS{}
+	var instTree *object.Tree
+	for _, e := range root.Entries {
+		switch {
+		case e.Name == "institutions" && e.Mode == filemode.Dir:
+			instTree, err = r.Git.TreeObject(e.Hash)
+			if err != nil {
+				return nil, nil, fmt.Errorf("review: institutions tree: %w", err)
+			}
+		case e.Name == "notices":
+			// Not needed for statuses.
+		default:
+			if err := r.copyRecords(mfs, e, e.Name); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	cache := r.readStatusCache()
+	used := map[plumbing.Hash]*instSummary{}
+	var ds content.Diagnostics
+	sums := map[string]*instSummary{}
+	if instTree != nil {
+		for _, e := range instTree.Entries {
+			if e.Mode != filemode.Dir {
+				continue
+			}
+			s := cache.Trees[e.Hash]
+			if s == nil {
+				s = r.summarize(e.Name, e.Hash)
+			}
+			used[e.Hash] = s
+			for _, d := range s.Diags {
+				ds = append(ds, content.Diagnostic{File: "institutions/" + e.Name, Message: d})
+			}
+			if !s.OK {
+				continue
+			}
+			stub, _ := yaml.Marshal(struct {
+				Name      string `yaml:"name"`
+				ShortName string `yaml:"short_name,omitempty"`
+			}{s.Name, s.ShortName})
+			mfs["institutions/"+e.Name+"/index.md"] = &fstest.MapFile{Data: append(append([]byte("---\n"), stub...), "---\n"...)}
+			sums[e.Name] = s
+		}
+	}
+	repo, lerr := content.Load(mfs, nil)
+	if lerr != nil {
+		ds = append(ds, repo.Diags.Errors()...)
+	}
+	for _, inst := range repo.Institutions {
+		s := sums[inst.Slug]
+		if s == nil {
+			continue
+		}
+		for _, rs := range s.Reports {
+			p, err := content.ParsePeriod(rs.Period)
+			if err != nil {
+				continue
+			}
+			inst.Reports = append(inst.Reports, &content.Report{Kind: p.Kind.String(), Period: p, ReceivedAt: rs.ReceivedAt})
+		}
+		sort.Slice(inst.Reports, func(a, b int) bool { return inst.Reports[a].Period.Compare(inst.Reports[b].Period) < 0 })
+	}
+	if len(used) != len(cache.Trees) || changed(used, cache.Trees) {
+		r.writeStatusCache(&statusCache{Version: statusCacheVersion, Trees: used})
+	}
+	return repo, ds, nil
+}
+
+func changed(a, b map[plumbing.Hash]*instSummary) bool {
+	for h := range a {
+		if b[h] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// copyRecords copies the .md and .yaml files under entry e into mfs.
+func (r *Repo) copyRecords(mfs fstest.MapFS, e object.TreeEntry, p string) error {
+	if e.Mode == filemode.Dir {
+		t, err := r.Git.TreeObject(e.Hash)
+		if err != nil {
+			return fmt.Errorf("review: tree %s: %w", p, err)
+		}
+		for _, c := range t.Entries {
+			if err := r.copyRecords(mfs, c, p+"/"+c.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if ext := path.Ext(p); ext != ".md" && ext != ".yaml" {
+		return nil
+	}
+	data, err := blobBytes(r.Git, e.Hash)
+	if err != nil {
+		return fmt.Errorf("review: read %s: %w", p, err)
+	}
+	mfs[p] = &fstest.MapFile{Data: data}
+	return nil
+}
+
+// summarize decodes one institution's index.md and reports exactly as Load does.
+func (r *Repo) summarize(slug string, h plumbing.Hash) *instSummary {
+	s := &instSummary{}
+	t, err := r.Git.TreeObject(h)
+	if err != nil {
+		s.Diags = append(s.Diags, fmt.Sprintf("无法读取：%v", err))
+		return s
+	}
+	dir := "institutions/" + slug
+	if e := entryAt(t, "index.md"); e != nil {
+		data, err := blobBytes(r.Git, e.Hash)
+		if err == nil {
+			inst := new(content.Institution)
+			ds := content.DecodeRecord(dir+"/index.md", data, inst)
+			if !ds.HasErrors() {
+				s.OK, s.Name, s.ShortName = true, inst.Name, inst.ShortName
+			}
+			for _, d := range ds.Errors() {
+				s.Diags = append(s.Diags, d.String())
+			}
+		}
+	}
+	if e := entryAt(t, "reports"); e != nil && e.Mode == filemode.Dir {
+		rt, err := r.Git.TreeObject(e.Hash)
+		if err != nil {
+			return s
+		}
+		for _, re := range rt.Entries {
+			name, ok := strings.CutSuffix(re.Name, ".md")
+			if !ok || re.Mode == filemode.Dir || strings.HasPrefix(re.Name, ".") {
+				continue
+			}
+			p, err := content.ParsePeriod(name)
+			if err != nil {
+				continue
+			}
+			data, err := blobBytes(r.Git, re.Hash)
+			if err != nil {
+				continue
+			}
+			rep := new(content.Report)
+			file := dir + "/reports/" + re.Name
+			if ds := content.DecodeRecord(file, data, rep); ds.HasErrors() {
+				for _, d := range ds.Errors() {
+					s.Diags = append(s.Diags, d.String())
+				}
+				continue
+			}
+			if rep.Period != p {
+				continue
+			}
+			s.Reports = append(s.Reports, repSummary{Period: p.String(), ReceivedAt: rep.ReceivedAt})
+		}
+	}
+	return s
+}
+
+func (r *Repo) statusCachePath() string { return filepath.Join(r.StateDir(), "cache", "status.gob") }
+
+func (r *Repo) readStatusCache() *statusCache {
+	c := &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
+	data, err := os.ReadFile(r.statusCachePath())
+	if err != nil {
+		return c
+	}
+	var got statusCache
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&got) != nil || got.Version != statusCacheVersion || got.Trees == nil {
+		return c // a damaged or old cache is rebuilt
+	}
+	return &got
+}
+
+// writeStatusCache replaces the cache atomically; failing to write it only costs speed.
+func (r *Repo) writeStatusCache(c *statusCache) {
+	var b bytes.Buffer
+	if gob.NewEncoder(&b).Encode(c) != nil {
+		return
+	}
+	p := r.statusCachePath()
+	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".status-*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b.Bytes())
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+var _ fs.FS = fstest.MapFS{}

@@ -33,15 +33,39 @@ type Cell struct {
 // site passes nil, so that it shows only what staff approved).
 func (r *Repo) ComplianceRow(inst *Institution, year int, today Date, pending func(slug string, p Period) bool) []Cell {
 	ps := CompliancePeriods(year)
+	return r.complianceRow(inst, ps, r.deadlines(ps), today, pending)
+}
+
+func (r *Repo) deadlines(ps []Period) []Date {
+	dues := make([]Date, len(ps))
+	for i, p := range ps {
+		dues[i] = r.Site.Deadline(p)
+	}
+	return dues
+}
+
+// complianceRow is ComplianceRow with the deadlines computed once. Its
+// states are exactly Repo.ReportState's (TestComplianceMatchesReportState).
+func (r *Repo) complianceRow(inst *Institution, ps []Period, dues []Date, today Date, pending func(slug string, p Period) bool) []Cell {
 	cells := make([]Cell, len(ps))
 	for i, p := range ps {
-		pend := false
-		if pending != nil && inst.Report(p) == nil {
-			pend = pending(inst.Slug, p)
-		}
-		c := Cell{Period: p, State: r.ReportState(inst, p, today, pend), Due: r.Site.Deadline(p)}
-		if rep := inst.Report(p); rep != nil && c.State != StateNotRequired {
-			c.Received = rep.ReceivedDate()
+		c := Cell{Period: p, Due: dues[i], State: StateNotRequired}
+		if inst.Required(p) {
+			rep := inst.Report(p)
+			switch {
+			case rep != nil:
+				c.State = StateOnTime
+				c.Received = rep.ReceivedDate()
+				if !c.Received.IsZero() && c.Received.After(c.Due) {
+					c.State = StateLate
+				}
+			case pending != nil && pending(inst.Slug, p):
+				c.State = StatePending
+			case !today.After(c.Due):
+				c.State = StateNotDue
+			default:
+				c.State = StateMissing
+			}
 		}
 		cells[i] = c
 	}
@@ -60,11 +84,13 @@ type ComplianceLine struct {
 // (never announced, or removed before the year) are left out.
 func (r *Repo) Compliance(year int, today Date, pending func(slug string, p Period) bool) []ComplianceLine {
 	var out []ComplianceLine
+	ps := CompliancePeriods(year)
+	dues := r.deadlines(ps)
 	for _, inst := range r.Institutions {
 		if !inst.RequiredIn(year) {
 			continue
 		}
-		out = append(out, ComplianceLine{Institution: inst, Cells: r.ComplianceRow(inst, year, today, pending)})
+		out = append(out, ComplianceLine{Institution: inst, Cells: r.complianceRow(inst, ps, dues, today, pending)})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Institution.Slug < out[b].Institution.Slug })
 	return out

@@ -152,6 +152,31 @@ func TestAssessDraft(t *testing.T) {
 	}
 }
 
+// TestComplianceMatchesReportState checks that the matrix's states are
+// ReportState's, cell by cell, on a corpus with late, missing and pending items.
+func TestComplianceMatchesReportState(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, 40)
+	r, err := Load(os.DirFS(dir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := func(slug string, p Period) bool { return p.Month == 10 && slug < "inst-00020" }
+	for _, today := range []Date{{2025, 3, 5}, {2026, time.November, 27}} {
+		for _, y := range []int{2024, 2025, 2026} {
+			for _, l := range r.Compliance(y, today, pending) {
+				for _, c := range l.Cells {
+					inst := l.Institution
+					want := r.ReportState(inst, c.Period, today, inst.Report(c.Period) == nil && pending(inst.Slug, c.Period))
+					if c.State != want {
+						t.Fatalf("%s %s on %s: matrix %s, ReportState %s", inst.Slug, c.Period, today, c.State, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // writeCorpus writes a content repo of n institutions, each announced on
 // 2025-01-15 with monthly sheets for 2025 and 2026 up to today's month
 // (about 24 each), into dir. It returns the number of files.

@@ -21,7 +21,7 @@ import (
 // The status matrix needs, per institution, only its name and for each
 // approved report its period and received_at; decoding every report of a
 // 5000-institution repo (120,000 files) takes seconds. LoadStatus keeps a
-// summary of each institutions/<slug> tree in <gitdir>/kjjr/cache/status.gob,
+// summary of each institutions/<slug> tree in <gitdir>/kjjr/cache/status.cache,
 // keyed by the tree's hash: a tree hash names its content exactly, so a
 // summary is never stale, and a run re-reads only the institutions whose
 // tree changed since the last run (after an approval, one).
@@ -220,7 +220,7 @@ func (r *Repo) summarize(slug string, h plumbing.Hash) *instSummary {
 	return s
 }
 
-func (r *Repo) statusCachePath() string { return filepath.Join(r.StateDir(), "cache", "status.gob") }
+func (r *Repo) statusCachePath() string { return filepath.Join(r.StateDir(), "cache", "status.cache") }
 
 // The cache is a text file, one record a line, fields separated by tabs:
 //

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -75,6 +76,9 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
 	}
+	// content.EncodeRecord writes the embedded Meta (all yaml:"-") as an
+	// empty "meta: {}" line; it means nothing to staff.
+	data = bytes.Replace(data, []byte("\nmeta: {}\n"), []byte("\n"), 1)
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: 无法创建 results 目录：%v\n", err)
 		return 1

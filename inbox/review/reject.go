@@ -1,6 +1,7 @@
 package review
 
 import (
+	"bytes"
 	"bufio"
 	"encoding/json"
 	"errors"
@@ -80,15 +81,18 @@ func (r *Repo) appendRejection(rej *Rejection) error {
 	if err := os.MkdirAll(r.StateDir(), 0o755); err != nil {
 		return fmt.Errorf("review: state dir: %w", err)
 	}
-	b, err := json.Marshal(rej)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // one line, ending in a newline
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rej); err != nil {
 		return fmt.Errorf("review: encode rejection: %w", err)
 	}
+	b := buf.Bytes()
 	f, err := os.OpenFile(filepath.Join(r.StateDir(), "rejections.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("review: rejections log: %w", err)
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return fmt.Errorf("review: rejections log: %w", err)
 	}

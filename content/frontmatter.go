@@ -23,11 +23,14 @@ const MaxRecordSize = 1 << 20
 // line on which the body starts. A UTF-8 BOM and CRLF line ends are
 // accepted. The error is Simplified Chinese.
 func SplitFrontMatter(data []byte) (front, body []byte, bodyLine int, err error) {
-	if err := checkText(data); err != nil {
+	if _, err := checkText(data); err != nil {
 		return nil, nil, 0, err
 	}
 	data = normalizeText(data)
-	if !bytes.HasPrefix(data, []byte("---\n")) && !bytes.Equal(data, []byte("---")) {
+	if bytes.Equal(bytes.TrimRight(data, " \t"), []byte("---")) {
+		return nil, nil, 0, errors.New("YAML 文件头没有结束：请在字段之后加一行 ---")
+	}
+	if !bytes.HasPrefix(data, []byte("---\n")) {
 		return nil, nil, 0, errors.New("缺少 YAML 文件头：文件第一行应为 ---，其后是字段，再以 --- 结束")
 	}
 	rest := data[4:]
@@ -58,20 +61,21 @@ func SplitFrontMatter(data []byte) (front, body []byte, bodyLine int, err error)
 }
 
 // checkText refuses what cannot be a text record: empty, too large, NUL
-// bytes (binary), invalid UTF-8.
-func checkText(data []byte) error {
+// bytes (binary), invalid UTF-8. line is where the problem is (1 when it
+// is about the whole file).
+func checkText(data []byte) (line int, err error) {
 	switch {
 	case len(data) == 0:
-		return errors.New("文件为空（0 字节）")
+		return 1, errors.New("文件为空（0 字节）")
 	case len(data) > MaxRecordSize:
-		return fmt.Errorf("文件过大（%d 字节，上限 %d 字节），记录文件不应这么大", len(data), MaxRecordSize)
+		return 1, fmt.Errorf("文件过大（%d 字节，上限 %d 字节），记录文件不应这么大", len(data), MaxRecordSize)
 	case bytes.IndexByte(data, 0) >= 0:
-		return errors.New("这是二进制文件，不是 Markdown/YAML 文本")
+		return 1, errors.New("这是二进制文件，不是 Markdown/YAML 文本")
 	case !utf8.Valid(data):
 		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		return fmt.Errorf("第%d行不是 UTF-8 编码：请用 UTF-8 另存该文件（例如在编辑器中选择“UTF-8 编码”）", line)
+		return line, fmt.Errorf("第%d行不是 UTF-8 编码：请用 UTF-8 另存该文件（例如在编辑器中选择“UTF-8 编码”）", line)
 	}
-	return nil
+	return 1, nil
 }
 
 func firstInvalidUTF8(b []byte) int {
@@ -98,6 +102,9 @@ func normalizeText(data []byte) []byte {
 // a wrong type or malformed YAML is a Diagnostic naming file, line and
 // field. All problems of the file are returned, not only the first.
 func DecodeRecord(file string, data []byte, v any) Diagnostics {
+	if line, err := checkText(data); err != nil {
+		return Diagnostics{{File: file, Line: line, Message: err.Error()}}
+	}
 	front, body, bodyLine, err := SplitFrontMatter(data)
 	if err != nil {
 		return Diagnostics{{File: file, Line: 1, Message: err.Error()}}
@@ -114,8 +121,8 @@ func DecodeRecord(file string, data []byte, v any) Diagnostics {
 // DecodeYAMLFile decodes a whole-file YAML document (site.yaml, calendar)
 // strictly into v, with the same diagnostics as DecodeRecord.
 func DecodeYAMLFile(file string, data []byte, v any) Diagnostics {
-	if err := checkText(data); err != nil {
-		return Diagnostics{{File: file, Line: 1, Message: err.Error()}}
+	if line, err := checkText(data); err != nil {
+		return Diagnostics{{File: file, Line: line, Message: err.Error()}}
 	}
 	return decodeYAML(file, normalizeText(data), 0, v)
 }
@@ -170,6 +177,11 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 			}
 		}
 		d.Message = translateYAMLError(text)
+		if d.Field != "" {
+			// "websit：未知字段 \"websit\"" says the name twice.
+			last := d.Field[strings.LastIndexAny(d.Field, ".]")+1:]
+			d.Message = strings.Replace(d.Message, fmt.Sprintf("未知字段 %q", last), "未知字段", 1)
+		}
 		ds = append(ds, d)
 	}
 	return ds

@@ -95,7 +95,7 @@ type Notice struct {
 	Issuer      string       `yaml:"issuer,omitempty"` // defaults to Site.Bureau
 	Attachments []Attachment `yaml:"attachments,omitempty"`
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Attachment is a file published with a notice.
@@ -124,7 +124,7 @@ type Round struct {
 	Announcement Announcement `yaml:"announcement"` // 第五条第1项
 	Filing       Filing       `yaml:"filing"`       // step 6: 向省科技厅备案
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Window is a date range, both ends inclusive.
@@ -174,7 +174,7 @@ type Publicity struct {
 	// End is the last day of the publicity, computed from the calendar by Load.
 	End Date `yaml:"-"`
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Institution is institutions/<slug>/index.md (第一条, 第二条, 第五条第4项).
@@ -205,7 +205,7 @@ type Institution struct {
 	Inspections []*Inspection `yaml:"-"` // sorted by date
 	History     []Event       `yaml:"-"` // derived status history, by date
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Credit is the 第二条第1项 credit check.
@@ -282,7 +282,7 @@ type Report struct {
 	Skipped   []Skipped `yaml:"skipped,omitempty"`
 	Warnings  []string  `yaml:"warnings,omitempty"` // for staff review
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Indicators are the figures of the monthly sheet (DESIGN.md, sheet 1).
@@ -340,7 +340,7 @@ type Inspection struct {
 	RectifiedOn Date     `yaml:"rectified_on,omitempty"`
 	Outcome     string   `yaml:"outcome,omitempty"`
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Grades of the annual assessment (第六条第3项).
@@ -360,7 +360,7 @@ type Result struct {
 	Draft     bool    `yaml:"draft,omitempty"` // a draft by kjjr assess; not published
 	Grades    []Grade `yaml:"grades"`
 
-	Meta
+	Meta `yaml:",inline"`
 }
 
 // Effective returns the date the result takes effect.

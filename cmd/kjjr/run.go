@@ -40,6 +40,7 @@ func commands() []command {
 		{"assess", "生成年度考核草稿", cmdAssess},
 		{"remind", "发送报送提醒邮件", cmdRemind},
 		{"demo", "一键演示", cmdDemo},
+		{"gencorpus", "生成任意规模的合成内容仓库（性能测试用）", cmdGencorpus},
 	}
 }
 

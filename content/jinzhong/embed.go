@@ -11,7 +11,9 @@ import (
 	"io/fs"
 )
 
-//go:embed site.yaml calendar notices
+//go:generate go run generate.go
+
+//go:embed site.yaml calendar notices rounds publicity institutions results
 var files embed.FS
 
 // FS returns the default content repo as a read-only file system rooted at

@@ -20,11 +20,6 @@ import (
 	"kjjr/content/gitfs"
 )
 
-// Check validates a loaded content repo the way `kjjr check` does. It is a
-// variable so that the full validation (content.Repo.Check, when it
-// exists) can be plugged in; the default accepts what content.Load accepts.
-var Check = func(r *content.Repo) content.Diagnostics { return nil }
-
 // Approver returns the approver from the repository's git config
 // (user.name and user.email, local then global), or an error saying how
 // to name one.
@@ -68,8 +63,10 @@ type Approval struct {
 // Approve merges the submission branch into main with a --no-ff merge
 // commit by the approver, computed from git objects (a three-way tree
 // merge; the branch may touch only its report and evidence), after
-// content.Load and Check pass on the merged tree. main moves with a
-// compare-and-swap. When main is checked out in a non-bare repo, its
+// content.Load and Repo.Check pass on the merged tree. main moves with a
+// compare-and-swap. Errors main already had do not block an approval (they
+// are not the submission's, and after the measures expire every check
+// fails); new ones do. When main is checked out in a non-bare repo, its
 // working tree must be clean before, and the merged files are written into
 // it and staged after, so that `git status` stays clean. The branch is
 // deleted after the merge (its commits stay reachable from main).
@@ -98,18 +95,37 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 		return nil, err
 	}
 
-	// Validate the result exactly as it would be on main.
+	// Validate the result as `kjjr check` would on main: content.Load and
+	// Repo.Check of the merged tree. Errors that main already has (someone
+	// else's record, or the measures' expiry) are not the submission's and do
+	// not block it; every new error does.
 	mt, err := r.Git.TreeObject(merged)
 	if err != nil {
 		return nil, fmt.Errorf("review: merged tree: %w", err)
 	}
-	loaded, lerr := content.Load(gitfs.New(r.Git.Storer, mt, now), nil)
-	ds := loaded.Diags.Errors()
-	if lerr == nil {
-		ds = append(ds, Check(loaded).Errors()...)
+	today := content.DateOf(now)
+	after, _ := content.Load(gitfs.New(r.Git.Storer, mt, now), nil)
+	newErrs := after.Check(today).Errors()
+	if len(newErrs) > 0 {
+		mainTree, err := mainC.Tree()
+		if err != nil {
+			return nil, fmt.Errorf("review: main tree: %w", err)
+		}
+		before, _ := content.Load(gitfs.New(r.Git.Storer, mainTree, mainC.Committer.When), nil)
+		had := map[string]bool{}
+		for _, d := range before.Check(today).Errors() {
+			had[diagKey(d)] = true
+		}
+		var fresh content.Diagnostics
+		for _, d := range newErrs {
+			if !had[diagKey(d)] {
+				fresh = append(fresh, d)
+			}
+		}
+		newErrs = fresh
 	}
-	if len(ds) > 0 {
-		return nil, refuse(CodeCheckFailed, "合并后的内容未通过校验，未合并（请让机构重新报送，或先在 main 上修正）：\n%s", ds.Error())
+	if len(newErrs) > 0 {
+		return nil, refuse(CodeCheckFailed, "合并后的内容未通过校验（kjjr check），未合并。请让机构改正后重新报送，或用 kjjr review reject 驳回：\n%s", newErrs.Error())
 	}
 
 	// A checked-out main must be clean, so that writing the merged files
@@ -163,6 +179,11 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	}
 	return a, nil
 }
+
+// mergeBase returns the best common ancestor of the branch tip and main.
+// diagKey identifies a diagnostic without its line (lines move when
+// unrelated parts of a file change).
+func diagKey(d content.Diagnostic) string { return d.File + "\x00" + d.Field + "\x00" + d.Message }
 
 // mergeBase returns the best common ancestor of the branch tip and main.
 func (r *Repo) mergeBase(tip, mainC *object.Commit) (*object.Commit, error) {

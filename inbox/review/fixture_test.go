@@ -94,7 +94,21 @@ func monthly(p string, recv time.Time, served int, fin string, fees bool) *conte
 		Sender: "report@x.example.com", MessageID: "<" + p + "@x.example.com>",
 		Indicators: &content.Indicators{EnterprisesServed: served, JinchuangguEnterprises: served / 2, MatchmakingEvents: 1, PolicySessions: 1,
 			FinancingWan: w, JinchuangguFinancingWan: w / 2},
-		PartnerBanks: []string{"晋中银行", "山西农信"}, ChargedFees: &fees}
+		PartnerBanks: []string{"晋中银行", "山西农信"}, ChargedFees: &fees,
+		Financing: []content.Financing{
+			{Enterprise: "示例科技有限公司", USCC: testUSCC(1), Jinchuanggu: true, Lender: "晋中银行", Method: "信用贷款", AmountWan: w / 2, Disbursed: per.Start()},
+			{Enterprise: "示例制造有限公司", USCC: testUSCC(2), Lender: "山西农信", Method: "抵押贷款", AmountWan: w - w/2, Disbursed: per.Start()},
+		}}
+}
+
+// testUSCC returns a valid unified social credit code numbered n.
+func testUSCC(n int) string {
+	head := fmt.Sprintf("91140700%09d", n)
+	c, err := content.USCCCheckChar(head)
+	if err != nil {
+		panic(err)
+	}
+	return head + string(c)
 }
 
 func encode(t testing.TB, rep *content.Report) []byte {

@@ -5,12 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/inbox/outbox"
 	"kjjr/inbox/review"
 )
 
@@ -32,6 +35,10 @@ func cmdReview(e *env, args []string) int {
 	quarantine := fs.Bool("quarantine", false, "列出隔离区中的邮件")
 	inst := fs.String("institution", "", "机构代号（release）")
 	nowFlag := fs.String("now", "", "")
+	smtpAddr := fs.String("smtp-addr", os.Getenv("KJJR_SMTP_ADDR"), "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
+	smtpUser := fs.String("smtp-user", os.Getenv("KJJR_SMTP_USER"), "SMTP 用户名（KJJR_SMTP_USER）")
+	smtpPassFile := fs.String("smtp-password-file", "", "从文件读取 SMTP 密码（否则用 KJJR_SMTP_PASSWORD）")
+	smtpTLS := fs.String("smtp-tls", envOr("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, reviewUsage)
 		fs.PrintDefaults()
@@ -147,16 +154,87 @@ func cmdReview(e *env, args []string) int {
 				who = sig.Name + " <" + sig.Email + ">"
 			}
 		}
+		if *smtpAddr != "" && *smtpTLS == "none" && !outbox.IsLoopback(*smtpAddr) {
+			fmt.Fprintf(e.stderr, "kjjr review: --smtp-tls none（不加密）只允许本机地址，%s 不是：请改用 tls 或 starttls\n", *smtpAddr)
+			return 2
+		}
 		rej, err := r.Reject(pos[1], *reason, who, now)
 		if err != nil {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stdout, "已驳回 %s：%s。\n理由已记录在 %s/rejections.log；原提交保留在 %s。\n", rej.Branch, rej.Reason, r.StateDir(), rej.Kept)
-		fmt.Fprintln(e.stdout, "未发送回执邮件：回执发送模块（kjjr/inbox/outbox）尚未接入，请另行通知机构。")
-		return 0
+		cfg := &outbox.Config{Addr: *smtpAddr, User: *smtpUser, TLS: *smtpTLS}
+		if *smtpAddr != "" {
+			if cfg.Password, err = secret(*smtpPassFile, "KJJR_SMTP_PASSWORD"); err != nil {
+				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
+				return 1
+			}
+		}
+		return rejectReceipt(e, r, rej, cfg, now)
 	}
 	fmt.Fprintf(e.stderr, "kjjr review: 未知子命令 %q\n\n%s", sub, reviewUsage)
 	return 2
+}
+
+// rejectReceipt queues the receipt of a rejection (回执) in the outbox at
+// <gitdir>/kjjr/outbox, to the sender and the institution's other
+// report_senders only, and sends it at once when an SMTP server is given;
+// otherwise a running kjjr inbox sends it.
+func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Config, now time.Time) int {
+	inst, err := r.Institution(rej.Institution)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr review: 出错：%v\n", err)
+		return 1
+	}
+	to, cc, ok := outbox.ReceiptRecipients(inst, rej.Sender)
+	if !ok {
+		fmt.Fprintf(e.stdout, "未发送回执：发件人 %q 不是该机构登记的报送邮箱，请另行通知机构。\n", rej.Sender)
+		return 0
+	}
+	repo, _ := r.LoadSite()
+	cfg.From = repo.Inbox.ReceiptFrom
+	if cfg.From == "" {
+		cfg.From = "kjjr@localhost"
+	}
+	cfg.FromName, cfg.Contact = repo.Bureau, repo.Contact
+	cfg.Senders = func(slug string) []string {
+		var out []string
+		if slug == inst.Slug {
+			for _, s := range inst.ReportSenders {
+				out = append(out, s.Email)
+			}
+		}
+		return out
+	}
+	ob, err := outbox.Open(filepath.Join(r.StateDir(), "outbox"), cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr review: 无法打开发件队列：%v\n", err)
+		return 1
+	}
+	p, _ := content.ParsePeriod(rej.Period)
+	rc := &outbox.Receipt{
+		Key: "reject:" + rej.Branch + ":" + rej.Tip, To: to, Cc: cc, InReplyTo: rej.MessageID,
+		OrigSubject: p.Kind.Chinese() + " " + rej.Period + " " + rej.Name, ReceivedAt: now,
+		Institution: rej.Name, Slug: rej.Institution, Kind: p.Kind, Period: p, Accepted: false,
+		Problems: []string{"经审核未予通过：" + rej.Reason + "。请按上述意见修改后重新发送。"},
+	}
+	if rej.MessageID != "" {
+		rc.References = []string{rej.MessageID}
+	}
+	if err := ob.QueueReceipt(rc); err != nil {
+		fmt.Fprintf(e.stderr, "kjjr review: 回执未能排队：%v\n", err)
+		return 1
+	}
+	if cfg.Addr == "" {
+		fmt.Fprintf(e.stdout, "回执已放入发件队列（%s），收件人 %s：由运行中的 kjjr inbox 发出，或加 --smtp-addr 立即发送。\n", ob.Dir(), to)
+		return 0
+	}
+	if err := ob.Flush(e.ctx); err != nil {
+		fmt.Fprintf(e.stdout, "回执已放入发件队列，但暂未发出（%v）：kjjr inbox 会重试。\n", err)
+		return 0
+	}
+	fmt.Fprintf(e.stdout, "回执已发送给 %s。\n", to)
+	return 0
 }
 
 func quarantineNotAvailable() error {

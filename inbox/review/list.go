@@ -325,3 +325,22 @@ func (r *Repo) load(m *mainInfo, ref *plumbing.Reference, slug string, p content
 	s.Warnings = warnings(s, inst)
 	return s, nil
 }
+
+// Institution returns the approved record of slug on main (with its
+// report_senders, for receipts), or nil.
+func (r *Repo) Institution(slug string) (*content.Institution, error) {
+	m, err := r.newMainInfo()
+	if err != nil {
+		return nil, err
+	}
+	return m.institution(slug), nil
+}
+
+// LoadSite returns main's site.yaml with Load's defaults for deadlines.
+func (r *Repo) LoadSite() (*content.Site, error) {
+	m, err := r.newMainInfo()
+	if err != nil {
+		return &content.Site{}, err
+	}
+	return &m.site, nil
+}

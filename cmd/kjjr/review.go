@@ -214,7 +214,7 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 	p, _ := content.ParsePeriod(rej.Period)
 	rc := &outbox.Receipt{
 		Key: "reject:" + rej.Branch + ":" + rej.Tip, To: to, Cc: cc, InReplyTo: rej.MessageID,
-		OrigSubject: p.Kind.Chinese() + " " + rej.Period + " " + rej.Name, ReceivedAt: now,
+		OrigSubject: p.Kind.Chinese() + " " + rej.Period + " " + rej.Name, ReceivedAt: rej.ReceivedAt,
 		Institution: rej.Name, Slug: rej.Institution, Kind: p.Kind, Period: p, Accepted: false,
 		Problems: []string{"经审核未予通过：" + rej.Reason + "。请按上述意见修改后重新发送。"},
 	}

@@ -29,6 +29,7 @@ type Rejection struct {
 	By          string    `json:"by"`
 	Sender      string    `json:"sender,omitempty"`
 	MessageID   string    `json:"message_id,omitempty"`
+	ReceivedAt  time.Time `json:"received_at"` // when the rejected submission arrived
 }
 
 // RejectedPrefix is where rejected branches are kept, out of `git branch`'s sight.
@@ -52,7 +53,7 @@ func (r *Repo) Reject(branch, reason, by string, now time.Time) (*Rejection, err
 	bn := plumbing.NewBranchReferenceName(s.Branch)
 	kept := plumbing.ReferenceName(fmt.Sprintf("%s%s/%s/%s", RejectedPrefix, s.Slug, s.Period, now.UTC().Format("20060102T150405Z")))
 	rej := &Rejection{Time: now, Branch: s.Branch, Tip: s.Tip.String(), Kept: kept.String(), Institution: s.Slug, Name: s.Institution,
-		Period: s.Period.String(), Reason: reason, By: by}
+		Period: s.Period.String(), Reason: reason, By: by, ReceivedAt: s.ReceivedAt}
 	if s.Report != nil {
 		rej.Sender, rej.MessageID = s.Report.Sender, s.Report.MessageID
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/inbox"
 	"kjjr/inbox/outbox"
 	"kjjr/inbox/review"
 )
@@ -67,9 +69,6 @@ func cmdReview(e *env, args []string) int {
 		}
 		return 1
 	}
-	if *quarantine {
-		return fail(quarantineNotAvailable())
-	}
 	sub := ""
 	if len(pos) > 0 {
 		sub = pos[0]
@@ -82,20 +81,46 @@ func cmdReview(e *env, args []string) int {
 		return true
 	}
 	if sub == "release" {
-		if !need(2, "请给出隔离邮件的编号：kjjr review release ID --institution SLUG") {
+		if !need(2, "请给出隔离邮件的编号：kjjr review release ID --institution SLUG（编号见 kjjr review --quarantine）") {
 			return 2
 		}
 		if *inst == "" {
 			fmt.Fprintln(e.stderr, "kjjr review release: 请用 --institution SLUG 指明这封邮件属于哪家机构（先核实发件人）")
 			return 2
 		}
-		return fail(quarantineNotAvailable())
 	}
 	r, err := review.Open(*dir)
 	if err != nil {
 		return fail(err)
 	}
+	if *quarantine {
+		return writeQuarantine(e, r)
+	}
 	switch sub {
+	case "release":
+		opts := &inbox.Options{SMTP: inbox.SMTPConfig{Addr: *smtpAddr, User: *smtpUser, TLS: *smtpTLS}}
+		if *smtpAddr != "" {
+			if opts.SMTP.Password, err = secret(*smtpPassFile, "KJJR_SMTP_PASSWORD"); err != nil {
+				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
+				return 1
+			}
+		}
+		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		branch, err := inbox.Release(e.ctx, r.Dir, pos[1], *inst, opts)
+		if err != nil {
+			var re *inbox.ReleaseError
+			if errors.As(err, &re) {
+				fmt.Fprintf(e.stderr, "kjjr review release: %v\n", err)
+				return 1
+			}
+			if errors.Is(err, os.ErrNotExist) {
+				fmt.Fprintf(e.stderr, "kjjr review release: 隔离区没有编号为 %s 的邮件（kjjr review --quarantine 列出编号）\n", pos[1])
+				return 1
+			}
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "已放行隔离邮件 %s，作为 %s 的报送写入分支 %s。\n下一步：kjjr review show %s\n", pos[1], *inst, branch, branch)
+		return 0
 	case "", "list":
 		subs, err := r.List()
 		if err != nil {
@@ -237,8 +262,64 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 	return 0
 }
 
-func quarantineNotAvailable() error {
-	return &review.Error{Code: review.CodeNotAvailable, Msg: "隔离区功能由收件模块（kjjr inbox）提供，本版本尚未接入：隔离邮件仍在邮箱的隔离文件夹（默认「待核查」）中"}
+// quarantineReason names the inbox's reason codes for staff.
+var quarantineReason = map[string]string{
+	"unknown_sender": "发件人未登记",
+	"dkim_fail":      "DKIM 签名未通过",
+	"auto_reply":     "自动回复/退信",
+	"empty":          "空邮件",
+	"rejected":       "内容不合格（已回执）",
+}
+
+// writeQuarantine lists the quarantined and rejected messages (kjjr inbox)
+// and the submissions staff rejected (kjjr review reject), with reasons.
+func writeQuarantine(e *env, r *review.Repo) int {
+	recs, err := inbox.ListQuarantine(r.GitDir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr review: 无法读取隔离区：%v\n", err)
+		return 1
+	}
+	w := e.stdout
+	if len(recs) == 0 {
+		fmt.Fprintln(w, "隔离区没有邮件。")
+	} else {
+		fmt.Fprintf(w, "隔离区：%d 封邮件\n\n", len(recs))
+		rows := [][]string{{"编号", "收到时间", "发件人", "主题", "原因", "机构", "状态"}}
+		for _, q := range recs {
+			reason := quarantineReason[q.Reason]
+			if reason == "" {
+				reason = q.Reason
+			}
+			if len(q.Reasons) > 0 {
+				reason += "：" + strings.Join(q.Reasons, "；")
+			}
+			state := "待核查"
+			if q.Released != "" {
+				state = "已放行 → " + q.Released
+			}
+			inst := q.Institution
+			if inst == "" {
+				inst = "—"
+			}
+			rows = append(rows, []string{q.ID, cst(q.ReceivedAt), q.From, q.Subject, reason, inst, state})
+		}
+		writeTable(w, rows)
+		fmt.Fprintln(w, "\n核实发件人后放行：kjjr review release 编号 --institution 机构代号（已登记机构换了新邮箱时，请同时在其 index.md 的 report_senders 中加上新地址）")
+	}
+	rejs, err := r.Rejections()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr review: %v\n", err)
+		return 1
+	}
+	if len(rejs) > 0 {
+		fmt.Fprintf(w, "\n审核驳回：%d 次\n\n", len(rejs))
+		rows := [][]string{{"驳回时间", "分支", "机构", "理由", "审核人"}}
+		for _, j := range rejs {
+			rows = append(rows, []string{cst(j.Time), j.Branch, j.Name, j.Reason, j.By})
+		}
+		writeTable(w, rows)
+	}
+	return 0
 }
 
 func cst(t time.Time) string { return t.In(content.CST).Format("2006-01-02 15:04") }

@@ -60,7 +60,6 @@ const (
 	CodeNoApprover    = "no_approver"
 	CodeConcurrent    = "concurrent"
 	CodeNoReason      = "no_reason"
-	CodeNotAvailable  = "not_available"
 )
 
 // CodeOf returns the Code of a refusal, or "" for another error.

@@ -41,7 +41,7 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 2
 	}
-	today, err := parseNow(*nowFlag)
+	today, err := parseToday(*nowFlag)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 2

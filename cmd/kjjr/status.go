@@ -118,7 +118,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func parseNow(s string) (content.Date, error) {
+func parseToday(s string) (content.Date, error) {
 	if s == "" {
 		return content.Today(), nil
 	}
@@ -186,7 +186,7 @@ func cmdStatus(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr status: 多余的参数 %q（年份请用 --year）\n", pos)
 		return 2
 	}
-	today, err := parseNow(*nowFlag)
+	today, err := parseToday(*nowFlag)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr status: %v\n", err)
 		return 2

@@ -83,7 +83,8 @@ func warnings(s *Submission, inst *content.Institution) []string {
 	if rep == nil {
 		return w
 	}
-	if rep.ChargedFees != nil && *rep.ChargedFees {
+	inboxSaid := strings.Join(rep.Warnings, "\n")
+	if rep.ChargedFees != nil && *rep.ChargedFees && !strings.Contains(inboxSaid, "收取费用") {
 		w = append(w, "是否收费：是（第七条，需核实）")
 	}
 	if rep.Indicators != nil && inst != nil && s.Period.Kind == content.Monthly {
@@ -92,7 +93,13 @@ func warnings(s *Submission, inst *content.Institution) []string {
 	if dk := s.Trailers["DKIM"]; dk != "" && !strings.HasPrefix(dk, "pass") && !strings.HasPrefix(dk, "none") {
 		w = append(w, "DKIM："+dk)
 	}
-	w = append(w, rep.Warnings...)
+	for _, x := range rep.Warnings {
+		// Unsigned mail is the common case; show lists the DKIM verdict anyway.
+		if x == "DKIM：none" || strings.HasPrefix(x, "DKIM：none ") || strings.HasPrefix(x, "DKIM：none（") {
+			continue
+		}
+		w = append(w, x)
+	}
 	return w
 }
 

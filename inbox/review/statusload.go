@@ -233,11 +233,16 @@ func (r *Repo) statusCachePath() string { return filepath.Join(r.StateDir(), "ca
 const cacheMagic = "kjjr-status-cache"
 
 func (r *Repo) readStatusCache() *statusCache {
-	c := &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
 	data, err := os.ReadFile(r.statusCachePath())
 	if err != nil {
-		return c
+		return &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
 	}
+	return parseStatusCache(data)
+}
+
+// parseStatusCache reads the cache format; anything damaged gives an empty cache.
+func parseStatusCache(data []byte) *statusCache {
+	c := &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
 	lines := strings.Split(string(data), "\n")
 	if len(lines) == 0 || lines[0] != fmt.Sprintf("%s %d", cacheMagic, statusCacheVersion) {
 		return c

@@ -184,6 +184,20 @@ func (g *grid) formula(col, row int) (string, string) {
 	return v, ""
 }
 
+// calcFuncs are the functions Parse computes in a formula without a cached
+// value: what a monthly sheet needs (sums, counts, rounding, conditions).
+// Others (REPT, INDIRECT, OFFSET, text builders…) could make excelize
+// allocate without bound on a hostile file; such a formula is a problem
+// asking for the file to be saved by an office suite, which caches values.
+var calcFuncs = map[string]bool{
+	"SUM": true, "SUMIF": true, "SUMIFS": true, "SUMPRODUCT": true,
+	"COUNT": true, "COUNTA": true, "COUNTIF": true, "COUNTIFS": true, "COUNTBLANK": true,
+	"AVERAGE": true, "MIN": true, "MAX": true, "ABS": true, "INT": true,
+	"ROUND": true, "ROUNDUP": true, "ROUNDDOWN": true, "VALUE": true, "N": true,
+	"IF": true, "IFERROR": true, "AND": true, "OR": true, "NOT": true, "TRIM": true,
+	"ARRAY": true, "ARRAYROW": true, // array constants {1,2;3,4}, bounded by the formula's length
+}
+
 // walk is a depth-first walk over formula dependencies.
 type walk struct {
 	wb    *workbook
@@ -218,12 +232,20 @@ func (w *walk) visit(sheet string, col, row int) string {
 	w.state[key] = 1
 	ps := efp.ExcelParser()
 	for _, tok := range ps.Parse(fm) {
+		if tok.TType == efp.TokenTypeFunction && tok.TSubType == efp.TokenSubTypeStart {
+			name := strings.ToUpper(strings.TrimPrefix(strings.TrimPrefix(tok.TValue, "_xlfn."), "_xlws."))
+			if !calcFuncs[name] {
+				return "公式使用了函数 " + name + "，且没有保存计算结果，无法在此计算：请在 Excel 或 WPS 中打开本表后保存，再重新发送（或直接填数字）"
+			}
+			continue
+		}
 		if tok.TType != efp.TokenTypeOperand || tok.TSubType != efp.TokenSubTypeRange {
 			continue
 		}
 		refSheet, c1, r1, c2, r2, ok := parseRef(tok.TValue, sheet)
 		if !ok {
-			continue // a defined name or something else excelize resolves
+			// A defined name: its formula is not walked, so not computed.
+			return "公式引用了名称 " + tok.TValue + "，且没有保存计算结果，无法在此计算：请在 Excel 或 WPS 中打开本表后保存，再重新发送（或直接填数字）"
 		}
 		rg := w.wb.grids[refSheet]
 		if rg == nil {
@@ -254,6 +276,11 @@ func parseRef(ref, sheet string) (string, int, int, int, int, bool) {
 	ref = strings.ReplaceAll(ref, "$", "")
 	a, b, isRange := strings.Cut(ref, ":")
 	if !isRange {
+		// A single cell needs both a column and a row; X or 12 alone is a
+		// defined name.
+		if i := strings.IndexAny(a, "0123456789"); i <= 0 || strings.Trim(a[i:], "0123456789") != "" {
+			return "", 0, 0, 0, 0, false
+		}
 		b = a
 	}
 	c1, r1, ok1 := refEnd(a, 1, 1)

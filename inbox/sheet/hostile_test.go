@@ -264,6 +264,11 @@ func TestHostileFormulas(t *testing.T) {
 			"绩效评价考核表!B10: “其中：晋创谷注册企业（家）”：公式存在循环引用",
 		}},
 		{"self", map[string]formula{"B9": "SUM(B1:B20)"}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式存在循环引用"}},
+		// A function that could allocate without bound is not computed.
+		{"rept", map[string]formula{"B9": `LEN(REPT("a",100000000))`}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式使用了函数 LEN"}},
+		{"nested rept", map[string]formula{"B9": "C9", "C9": `REPT(REPT("a",30000),30000)`}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式使用了函数 REPT"}},
+		{"defined name", map[string]formula{"B9": "Total"}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式引用了名称 Total"}},
+		{"array constant", map[string]formula{"B9": "SUM({10,10})"}, nil},
 		{"other sheet", map[string]formula{"B9": "附表!A1"}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式引用了工作表“附表”"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,8 +9,17 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// maxCellBytes bounds the text Parse keeps of one sheet (non-empty cells).
-const maxCellBytes = 16 << 20
+// maxCellBytes bounds the text Parse keeps of one sheet (non-empty cells),
+// maxCells the cell positions it keeps (a row is kept up to its last
+// non-empty cell).
+const (
+	maxCellBytes = 16 << 20
+	maxCells     = 200000
+)
+
+// MaxColumns is the rightmost column (by number) a sheet that Parse reads
+// may use. A monthly sheet uses about ten.
+const MaxColumns = 256
 
 // grid is the non-empty content of one worksheet, read by streaming.
 type grid struct {
@@ -54,7 +63,7 @@ func (wb *workbook) readGrid(sheet string) (*grid, error) {
 	}
 	defer rows.Close()
 	g := &grid{name: sheet, wb: wb}
-	n, size := 0, 0
+	n, size, cells := 0, 0, 0
 	for rows.Next() {
 		n++
 		if n > MaxRows {
@@ -63,6 +72,14 @@ func (wb *workbook) readGrid(sheet string) (*grid, error) {
 		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("read sheet %q row %d: %w", sheet, n, err)
+		}
+		if len(cols) > MaxColumns {
+			col, _ := excelize.ColumnNumberToName(len(cols))
+			return nil, formatErr(fmt.Sprintf("工作表“%s”第 %d 行在第 %s 列还有内容，超过上限 %d 列，不像月报表：请删除右侧多余的内容后重新发送", sheet, n, col, MaxColumns), nil)
+		}
+		cells += len(cols)
+		if cells > maxCells {
+			return nil, formatErr(fmt.Sprintf("工作表“%s”内容过多（超过 %d 个单元格），不像月报表：请删除无关内容后重新发送", sheet, maxCells), nil)
 		}
 		keep := false
 		for _, c := range cols {

@@ -33,6 +33,10 @@ const (
 	// its largest uncompressed size.
 	MaxSharedStrings     = 50000
 	MaxSharedStringsSize = 8 << 20
+	// MaxPartSize is the largest other XML part (styles, workbook, themes,
+	// relationships): excelize unmarshals those whole. A monthly sheet's
+	// styles are a few KiB.
+	MaxPartSize = 4 << 20
 	// MaxRows is the most rows a sheet that Parse reads may have (counting
 	// rows that hold only formatting). A monthly sheet has a few dozen.
 	MaxRows = 10000
@@ -127,7 +131,11 @@ func guard(data []byte) *FormatError {
 			}
 			continue
 		}
-		if !strings.HasPrefix(f.Name, "xl/worksheets/") || path.Ext(f.Name) != ".xml" {
+		ext := path.Ext(f.Name)
+		if (ext == ".xml" || ext == ".rels" || ext == ".vml") && !strings.HasPrefix(f.Name, "xl/worksheets/") && f.UncompressedSize64 > MaxPartSize {
+			return formatErr(fmt.Sprintf("文件中的“%s”过大（超过 %d MiB），不像月报表：请用 Excel 或 WPS 另存为新的 .xlsx 后重新发送", f.Name, MaxPartSize>>20), nil)
+		}
+		if !strings.HasPrefix(f.Name, "xl/worksheets/") || ext != ".xml" {
 			continue
 		}
 		n, err := countPatterns(f, "mergeCell ")

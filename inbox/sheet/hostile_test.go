@@ -429,3 +429,39 @@ func TestSharedStrings(t *testing.T) {
 		})
 	}
 }
+
+// TestBigParts: a styles part that excelize would unmarshal whole is
+// refused above MaxPartSize; one just under it stays within bounded
+// memory.
+func TestBigParts(t *testing.T) {
+	good := readFixture(t, "good.xlsx")
+	styles := func(n int) []byte {
+		return rezip(t, good, func(zw *zip.Writer, f *zip.File) bool {
+			if f.Name != "xl/styles.xml" {
+				return false
+			}
+			w, err := zw.Create(f.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>`)
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(w, `<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>`, i%200)
+			}
+			io.WriteString(w, `</cellXfs></styleSheet>`)
+			return true
+		})
+	}
+	big := styles(80000) // about 5 MiB
+	_, err := Parse(big, testOpts())
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Message, "“xl/styles.xml”过大") {
+		t.Fatalf("want FormatError about styles.xml, got %v", err)
+	}
+	under := styles(60000) // about 3.8 MiB
+	peak := peakHeapDuring(func() { _, err = Parse(under, testOpts()) })
+	t.Logf("styles just under the limit: peak heap growth %.2f MiB (%v)", float64(peak)/(1<<20), err)
+	if peak > memLimit {
+		t.Fatalf("peak heap growth %d bytes, limit %d", peak, memLimit)
+	}
+}

@@ -320,8 +320,12 @@ func (p *Period) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes p in its file-name form, quoted so that 2025-04 stays a string.
+// MarshalYAML writes p in its file-name form, quoted so that 2025-04 stays
+// a string; the zero Period is written as null.
 func (p Period) MarshalYAML() (any, error) {
+	if p.IsZero() {
+		return nil, nil
+	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Value: p.String()}, nil
 }
 

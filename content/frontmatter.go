@@ -23,11 +23,14 @@ const MaxRecordSize = 1 << 20
 // line on which the body starts. A UTF-8 BOM and CRLF line ends are
 // accepted. The error is Simplified Chinese.
 func SplitFrontMatter(data []byte) (front, body []byte, bodyLine int, err error) {
-	if err := checkText(data); err != nil {
+	if _, err := checkText(data); err != nil {
 		return nil, nil, 0, err
 	}
 	data = normalizeText(data)
-	if !bytes.HasPrefix(data, []byte("---\n")) && !bytes.Equal(data, []byte("---")) {
+	if bytes.Equal(bytes.TrimRight(data, " \t"), []byte("---")) {
+		return nil, nil, 0, errors.New("YAML 文件头没有结束：请在字段之后加一行 ---")
+	}
+	if !bytes.HasPrefix(data, []byte("---\n")) {
 		return nil, nil, 0, errors.New("缺少 YAML 文件头：文件第一行应为 ---，其后是字段，再以 --- 结束")
 	}
 	rest := data[4:]
@@ -58,20 +61,21 @@ func SplitFrontMatter(data []byte) (front, body []byte, bodyLine int, err error)
 }
 
 // checkText refuses what cannot be a text record: empty, too large, NUL
-// bytes (binary), invalid UTF-8.
-func checkText(data []byte) error {
+// bytes (binary), invalid UTF-8. line is where the problem is (1 when it
+// is about the whole file).
+func checkText(data []byte) (line int, err error) {
 	switch {
 	case len(data) == 0:
-		return errors.New("文件为空（0 字节）")
+		return 1, errors.New("文件为空（0 字节）")
 	case len(data) > MaxRecordSize:
-		return fmt.Errorf("文件过大（%d 字节，上限 %d 字节），记录文件不应这么大", len(data), MaxRecordSize)
+		return 1, fmt.Errorf("文件过大（%d 字节，上限 %d 字节），记录文件不应这么大", len(data), MaxRecordSize)
 	case bytes.IndexByte(data, 0) >= 0:
-		return errors.New("这是二进制文件，不是 Markdown/YAML 文本")
+		return 1, errors.New("这是二进制文件，不是 Markdown/YAML 文本")
 	case !utf8.Valid(data):
 		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		return fmt.Errorf("第%d行不是 UTF-8 编码：请用 UTF-8 另存该文件（例如在编辑器中选择“UTF-8 编码”）", line)
+		return line, fmt.Errorf("第%d行不是 UTF-8 编码：请用 UTF-8 另存该文件（例如在编辑器中选择“UTF-8 编码”）", line)
 	}
-	return nil
+	return 1, nil
 }
 
 func firstInvalidUTF8(b []byte) int {
@@ -98,6 +102,9 @@ func normalizeText(data []byte) []byte {
 // a wrong type or malformed YAML is a Diagnostic naming file, line and
 // field. All problems of the file are returned, not only the first.
 func DecodeRecord(file string, data []byte, v any) Diagnostics {
+	if line, err := checkText(data); err != nil {
+		return Diagnostics{{File: file, Line: line, Message: err.Error()}}
+	}
 	front, body, bodyLine, err := SplitFrontMatter(data)
 	if err != nil {
 		return Diagnostics{{File: file, Line: 1, Message: err.Error()}}
@@ -114,8 +121,8 @@ func DecodeRecord(file string, data []byte, v any) Diagnostics {
 // DecodeYAMLFile decodes a whole-file YAML document (site.yaml, calendar)
 // strictly into v, with the same diagnostics as DecodeRecord.
 func DecodeYAMLFile(file string, data []byte, v any) Diagnostics {
-	if err := checkText(data); err != nil {
-		return Diagnostics{{File: file, Line: 1, Message: err.Error()}}
+	if line, err := checkText(data); err != nil {
+		return Diagnostics{{File: file, Line: line, Message: err.Error()}}
 	}
 	return decodeYAML(file, normalizeText(data), 0, v)
 }
@@ -139,18 +146,12 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return Diagnostics{{File: file, Line: 1 + lineOffset, Message: "文件头中没有任何字段"}}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	err := dec.Decode(v)
-	if err == nil {
+	if decodeFast(src, v) {
 		return nil
 	}
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
+	msgs, typed := decodeSlow(src, v)
+	if len(msgs) == 0 {
+		return nil
 	}
 	var root *yaml.Node
 	var ds Diagnostics
@@ -159,9 +160,12 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 		text := m
 		if sm := yamlLineRE.FindStringSubmatch(m); sm != nil {
 			n, _ := strconv.Atoi(sm[1])
-			d.Line = n + lineOffset
 			text = sm[2]
-			if te != nil {
+			if !typed && isParserError(text) {
+				n++ // yaml.v3 gives parser errors a 0-based line
+			}
+			d.Line = n + lineOffset
+			if typed {
 				if root == nil {
 					root = new(yaml.Node)
 					_ = yaml.Unmarshal(src, root)
@@ -169,10 +173,35 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 				d.Field = keyAtLine(root, n)
 			}
 		}
+		if m := reAlready.FindStringSubmatch(text); m != nil {
+			prev, _ := strconv.Atoi(m[2])
+			text = fmt.Sprintf("mapping key \"%s\" already defined at line %d", m[1], prev+lineOffset)
+		}
 		d.Message = translateYAMLError(text)
+		if d.Field != "" {
+			// "websit：未知字段 \"websit\"" says the name twice.
+			last := d.Field[strings.LastIndexAny(d.Field, ".]")+1:]
+			d.Message = strings.Replace(d.Message, fmt.Sprintf("未知字段 %q", last), "未知字段", 1)
+		}
 		ds = append(ds, d)
 	}
 	return ds
+}
+
+// decodeSlow decodes src with yaml.v3's own parser, strictly. typed is
+// true when msgs are type errors ("line N: …"), false for a syntax error.
+func decodeSlow(src []byte, v any) (msgs []string, typed bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	if err == nil {
+		return nil, false
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return te.Errors, true
+	}
+	return []string{err.Error()}, false
 }
 
 var (
@@ -180,6 +209,27 @@ var (
 	reUnmarshal = regexp.MustCompile("^cannot unmarshal (\\S+)(?: `(.*)`)? into (\\S+)$")
 	reAlready   = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
 )
+
+// isParserError tells yaml.v3's parser errors (reported with a 0-based
+// line) from its scanner errors (1-based).
+func isParserError(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %YAML") ||
+		strings.HasPrefix(msg, "found incompatible YAML") || strings.HasPrefix(msg, "found undefined tag handle")
+}
+
+// yamlSyntaxZH explains yaml.v3's most frequent syntax errors to staff.
+var yamlSyntaxZH = [][2]string{
+	{"did not find expected ',' or ']'", "方括号列表 [ … ] 没有闭合，或其中缺少逗号"},
+	{"did not find expected ',' or '}'", "花括号 { … } 没有闭合，或其中缺少逗号"},
+	{"mapping values are not allowed in this context", "此处不能出现“键: 值”：检查缩进，或给含冒号的文字加引号"},
+	{"did not find expected key", "缩进不一致：同一层的字段应对齐"},
+	{"did not find expected '-' indicator", "列表项缩进不一致：每项应以对齐的 - 开头"},
+	{"could not find expected ':'", "缺少冒号：字段应写作 名称: 值"},
+	{"found character that cannot start any token", "含有不能出现在此处的字符（制表符 Tab 请改为空格）"},
+	{"found unexpected end of stream", "引号没有成对"},
+	{"found unknown escape character", "双引号内的反斜杠 \\ 用法有误"},
+	{"control characters are not allowed", "含有控制字符，请删除"},
+}
 
 // translateYAMLError turns yaml.v3's English messages into Simplified
 // Chinese for staff. Messages already in Chinese (from our own
@@ -206,6 +256,11 @@ func translateYAMLError(msg string) string {
 	}
 	if m := reAlready.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("字段 %q 重复（第 %s 行已定义）", m[1], m[2])
+	}
+	for _, t := range yamlSyntaxZH {
+		if strings.Contains(msg, t[0]) {
+			return "YAML 格式错误：" + t[1]
+		}
 	}
 	if strings.Contains(msg, "excessive aliasing") {
 		return "YAML 别名展开过多，已拒绝（可能是恶意文件）"

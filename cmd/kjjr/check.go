@@ -1,3 +1,80 @@
 package main
 
-func cmdCheck(e *env, args []string) int { return notYet(e, "check") }
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"kjjr/content"
+	"kjjr/content/jinzhong"
+)
+
+// cmdCheck validates a content repo (default: the embedded dataset) and
+// prints every problem as file:line: message. Exit 1 on errors, 0 when
+// there are only warnings or none.
+func cmdCheck(e *env, args []string) int {
+	fset := flag.NewFlagSet("check", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	now := fset.String("now", "", "treat this day (YYYY-MM-DD) as today, for reproducible output")
+	fset.Usage = func() {
+		fmt.Fprintln(e.stderr, "用法：kjjr check [--now YYYY-MM-DD] [DIR]\n\n按《管理办法》校验内容仓库 DIR（省略时校验内置示例数据），逐条输出 文件:行: 问题。\n有错误时退出码为 1，只有警告时为 0。\n\n参数：")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		return 2
+	}
+	if fset.NArg() > 1 {
+		fset.Usage()
+		return 2
+	}
+	today := content.Today()
+	if *now != "" {
+		d, err := content.ParseDate(*now)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "kjjr check: --now %q 无效，应写作 YYYY-MM-DD\n", *now)
+			return 2
+		}
+		today = d
+	}
+	var fsys fs.FS = jinzhong.FS()
+	prefix := ""
+	if fset.NArg() == 1 {
+		dir := fset.Arg(0)
+		st, err := os.Stat(dir)
+		if err != nil || !st.IsDir() {
+			fmt.Fprintf(e.stderr, "kjjr check: %s 不是目录\n", dir)
+			return 2
+		}
+		if _, err := os.Stat(filepath.Join(dir, "site.yaml")); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr check: %s 中没有 site.yaml，不是 kjjr 内容仓库（可用 kjjr init DIR 新建）\n", dir)
+			return 1
+		}
+		fsys = content.DirFS(dir)
+		if filepath.Clean(dir) != "." {
+			prefix = filepath.ToSlash(filepath.Clean(dir)) + "/"
+		}
+	}
+	repo, _ := content.Load(fsys, nil)
+	ds := repo.Check(today)
+	errs, warns := 0, 0
+	for _, d := range ds {
+		d.File = prefix + d.File
+		fmt.Fprintln(e.stdout, d.String())
+		if d.Severity == content.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	reports := 0
+	for _, inst := range repo.Institutions {
+		reports += len(inst.Reports)
+	}
+	fmt.Fprintf(e.stderr, "检查了 %d 家机构、%d 份报告：%d 个错误，%d 个警告\n", len(repo.Institutions), reports, errs, warns)
+	if errs > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,3 +1,139 @@
 package main
 
-func cmdInbox(e *env, args []string) int { return notYet(e, "inbox") }
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"kjjr/inbox"
+)
+
+// cmdInbox fetches emailed reports over IMAP and writes each submission as
+// a commit on its review branch (issue 5). --once processes what is in the
+// mailbox and exits; otherwise it runs until SIGINT/SIGTERM.
+func cmdInbox(e *env, args []string) int {
+	fl := flag.NewFlagSet("inbox", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	fl.Usage = func() {
+		fmt.Fprint(e.stderr, `用法：kjjr inbox --repo DIR [--once] [IMAP 参数] [SMTP 参数]
+
+从 IMAP 邮箱收取机构报送的邮件：月报表、半年工作进展、年度工作总结及印证资料
+写入内容仓库的审核分支 submit/<机构>/<期间>（不动工作区），处理完的邮件移入
+“已处理”，未知发件人、DKIM 验证失败和无法受理的邮件移入“待核查”，
+并给报送机构发回执。不加 --once 时持续运行（IDLE，断线自动重连），
+Ctrl-C 或 SIGTERM 时处理完当前邮件后退出。
+
+参数：
+`)
+		fl.PrintDefaults()
+		fmt.Fprint(e.stderr, `
+环境变量：KJJR_IMAP_ADDR、KJJR_IMAP_USER、KJJR_IMAP_PASSWORD、KJJR_IMAP_TLS，
+KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
+密码只从环境变量或 --*-password-file 读取，不从命令行读取。
+`)
+	}
+	repoDir := fl.String("repo", ".", "内容仓库目录（git 仓库，可为裸仓库）")
+	once := fl.Bool("once", false, "处理完邮箱中现有邮件后退出")
+	imapAddr := fl.String("imap-addr", os.Getenv("KJJR_IMAP_ADDR"), "IMAP 服务器 host:port（KJJR_IMAP_ADDR）")
+	imapUser := fl.String("imap-user", os.Getenv("KJJR_IMAP_USER"), "IMAP 用户名（KJJR_IMAP_USER）")
+	imapPassFile := fl.String("imap-password-file", "", "从文件读取 IMAP 密码（否则用 KJJR_IMAP_PASSWORD）")
+	imapTLS := fl.String("imap-tls", envOr("KJJR_IMAP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	mailbox := fl.String("mailbox", "INBOX", "收取的邮箱文件夹")
+	processed := fl.String("processed-mailbox", "已处理", "已入库邮件移入的文件夹（不存在时创建）")
+	quarantine := fl.String("quarantine-mailbox", "待核查", "隔离和退回的邮件移入的文件夹（不存在时创建）")
+	smtpAddr := fl.String("smtp-addr", os.Getenv("KJJR_SMTP_ADDR"), "发送回执的 SMTP 提交服务器 host:port（KJJR_SMTP_ADDR；不设则回执只排队不发送）")
+	smtpUser := fl.String("smtp-user", os.Getenv("KJJR_SMTP_USER"), "SMTP 用户名（KJJR_SMTP_USER）")
+	smtpPassFile := fl.String("smtp-password-file", "", "从文件读取 SMTP 密码（否则用 KJJR_SMTP_PASSWORD）")
+	smtpTLS := fl.String("smtp-tls", envOr("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	poll := fl.Duration("poll", time.Minute, "服务器不支持 IDLE 时的轮询间隔")
+	verbose := fl.Bool("v", false, "输出每封邮件的处理日志")
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "kjjr inbox: 多余的参数 %q\n", fl.Args())
+		return 2
+	}
+	if *imapAddr == "" {
+		fmt.Fprintln(e.stderr, "kjjr inbox: 请用 --imap-addr 或环境变量 KJJR_IMAP_ADDR 指定 IMAP 服务器（host:port）")
+		return 2
+	}
+	imapPass, err := secret(*imapPassFile, "KJJR_IMAP_PASSWORD")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
+		return 2
+	}
+	smtpPass, err := secret(*smtpPassFile, "KJJR_SMTP_PASSWORD")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
+		return 2
+	}
+	for _, m := range []struct{ flag, v, addr string }{{"--imap-tls", *imapTLS, *imapAddr}, {"--smtp-tls", *smtpTLS, *smtpAddr}} {
+		switch m.v {
+		case "tls", "starttls":
+		case "none":
+			if m.addr != "" && !loopbackAddr(m.addr) {
+				fmt.Fprintf(e.stderr, "kjjr inbox: %s none（明文）只允许用于本机地址，%s 不是；请用 tls 或 starttls\n", m.flag, m.addr)
+				return 2
+			}
+		default:
+			fmt.Fprintf(e.stderr, "kjjr inbox: %s 应为 tls、starttls 或 none，不是 %q\n", m.flag, m.v)
+			return 2
+		}
+	}
+	level := slog.LevelWarn
+	if *verbose || !*once {
+		level = slog.LevelInfo
+	}
+	opts := &inbox.Options{
+		IMAP: inbox.IMAPConfig{Addr: *imapAddr, User: *imapUser, Password: imapPass, TLS: *imapTLS,
+			Mailbox: *mailbox, Processed: *processed, Quarantine: *quarantine},
+		SMTP:         inbox.SMTPConfig{Addr: *smtpAddr, User: *smtpUser, Password: smtpPass, TLS: *smtpTLS},
+		Logger:       slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+		PollInterval: *poll,
+	}
+	w, err := inbox.NewWorker(*repoDir, opts)
+	if err != nil {
+		if errors.Is(err, inbox.ErrLocked) {
+			fmt.Fprintf(e.stderr, "kjjr inbox: 已有另一个 kjjr inbox 在处理仓库 %s\n", *repoDir)
+			return 1
+		}
+		if errors.Is(err, inbox.ErrNotRepo) {
+			fmt.Fprintf(e.stderr, "kjjr inbox: %s 不是 git 仓库：请用 --repo 指向内容仓库（可用 kjjr init 新建）(%v)\n", *repoDir, err)
+			return 1
+		}
+		fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
+		return 1
+	}
+	defer w.Close()
+	if *once {
+		st, err := w.RunOnce(e.ctx)
+		fmt.Fprintf(e.stdout, "共 %d 封：入库 %d，待核查 %d，重复 %d，暂留 %d\n", st.Seen, st.Committed, st.Quarantined, st.Duplicates, st.Left)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if err := w.Run(e.ctx); err != nil {
+		fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// loopbackAddr reports whether host:port names this machine.
+func loopbackAddr(addr string) bool {
+	host := addr
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		host = strings.Trim(addr[:i], "[]")
+	}
+	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasPrefix(host, "127.")
+}

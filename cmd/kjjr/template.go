@@ -1,3 +1,48 @@
 package main
 
-func cmdTemplate(e *env, args []string) int { return notYet(e, "template") }
+import (
+	"bytes"
+	"flag"
+	"fmt"
+
+	"github.com/google/renameio/v2"
+
+	"kjjr/inbox/sheet"
+)
+
+// cmdTemplate writes the blank monthly sheet: kjjr template [-o FILE].
+func cmdTemplate(e *env, args []string) int {
+	fs := flag.NewFlagSet("template", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	out := fs.String("o", sheet.Title+".xlsx", "output file (- for standard output)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "用法：kjjr template [-o 文件]\n\n生成空白的《科技金融服务机构绩效评价考核表》（.xlsx），默认写入当前目录下的 "+sheet.Title+".xlsx；-o - 写到标准输出。")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return 2
+	}
+	var buf bytes.Buffer
+	if err := sheet.Template(&buf); err != nil {
+		fmt.Fprintf(e.stderr, "kjjr template: %v\n", err)
+		return 1
+	}
+	if *out == "-" {
+		if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr template: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	// Written atomically: an interrupted run leaves no half file behind.
+	if err := renameio.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		fmt.Fprintf(e.stderr, "kjjr template: 无法写入 %s：%v\n", *out, err)
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "已写入 %s（%d 字节）\n", *out, buf.Len())
+	return 0
+}

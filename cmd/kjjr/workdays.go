@@ -1,3 +1,96 @@
 package main
 
-func cmdWorkdays(e *env, args []string) int { return notYet(e, "workdays") }
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+
+	"kjjr/content"
+	"kjjr/content/jinzhong"
+)
+
+// cmdWorkdays prints the last day of a period of N working days that
+// starts on DATE (the start counts when it is a working day), from the
+// holiday calendar of the embedded dataset or of --content DIR: the end of
+// a 公示 (第三条第5项, 一般为5个工作日).
+func cmdWorkdays(e *env, args []string) int {
+	fset := flag.NewFlagSet("workdays", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	dir := fset.String("content", "", "content repo whose calendar/ to use (default: the embedded one)")
+	fset.Usage = func() {
+		fmt.Fprintln(e.stderr, "用法：kjjr workdays [--content DIR] YYYY-MM-DD N\n\n输出从该日起 N 个工作日的最后一天（起始日是工作日时计入），例如公示期截止日。\n节假日和调休上班日取自 calendar/<年份>.yaml。\n\n参数：")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		return 2
+	}
+	if fset.NArg() != 2 {
+		fset.Usage()
+		return 2
+	}
+	start, err := content.ParseDate(fset.Arg(0))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr workdays: 日期 %q 无效，应写作 YYYY-MM-DD\n", fset.Arg(0))
+		return 2
+	}
+	n, err := strconv.Atoi(fset.Arg(1))
+	if err != nil || n < 1 {
+		fmt.Fprintf(e.stderr, "kjjr workdays: 工作日天数 %q 无效，应为正整数\n", fset.Arg(1))
+		return 2
+	}
+	var fsys fs.FS = jinzhong.FS()
+	if *dir != "" {
+		fsys = os.DirFS(*dir)
+	}
+	cal, err := loadCalendar(fsys)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr workdays: %v\n", err)
+		return 1
+	}
+	end, err := cal.AddWorkdays(start, n)
+	if err != nil {
+		var re *content.CalendarRangeError
+		if errors.As(err, &re) && *dir == "" {
+			fmt.Fprintf(e.stderr, "kjjr workdays: %v（内置日历只有 %v 年；可用 --content 指定含该年日历的内容仓库）\n", err, cal.Years())
+		} else {
+			fmt.Fprintf(e.stderr, "kjjr workdays: %v\n", err)
+		}
+		return 1
+	}
+	fmt.Fprintln(e.stdout, end)
+	return 0
+}
+
+// loadCalendar reads calendar/*.yaml of a content repo (only those files).
+func loadCalendar(fsys fs.FS) (*content.Calendar, error) {
+	names, err := fs.Glob(fsys, "calendar/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errors.New("没有找到 calendar/<年份>.yaml：请按国务院办公厅的放假通知添加")
+	}
+	var years []*content.CalendarYear
+	var ds content.Diagnostics
+	for _, p := range names {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		y := &content.CalendarYear{File: p}
+		if d := content.DecodeYAMLFile(p, data, y); d.HasErrors() {
+			ds = append(ds, d...)
+			continue
+		}
+		years = append(years, y)
+	}
+	cal, d := content.NewCalendar(years)
+	ds = append(ds, d...)
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return cal, nil
+}

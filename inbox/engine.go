@@ -1,0 +1,304 @@
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"kjjr/content"
+	"kjjr/inbox/sheet"
+)
+
+// destination of a handled message.
+type destination int
+
+const (
+	destStay       destination = iota // leave in the watched mailbox (temporary failure)
+	destProcessed                     // committed
+	destQuarantine                    // quarantined or rejected
+)
+
+// engine is the mail-independent part of the worker: one raw message in,
+// a commit or a quarantine record out.
+type engine struct {
+	store    *gitStore
+	index    *ingestIndex
+	stateDir string
+	queue    receiptQueue
+	log      *slog.Logger
+	now      func() time.Time
+	lookup   func(string) ([]string, error)
+	parse    func([]byte, *sheet.Options) (*content.Report, error)
+	looks    func([]byte) bool
+	// beforeCAS is a test hook run between reading a ref and swapping it.
+	beforeCAS func()
+
+	mu   sync.Mutex
+	snap *snapshot
+}
+
+func newEngine(repoDir string, opts *Options) (*engine, error) {
+	opts = opts.withDefaults()
+	st, err := openStore(repoDir)
+	if err != nil {
+		return nil, err
+	}
+	stateDir := filepath.Join(st.gitDir, "kjjr")
+	ix, err := openIndex(stateDir, st)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{
+		store: st, index: ix, stateDir: stateDir,
+		queue: opts.queue, log: opts.logger(), now: opts.Now, lookup: opts.LookupTXT,
+		parse: opts.parse, looks: opts.looks, beforeCAS: opts.beforeCAS,
+	}
+	if e.queue == nil {
+		e.queue = nopQueue{}
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.parse == nil {
+		e.parse = sheet.Parse
+	}
+	if e.looks == nil {
+		e.looks = sheet.Looks
+	}
+	return e, nil
+}
+
+func (e *engine) close() error { return e.index.close() }
+
+// snapshotNow returns main's snapshot, reloaded when main moved.
+func (e *engine) snapshotNow() (*snapshot, error) {
+	tip, err := e.store.mainTip()
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.snap != nil && e.snap.main == tip {
+		return e.snap, nil
+	}
+	s, err := e.store.loadSnapshot()
+	if err != nil {
+		return nil, err
+	}
+	e.snap = s
+	return s, nil
+}
+
+func (e *engine) analyzer(s *snapshot) *analyzer {
+	return &analyzer{snap: s.repo, now: e.now(), lookup: e.lookup, parse: e.parse, looks: e.looks}
+}
+
+// quickID computes a message's identity from its header alone.
+func quickID(raw []byte) identity {
+	mid := ""
+	if ent, err := message.Read(bytes.NewReader(raw)); ent != nil {
+		h := mail.Header{Header: ent.Header}
+		if id, err := h.MessageID(); err == nil {
+			mid = id
+		}
+		_ = err
+	}
+	return identify(raw, mid)
+}
+
+// handled is what became of one message.
+type handled struct {
+	dest      destination
+	duplicate bool
+	branch    string
+	commit    plumbing.Hash
+	qid       string
+	reasons   []string
+}
+
+// handle ingests one raw message. It is idempotent: a message handled
+// before (even half-way, before a crash) is recognised by its identity
+// and gets no second commit, record or receipt.
+func (e *engine) handle(ctx context.Context, raw []byte, receivedAt time.Time) (handled, error) {
+	snap, err := e.snapshotNow()
+	if err != nil {
+		return handled{}, err
+	}
+	if receivedAt.IsZero() {
+		receivedAt = e.now()
+	}
+	id := quickID(raw)
+	if ent, ok := e.index.lookup(id.Hash()); ok {
+		// Committed before: make sure it is pushed and its receipt queued.
+		if err := e.store.push(ctx, plumbing.NewBranchReferenceName(ent.Branch)); err != nil {
+			return handled{}, err
+		}
+		pl := e.analyzer(snap).analyze(raw, receivedAt, nil)
+		if pl.out == outAccept && pl.suppress == "" {
+			if err := e.queue.queue(pl.receipt(ent.Branch)); err != nil {
+				return handled{}, fmt.Errorf("queue receipt: %w", err)
+			}
+		}
+		return handled{dest: destProcessed, duplicate: true, branch: ent.Branch, commit: ent.Commit}, nil
+	}
+	if rec, err := readQuarantine(e.stateDir, id.QuarantineID()); err == nil {
+		if rec.Receipt {
+			pl := e.analyzer(snap).analyze(raw, receivedAt, nil)
+			if pl.out == outReject {
+				if err := e.queue.queue(pl.receipt("")); err != nil {
+					return handled{}, fmt.Errorf("queue receipt: %w", err)
+				}
+			}
+		}
+		return handled{dest: destQuarantine, duplicate: true, qid: rec.ID, reasons: rec.Reasons}, nil
+	}
+
+	pl := e.analyzer(snap).analyze(raw, receivedAt, nil)
+	return e.apply(ctx, pl)
+}
+
+// apply writes what analyze decided.
+func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
+	switch pl.out {
+	case outRetry:
+		e.log.Warn("inbox: temporary failure, message left for later", "from", pl.p.From, "reason", pl.reasons)
+		return handled{dest: destStay, reasons: pl.reasons}, nil
+	case outAccept:
+		// The commit must not be cut in half by a cancelled context.
+		ctx = context.WithoutCancel(ctx)
+		branch := pl.branch()
+		ch, err := e.commitPlan(pl)
+		if err != nil {
+			return handled{}, err
+		}
+		if err := e.store.push(ctx, plumbing.NewBranchReferenceName(branch)); err != nil {
+			return handled{}, err
+		}
+		if err := e.index.add(pl.id.Hash(), ch, branch); err != nil {
+			return handled{}, fmt.Errorf("write index: %w", err)
+		}
+		if pl.suppress == "" {
+			if err := e.queue.queue(pl.receipt(branch)); err != nil {
+				return handled{}, fmt.Errorf("queue receipt: %w", err)
+			}
+		}
+		e.log.Info("inbox: committed", "branch", branch, "commit", ch.String()[:12], "from", pl.p.From)
+		return handled{dest: destProcessed, branch: branch, commit: ch}, nil
+	default:
+		rec := recordOf(pl)
+		if err := writeQuarantine(e.stateDir, rec, pl.raw); err != nil {
+			return handled{}, err
+		}
+		if pl.out == outReject {
+			if err := e.queue.queue(pl.receipt("")); err != nil {
+				return handled{}, fmt.Errorf("queue receipt: %w", err)
+			}
+		}
+		e.log.Info("inbox: quarantined", "id", rec.ID, "reason", rec.Reason, "from", pl.p.From)
+		return handled{dest: destQuarantine, qid: rec.ID, reasons: pl.reasons}, nil
+	}
+}
+
+func (e *engine) commitPlan(pl *plan) (plumbing.Hash, error) {
+	from := e.snap.repo.Site.Inbox.ReceiptFrom
+	if from == "" {
+		from = "kjjr@localhost"
+	}
+	when := pl.p.Date
+	if when.IsZero() {
+		when = pl.receivedAt
+	}
+	now := e.now()
+	s := &submission{
+		Branch:    plumbing.NewBranchReferenceName(pl.branch()),
+		Files:     pl.files,
+		Author:    object.Signature{Name: pl.inst.Name, Email: pl.p.From, When: when},
+		Committer: object.Signature{Name: "kjjr inbox", Email: from, When: now},
+		Message:   pl.commitMessage(),
+	}
+	if s.Author.Email == "" {
+		s.Author.Email = "unknown@invalid"
+	}
+	return e.store.commit(s, e.beforeCAS)
+}
+
+// Release ingests a quarantined message as if sent by the institution
+// slug, after a person checked it (`kjjr review release`): the sender and
+// DKIM checks are skipped, everything else applies. It returns the review
+// branch. The record is marked released; the message stays in the
+// quarantine mailbox. A message whose content is unusable is not
+// released: the error lists the reasons (Simplified Chinese).
+func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (string, error) {
+	e, err := newEngine(repoDir, opts)
+	if err != nil {
+		return "", err
+	}
+	defer e.close()
+	if _, err := e.openOutbox(opts.withDefaults()); err != nil {
+		return "", err
+	}
+	rec, err := readQuarantine(e.stateDir, id)
+	if err != nil {
+		return "", fmt.Errorf("quarantine record %s: %w", id, err)
+	}
+	snap, err := e.snapshotNow()
+	if err != nil {
+		return "", err
+	}
+	inst := snap.repo.Institution(slug)
+	if inst == nil {
+		return "", fmt.Errorf("机构 %s 不存在（main 分支上没有 institutions/%s/index.md）", slug, slug)
+	}
+	if rec.Released != "" {
+		return rec.Released, nil
+	}
+	raw, err := os.ReadFile(filepath.Join(quarantineDir(e.stateDir), id, "message.eml"))
+	if err != nil {
+		return "", fmt.Errorf("quarantined message %s: %w", id, err)
+	}
+	a := e.analyzer(snap)
+	pl := a.analyze(raw, rec.ReceivedAt, inst)
+	pl.keySuffix = " released"
+	if pl.out != outAccept {
+		return "", &ReleaseError{Reasons: pl.reasons}
+	}
+	if ent, ok := e.index.lookup(pl.id.Hash()); ok {
+		return ent.Branch, nil
+	}
+	h, err := e.apply(ctx, pl)
+	if err != nil {
+		return "", err
+	}
+	rec.Released, rec.ReleasedAt, rec.ReleasedAs = h.branch, e.now(), slug
+	if err := updateQuarantine(e.stateDir, rec); err != nil {
+		return h.branch, fmt.Errorf("mark %s released: %w", id, err)
+	}
+	return h.branch, nil
+}
+
+// ReleaseError lists why a quarantined message cannot be released.
+type ReleaseError struct{ Reasons []string }
+
+func (e *ReleaseError) Error() string {
+	s := "无法放行："
+	for i, r := range e.Reasons {
+		if i > 0 {
+			s += "；"
+		}
+		s += r
+	}
+	return s
+}
+
+var errStopped = errors.New("stopped")

@@ -1,0 +1,398 @@
+package inbox
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-message/mail"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// Limits bound what one message may hold (site.yaml inbox; DESIGN.md
+// "Limits"). Zero fields take the defaults.
+type Limits struct {
+	MaxAttachment  int64 // bytes per attachment; default 25 MiB
+	MaxMessage     int64 // bytes per message; default 50 MiB
+	MaxAttachments int   // attachments per message; default 30
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxAttachment <= 0 {
+		l.MaxAttachment = 25 << 20
+	}
+	if l.MaxMessage <= 0 {
+		l.MaxMessage = 50 << 20
+	}
+	if l.MaxAttachments <= 0 {
+		l.MaxAttachments = 30
+	}
+	return l
+}
+
+// Hard bounds of the MIME walk, whatever the limits say: a message that
+// nests deeper or has more parts is hostile or broken.
+const (
+	maxDepth = 24
+	maxParts = 500
+)
+
+// part is one attachment or inline non-text part of a message.
+type part struct {
+	Name      string // the file name as sent (decoded), or a made-up one
+	MediaType string
+	Data      []byte // decoded content; nil when TooLarge
+	Size      int64  // decoded size
+	SHA256    string
+	TooLarge  bool
+	Inline    bool
+}
+
+// parsed is what the MIME walk found in a message.
+type parsed struct {
+	Header    mail.Header
+	From      string // lower-case address; "" when none could be read
+	FromName  string
+	Subject   string
+	Date      time.Time // zero when missing or unreadable
+	MessageID string    // without angle brackets; "" when none
+	Text      string    // the first text/plain body (or text/html stripped)
+	Parts     []*part
+	// Incomplete is set when the MIME structure is broken (a missing
+	// closing boundary, broken base64): the message is rejected.
+	Incomplete error
+	// TooDeep or TooMany: the structure exceeds the hard bounds.
+	TooMany bool
+}
+
+// identity is what makes a message the same message (DESIGN.md,
+// "Identity and duplicates").
+type identity struct {
+	MessageID  string // without brackets
+	RawSHA256  string // hex SHA-256 of the raw message (Source-Sha256)
+	BodySHA256 string // hex SHA-256 of the bytes after the header block
+}
+
+// Key is the message's identity as one string: "mid:<id> <body sha256>"
+// or "raw:<raw sha256>". It is the outbox receipt key.
+func (id identity) Key() string {
+	if id.MessageID != "" {
+		return "mid:" + id.MessageID + " " + id.BodySHA256
+	}
+	return "raw:" + id.RawSHA256
+}
+
+// Hash is the hex SHA-256 of Key: the index key and, shortened, the
+// quarantine id.
+func (id identity) Hash() string {
+	s := sha256.Sum256([]byte(id.Key()))
+	return hex.EncodeToString(s[:])
+}
+
+// QuarantineID is the id of the message's quarantine record.
+func (id identity) QuarantineID() string { return id.Hash()[:20] }
+
+// headerEnd returns the offset of the body: after the first empty line.
+func headerEnd(raw []byte) int {
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return len(raw)
+		}
+		line := raw[i : i+j]
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			return i + j + 1
+		}
+		i += j + 1
+	}
+	return len(raw)
+}
+
+func sha256hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// identify computes the identity of raw; messageID is already parsed.
+func identify(raw []byte, messageID string) identity {
+	return identity{
+		MessageID:  messageID,
+		RawSHA256:  sha256hex(raw),
+		BodySHA256: sha256hex(raw[headerEnd(raw):]),
+	}
+}
+
+// wordDecoder decodes RFC 2047 words in any charset go-message knows
+// (GBK, GB18030, GB2312, Big5, ...).
+var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+
+// decodeText decodes a header value: RFC 2047 words, and raw 8-bit text
+// that is not UTF-8 (old Chinese clients send GBK bytes) read as GB18030.
+func decodeText(s string) string {
+	if strings.Contains(s, "=?") {
+		if d, err := wordDecoder.DecodeHeader(s); err == nil {
+			s = d
+		}
+	}
+	if !utf8.ValidString(s) {
+		if d, err := simplifiedchinese.GB18030.NewDecoder().String(s); err == nil && utf8.ValidString(d) {
+			s = d
+		} else {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
+	}
+	return s
+}
+
+var (
+	// name*0*=..., filename*=..., name="..." in a raw header value.
+	paramRE = regexp.MustCompile(`(?i)(?:^|;)\s*(filename|name)(\*(\d+))?(\*)?\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)`)
+	addrRE  = regexp.MustCompile(`[A-Za-z0-9._%+\-=/!#$&'*^{|}~]+@[A-Za-z0-9.\-]+`)
+)
+
+// paramName extracts a file name parameter (key "filename" or "name") from
+// a raw Content-Disposition or Content-Type value, leniently: RFC 2231
+// continuations and charsets (also GBK, which mime.ParseMediaType drops),
+// RFC 2047 words inside quotes (Foxmail, QQ Mail), raw GBK bytes.
+func paramName(raw, key string) string {
+	type seg struct {
+		n   int
+		enc bool
+		v   string
+	}
+	var segs []seg
+	plain := ""
+	for _, m := range paramRE.FindAllStringSubmatch(raw, -1) {
+		if !strings.EqualFold(m[1], key) {
+			continue
+		}
+		v := strings.TrimSpace(m[5])
+		if strings.HasPrefix(v, `"`) && strings.HasSuffix(v, `"`) && len(v) >= 2 {
+			v = v[1 : len(v)-1]
+			v = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(v)
+		}
+		if m[2] == "" && m[4] == "" {
+			if plain == "" {
+				plain = v
+			}
+			continue
+		}
+		n := 0
+		if m[3] != "" {
+			n, _ = strconv.Atoi(m[3])
+		}
+		segs = append(segs, seg{n, m[4] != "", v})
+	}
+	if len(segs) > 0 {
+		sort.SliceStable(segs, func(i, j int) bool { return segs[i].n < segs[j].n })
+		var cs string
+		var buf []byte
+		pending := ""
+		flush := func() {
+			if u, err := url.PathUnescape(pending); err == nil {
+				buf = append(buf, u...)
+			} else {
+				buf = append(buf, pending...)
+			}
+			pending = ""
+		}
+		for i, s := range segs {
+			v := s.v
+			if !s.enc {
+				flush()
+				buf = append(buf, v...)
+				continue
+			}
+			if i == 0 {
+				// charset'language'value
+				if p := strings.SplitN(v, "'", 3); len(p) == 3 {
+					cs, v = p[0], p[2]
+				}
+			}
+			pending += v
+		}
+		flush()
+		out := string(buf)
+		if cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "us-ascii") {
+			if r, err := charset.Reader(cs, strings.NewReader(out)); err == nil {
+				if d, err := io.ReadAll(r); err == nil {
+					out = string(d)
+				}
+			}
+		}
+		if out != "" {
+			return decodeText(out)
+		}
+	}
+	return decodeText(plain)
+}
+
+// partName returns the file name of a part as sent, or "".
+func partName(h message.Header) string {
+	if n := paramName(h.Get("Content-Disposition"), "filename"); n != "" {
+		return n
+	}
+	return paramName(h.Get("Content-Type"), "name")
+}
+
+// errIncomplete marks a broken MIME structure.
+var errIncomplete = errors.New("incomplete MIME structure")
+
+// walkMessage reads raw with the limits. It never panics and never
+// returns an error: what is wrong is recorded in the result.
+func walkMessage(raw []byte, lim Limits) *parsed {
+	lim = lim.withDefaults()
+	p := &parsed{}
+	e, err := message.Read(bytes.NewReader(raw))
+	if e == nil {
+		p.Incomplete = fmt.Errorf("%w: header: %v", errIncomplete, err)
+		// Still try to learn the sender from a lenient scan.
+		p.From = strings.ToLower(addrRE.FindString(string(raw[:headerEnd(raw)])))
+		return p
+	}
+	p.Header = mail.Header{Header: e.Header}
+	if addrs, err := p.Header.AddressList("From"); err == nil && len(addrs) > 0 {
+		p.From = strings.ToLower(strings.TrimSpace(addrs[0].Address))
+		p.FromName = decodeText(addrs[0].Name)
+	} else if f := e.Header.Get("From"); f != "" {
+		p.From = strings.ToLower(addrRE.FindString(f))
+	}
+	p.Subject = decodeText(e.Header.Get("Subject"))
+	if d, err := p.Header.Date(); err == nil {
+		p.Date = d
+	}
+	if id, err := p.Header.MessageID(); err == nil && id != "" {
+		p.MessageID = id
+	} else if v := strings.TrimSpace(e.Header.Get("Message-Id")); v != "" {
+		p.MessageID = strings.Trim(v, "<> \t")
+	}
+	w := &walker{p: p, lim: lim}
+	w.walk(e, 0)
+	return p
+}
+
+type walker struct {
+	p      *parsed
+	lim    Limits
+	leaves int
+	html   string
+}
+
+func (w *walker) fail(err error) {
+	if w.p.Incomplete == nil {
+		w.p.Incomplete = fmt.Errorf("%w: %v", errIncomplete, err)
+	}
+}
+
+func (w *walker) walk(e *message.Entity, depth int) {
+	if w.p.Incomplete != nil || w.p.TooMany {
+		return
+	}
+	if depth > maxDepth {
+		w.p.TooMany = true
+		return
+	}
+	mt, _, _ := e.Header.ContentType()
+	mt = strings.ToLower(mt)
+	if mr := e.MultipartReader(); mr != nil && strings.HasPrefix(mt, "multipart/") {
+		for {
+			child, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil && (child == nil || !(message.IsUnknownCharset(err) || message.IsUnknownEncoding(err))) {
+				w.fail(err)
+				return
+			}
+			w.walk(child, depth+1)
+			if w.p.Incomplete != nil || w.p.TooMany {
+				return
+			}
+		}
+		return
+	}
+	w.leaves++
+	if w.leaves > maxParts {
+		w.p.TooMany = true
+		return
+	}
+	disp, _, _ := e.Header.ContentDisposition()
+	disp = strings.ToLower(disp)
+	name := partName(e.Header)
+	if name == "" && (mt == "text/plain" || mt == "text/html") && disp != "attachment" {
+		data, err := io.ReadAll(io.LimitReader(e.Body, w.lim.MaxAttachment+1))
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		if _, err := io.Copy(io.Discard, e.Body); err != nil {
+			w.fail(err)
+			return
+		}
+		s := decodeText(string(data))
+		if mt == "text/plain" && w.p.Text == "" {
+			w.p.Text = s
+		} else if mt == "text/html" && w.html == "" {
+			w.html = s
+			if w.p.Text == "" {
+				w.p.Text = stripHTML(s)
+			}
+		}
+		return
+	}
+	pt := &part{Name: name, MediaType: mt, Inline: disp == "inline"}
+	if pt.Name == "" {
+		pt.Name = fmt.Sprintf("附件%d%s", len(w.p.Parts)+1, extForMedia(mt))
+	}
+	// A text attachment was charset-converted by go-message; that is fine
+	// for what we keep (we keep no text types), but its size is then the
+	// converted size.
+	data, err := io.ReadAll(io.LimitReader(e.Body, w.lim.MaxAttachment+1))
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	if int64(len(data)) > w.lim.MaxAttachment {
+		n, err := io.Copy(io.Discard, e.Body)
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		pt.TooLarge = true
+		pt.Size = int64(len(data)) + n
+	} else {
+		pt.Data = data
+		pt.Size = int64(len(data))
+		pt.SHA256 = sha256hex(data)
+	}
+	w.p.Parts = append(w.p.Parts, pt)
+}
+
+var tagRE = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^>]*>`)
+
+// stripHTML turns an HTML body into rough text for the private note.
+func stripHTML(s string) string {
+	s = regexp.MustCompile(`(?i)<br\s*/?>|</p>|</div>`).ReplaceAllString(s, "\n")
+	s = tagRE.ReplaceAllString(s, "")
+	s = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`).Replace(s)
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

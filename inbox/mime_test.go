@@ -1,0 +1,190 @@
+package inbox
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/go-git/go-git/v5"
+
+	"kjjr/content"
+	"kjjr/content/gitfs"
+)
+
+// TestMessages runs every fixture through the engine and checks what a
+// sender and staff rely on: where it ends, kind and period, the files, and
+// the reasons.
+func TestMessages(t *testing.T) {
+	tests := []struct {
+		file     string
+		dest     destination
+		code     string // quarantine reason code
+		branch   string
+		docs     []string // original names of the documents kept
+		evidence int
+		skipped  int
+		reason   string // substring of a reason
+		receipt  bool
+	}{
+		{file: "foxmail_gbk.eml", dest: destProcessed, branch: "2026-10", docs: []string{"科技金融服务机构绩效评价考核表（10月）.xlsx"}, receipt: true},
+		{file: "qq_octet_stream.eml", dest: destProcessed, branch: "2026-10", docs: []string{"绩效评价考核表.xlsx"}, receipt: true},
+		{file: "big5_monthly.eml", dest: destProcessed, branch: "2026-10", docs: []string{"考核表.xlsx"}, receipt: true},
+		{file: "raw8bit_gbk.eml", dest: destProcessed, branch: "2026-10", docs: []string{"月报.xlsx"}, receipt: true},
+		{file: "outlook_rfc2231_halfyear.eml", dest: destProcessed, branch: "2026-H1", docs: []string{"2026年上半年工作进展.docx"}, evidence: 1, skipped: 1, receipt: true},
+		{file: "applemail_rfc2231_annual.eml", dest: destProcessed, branch: "2025-annual", docs: []string{"2025年度工作总结（山西晋创科技资本管理有限公司）.pdf"}, evidence: 1, receipt: true},
+		{file: "hostile_names.eml", dest: destProcessed, branch: "2026-H2", docs: []string{"工作进展报告.pdf"}, evidence: 7, skipped: 1, receipt: true},
+		{file: "no_message_id.eml", dest: destProcessed, branch: "2026-09", docs: []string{"9月考核表.xlsx"}, receipt: true},
+		{file: "missing_boundary.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件不完整", receipt: true},
+		{file: "broken_base64.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件不完整", receipt: true},
+		{file: "empty_body.eml", dest: destQuarantine, code: ReasonRejected, reason: "没有正文也没有附件", receipt: true},
+		{file: "no_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "没有找到月报表", receipt: true},
+		{file: "too_many_attachments.eml", dest: destQuarantine, code: ReasonRejected, reason: "超过上限 30 个", receipt: true},
+		{file: "unknown_sender.eml", dest: destQuarantine, code: ReasonUnknownSender, reason: "someone@evil.example.net"},
+		{file: "auto_reply.eml", dest: destQuarantine, code: ReasonAutoReply},
+		{file: "wrong_institution.eml", dest: destQuarantine, code: ReasonRejected, reason: "机构名称", receipt: true},
+		{file: "legacy_xls.eml", dest: destQuarantine, code: ReasonRejected, reason: ".xlsx", receipt: true},
+		{file: "unclear_half.eml", dest: destQuarantine, code: ReasonRejected, reason: "2026年上半年", receipt: true},
+	}
+	// One repo for all: each message is its own submission (resubmissions
+	// of a period add commits), so they do not disturb each other.
+	e, q, dir := newTestEngine(t, true)
+	for _, tc := range tests {
+		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
+			raw := readFixture(t, tc.file)
+			before := len(q.order)
+			h, err := e.handle(context.Background(), raw, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.dest != tc.dest {
+				t.Fatalf("dest = %v (%+v), want %v", h.dest, h, tc.dest)
+			}
+			if (len(q.order) == before+1) != tc.receipt || len(q.order) > before+1 {
+				t.Errorf("receipts %d, want receipt=%v", len(q.order)-before, tc.receipt)
+			}
+			if tc.dest == destQuarantine {
+				gd, _ := gitDirOf(dir)
+				r, err := readQuarantine(gd+"/kjjr", h.qid)
+				if err != nil {
+					t.Fatalf("quarantine record: %v", err)
+				}
+				if r.Reason != tc.code || !strings.Contains(strings.Join(r.Reasons, "\n"), tc.reason) {
+					t.Errorf("record reason %s %q, want %s containing %q", r.Reason, r.Reasons, tc.code, tc.reason)
+				}
+				if r.SHA256 != sha256hex(raw) || r.Receipt != tc.receipt {
+					t.Errorf("record %+v", r)
+				}
+				if tc.receipt {
+					rc := q.byKey[q.order[len(q.order)-1]]
+					if rc.Accepted || len(rc.Problems) == 0 || rc.To != instSender {
+						t.Errorf("receipt %+v", rc)
+					}
+				}
+				return
+			}
+			if h.branch != "submit/"+instSlug+"/"+tc.branch {
+				t.Fatalf("branch %s", h.branch)
+			}
+			r, _ := git.PlainOpen(dir)
+			fsys, _, err := gitfs.Rev(r, h.branch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			repo, err := content.Load(fsys, &content.LoadOptions{Workers: 1}) // gitfs is not safe for parallel reads
+			if err != nil {
+				t.Fatalf("branch does not load: %v", err)
+			}
+			per, _ := content.ParsePeriod(tc.branch)
+			rep := repo.Institution(instSlug).Report(per)
+			if rep == nil {
+				t.Fatal("no report")
+			}
+			var docs []string
+			for _, d := range rep.Documents {
+				docs = append(docs, d.Name)
+			}
+			if strings.Join(docs, "|") != strings.Join(tc.docs, "|") {
+				t.Errorf("documents %q, want %q", docs, tc.docs)
+			}
+			if len(rep.Evidence) != tc.evidence || len(rep.Skipped) != tc.skipped {
+				t.Errorf("evidence %d skipped %d (%+v), want %d and %d", len(rep.Evidence), len(rep.Skipped), rep.Skipped, tc.evidence, tc.skipped)
+			}
+			for _, f := range append(rep.Documents, rep.Evidence...) {
+				base := strings.TrimPrefix(f.Path, "evidence/"+tc.branch+"/")
+				if strings.ContainsAny(base, "/\\\x00\n\t\x07") || strings.HasPrefix(base, ".") || utf8.RuneCountInString(base) > 113 {
+					t.Errorf("unsafe kept name %q", f.Path)
+				}
+				if !strings.HasPrefix(base, f.SHA256[:12]+"-") {
+					t.Errorf("name %q lacks the sha prefix", base)
+				}
+				b, err := fsys.ReadFile("institutions/" + instSlug + "/" + f.Path)
+				if err != nil || sha256hex(b) != f.SHA256 {
+					t.Errorf("kept file %s: %v", f.Path, err)
+				}
+			}
+			rc := q.byKey[q.order[len(q.order)-1]]
+			if !rc.Accepted || rc.Branch != h.branch || rc.Slug != instSlug {
+				t.Errorf("receipt %+v", rc)
+			}
+		})
+	}
+}
+
+// TestRoster: an institution removed from the roster (不合格 in the 2025
+// assessment, published 2026-01-26) has nothing to report for later
+// periods; the inbox says so rather than make a branch kjjr check rejects.
+func TestRoster(t *testing.T) {
+	e, q, _ := newTestEngine(t, true)
+	raw := compose("周强 <zhouqiang@jiexiu-xinke.example.com>", "2026年10月月报", "removed@x", testNow, "月报",
+		[]attachment{{Name: "月报.xlsx", Type: xlsxType, Data: makeSheet(t, sheetSpec{Name: "介休市鑫科企业服务有限公司", USCC: "91140781MA0LD8C645", Period: "2026-10"})}})
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.dest != destQuarantine || len(h.reasons) != 1 || !strings.Contains(h.reasons[0], "移出科技金融服务机构名单") || len(q.order) != 1 {
+		t.Fatalf("%+v", h)
+	}
+}
+
+func TestSanitizeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"../../etc/passwd":                 "passwd",
+		`..\..\win.ini`:                    "win.ini",
+		"/abs/证明.pdf":                      "证明.pdf",
+		"C:报告.pdf":                         "报告.pdf",
+		"a\x00b\x1fc\u202ed.pdf":           "abcd.pdf",
+		"..":                               "attachment",
+		"":                                 "attachment",
+		"  .hidden.pdf ":                   "hidden.pdf",
+		"报表:2026?.xlsx":                    "报表_2026_.xlsx",
+		strings.Repeat("长", 300) + ".docx": strings.Repeat("长", 95) + ".docx",
+	} {
+		if got := sanitizeName(in); got != want {
+			t.Errorf("sanitizeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTextPeriod(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026年上半年工作进展":    "2026-H1",
+		"2026 年下半年工作进展报告": "2026-H2",
+		"关于2025年度工作总结的报送": "2025-annual",
+		"半年工作进展":          "?",
+		"年度工作总结":          "?",
+		"你好":              "",
+	} {
+		p, kind, prob := textPeriod(in)
+		got := p.String()
+		if prob != "" {
+			got = "?"
+		}
+		if kind == 0 {
+			got = ""
+		}
+		if got != want {
+			t.Errorf("textPeriod(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

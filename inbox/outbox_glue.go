@@ -1,0 +1,82 @@
+package inbox
+
+import (
+	"path/filepath"
+	"strings"
+
+	"kjjr/inbox/outbox"
+)
+
+// outboxQueue hands receipts to package outbox.
+type outboxQueue struct{ ob *outbox.Outbox }
+
+func (q outboxQueue) queue(r *receipt) error {
+	or := &outbox.Receipt{
+		Key: r.Key, To: r.To, Cc: r.Cc, InReplyTo: r.InReplyTo, References: r.References,
+		OrigSubject: r.OrigSubject, ReceivedAt: r.ReceivedAt, Institution: r.Institution, Slug: r.Slug,
+		Kind: r.Kind, Period: r.Period, Accepted: r.Accepted, Branch: r.Branch, Problems: r.Problems,
+	}
+	for _, f := range r.Files {
+		or.Files = append(or.Files, outbox.ReceiptFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, Kept: f.Kept, Note: f.Note})
+	}
+	return q.ob.QueueReceipt(or)
+}
+
+// openOutbox opens <gitdir>/kjjr/outbox (package outbox, CONTRACTS.md
+// section 3) for the engine's receipts, with the SMTP settings of the
+// options and From, name and contact from main's site.yaml. Recipients
+// are checked against the institution's report_senders on main.
+func (e *engine) openOutbox(opts *Options) (*outbox.Outbox, error) {
+	snap, err := e.snapshotNow()
+	if err != nil {
+		return nil, err
+	}
+	site := snap.repo.Site
+	cfg := &outbox.Config{
+		Addr: opts.SMTP.Addr, User: opts.SMTP.User, Password: opts.SMTP.Password, TLS: opts.SMTP.TLS,
+		From: site.Inbox.ReceiptFrom, FromName: site.Bureau, Contact: site.Contact,
+		Logger: opts.logger(), Now: opts.Now,
+		Senders: func(slug string) []string {
+			s, err := e.snapshotNow()
+			if err != nil {
+				return nil
+			}
+			inst := s.repo.Institution(slug)
+			if inst == nil {
+				return nil
+			}
+			var out []string
+			for _, r := range inst.ReportSenders {
+				out = append(out, strings.ToLower(strings.TrimSpace(r.Email)))
+			}
+			return out
+		},
+	}
+	if cfg.From == "" {
+		cfg.From = "kjjr@localhost"
+	}
+	if opts.IMAP.Addr != "" && opts.SMTP.Addr != "" {
+		cfg.AppendSent = outbox.IMAPSentAppender(outbox.IMAPConfig{
+			Addr: opts.IMAP.Addr, User: opts.IMAP.User, Password: opts.IMAP.Password, TLS: opts.IMAP.TLS,
+			InsecureSkipVerify: opts.IMAP.TLSConfig != nil && opts.IMAP.TLSConfig.InsecureSkipVerify,
+		})
+	}
+	ob, err := outbox.Open(filepath.Join(e.stateDir, "outbox"), cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.queue == nil {
+		e.queue = outboxQueue{ob}
+	}
+	return ob, nil
+}
+
+// openOutbox wires the outbox into the worker.
+func (w *Worker) openOutbox() error {
+	ob, err := w.eng.openOutbox(w.opts)
+	if err != nil {
+		return err
+	}
+	w.ob = ob
+	return nil
+}

@@ -1,0 +1,52 @@
+package inbox
+
+import (
+	"time"
+
+	"kjjr/content"
+	"kjjr/inbox/outbox"
+)
+
+// receiptFile mirrors outbox.ReceiptFile (CONTRACTS.md section 3).
+type receiptFile struct {
+	Name   string
+	Size   int64
+	SHA256 string
+	Kept   bool
+	Note   string
+}
+
+// receipt mirrors outbox.Receipt (CONTRACTS.md section 3); the worker
+// fills it and hands it to a receiptQueue.
+type receipt struct {
+	Key         string
+	To          string
+	Cc          []string
+	InReplyTo   string
+	References  []string
+	OrigSubject string
+	ReceivedAt  time.Time
+	Institution string
+	Slug        string
+	Kind        content.PeriodKind
+	Period      content.Period
+	Accepted    bool
+	Branch      string
+	Files       []receiptFile
+	Problems    []string
+}
+
+// receiptQueue takes receipts durably and idempotently by Key (the outbox).
+type receiptQueue interface {
+	queue(r *receipt) error
+}
+
+// nopQueue drops receipts (no outbox configured).
+type nopQueue struct{}
+
+func (nopQueue) queue(*receipt) error { return nil }
+
+// suppressReply reports whether a message must get no reply at all
+// (outbox.SuppressReply: auto-replies, bounces, bulk or list mail, an empty
+// return path).
+var suppressReply = outbox.SuppressReply

@@ -1,0 +1,108 @@
+// Package sheet owns the monthly sheet 《科技金融服务机构绩效评价考核表》:
+// the label table of DESIGN.md ("The monthly sheet") as data, the blank
+// template written from it, and the parser that reads what institutions
+// really send (WPS, Excel, LibreOffice) back into a content.Report.
+//
+// One table (labels.go: fields for sheet 绩效评价考核表, columns for sheet
+// 融资明细) drives both Template and Parse, so a label can never be
+// written one way and read another.
+//
+// Parse follows the reading rules of DESIGN.md: labels and headers are
+// matched after NFKC, white space removal and trimming a trailing colon and
+// bracketed unit, repeatedly; a label's value is the first non-empty cell
+// to its right outside the label's merged range (stopping at the next
+// label of the row); numbers may be text, carry thousands separators,
+// full-width digits or the label's unit; 无, - and — read 0; formulas read
+// their cached value, else are computed (after a walk of their
+// dependencies refuses cycles); dates may be text or Excel date cells.
+// In 融资明细 the header row is the first with at least four header names;
+// blank rows, rows with only 序号 or 备注, notes (注/说明…) are skipped; a
+// row whose first filled cell is 合计/总计/小计 is checked, not counted.
+//
+// The template's example row: 融资明细 row 4 has 示例 in 序号 and its
+// enterprise name starts with 示例. Parse skips any row whose first filled
+// cell starts with 示例, so an institution may leave the example in place;
+// overwriting 示例 with a number makes it a real row.
+//
+// Hostile files are refused before excelize opens them (guard.go): legacy
+// and encrypted OLE2 files, non-spreadsheets, zips whose central directory
+// declares more than MaxEntrySize per entry or MaxTotalSize in all, or an
+// absurd compression ratio, and worksheets with more than MaxMerges merged
+// ranges; sheets are streamed and refused past MaxRows rows.
+//
+// Fixtures live in testdata/ and are rebuilt by
+// `go test ./inbox/sheet -run TestGenerate -update` (LibreOffice-saved
+// files only where soffice is installed; CI reads the committed copies).
+package sheet
+
+import (
+	"fmt"
+	"strings"
+
+	"kjjr/content"
+)
+
+// Sheet names of the workbook.
+const (
+	SheetMain      = "绩效评价考核表"
+	SheetFinancing = "融资明细"
+)
+
+// Options tune Parse. A nil *Options means the defaults.
+type Options struct {
+	// Now is "today" for the period-not-in-future and too-old checks.
+	// Zero means content.Today().
+	Now content.Date
+	// MaxReportAgeMonths is site.yaml inbox.max_report_age_months; 0 means 24.
+	MaxReportAgeMonths int
+	// Institution, when set, must be the one named by 机构名称 and USCC.
+	Institution *content.Institution
+}
+
+// Problem is one thing wrong with a sheet, located: Sheet is 绩效评价考核表
+// or 融资明细, Cell an A1 reference such as G7 ("" when it has no cell).
+// Message is Simplified Chinese and says how to fix it.
+type Problem struct{ Sheet, Cell, Message string }
+
+// String formats p as 融资明细!G7: message (or 融资明细: message without a cell).
+func (p Problem) String() string {
+	switch {
+	case p.Sheet == "":
+		return p.Message
+	case p.Cell == "":
+		return p.Sheet + ": " + p.Message
+	}
+	return p.Sheet + "!" + p.Cell + ": " + p.Message
+}
+
+// Problems are all the problems of one sheet. As an error it is one
+// problem per line.
+type Problems []Problem
+
+// Error joins the problems, one per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// FormatError is a file that cannot be read as a monthly sheet at all: not
+// a spreadsheet, a legacy .xls or .et, an encrypted workbook, a zip bomb or
+// a file too large. Message is Simplified Chinese for the sender.
+type FormatError struct {
+	Message string // e.g. 这是旧版 .xls 文件，请另存为 .xlsx 后重新发送
+	Err     error  // the underlying cause, if any (English, for logs)
+}
+
+// Error returns the Chinese message, with the cause in brackets for logs.
+func (e *FormatError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s (%v)", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+// Unwrap returns the underlying cause.
+func (e *FormatError) Unwrap() error { return e.Err }

@@ -1,0 +1,410 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// Worker fetches the watched mailbox and ingests every message in it. One
+// Worker runs per repo at a time (a lock file in <gitdir>/kjjr enforces it).
+type Worker struct {
+	opts *Options
+	eng  *engine
+	lock *os.File
+	ob   outboxRunner
+}
+
+// outboxRunner is the part of the outbox the worker drives.
+type outboxRunner interface {
+	Flush(ctx context.Context) error
+	Run(ctx context.Context)
+}
+
+// Stats count what one pass did.
+type Stats struct {
+	Seen        int // messages in the watched mailbox
+	Committed   int // new commits
+	Quarantined int // new quarantine records (rejected or quarantined)
+	Duplicates  int // already ingested before: filed away, nothing new
+	Left        int // left in the mailbox (temporary failure)
+}
+
+func (s Stats) String() string {
+	return fmt.Sprintf("%d messages: %d committed, %d quarantined, %d duplicates, %d left", s.Seen, s.Committed, s.Quarantined, s.Duplicates, s.Left)
+}
+
+// ErrLocked is returned by NewWorker when another worker holds the repo.
+var ErrLocked = errors.New("another kjjr inbox is already running on this repo")
+
+// NewWorker opens the content repo at repoDir (bare or not; its main
+// branch must hold site.yaml) for ingesting mail.
+func NewWorker(repoDir string, opts *Options) (*Worker, error) {
+	opts = opts.withDefaults()
+	if err := checkTLS(opts.IMAP.TLS, opts.IMAP.Addr); err != nil {
+		return nil, fmt.Errorf("imap: %w", err)
+	}
+	eng, err := newEngine(repoDir, opts)
+	if err != nil {
+		return nil, err
+	}
+	lf, err := os.OpenFile(filepath.Join(eng.stateDir, "inbox.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		eng.close()
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		eng.close()
+		return nil, ErrLocked
+	}
+	w := &Worker{opts: opts, eng: eng, lock: lf}
+	if err := w.openOutbox(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if _, err := eng.snapshotNow(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close releases the repo.
+func (w *Worker) Close() error {
+	err := w.eng.close()
+	if w.lock != nil {
+		w.lock.Close()
+	}
+	return err
+}
+
+// checkTLS refuses plain-text connections except to loopback.
+func checkTLS(mode, addr string) error {
+	switch mode {
+	case "tls", "starttls":
+		return nil
+	case "none":
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		if host == "localhost" {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("TLS mode none is only allowed for a loopback address, not %q", addr)
+	}
+	return fmt.Errorf("unknown TLS mode %q (want tls, starttls or none)", mode)
+}
+
+// session is one IMAP connection.
+type session struct {
+	c       *imapclient.Client
+	changed chan struct{} // something changed in the selected mailbox
+	idle    bool
+}
+
+func (w *Worker) dial(ctx context.Context) (*session, error) {
+	cfg := w.opts.IMAP
+	if cfg.Addr == "" {
+		return nil, errors.New("imap: no server address (--imap-addr or KJJR_IMAP_ADDR)")
+	}
+	s := &session{changed: make(chan struct{}, 1)}
+	o := &imapclient.Options{
+		TLSConfig:   cfg.TLSConfig,
+		WordDecoder: wordDecoder,
+		Dialer:      &net.Dialer{Timeout: 30 * time.Second},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case s.changed <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
+	var c *imapclient.Client
+	var err error
+	switch cfg.TLS {
+	case "tls":
+		c, err = imapclient.DialTLS(cfg.Addr, o)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(cfg.Addr, o)
+	default:
+		c, err = imapclient.DialInsecure(cfg.Addr, o)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("imap: connect %s: %w", cfg.Addr, err)
+	}
+	s.c = c
+	if err := c.Login(cfg.User, cfg.Password).Wait(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("imap: login as %s: %w", cfg.User, err)
+	}
+	caps := c.Caps()
+	if len(caps) == 0 {
+		if caps, err = c.Capability().Wait(); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("imap: capability: %w", err)
+		}
+	}
+	// NetEase (163/126) refuses SELECT until the client says who it is.
+	if caps.Has(imap.CapID) {
+		if _, err := c.ID(&imap.IDData{Name: "kjjr", Version: "1", Vendor: "kjjr"}).Wait(); err != nil {
+			w.eng.log.Warn("imap: ID command failed", "err", err)
+		}
+	}
+	s.idle = caps.Has(imap.CapIdle)
+	for _, mb := range []string{cfg.Processed, cfg.Quarantine} {
+		if err := ensureMailbox(c, mb); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// ensureMailbox creates mb when it does not exist. go-imap encodes the
+// name in modified UTF-7 (已处理 is &XfJZBHQG-).
+func ensureMailbox(c *imapclient.Client, mb string) error {
+	l, err := c.List("", mb, nil).Collect()
+	if err != nil {
+		return fmt.Errorf("imap: list %s: %w", mb, err)
+	}
+	if len(l) > 0 {
+		return nil
+	}
+	if err := c.Create(mb, nil).Wait(); err != nil {
+		var ie *imap.Error
+		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists {
+			return nil
+		}
+		return fmt.Errorf("imap: create mailbox %s: %w", mb, err)
+	}
+	return nil
+}
+
+func (s *session) close() {
+	if s == nil || s.c == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = s.c.Logout().Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	s.c.Close()
+}
+
+// RunOnce processes what is in the mailbox now, then returns. Queued
+// receipts are flushed when an SMTP server is configured.
+func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
+	s, err := w.dial(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer s.close()
+	st, err := w.pass(ctx, s)
+	if w.ob != nil && w.opts.SMTP.Addr != "" {
+		if ferr := w.ob.Flush(ctx); ferr != nil {
+			w.eng.log.Warn("outbox: flush failed; receipts stay queued", "err", ferr)
+		}
+	}
+	return st, err
+}
+
+// pass handles every message of the watched mailbox once.
+func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
+	var st Stats
+	if err := w.eng.index.reconcile(w.eng.store); err != nil {
+		return st, fmt.Errorf("reconcile index: %w", err)
+	}
+	sel, err := s.c.Select(w.opts.IMAP.Mailbox, nil).Wait()
+	if err != nil {
+		return st, fmt.Errorf("imap: select %s: %w", w.opts.IMAP.Mailbox, err)
+	}
+	if sel.UIDValidity == 0 {
+		w.eng.log.Debug("imap: server reports UIDVALIDITY 0; identities do not depend on UIDs")
+	}
+	if sel.NumMessages == 0 {
+		return st, nil
+	}
+	sd, err := s.c.UIDSearch(&imap.SearchCriteria{}, nil).Wait()
+	if err != nil {
+		return st, fmt.Errorf("imap: search: %w", err)
+	}
+	uids := sd.AllUIDs()
+	st.Seen = len(uids)
+	body := &imap.FetchItemBodySection{Peek: true}
+	for _, uid := range uids {
+		if ctx.Err() != nil {
+			return st, nil
+		}
+		set := imap.UIDSetNum(uid)
+		msgs, err := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
+		if err != nil {
+			return st, fmt.Errorf("imap: fetch uid %d: %w", uid, err)
+		}
+		if len(msgs) == 0 {
+			continue // expunged meanwhile
+		}
+		raw := msgs[0].FindBodySection(body)
+		h, err := w.eng.handle(ctx, raw, msgs[0].InternalDate)
+		if err != nil {
+			return st, fmt.Errorf("uid %d: %w", uid, err)
+		}
+		var dest string
+		switch h.dest {
+		case destStay:
+			st.Left++
+			continue
+		case destProcessed:
+			dest = w.opts.IMAP.Processed
+			if !h.duplicate {
+				st.Committed++
+			}
+		case destQuarantine:
+			dest = w.opts.IMAP.Quarantine
+			if !h.duplicate {
+				st.Quarantined++
+			}
+		}
+		if h.duplicate {
+			st.Duplicates++
+		}
+		// Only now, with the commit or record durable, does the message leave.
+		if _, err := s.c.Move(set, dest).Wait(); err != nil {
+			return st, fmt.Errorf("imap: move uid %d to %s: %w", uid, dest, err)
+		}
+	}
+	return st, nil
+}
+
+// Run processes the mailbox until ctx is done: a pass, then IDLE (or a
+// poll every PollInterval) until something arrives, again. A lost
+// connection is re-opened with capped, jittered exponential backoff. On
+// cancellation it finishes the message at hand (never half a submission)
+// and returns nil.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.ob != nil {
+		go w.ob.Run(ctx)
+	}
+	failures := 0
+	for ctx.Err() == nil {
+		err := w.runSession(ctx, &failures)
+		if ctx.Err() != nil {
+			return nil
+		}
+		failures++
+		d := backoff(failures, w.opts.MaxBackoff)
+		w.eng.log.Warn("inbox: connection lost; reconnecting", "err", err, "in", d.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(d):
+		}
+	}
+	return nil
+}
+
+// backoff is 1s, 2s, 4s, ... capped at max, with jitter in [d/2, d].
+func backoff(n int, max time.Duration) time.Duration {
+	d := time.Second
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func (w *Worker) runSession(ctx context.Context, failures *int) error {
+	s, err := w.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	for {
+		st, err := w.pass(ctx, s)
+		if err != nil {
+			return err
+		}
+		*failures = 0
+		if st.Seen > 0 {
+			w.eng.log.Info("inbox: pass done", "stats", st.String())
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := w.wait(ctx, s); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// wait blocks until the mailbox changes, PollInterval passes or ctx ends.
+func (w *Worker) wait(ctx context.Context, s *session) error {
+	timer := time.NewTimer(w.opts.PollInterval)
+	defer timer.Stop()
+	if !s.idle {
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		case <-s.c.Closed():
+			return errors.New("imap: connection closed")
+		}
+		return nil
+	}
+	select {
+	case <-s.changed: // arrived during the pass
+		return nil
+	default:
+	}
+	idle, err := s.c.Idle()
+	if err != nil {
+		return fmt.Errorf("imap: idle: %w", err)
+	}
+	closed := false
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	case <-s.changed:
+	case <-s.c.Closed():
+		closed = true
+	}
+	if closed {
+		return errors.New("imap: connection closed")
+	}
+	if err := idle.Close(); err != nil {
+		return fmt.Errorf("imap: end idle: %w", err)
+	}
+	if err := idle.Wait(); err != nil {
+		return fmt.Errorf("imap: idle: %w", err)
+	}
+	return nil
+}
+
+var _ = strings.TrimSpace

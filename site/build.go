@@ -51,6 +51,8 @@ type Options struct {
 
 	prev    *manifest       // the dev server's previous build into Out
 	changed map[string]bool // with prev: the only institutions that may have changed
+	globals map[string]bool // with prev: the only global tasks to redo (nil: all)
+	noFile  bool            // keep the manifest in memory only (the dev server)
 }
 
 // Result is what Build did.
@@ -109,8 +111,9 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	b := &builder{repo: repo, now: now, ts: ts, out: out, chrome: newChrome(&repo.Site, opts.Dev)}
 	b.parts = newChromeParts(&b.chrome)
 	if opts.prev != nil {
-		b.changed = opts.changed
+		b.changed, b.globals = opts.changed, opts.globals
 	}
+	out.noFile = opts.noFile
 	b.chrome.MonthlyDay = repo.Site.Deadlines.MonthlyDay
 	b.globalKey = b.computeGlobalKey()
 	b.totals = computeTotals(repo, now)
@@ -173,6 +176,7 @@ type builder struct {
 	totals    *totals
 	parts     *chromeParts
 	changed   map[string]bool // nil: any institution may have changed
+	globals   map[string]bool // nil: every global task runs
 }
 
 // task renders one group of files.
@@ -180,8 +184,9 @@ type task func(w *worker) error
 
 // worker is one render goroutine with its own buffer.
 type worker struct {
-	b   *builder
-	buf bytes.Buffer
+	b     *builder
+	buf   bytes.Buffer
+	group string // the render group of the global task being run
 }
 
 type crumb struct{ Label, Href string }
@@ -329,15 +334,39 @@ func (b *builder) tasks() []task {
 		inst := inst
 		ts = append(ts, func(w *worker) error { return w.institution(inst) })
 	}
-	ts = append(ts,
-		(*worker).assets, (*worker).home, (*worker).directory, (*worker).notices, (*worker).rounds,
-		(*worker).publicities, (*worker).results, (*worker).stats, (*worker).data, (*worker).search,
-		(*worker).sitemap, (*worker).misc,
-	)
+	for _, g := range globalTasks {
+		g := g
+		ts = append(ts, func(w *worker) error {
+			group := "site/" + g.name
+			if b.globals != nil && !b.globals[g.name] {
+				if b.out.keepAll(group) {
+					return nil
+				}
+			}
+			w.group = group
+			return g.run(w)
+		})
+	}
 	return ts
 }
 
-const siteGroup = "site"
+// globalTasks render the pages that are not an institution's. Each is a
+// render group of its own, so that the dev server can redo only those a
+// change affects.
+var globalTasks = []struct {
+	name string
+	run  func(*worker) error
+}{
+	{"assets", (*worker).assets}, {"home", (*worker).home}, {"directory", (*worker).directory},
+	{"notices", (*worker).notices}, {"rounds", (*worker).rounds}, {"publicity", (*worker).publicities},
+	{"results", (*worker).results}, {"stats", (*worker).stats}, {"data", (*worker).data},
+	{"monthly", (*worker).monthlyData}, {"search", (*worker).search}, {"sitemap", (*worker).sitemap},
+	{"misc", (*worker).misc},
+}
+
+// What a change to monthly reports alone affects besides the
+// institution's own pages (the sitemap only when a report comes or goes).
+var reportGlobals = map[string]bool{"home": true, "stats": true, "monthly": true}
 
 func (w *worker) institution(inst *content.Institution) error {
 	b := w.b
@@ -390,7 +419,7 @@ func (w *worker) assets() error {
 		if err != nil {
 			return err
 		}
-		return w.b.out.emit(siteGroup, p, data)
+		return w.b.out.emit(w.group, p, data)
 	})
 }
 
@@ -468,7 +497,7 @@ func (w *worker) home() error {
 			data.YearTotal = &b.totals.Years[i]
 		}
 	}
-	return w.page(siteGroup, "index.html", "home", &page{Nav: "home", Data: data})
+	return w.page(w.group, "index.html", "home", &page{Nav: "home", Data: data})
 }
 
 func (w *worker) directory() error {
@@ -493,7 +522,7 @@ func (w *worker) directory() error {
 			data.Others = append(data.Others, ref)
 		}
 	}
-	return w.page(siteGroup, "institutions/index.html", "directory", &page{Title: "机构名录", Nav: "institutions", Crumbs: []crumb{{"机构名录", ""}}, Data: data})
+	return w.page(w.group, "institutions/index.html", "directory", &page{Title: "机构名录", Nav: "institutions", Crumbs: []crumb{{"机构名录", ""}}, Data: data})
 }
 
 func (w *worker) notices() error {
@@ -503,7 +532,7 @@ func (w *worker) notices() error {
 	for _, n := range ns {
 		refs = append(refs, noticeRefOf(n))
 	}
-	if err := w.page(siteGroup, "notices/index.html", "notices", &page{Title: "通知公告", Nav: "notices", Crumbs: []crumb{{"通知公告", ""}}, Data: refs}); err != nil {
+	if err := w.page(w.group, "notices/index.html", "notices", &page{Title: "通知公告", Nav: "notices", Crumbs: []crumb{{"通知公告", ""}}, Data: refs}); err != nil {
 		return err
 	}
 	type attachment struct{ Title, Href string }
@@ -524,7 +553,7 @@ func (w *worker) notices() error {
 			Title, Kind, Number, Issuer, Date, DateISO, BodyMD string
 			Attachments                                        []attachment
 		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts}
-		if err := w.page(siteGroup, "notices/"+n.Slug+"/index.html", "notice", &page{
+		if err := w.page(w.group, "notices/"+n.Slug+"/index.html", "notice", &page{
 			Title: n.Title, Nav: "notices", Crumbs: []crumb{{"通知公告", "notices/"}, {n.Title, ""}}, Data: data,
 		}); err != nil {
 			return err
@@ -550,7 +579,7 @@ func (w *worker) attachment(n *content.Notice, a content.Attachment) (string, er
 		return "", nil
 	}
 	rel := "notices/" + n.Slug + "/" + path.Base(src)
-	if err := w.b.out.emit(siteGroup, rel, data); err != nil {
+	if err := w.b.out.emit(w.group, rel, data); err != nil {
 		return "", err
 	}
 	return path.Base(src), nil
@@ -582,7 +611,7 @@ func (w *worker) atom(ns []*content.Notice) error {
 			xmlEscape(n.Title), xmlEscape(u), xmlEscape(u), n.Date.String(), xmlEscape(n.Kind), xmlEscape(string(renderMarkdown(b.ts.md, n.Body))))
 	}
 	x.WriteString("</feed>\n")
-	return b.out.emit(siteGroup, "notices/atom.xml", x.Bytes())
+	return b.out.emit(w.group, "notices/atom.xml", x.Bytes())
 }
 
 type stepView struct {
@@ -625,13 +654,13 @@ func (w *worker) rounds() error {
 			Steps        []stepView
 			Announcement string
 		}{roundTitle(rd), steps, ann}
-		if err := w.page(siteGroup, "rounds/"+rd.Slug+"/index.html", "round", &page{
+		if err := w.page(w.group, "rounds/"+rd.Slug+"/index.html", "round", &page{
 			Title: roundTitle(rd), Nav: "rounds", Crumbs: []crumb{{"遴选工作", "rounds/"}, {roundTitle(rd), ""}}, Data: data,
 		}); err != nil {
 			return err
 		}
 	}
-	return w.page(siteGroup, "rounds/index.html", "rounds", &page{Title: "遴选工作", Nav: "rounds", Crumbs: []crumb{{"遴选工作", ""}}, Data: refs})
+	return w.page(w.group, "rounds/index.html", "rounds", &page{Title: "遴选工作", Nav: "rounds", Crumbs: []crumb{{"遴选工作", ""}}, Data: refs})
 }
 
 func roundTitle(rd *content.Round) string {
@@ -828,13 +857,13 @@ func (w *worker) publicities() error {
 			Withdrawn                                                      []string
 		}{title, st, publicityStatusCN(st), p.Start.Chinese(), p.End.Chinese(), p.Start.String(), p.End.String(), outcome,
 			p.WorkingDays, round, list, obj, withdrawn}
-		if err := w.page(siteGroup, "publicity/"+p.Slug+"/index.html", "publicity", &page{
+		if err := w.page(w.group, "publicity/"+p.Slug+"/index.html", "publicity", &page{
 			Title: title, Nav: "publicity", Crumbs: []crumb{{"公示", "publicity/"}, {title, ""}}, Data: data,
 		}); err != nil {
 			return err
 		}
 	}
-	return w.page(siteGroup, "publicity/index.html", "publicities", &page{Title: "公示", Nav: "publicity", Crumbs: []crumb{{"公示", ""}}, Data: refs})
+	return w.page(w.group, "publicity/index.html", "publicities", &page{Title: "公示", Nav: "publicity", Crumbs: []crumb{{"公示", ""}}, Data: refs})
 }
 
 // publishedResults are the non-draft results in effect as of now.
@@ -897,14 +926,14 @@ func (w *worker) results() error {
 			Grades              []gradeRow
 		}{r.Year, r.AssessedOn.Chinese(), r.Effective().Chinese(), cnt, rows}
 		y := strconv.Itoa(r.Year)
-		if err := w.page(siteGroup, "results/"+y+"/index.html", "result", &page{
+		if err := w.page(w.group, "results/"+y+"/index.html", "result", &page{
 			Title: y + "年度考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", "results/"}, {y + "年度", ""}}, Data: data,
 		}); err != nil {
 			return err
 		}
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i].Year > refs[j].Year })
-	return w.page(siteGroup, "results/index.html", "results", &page{Title: "考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", ""}}, Data: refs})
+	return w.page(w.group, "results/index.html", "results", &page{Title: "考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", ""}}, Data: refs})
 }
 
 func (w *worker) stats() error {
@@ -931,16 +960,16 @@ func (w *worker) stats() error {
 		barChart("c-m-fin", "各月帮助企业融资金额（全部机构合计）", ml, fin, true, "万元"),
 		barChart("c-y-fin", "各年帮助企业融资金额", yl, yfin, true, "万元"),
 	}
-	return w.page(siteGroup, "statistics/index.html", "stats", &page{Title: "统计", Nav: "statistics", Crumbs: []crumb{{"统计", ""}}, Data: data})
+	return w.page(w.group, "statistics/index.html", "stats", &page{Title: "统计", Nav: "statistics", Crumbs: []crumb{{"统计", ""}}, Data: data})
 }
 
 func (w *worker) misc() error {
 	b := w.b
 	robots := "User-agent: *\nAllow: /\nSitemap: " + b.chrome.BaseURL + "sitemap.xml\n"
-	if err := b.out.emit(siteGroup, "robots.txt", []byte(robots)); err != nil {
+	if err := b.out.emit(w.group, "robots.txt", []byte(robots)); err != nil {
 		return err
 	}
 	// The 404 page is served for any missing path: its links are absolute
 	// from the site's base path so that they work at any depth.
-	return w.page(siteGroup, "404.html", "notfound", &page{Root: b.chrome.BasePath, NoURL: true, Title: "页面不存在"})
+	return w.page(w.group, "404.html", "notfound", &page{Root: b.chrome.BasePath, NoURL: true, Title: "页面不存在"})
 }

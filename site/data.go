@@ -77,10 +77,10 @@ func (w *worker) data() error {
 	if roster == nil {
 		roster = []rosterRow{}
 	}
-	if err := out.emit(siteGroup, "data/roster.csv", csvFile(rows)); err != nil {
+	if err := out.emit(w.group, "data/roster.csv", csvFile(rows)); err != nil {
 		return err
 	}
-	if err := out.emit(siteGroup, "data/roster.json", jsonFile(roster)); err != nil {
+	if err := out.emit(w.group, "data/roster.json", jsonFile(roster)); err != nil {
 		return err
 	}
 	// Results.
@@ -115,18 +115,26 @@ func (w *worker) data() error {
 			rows = append(rows, row)
 		}
 	}
-	if err := out.emit(siteGroup, "data/results.csv", csvFile(rows)); err != nil {
+	if err := out.emit(w.group, "data/results.csv", csvFile(rows)); err != nil {
 		return err
 	}
-	if err := out.emit(siteGroup, "data/results.json", jsonFile(results)); err != nil {
+	if err := out.emit(w.group, "data/results.json", jsonFile(results)); err != nil {
 		return err
 	}
+	return w.page(w.group, "data/index.html", "data", &page{Title: "开放数据", Nav: "data", Crumbs: []crumb{{"开放数据", ""}}})
+}
+
+// monthlyData writes the monthly totals, the open data that every report
+// changes.
+func (w *worker) monthlyData() error {
+	b := w.b
+	out := b.out
 	// Monthly totals.
 	head := []string{"period", "reports"}
 	for _, d := range indicatorDefs {
 		head = append(head, d.Key)
 	}
-	rows = [][]string{head}
+	rows := [][]string{head}
 	type monthRow struct {
 		Period     string          `json:"period"`
 		Reports    int             `json:"reports"`
@@ -149,13 +157,13 @@ func (w *worker) data() error {
 		rows = append(rows, row)
 		months = append(months, monthRow{m.Period.String(), m.Reports, ind.Bytes()})
 	}
-	if err := out.emit(siteGroup, "data/monthly.csv", csvFile(rows)); err != nil {
+	if err := out.emit(w.group, "data/monthly.csv", csvFile(rows)); err != nil {
 		return err
 	}
-	if err := out.emit(siteGroup, "data/monthly.json", jsonFile(months)); err != nil {
+	if err := out.emit(w.group, "data/monthly.json", jsonFile(months)); err != nil {
 		return err
 	}
-	return w.page(siteGroup, "data/index.html", "data", &page{Title: "开放数据", Nav: "data", Crumbs: []crumb{{"开放数据", ""}}})
+	return nil
 }
 
 // searchNorm normalises text for the search index the way search.js does:
@@ -249,10 +257,10 @@ func (w *worker) search() error {
 		x.WriteByte(']')
 	}
 	x.WriteString("}}\n")
-	if err := b.out.emit(siteGroup, "search/index.json", x.Bytes()); err != nil {
+	if err := b.out.emit(w.group, "search/index.json", x.Bytes()); err != nil {
 		return err
 	}
-	return w.page(siteGroup, "search/index.html", "search", &page{Title: "站内搜索", Nav: "search", Search: true, Crumbs: []crumb{{"搜索", ""}}})
+	return w.page(w.group, "search/index.html", "search", &page{Title: "站内搜索", Nav: "search", Search: true, Crumbs: []crumb{{"搜索", ""}}})
 }
 
 // sitemapURLs lists every HTML page's URL path (from the site root) in a
@@ -300,7 +308,7 @@ func (w *worker) sitemap() error {
 			x.WriteString("</loc></url>\n")
 		}
 		x.WriteString("</urlset>\n")
-		return b.out.emit(siteGroup, rel, x.Bytes())
+		return b.out.emit(w.group, rel, x.Bytes())
 	}
 	if len(urls) <= sitemapMax {
 		return write("sitemap.xml", urls)
@@ -318,5 +326,5 @@ func (w *worker) sitemap() error {
 		x.WriteString("</loc></sitemap>\n")
 	}
 	x.WriteString("</sitemapindex>\n")
-	return b.out.emit(siteGroup, "sitemap.xml", x.Bytes())
+	return b.out.emit(w.group, "sitemap.xml", x.Bytes())
 }

@@ -35,16 +35,23 @@ type fileEntry struct {
 
 // manifest is what a build produced: files and render-group keys.
 type manifest struct {
-	Files  map[string]fileEntry // by slash path relative to the output dir
-	Groups map[string][16]byte
+	Files   map[string]fileEntry // by slash path relative to the output dir
+	Groups  map[string][16]byte
+	byGroup map[string][]string // files of each group; nil until needed
 }
 
 func newManifest() *manifest {
-	return &manifest{Files: map[string]fileEntry{}, Groups: map[string][16]byte{}}
+	return &manifest{Files: map[string]fileEntry{}, Groups: map[string][16]byte{}, byGroup: map[string][]string{}}
+}
+
+// addGroup records that files (kept as they were) belong to group.
+func (m *manifest) addGroup(group string, files []string) {
+	m.byGroup[group] = append(m.byGroup[group][:0:0], files...)
 }
 
 func readManifest(dir string) (*manifest, error) {
 	m := newManifest()
+	m.byGroup = nil // computed from Files when needed
 	f, err := os.Open(filepath.Join(dir, ManifestName))
 	if err != nil {
 		return nil, err
@@ -126,13 +133,14 @@ type output struct {
 	dir    string
 	old    *manifest
 	oldBy  map[string][]string // old group -> files
-	exists map[string]bool     // files on disk at the start (slash paths)
+	exists map[string]bool     // files on disk at the start (slash paths); nil: old.Files
 
 	mu   sync.Mutex
 	cur  *manifest
 	dirs sync.Map
 
 	written, rendered, kept atomic.Int64
+	noFile                  bool // do not write the manifest file
 }
 
 // ErrNotSiteDir is returned (wrapped) when the output directory holds files but no
@@ -143,13 +151,11 @@ var ErrNotSiteDir = errors.New("output directory is not empty and was not writte
 // build into the same dir in this process (the dev server): the directory
 // is then not walked again.
 func openOutput(dir string, prev *manifest) (*output, error) {
-	o := &output{dir: dir, cur: newManifest(), exists: map[string]bool{}}
+	o := &output{dir: dir, cur: newManifest()}
 	if prev != nil {
-		o.old = prev
-		for p := range prev.Files {
-			o.exists[p] = true
-		}
+		o.old = prev // the files on disk are the previous build's
 	} else {
+		o.exists = map[string]bool{}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create output directory: %w", err)
 		}
@@ -182,8 +188,20 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 		}
 		o.old = m
 	}
-	o.oldBy = o.old.groupFiles()
+	if o.old.byGroup == nil {
+		o.old.byGroup = o.old.groupFiles()
+	}
+	o.oldBy = o.old.byGroup
 	return o, nil
+}
+
+// has reports whether rel was on disk when the build started.
+func (o *output) has(rel string) bool {
+	if o.exists == nil {
+		_, ok := o.old.Files[rel]
+		return ok
+	}
+	return o.exists[rel]
 }
 
 // keep reuses the files of group as they are when the group's key is the
@@ -195,7 +213,7 @@ func (o *output) keep(group string, key [16]byte) bool {
 	}
 	files := o.oldBy[group]
 	for _, p := range files {
-		if !o.exists[p] {
+		if !o.has(p) {
 			return false
 		}
 	}
@@ -204,8 +222,31 @@ func (o *output) keep(group string, key [16]byte) bool {
 		o.cur.Files[p] = o.old.Files[p]
 	}
 	o.cur.Groups[group] = key
+	o.cur.addGroup(group, files)
 	o.mu.Unlock()
 	o.kept.Add(int64(len(files)))
+	return true
+}
+
+// keepAll reuses the files of group as they are, without a key check
+// (the caller knows the group cannot have changed). It reports false when
+// a file of the group is missing.
+func (o *output) keepAll(group string) bool {
+	files := o.oldBy[group]
+	if len(files) == 0 {
+		return false
+	}
+	for _, p := range files {
+		if !o.has(p) {
+			return false
+		}
+	}
+	o.mu.Lock()
+	for _, p := range files {
+		o.cur.Files[p] = o.old.Files[p]
+	}
+	o.cur.addGroup(group, files)
+	o.mu.Unlock()
 	return true
 }
 
@@ -229,9 +270,10 @@ func (o *output) emit(group, rel string, data []byte) error {
 		return fmt.Errorf("two pages want the same file %s", rel)
 	}
 	o.cur.Files[rel] = e
+	o.cur.byGroup[group] = append(o.cur.byGroup[group], rel)
 	o.mu.Unlock()
 
-	if o.exists[rel] {
+	if o.has(rel) {
 		if old, ok := o.old.Files[rel]; ok {
 			if old.Size == e.Size && old.Sum == e.Sum {
 				return nil
@@ -280,9 +322,17 @@ func sameFile(p string, data []byte) bool {
 // and writes the manifest. It returns the number of files removed.
 func (o *output) finish() (int, error) {
 	var stale []string
-	for p := range o.exists {
-		if _, ok := o.cur.Files[p]; !ok {
-			stale = append(stale, p)
+	if o.exists == nil {
+		for p := range o.old.Files {
+			if _, ok := o.cur.Files[p]; !ok {
+				stale = append(stale, p)
+			}
+		}
+	} else {
+		for p := range o.exists {
+			if _, ok := o.cur.Files[p]; !ok {
+				stale = append(stale, p)
+			}
 		}
 	}
 	sort.Strings(stale)
@@ -303,6 +353,9 @@ func (o *output) finish() (int, error) {
 	for _, d := range ds {
 		_ = os.Remove(filepath.Join(o.dir, filepath.FromSlash(d))) // fails when not empty: fine
 		o.dirs.Delete(d)
+	}
+	if o.noFile {
+		return len(stale), nil
 	}
 	if err := o.cur.write(o.dir); err != nil {
 		return len(stale), fmt.Errorf("write %s: %w", ManifestName, err)

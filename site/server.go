@@ -64,6 +64,7 @@ type Server struct {
 
 	genMu  sync.Mutex
 	gen    chan struct{} // closed when the next build (or error change) happens
+	genN   int           // generation: counts the changes pages were told of
 	closed chan struct{}
 }
 
@@ -144,7 +145,7 @@ func (s *Server) reload() error {
 		s.setErrs(nil)
 	}
 	s.repo = repo
-	return s.build(nil)
+	return s.build(nil, nil)
 }
 
 func diagStrings(ds content.Diagnostics) []string {
@@ -168,9 +169,10 @@ func (s *Server) setErrs(errs []string) {
 }
 
 // build renders the site; changed, when not nil, limits rendering to the
-// institutions it names (the others cannot have changed). Caller holds mu.
-func (s *Server) build(changed map[string]bool) error {
-	res, err := Build(s.repo, &Options{Out: s.opts.Out, Now: s.now(), Dev: true, prev: s.manifest, changed: changed})
+// institutions it names (the others cannot have changed), and globals to
+// the global pages it names. Caller holds mu.
+func (s *Server) build(changed, globals map[string]bool) error {
+	res, err := Build(s.repo, &Options{Out: s.opts.Out, Now: s.now(), Dev: true, prev: s.manifest, changed: changed, globals: globals, noFile: true})
 	if err != nil {
 		s.log.Error("build failed", "error", err)
 		return err
@@ -187,6 +189,7 @@ func (s *Server) notify() {
 	s.genMu.Lock()
 	close(s.gen)
 	s.gen = make(chan struct{})
+	s.genN++
 	s.genMu.Unlock()
 }
 
@@ -203,8 +206,11 @@ func (s *Server) Update(paths []string) {
 func (s *Server) update(paths []string) {
 	start := time.Now()
 	if len(s.errs) == 0 {
-		if changed, ok := s.patch(paths); ok {
-			if err := s.build(changed); err == nil {
+		if changed, globals, ok := s.patch(paths); ok {
+			if changed == nil {
+				return // a broken file: nothing changed
+			}
+			if err := s.build(changed, globals); err == nil {
 				s.log.Debug("incremental rebuild", "files", len(paths), "ms", time.Since(start).Milliseconds())
 			}
 			return
@@ -214,8 +220,9 @@ func (s *Server) update(paths []string) {
 }
 
 // patch applies changes to reports and institution records in place, the
-// common edit. It reports false when the batch needs a full reload.
-func (s *Server) patch(paths []string) (map[string]bool, bool) {
+// common edit, and returns the institutions changed and the global pages
+// affected (nil: all). It reports false when the batch needs a full reload.
+func (s *Server) patch(paths []string) (changed, globals map[string]bool, ok bool) {
 	type edit struct {
 		inst *content.Institution
 		rel  string
@@ -225,11 +232,11 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 	for _, p := range paths {
 		parts := strings.Split(p, "/")
 		if len(parts) < 3 || parts[0] != "institutions" {
-			return nil, false
+			return nil, nil, false
 		}
 		inst := s.repo.Institution(parts[1])
 		if inst == nil {
-			return nil, false
+			return nil, nil, false
 		}
 		switch {
 		case len(parts) == 3 && parts[2] == "index.md":
@@ -237,7 +244,7 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 		case len(parts) == 4 && parts[2] == "reports" && strings.HasSuffix(parts[3], ".md"):
 			edits = append(edits, edit{inst, p, "report"})
 		default:
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	// Decode everything first: a broken file changes nothing.
@@ -252,13 +259,13 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 		data, err := fs.ReadFile(s.fsys(), e.rel)
 		if errors.Is(err, fs.ErrNotExist) {
 			if e.kind == "index" {
-				return nil, false
+				return nil, nil, false
 			}
 			dec[i].gone = true
 			continue
 		}
 		if err != nil {
-			return nil, false
+			return nil, nil, false
 		}
 		if e.kind == "index" {
 			ni := new(content.Institution)
@@ -273,7 +280,7 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 		name := strings.TrimSuffix(path.Base(e.rel), ".md")
 		rep.Slug = name
 		if p, err := content.ParsePeriod(name); err != nil {
-			return nil, false // the loader's message is the one to show
+			return nil, nil, false // the loader's message is the one to show
 		} else if len(ds) == 0 && rep.Period != p {
 			errs = append(errs, fmt.Sprintf("%s: period 为 %q，与文件名 %s.md 不一致", e.rel, rep.Period.String(), name))
 		}
@@ -281,13 +288,18 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 	}
 	if len(errs) > 0 {
 		s.setErrs(errs)
-		return nil, true
+		return nil, nil, true
 	}
-	changed := map[string]bool{}
+	changed = map[string]bool{}
+	globals = map[string]bool{}
+	for k := range reportGlobals {
+		globals[k] = true
+	}
 	for i, e := range edits {
 		changed[e.inst.Slug] = true
 		switch {
 		case e.kind == "index":
+			globals = nil // names and statuses appear everywhere
 			ni := dec[i].inst
 			ni.Slug, ni.Reports, ni.Inspections, ni.History = e.inst.Slug, e.inst.Reports, e.inst.Inspections, e.inst.History
 			*e.inst = *ni
@@ -300,8 +312,14 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 				}
 			}
 			e.inst.Reports = reps
+			if globals != nil {
+				globals["sitemap"] = true
+			}
 		default:
 			rep := dec[i].rep
+			if e.inst.Report(rep.Period) == nil && globals != nil {
+				globals["sitemap"] = true
+			}
 			reps := make([]*content.Report, 0, len(e.inst.Reports)+1)
 			for _, r := range e.inst.Reports {
 				if r.Period != rep.Period {
@@ -314,7 +332,7 @@ func (s *Server) patch(paths []string) (map[string]bool, bool) {
 		}
 	}
 	s.setErrs(nil)
-	return changed, true
+	return changed, globals, true
 }
 
 // ServeHTTP serves the built site, the live-reload script and its event
@@ -360,8 +378,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
-	if strings.HasPrefix(ct, "text/html") && len(s.errs) > 0 {
-		data = injectErrors(data, s.errs)
+	if strings.HasPrefix(ct, "text/html") {
+		if len(s.errs) > 0 {
+			data = injectErrors(data, s.errs)
+		}
+		// Tell the page which generation it shows, so that a change made
+		// while it loads still reloads it.
+		s.genMu.Lock()
+		g := s.genN
+		s.genMu.Unlock()
+		data = bytes.Replace(data, []byte(`/_kjjr/live.js"`), []byte(fmt.Sprintf(`/_kjjr/live.js?g=%d"`, g)), 1)
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-store")
@@ -413,15 +439,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(": kjjr live reload\n\n"))
+	s.genMu.Lock()
+	ch, g := s.gen, s.genN
+	s.genMu.Unlock()
+	fmt.Fprintf(w, "event: gen\ndata: %d\n\n", g)
 	fl.Flush()
 	for {
-		s.genMu.Lock()
-		ch := s.gen
-		s.genMu.Unlock()
 		select {
 		case <-ch:
-			if _, err := w.Write([]byte("event: reload\ndata: 1\n\n")); err != nil {
+			s.genMu.Lock()
+			ch, g = s.gen, s.genN
+			s.genMu.Unlock()
+			if _, err := fmt.Fprintf(w, "event: reload\ndata: %d\n\n", g); err != nil {
 				return
 			}
 			fl.Flush()

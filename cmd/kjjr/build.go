@@ -126,4 +126,3 @@ func loadRepo(e *env, cmd, dir string) (*content.Repo, bool) {
 	}
 	return repo, true
 }
-

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,12 +23,10 @@ import (
 
 // benchRepo returns a git repo of n institutions made by package corpus
 // and committed with the C git CLI, cached under the temp dir between runs.
-// KJJR_BENCH_REPO overrides it (any repo with a main branch and
-// institutions/, e.g. ../shared/bench/mkcorpus.sh L + git_ingest.sh).
+// KJJR_BENCH_REPO (for BenchmarkCommit) names an existing repo instead:
+// any repo with a main branch and institutions/ (e.g. one made by
+// ../shared/bench/mkcorpus.sh L and git_ingest.sh).
 func benchRepo(b *testing.B, n int) string {
-	if p := os.Getenv("KJJR_BENCH_REPO"); p != "" && n != 20 {
-		return p
-	}
 	dir := filepath.Join(os.TempDir(), "kjjr-bench-corpus-"+strconv.Itoa(n))
 	if _, err := os.Stat(filepath.Join(dir, ".git", "refs", "heads", "main")); err == nil {
 		return dir
@@ -52,13 +51,23 @@ func benchRepo(b *testing.B, n int) string {
 // object API. Run with -benchtime=200x to match
 // ../shared/bench/git_submissions.py --n 200.
 func BenchmarkCommit(b *testing.B) {
-	sizes := []int{20}
-	if os.Getenv("KJJR_BENCH_LARGE") != "" {
-		sizes = append(sizes, 5000)
+	type target struct{ name, dir string }
+	var targets []target
+	if p := os.Getenv("KJJR_BENCH_REPO"); p != "" {
+		targets = append(targets, target{"repo=" + filepath.Base(p), p})
+	} else {
+		targets = append(targets, target{"institutions=20", ""})
+		if os.Getenv("KJJR_BENCH_LARGE") != "" {
+			targets = append(targets, target{"institutions=5000", ""})
+		}
 	}
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("institutions=%d", n), func(b *testing.B) {
-			dir := benchRepo(b, n)
+	for _, tg := range targets {
+		b.Run(tg.name, func(b *testing.B) {
+			dir := tg.dir
+			if dir == "" {
+				n, _ := strconv.Atoi(strings.TrimPrefix(tg.name, "institutions="))
+				dir = benchRepo(b, n)
+			}
 			g, err := openStore(dir)
 			if err != nil {
 				b.Fatal(err)

@@ -270,7 +270,12 @@ func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
 		raw := msgs[0].FindBodySection(body)
 		h, err := w.eng.handle(ctx, raw, msgs[0].InternalDate)
 		if err != nil {
-			return st, fmt.Errorf("uid %d: %w", uid, err)
+			// One message that cannot be handled now (a push that fails, a
+			// repo problem) must not hold up the others: it stays in the
+			// mailbox and is tried again on the next pass.
+			w.eng.log.Error("inbox: message left in the mailbox", "uid", uid, "err", err)
+			st.Left++
+			continue
 		}
 		var dest string
 		switch h.dest {

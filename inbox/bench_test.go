@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -143,7 +145,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	}
 	sheets := map[string][]byte{}
 	const n = 200
-	var total time.Duration
+	var total, cpu time.Duration
 	for it := 0; it < b.N; it++ {
 		b.StopTimer()
 		user := d.account(b)
@@ -163,9 +165,9 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 		opts := testOptions(newMemQueue())
 		opts.IMAP = IMAPConfig{Addr: d.addr, User: user, Password: "pw", TLS: "none"}
-		opts.Logger = nil
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		b.StartTimer()
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		w, err := NewWorker(dir, opts)
 		if err != nil {
 			b.Fatal(err)
@@ -175,6 +177,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			b.Fatal(err)
 		}
 		total += time.Since(t0)
+		cpu += cpuTime() - c0
 		b.StopTimer()
 		w.Close()
 		if st.Committed != n {
@@ -182,6 +185,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "msgs/s")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*b.N), "cpu-ms/msg")
 }
 
 var _ = git.PlainOpen

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -581,5 +580,3 @@ func containsStr(l []string, s string) bool {
 	}
 	return false
 }
-
-var _ = path.Ext

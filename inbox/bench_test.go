@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -187,8 +186,6 @@ func BenchmarkEndToEnd(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "msgs/s")
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*b.N), "cpu-ms/msg")
 }
-
-var _ = git.PlainOpen
 
 // cpuTime is the process's user+system CPU time: on a shared, busy machine
 // it compares runs better than wall time.

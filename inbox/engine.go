@@ -291,6 +291,7 @@ func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (stri
 // ReleaseError lists why a quarantined message cannot be released.
 type ReleaseError struct{ Reasons []string }
 
+// Error lists the reasons, separated by "；".
 func (e *ReleaseError) Error() string {
 	s := "无法放行："
 	for i, r := range e.Reasons {

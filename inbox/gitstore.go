@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"bytes"
 	"compress/zlib"
 	"context"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -526,6 +524,3 @@ func (g *gitStore) readFileAt(commit plumbing.Hash, p string) ([]byte, error) {
 	defer rd.Close()
 	return io.ReadAll(rd)
 }
-
-var _ = bytes.Compare
-var _ = time.Now

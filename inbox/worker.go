@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +39,7 @@ type Stats struct {
 	Left        int // left in the mailbox (temporary failure)
 }
 
+// String summarises s for logs.
 func (s Stats) String() string {
 	return fmt.Sprintf("%d messages: %d committed, %d quarantined, %d duplicates, %d left", s.Seen, s.Committed, s.Quarantined, s.Duplicates, s.Left)
 }
@@ -411,5 +411,3 @@ func (w *Worker) wait(ctx context.Context, s *session) error {
 	}
 	return nil
 }
-
-var _ = strings.TrimSpace

@@ -132,14 +132,22 @@ func TestWorkerOnce(t *testing.T) {
 }
 
 // TestRunIdle: the long-running worker picks up a message delivered while
-// it idles, and stops cleanly on cancel.
+// it idles (IDLE, or polling on a server without it), and stops cleanly
+// on cancel.
 func TestRunIdle(t *testing.T) {
-	addr := memIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
+	t.Run("IDLE", func(t *testing.T) {
+		testRun(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}, time.Hour) // only IDLE can wake it
+	})
+	t.Run("poll without IDLE", func(t *testing.T) { testRun(t, nil, 300*time.Millisecond) })
+}
+
+func testRun(t *testing.T, caps imap.CapSet, poll time.Duration) {
+	addr := memIMAP(t, caps)
 	c := imapLogin(t, addr)
 	dir := newFixtureRepo(t, true, fixtureFiles(t, ""))
 	opts := testOptions(newMemQueue())
 	opts.IMAP = IMAPConfig{Addr: addr, User: "kjjr", Password: "pw", TLS: "none"}
-	opts.PollInterval = time.Hour // only IDLE can wake it
+	opts.PollInterval = poll
 	w, err := NewWorker(dir, opts)
 	if err != nil {
 		t.Fatal(err)

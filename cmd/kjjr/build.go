@@ -1,3 +1,129 @@
 package main
 
-func cmdBuild(e *env, args []string) int { return notYet(e, "build") }
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"kjjr/content"
+	"kjjr/content/jinzhong"
+	"kjjr/site"
+)
+
+// cmdBuild is "kjjr build [--content DIR] [--out DIR] [--now YYYY-MM-DD] [--json]":
+// it renders the public site, writing only files whose bytes changed.
+func cmdBuild(e *env, args []string) int {
+	fl := flag.NewFlagSet("kjjr build", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	dir := fl.String("content", "", "content repo `DIR` (default: the embedded sample dataset)")
+	out := fl.String("out", "public", "output `DIR` of the site")
+	nowFlag := fl.String("now", "", "build as of this date, `YYYY-MM-DD` (default: today, China Standard Time)")
+	asJSON := fl.Bool("json", false, "print the summary as JSON")
+	fl.Usage = func() {
+		fmt.Fprintln(e.stderr, "用法：kjjr build [--content DIR] [--out DIR] [--now YYYY-MM-DD] [--json]\n\n生成公开网站。只写入内容有变化的文件，并删除不再属于网站的文件。\n\n参数：")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "kjjr build: 多余的参数 %q（内容目录请用 --content DIR 指定）\n", fl.Arg(0))
+		return 2
+	}
+	now, ok := parseNow(e, "build", *nowFlag)
+	if !ok {
+		return 2
+	}
+	repo, ok := loadRepo(e, "build", *dir)
+	if !ok {
+		return 1
+	}
+	res, err := site.Build(repo, &site.Options{Out: *out, Now: now})
+	if err != nil {
+		if errors.Is(err, site.ErrNotSiteDir) {
+			fmt.Fprintf(e.stderr, "kjjr build: 输出目录 %s 不是空目录，也不是 kjjr 生成的网站（没有 %s 文件）。为避免误删文件，请换一个输出目录（--out）或先清空它。\n", *out, site.ManifestName)
+			return 1
+		}
+		fmt.Fprintf(e.stderr, "kjjr build: 生成失败：%v\n", err)
+		return 1
+	}
+	if *asJSON {
+		j := struct {
+			Pages            int     `json:"pages"`
+			Files            int     `json:"files"`
+			Rendered         int     `json:"rendered"`
+			Written          int     `json:"written"`
+			Removed          int     `json:"removed"`
+			Seconds          float64 `json:"seconds"`
+			Now              string  `json:"now"`
+			NextChange       string  `json:"next_change,omitempty"`
+			NextChangeReason string  `json:"next_change_reason,omitempty"`
+			Out              string  `json:"out"`
+		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, res.Duration.Seconds(), nowOr(now).String(),
+			res.NextChange.String(), res.NextChangeReason, *out}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(j)
+		return 0
+	}
+	fmt.Fprintf(e.stdout, "已生成网站 %s：%d 个页面，共 %d 个文件；重新渲染 %d 个，写入 %d 个，删除 %d 个；用时 %.2f 秒。\n",
+		*out, res.Pages, res.Files, res.Rendered, res.Written, res.Removed, res.Duration.Seconds())
+	if !res.NextChange.IsZero() {
+		fmt.Fprintf(e.stdout, "下次内容自动变化：%s（%s），届时请重新生成。\n", res.NextChange, res.NextChangeReason)
+	}
+	return 0
+}
+
+func nowOr(d content.Date) content.Date {
+	if d.IsZero() {
+		return content.Today()
+	}
+	return d
+}
+
+// parseNow reads a --now flag; empty means today.
+func parseNow(e *env, cmd, s string) (content.Date, bool) {
+	if s == "" {
+		return content.Date{}, true
+	}
+	d, err := content.ParseDate(s)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr %s: --now %q 不是日期，应写作 YYYY-MM-DD\n", cmd, s)
+		return content.Date{}, false
+	}
+	return d, true
+}
+
+// loadRepo loads the content repo in dir, or the embedded default when
+// dir is empty. It prints every diagnostic and fails on errors.
+func loadRepo(e *env, cmd, dir string) (*content.Repo, bool) {
+	var fsys fs.FS
+	if dir == "" {
+		fsys = jinzhong.FS()
+	} else {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() {
+			fmt.Fprintf(e.stderr, "kjjr %s: 内容目录 %s 不存在或不是目录\n", cmd, dir)
+			return nil, false
+		}
+		fsys = os.DirFS(dir)
+	}
+	repo, err := content.Load(fsys, nil)
+	var errs int
+	for _, d := range repo.Diags {
+		if d.Severity == content.Error {
+			errs++
+			fmt.Fprintln(e.stderr, d.String())
+		}
+	}
+	if err != nil || errs > 0 {
+		fmt.Fprintf(e.stderr, "kjjr %s: 内容仓库有 %d 处错误，未生成网站。请按上面的提示修改后重试（kjjr check 可查看全部问题）。\n", cmd, errs)
+		return nil, false
+	}
+	return repo, true
+}
+

@@ -20,6 +20,7 @@
 //	assess YEAR        draft the annual assessment from approved reports
 //	remind             email reminders before and after reporting deadlines
 //	demo               a newcomer's tour, offline, in one command
+//	gencorpus          a synthetic content repo of any size, for benchmarks
 //
 // Run "kjjr <command> -h" for a command's flags.
 package main

@@ -83,7 +83,7 @@ cron 或 systemd 定时器运行一次。
 		fmt.Fprintf(e.stderr, "kjjr remind: %v\n", err)
 		return 1
 	}
-	repo, lerr := content.Load(src.fsys, nil)
+	repo, lerr := content.Load(src.fsys, src.loadOpts)
 	if _, err := fs.Stat(src.fsys, "site.yaml"); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr remind: %s 不是 kjjr 内容仓库（没有 site.yaml）\n", src.where)
 		return 1
@@ -136,6 +136,19 @@ cron 或 systemd 定时器运行一次。
 	if sdir == "" {
 		fmt.Fprintf(e.stderr, "kjjr remind: %s 不是 git 仓库，无处记录已发送的提醒：请用 --state-dir 指定一个目录\n", src.where)
 		return 2
+	}
+	for _, m := range []struct{ flag, mode, addr string }{{"--smtp-tls", *smtpTLS, *smtpAddr}, {"--imap-tls", *imapTLS, *imapAddr}} {
+		switch m.mode {
+		case "tls", "starttls":
+		case "none":
+			if m.addr != "" && !outbox.IsLoopback(m.addr) {
+				fmt.Fprintf(e.stderr, "kjjr remind: %s none（不加密）只允许本机地址（127.0.0.1、::1、localhost），%s 不是：请改用 tls 或 starttls\n", m.flag, m.addr)
+				return 2
+			}
+		default:
+			fmt.Fprintf(e.stderr, "kjjr remind: %s %q 无效，应为 tls、starttls 或 none\n", m.flag, m.mode)
+			return 2
+		}
 	}
 	if *smtpAddr != "" {
 		pw, err := secret(*smtpPassFile, "KJJR_SMTP_PASSWORD")
@@ -301,6 +314,7 @@ type contentSource struct {
 	where    string
 	stateDir string          // <gitdir>/kjjr/outbox, or "" for a plain directory
 	pending  map[string]bool // outbox.PendingKey of each submit/<slug>/<period> branch
+	loadOpts *content.LoadOptions
 }
 
 // openContent reads main's tree when dir is a git repository (bare or
@@ -324,7 +338,10 @@ func openContent(dir string) (*contentSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s 没有 main 分支（%v）：提醒按 main 上已批准的报送计算", dir, err)
 	}
-	src := &contentSource{fsys: fsys, where: dir + "（main 分支）", pending: map[string]bool{}}
+	// One worker: go-git's object.Tree caches lookups in a map without a
+	// lock, so a gitfs.FS must not be read from several goroutines (go
+	// test -race finds it in content.Load's parallel decode).
+	src := &contentSource{fsys: fsys, where: dir + "（main 分支）", pending: map[string]bool{}, loadOpts: &content.LoadOptions{Workers: 1}}
 	if fss, ok := r.Storer.(*filesystem.Storage); ok {
 		src.stateDir = filepath.Join(fss.Filesystem().Root(), "kjjr", "outbox")
 	} else {

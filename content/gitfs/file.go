@@ -26,9 +26,11 @@ func (i *fileInfo) Size() int64 {
 	if i.size < 0 {
 		i.size = 0
 		if i.fs != nil {
+			i.fs.mu.Lock()
 			if b, err := object.GetBlob(i.fs.s, i.hash); err == nil {
 				i.size = b.Size
 			}
+			i.fs.mu.Unlock()
 		}
 	}
 	return i.size

@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -22,9 +24,13 @@ import (
 
 // FS is a read-only view of one git tree. It implements fs.FS,
 // fs.ReadDirFS, fs.ReadFileFS and fs.StatFS. It is safe for concurrent
-// use as far as the underlying go-git storage is (the filesystem storage
-// is). Every file reports the commit time (or the zero time) as ModTime.
+// use: go-git's object.Tree caches lookups in an unlocked map and its
+// packfile readers share file handles, so FS resolves paths itself and
+// serialises object reads with a mutex (decoding by the caller, the
+// expensive part of content.Load, still runs in parallel). Every file
+// reports the commit time (or the zero time) as ModTime.
 type FS struct {
+	mu    sync.Mutex
 	s     storer.EncodedObjectStorer
 	tree  *object.Tree
 	mtime time.Time
@@ -61,11 +67,35 @@ func (f *FS) lookup(op, name string) (*object.TreeEntry, error) {
 	if name == "." {
 		return &object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: f.tree.Hash}, nil
 	}
-	e, err := f.tree.FindEntry(name)
-	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.tree
+	parts := strings.Split(name, "/")
+	for i, part := range parts {
+		var found *object.TreeEntry
+		for j := range t.Entries {
+			if t.Entries[j].Name == part {
+				found = &t.Entries[j]
+				break
+			}
+		}
+		if found == nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		if i == len(parts)-1 {
+			e := *found
+			return &e, nil
+		}
+		if found.Mode != filemode.Dir {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		sub, err := object.GetTree(f.s, found.Hash)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		t = sub
 	}
-	return e, nil
+	return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 }
 
 // Open opens a file or directory of the tree.
@@ -107,6 +137,8 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 }
 
 func (f *FS) readBlob(h plumbing.Hash) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	b, err := object.GetBlob(f.s, h)
 	if err != nil {
 		return nil, err
@@ -130,7 +162,9 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 		if e.Mode != filemode.Dir {
 			return nil, &fs.PathError{Op: "readdir", Path: name, Err: errors.New("not a directory")}
 		}
+		f.mu.Lock()
 		t, err = object.GetTree(f.s, e.Hash)
+		f.mu.Unlock()
 		if err != nil {
 			return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
 		}

@@ -41,7 +41,9 @@ func TestLoadFromGitTree(t *testing.T) {
 	if err := fstest.TestFS(gfs, "site.yaml", "calendar/2025.yaml"); err != nil {
 		t.Fatal(err)
 	}
-	fromGit, err := content.Load(gfs, nil)
+	// Load reads with GOMAXPROCS workers: under -race this also proves FS
+	// is safe for concurrent reads.
+	fromGit, err := content.Load(gfs, &content.LoadOptions{Workers: 4})
 	if err != nil {
 		t.Fatalf("Load(git tree): %v", err)
 	}

@@ -44,7 +44,8 @@
 // their Key so staff can check; List shows them.
 //
 // Temporary failures (connection refused, timeouts, 4xx replies) are
-// retried with capped, jittered exponential backoff for up to three days;
+// retried with capped, jittered exponential backoff for up to three days
+// from the first failure;
 // 5xx replies are permanent and recorded as "failed" with the server's
 // words. A recipient refused with 5xx while others are accepted is left out
 // and noted.

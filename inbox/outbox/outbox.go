@@ -118,7 +118,10 @@ func (o *Outbox) now() time.Time {
 	return time.Now()
 }
 
-// isLoopback reports whether addr (host:port) names a loopback host.
+// IsLoopback reports whether addr (host:port) names a loopback host, the
+// only place plain (TLS "none") SMTP and IMAP are allowed to go.
+func IsLoopback(addr string) bool { return isLoopback(addr) }
+
 func isLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -328,6 +331,11 @@ func (o *Outbox) flushLocked(ctx context.Context) (time.Time, error) {
 			}
 		}
 	}
+	if len(due) > 0 && o.cfg.Addr == "" {
+		// Nowhere to send: leave the mail untouched (no attempt counted) for
+		// a process that has a server.
+		return time.Time{}, errors.Join(append(errs, fmt.Errorf("%w: %d mail(s) stay queued", ErrNoServer, len(due)))...)
+	}
 	if len(due) > 0 {
 		errs = append(errs, o.sendAll(ctx, due))
 		for _, e := range due {
@@ -353,10 +361,15 @@ func (o *Outbox) flushLocked(ctx context.Context) (time.Time, error) {
 	return next, errors.Join(errs...)
 }
 
+// ErrNoServer is returned by Flush when mail is due but Config.Addr is
+// empty: the mail stays queued, untouched, for a process with a server.
+var ErrNoServer = errors.New("outbox: no SMTP server configured")
+
 // Run flushes until ctx is done: right away, whenever this process queues
 // a mail, when the next retry is due, and every 30 seconds for mail queued
 // by other processes. Errors are logged. It never blocks QueueReceipt.
 func (o *Outbox) Run(ctx context.Context) {
+	warnedNoServer := false
 	for {
 		o.mu.Lock()
 		var next time.Time
@@ -366,7 +379,14 @@ func (o *Outbox) Run(ctx context.Context) {
 			unlock()
 		}
 		o.mu.Unlock()
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, ErrNoServer):
+			if !warnedNoServer {
+				o.log.Warn("outbox: no SMTP server configured; mail stays queued", "dir", o.dir)
+				warnedNoServer = true
+			}
+		default:
 			o.log.Warn("outbox: flush", "err", err)
 		}
 		wait := pollEvery
@@ -388,16 +408,20 @@ func (o *Outbox) Run(ctx context.Context) {
 }
 
 // fail records a failed attempt on e: permanent (5xx) failures end it,
-// temporary ones schedule a retry, up to three days after queueing.
+// temporary ones schedule a retry, for up to three days after the first
+// failure.
 func (o *Outbox) fail(e *entry, err error, permanent bool) error {
 	now := o.now()
 	e.Attempts++
 	e.LastError = err.Error()
+	if e.FirstFail.IsZero() {
+		e.FirstFail = now
+	}
 	switch {
 	case permanent:
 		e.State = StateFailed
 		o.log.Warn("outbox: permanently refused", "key", e.Key, "rcpt", e.Rcpt, "err", err)
-	case now.Sub(e.Queued) >= giveUpAfter:
+	case now.Sub(e.FirstFail) >= giveUpAfter:
 		e.State = StateFailed
 		e.LastError = fmt.Sprintf("gave up after %d attempts: %v", e.Attempts, err)
 		o.log.Warn("outbox: giving up", "key", e.Key, "attempts", e.Attempts, "err", err)

@@ -3,7 +3,9 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -603,5 +605,50 @@ func TestQueueConcurrent(t *testing.T) {
 	}
 	if n := len(srv.Msgs()); n != 10 {
 		t.Fatalf("delivered %d, want 10", n)
+	}
+}
+
+// TestNoServer: without an SMTP address, Flush leaves queued mail alone
+// (no attempt counted, never given up), for a process that has one.
+func TestNoServer(t *testing.T) {
+	clk := newClock()
+	o := openTest(t, testConfig("", clk))
+	o.QueueReceipt(sampleReceipt("later"))
+	for i := 0; i < 5; i++ {
+		if err := o.Flush(context.Background()); !errors.Is(err, ErrNoServer) {
+			t.Fatalf("err %v, want ErrNoServer", err)
+		}
+		clk.Add(48 * time.Hour)
+	}
+	es, _ := o.List()
+	if es[0].State != StateQueued || es[0].Attempts != 0 {
+		t.Fatalf("%+v", es[0])
+	}
+	srv := startServer(t, serverOpts{})
+	o2, err := Open(o.Dir(), testConfig(srv.Addr, clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o2.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Msgs()); n != 1 {
+		t.Fatalf("delivered %d", n)
+	}
+}
+
+func TestReceiptRecipients(t *testing.T) {
+	repo := loadFixture(t)
+	alpha := repo.Institution("alpha")
+	to, cc, ok := ReceiptRecipients(alpha, "LI@alpha.example.com")
+	if !ok || to != "li@alpha.example.com" || fmt.Sprint(cc) != "[zhang@alpha.example.com]" {
+		t.Fatalf("%q %v %v", to, cc, ok)
+	}
+	if _, _, ok := ReceiptRecipients(alpha, "wang@beta.example.cn"); ok {
+		t.Fatal("a receipt for another institution's sender")
+	}
+	to, cc, ok = ReceiptRecipients(repo.Institution("beta"), "wang@beta.example.cn")
+	if !ok || to != "wang@beta.example.cn" || len(cc) != 0 {
+		t.Fatalf("%q %v %v", to, cc, ok)
 	}
 }

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"strings"
 	"time"
 
 	"kjjr/content"
@@ -17,7 +18,11 @@ type ReceiptFile struct {
 
 // Receipt (回执) is what the inbox tells a sender about one message.
 type Receipt struct {
-	Key         string // identity of the original message (Message-ID + body sha256, or raw sha256): one receipt per Key, ever
+	// Key is the identity of the original message (Message-ID + body
+	// sha256, or raw sha256): one receipt per Key, ever. A later mail about
+	// the same message (a staff rejection after review) needs its own Key,
+	// e.g. "reject:" + branch + tip.
+	Key         string
 	To          string // the sender
 	Cc          []string
 	InReplyTo   string // original Message-ID (with or without angle brackets)
@@ -32,4 +37,29 @@ type Receipt struct {
 	Branch      string // review branch when accepted
 	Files       []ReceiptFile
 	Problems    []string // Chinese, each with where (融资明细!G7) and how to fix
+}
+
+// ReceiptRecipients returns whom a receipt to sender goes to: To the
+// sender, Cc every other report_sender of the same institution (and no
+// one else). ok is false when sender is not one of inst's report_senders:
+// such a message gets no receipt (no backscatter).
+func ReceiptRecipients(inst *content.Institution, sender string) (to string, cc []string, ok bool) {
+	if inst == nil {
+		return "", nil, false
+	}
+	s := strings.ToLower(strings.TrimSpace(sender))
+	for _, r := range inst.ReportSenders {
+		a := strings.TrimSpace(r.Email)
+		switch {
+		case a == "":
+		case strings.ToLower(a) == s:
+			to, ok = a, true
+		default:
+			cc = append(cc, a)
+		}
+	}
+	if !ok {
+		return "", nil, false
+	}
+	return to, cc, true
 }

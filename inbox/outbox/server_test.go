@@ -31,7 +31,6 @@ type delivered struct {
 
 // testServer is a real SMTP server (emersion/go-smtp) on 127.0.0.1.
 type testServer struct {
-	t    *testing.T
 	srv  *smtp.Server
 	ln   net.Listener
 	Addr string
@@ -56,9 +55,9 @@ type serverOpts struct {
 	pass     string
 }
 
-func startServer(t *testing.T, o serverOpts) *testServer {
+func startServer(t testing.TB, o serverOpts) *testServer {
 	t.Helper()
-	ts := &testServer{t: t, user: o.user, pass: o.pass, got: make(chan delivered, 100)}
+	ts := &testServer{user: o.user, pass: o.pass, got: make(chan delivered, 100)}
 	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		ts.mu.Lock()
 		ts.conns++

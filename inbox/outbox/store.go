@@ -49,6 +49,7 @@ type entry struct {
 	Queued      time.Time `json:"queued"`
 	Expires     time.Time `json:"expires,omitzero"`
 	Attempts    int       `json:"attempts,omitempty"`
+	FirstFail   time.Time `json:"first_fail,omitzero"` // the give-up time counts from here
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	Refused     []string  `json:"refused,omitempty"` // recipients refused with 5xx

@@ -9,8 +9,17 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// maxCellBytes bounds the text Parse keeps of one sheet (non-empty cells).
-const maxCellBytes = 16 << 20
+// maxCellBytes bounds the text Parse keeps of one sheet (non-empty cells),
+// maxCells the cell positions it keeps (a row is kept up to its last
+// non-empty cell).
+const (
+	maxCellBytes = 16 << 20
+	maxCells     = 200000
+)
+
+// MaxColumns is the rightmost column (by number) a sheet that Parse reads
+// may use. A monthly sheet uses about ten.
+const MaxColumns = 256
 
 // grid is the non-empty content of one worksheet, read by streaming.
 type grid struct {
@@ -54,7 +63,7 @@ func (wb *workbook) readGrid(sheet string) (*grid, error) {
 	}
 	defer rows.Close()
 	g := &grid{name: sheet, wb: wb}
-	n, size := 0, 0
+	n, size, cells := 0, 0, 0
 	for rows.Next() {
 		n++
 		if n > MaxRows {
@@ -63,6 +72,14 @@ func (wb *workbook) readGrid(sheet string) (*grid, error) {
 		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("read sheet %q row %d: %w", sheet, n, err)
+		}
+		if len(cols) > MaxColumns {
+			col, _ := excelize.ColumnNumberToName(len(cols))
+			return nil, formatErr(fmt.Sprintf("工作表“%s”第 %d 行在第 %s 列还有内容，超过上限 %d 列，不像月报表：请删除右侧多余的内容后重新发送", sheet, n, col, MaxColumns), nil)
+		}
+		cells += len(cols)
+		if cells > maxCells {
+			return nil, formatErr(fmt.Sprintf("工作表“%s”内容过多（超过 %d 个单元格），不像月报表：请删除无关内容后重新发送", sheet, maxCells), nil)
 		}
 		keep := false
 		for _, c := range cols {
@@ -184,6 +201,20 @@ func (g *grid) formula(col, row int) (string, string) {
 	return v, ""
 }
 
+// calcFuncs are the functions Parse computes in a formula without a cached
+// value: what a monthly sheet needs (sums, counts, rounding, conditions).
+// Others (REPT, INDIRECT, OFFSET, text builders…) could make excelize
+// allocate without bound on a hostile file; such a formula is a problem
+// asking for the file to be saved by an office suite, which caches values.
+var calcFuncs = map[string]bool{
+	"SUM": true, "SUMIF": true, "SUMIFS": true, "SUMPRODUCT": true,
+	"COUNT": true, "COUNTA": true, "COUNTIF": true, "COUNTIFS": true, "COUNTBLANK": true,
+	"AVERAGE": true, "MIN": true, "MAX": true, "ABS": true, "INT": true,
+	"ROUND": true, "ROUNDUP": true, "ROUNDDOWN": true, "VALUE": true, "N": true,
+	"IF": true, "IFERROR": true, "AND": true, "OR": true, "NOT": true, "TRIM": true,
+	"ARRAY": true, "ARRAYROW": true, // array constants {1,2;3,4}, bounded by the formula's length
+}
+
 // walk is a depth-first walk over formula dependencies.
 type walk struct {
 	wb    *workbook
@@ -218,12 +249,20 @@ func (w *walk) visit(sheet string, col, row int) string {
 	w.state[key] = 1
 	ps := efp.ExcelParser()
 	for _, tok := range ps.Parse(fm) {
+		if tok.TType == efp.TokenTypeFunction && tok.TSubType == efp.TokenSubTypeStart {
+			name := strings.ToUpper(strings.TrimPrefix(strings.TrimPrefix(tok.TValue, "_xlfn."), "_xlws."))
+			if !calcFuncs[name] {
+				return "公式使用了函数 " + name + "，且没有保存计算结果，无法在此计算：请在 Excel 或 WPS 中打开本表后保存，再重新发送（或直接填数字）"
+			}
+			continue
+		}
 		if tok.TType != efp.TokenTypeOperand || tok.TSubType != efp.TokenSubTypeRange {
 			continue
 		}
 		refSheet, c1, r1, c2, r2, ok := parseRef(tok.TValue, sheet)
 		if !ok {
-			continue // a defined name or something else excelize resolves
+			// A defined name: its formula is not walked, so not computed.
+			return "公式引用了名称 " + tok.TValue + "，且没有保存计算结果，无法在此计算：请在 Excel 或 WPS 中打开本表后保存，再重新发送（或直接填数字）"
 		}
 		rg := w.wb.grids[refSheet]
 		if rg == nil {
@@ -254,6 +293,11 @@ func parseRef(ref, sheet string) (string, int, int, int, int, bool) {
 	ref = strings.ReplaceAll(ref, "$", "")
 	a, b, isRange := strings.Cut(ref, ":")
 	if !isRange {
+		// A single cell needs both a column and a row; X or 12 alone is a
+		// defined name.
+		if i := strings.IndexAny(a, "0123456789"); i <= 0 || strings.Trim(a[i:], "0123456789") != "" {
+			return "", 0, 0, 0, 0, false
+		}
 		b = a
 	}
 	c1, r1, ok1 := refEnd(a, 1, 1)

@@ -22,11 +22,21 @@ const (
 	// MaxTotalSize is the largest uncompressed size of all entries together.
 	MaxTotalSize = 100 << 20
 	// MaxRatio is the largest compression ratio of an entry bigger than
-	// 1 MiB. Real worksheets compress 5–50 times; deflate's limit is about
-	// 1032, which is what zip bombs use.
-	MaxRatio = 500
+	// 1 MiB. Real worksheets compress 5–50 times (a sheet of 100,000
+	// numbered rows: about 7); deflate's limit is about 1032, and zip
+	// bombs sit near it.
+	MaxRatio = 200
 	// MaxMerges is the most merged ranges the worksheets may hold together.
 	MaxMerges = 10000
+	// MaxSharedStrings is the most entries the shared string table may
+	// hold (a monthly sheet has a few hundred), and MaxSharedStringsSize
+	// its largest uncompressed size.
+	MaxSharedStrings     = 50000
+	MaxSharedStringsSize = 8 << 20
+	// MaxPartSize is the largest other XML part (styles, workbook, themes,
+	// relationships): excelize unmarshals those whole. A monthly sheet's
+	// styles are a few KiB.
+	MaxPartSize = 4 << 20
 	// MaxRows is the most rows a sheet that Parse reads may have (counting
 	// rows that hold only formatting). A monthly sheet has a few dozen.
 	MaxRows = 10000
@@ -108,10 +118,27 @@ func guard(data []byte) *FormatError {
 	}
 	merges := 0
 	for _, f := range zr.File {
-		if !strings.HasPrefix(f.Name, "xl/worksheets/") || path.Ext(f.Name) != ".xml" {
+		if f.Name == "xl/sharedStrings.xml" {
+			if f.UncompressedSize64 > MaxSharedStringsSize {
+				return formatErr(fmt.Sprintf("表格中的文字过多（共享字符串超过 %d MiB），不像月报表：请删除无关内容后重新发送", MaxSharedStringsSize>>20), nil)
+			}
+			n, err := countPatterns(f, "<si", ":si")
+			if err != nil {
+				return formatErr("文件已损坏，无法作为 .xlsx 表格打开：请在 Excel 或 WPS 中打开确认后另存为 .xlsx 重新发送", err)
+			}
+			if n > MaxSharedStrings {
+				return formatErr(fmt.Sprintf("表格中的文字条目过多（超过 %d 条），不像月报表：请删除无关内容后重新发送", MaxSharedStrings), nil)
+			}
 			continue
 		}
-		n, err := countMerges(f)
+		ext := path.Ext(f.Name)
+		if (ext == ".xml" || ext == ".rels" || ext == ".vml") && !strings.HasPrefix(f.Name, "xl/worksheets/") && f.UncompressedSize64 > MaxPartSize {
+			return formatErr(fmt.Sprintf("文件中的“%s”过大（超过 %d MiB），不像月报表：请用 Excel 或 WPS 另存为新的 .xlsx 后重新发送", f.Name, MaxPartSize>>20), nil)
+		}
+		if !strings.HasPrefix(f.Name, "xl/worksheets/") || ext != ".xml" {
+			continue
+		}
+		n, err := countPatterns(f, "mergeCell ")
 		if err != nil {
 			return formatErr("文件已损坏，无法作为 .xlsx 表格打开：请在 Excel 或 WPS 中打开确认后另存为 .xlsx 重新发送", err)
 		}
@@ -123,26 +150,31 @@ func guard(data []byte) *FormatError {
 	return nil
 }
 
-// countMerges counts <mergeCell elements in a worksheet by streaming it in
-// small chunks (the worksheet itself is never held in memory). It is a byte
-// count, not an XML parse: excelize reads the XML; this only bounds the
-// work its merge handling (quadratic in the number of ranges) may take.
-func countMerges(f *zip.File) (int, error) {
+// countPatterns counts the occurrences of the patterns in a zip entry by
+// streaming it in small chunks (the entry itself is never held in memory).
+// It is a byte count, not an XML parse: excelize reads the XML; this only
+// bounds the work excelize's handling may take (merged ranges are
+// quadratic, each shared string costs an allocation).
+func countPatterns(f *zip.File, pats ...string) (int, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return 0, err
 	}
 	defer rc.Close()
-	pat := []byte("mergeCell ")
-	keep := len(pat) - 1
+	keep := 0
+	for _, p := range pats {
+		keep = max(keep, len(p)-1)
+	}
 	buf := make([]byte, keep+64<<10)
 	carry, n := 0, 0
 	for {
 		k, err := io.ReadFull(rc, buf[carry:])
 		chunk := buf[:carry+k]
-		n += bytes.Count(chunk, pat)
-		// Keep the tail that could begin a match across chunks (shorter
-		// than a whole match, so nothing is counted twice).
+		for _, p := range pats {
+			// A match starting in the carried tail was not complete
+			// before, so nothing is counted twice.
+			n += bytes.Count(chunk, []byte(p))
+		}
 		carry = min(keep, len(chunk))
 		copy(buf, chunk[len(chunk)-carry:])
 		if err == io.EOF || err == io.ErrUnexpectedEOF {

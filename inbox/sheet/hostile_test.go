@@ -9,10 +9,16 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
+	"runtime/metrics"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"kjjr/content"
 )
 
 // rezip copies an .xlsx, handing each entry to edit: edit returns the
@@ -25,6 +31,10 @@ func rezip(t testing.TB, data []byte, edit func(zw *zip.Writer, f *zip.File) boo
 	}
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
+	// Fast compression: building a big test sheet stays cheap.
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
 	for _, f := range zr.File {
 		if edit(zw, f) {
 			continue
@@ -87,6 +97,45 @@ func allocDuring(fn func()) uint64 {
 
 const memLimit = 100 << 20
 
+// peakHeapDuring returns the largest growth of live heap objects over the
+// level before fn, sampled every half millisecond while fn runs (with
+// runtime/metrics, which does not stop the world). Garbage not yet
+// collected counts, so it errs on the high side.
+func peakHeapDuring(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	base := read()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(500 * time.Microsecond)
+		defer tick.Stop()
+		for {
+			if v := read(); v > base && v-base > peak.Load() {
+				peak.Store(v - base)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	<-stopped
+	if v := read(); v > base && v-base > peak.Load() {
+		peak.Store(v - base)
+	}
+	return peak.Load()
+}
+
 // TestZipBomb: a worksheet that inflates to 2 GiB is refused from the zip
 // directory, before anything inflates, within bounded memory; one whose
 // directory lies about its size is cut off by archive/zip at the declared
@@ -99,6 +148,8 @@ func TestZipBomb(t *testing.T) {
 		want     string
 	}{
 		{"honest", 2 << 30, "文件解压后过大"},
+		// Under the size limits, but compressed like a bomb.
+		{"ratio", 40 << 20, "文件压缩比异常"},
 		{"lying", 8 << 10, "文件已损坏"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,14 +157,18 @@ func TestZipBomb(t *testing.T) {
 				if f.Name != "xl/worksheets/sheet1.xml" {
 					return false
 				}
-				d := tc.declared
-				bombEntry(t, zw, f.Name, 2<<30, d)
+				size := uint64(2 << 30)
+				if tc.declared < size && tc.name == "ratio" {
+					size = tc.declared
+				}
+				bombEntry(t, zw, f.Name, size, tc.declared)
 				return true
 			})
-			t.Logf("bomb: %d bytes compressed, inflates to 2 GiB", len(bomb))
+			t.Logf("bomb: %d bytes compressed", len(bomb))
 			var err error
 			alloc := allocDuring(func() { _, err = Parse(bomb, testOpts()) })
-			t.Logf("allocated during Parse: %.2f MiB", float64(alloc)/(1<<20))
+			peak := peakHeapDuring(func() { _, _ = Parse(bomb, testOpts()) })
+			t.Logf("allocated during Parse: %.2f MiB in all; peak heap growth %.2f MiB", float64(alloc)/(1<<20), float64(peak)/(1<<20))
 			var fe *FormatError
 			if !errors.As(err, &fe) || !strings.Contains(fe.Message, tc.want) {
 				t.Fatalf("want FormatError %q, got %v", tc.want, err)
@@ -157,17 +212,41 @@ func replaceSheet(t testing.TB, data []byte, name string, body func(w io.Writer)
 // parser does not read (an extra sheet) does not matter.
 func TestManyRows(t *testing.T) {
 	good := readFixture(t, "good.xlsx")
-	rows := func(w io.Writer) {
+	var rowsXML bytes.Buffer
+	writeRows := func(w io.Writer) {
 		io.WriteString(w, `<row r="3"><c r="A3" t="inlineStr"><is><t>序号</t></is></c><c r="B3" t="inlineStr"><is><t>企业名称</t></is></c><c r="C3" t="inlineStr"><is><t>统一社会信用代码</t></is></c><c r="G3" t="inlineStr"><is><t>融资金额（万元）</t></is></c></row>`)
+		var b []byte
 		for i := 4; i < 100004; i++ {
-			fmt.Fprintf(w, `<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>企业%d</t></is></c><c r="G%d"><v>1</v></c></row>`, i, i, i, i, i, i)
+			n := strconv.Itoa(i)
+			b = append(b[:0], `<row r="`...)
+			b = append(b, n...)
+			b = append(b, `"><c r="A`...)
+			b = append(b, n...)
+			b = append(b, `"><v>`...)
+			b = append(b, n...)
+			b = append(b, `</v></c><c r="B`...)
+			b = append(b, n...)
+			b = append(b, `" t="inlineStr"><is><t>企业</t></is></c><c r="G`...)
+			b = append(b, n...)
+			b = append(b, `"><v>1</v></c></row>`...)
+			w.Write(b)
 		}
 	}
+	writeRows(&rowsXML)
+	rows := func(w io.Writer) { w.Write(rowsXML.Bytes()) }
+	start := time.Now()
 	big := replaceSheet(t, good, "xl/worksheets/sheet2.xml", sheetXML(rows, ""))
 	t.Logf("100,000-row workbook: %d bytes", len(big))
+	t.Logf("built in %v", time.Since(start))
 	var err error
+	start = time.Now()
 	alloc := allocDuring(func() { _, err = Parse(big, testOpts()) })
-	t.Logf("allocated during Parse: %.2f MiB", float64(alloc)/(1<<20))
+	t.Logf("allocated during Parse: %.2f MiB in all (%v)", float64(alloc)/(1<<20), time.Since(start))
+	peak := peakHeapDuring(func() { _, _ = Parse(big, testOpts()) })
+	t.Logf("peak heap growth during Parse: %.2f MiB", float64(peak)/(1<<20))
+	if peak > memLimit {
+		t.Fatalf("peak heap growth %d bytes, limit %d", peak, memLimit)
+	}
 	var fe *FormatError
 	if !errors.As(err, &fe) || !strings.Contains(fe.Message, "工作表“融资明细”超过 10000 行") {
 		t.Fatalf("want FormatError about rows, got %v", err)
@@ -184,25 +263,59 @@ func TestManyRows(t *testing.T) {
 	if _, err := f.NewSheet("附表"); err != nil {
 		t.Fatal(err)
 	}
-	sw, err := f.NewStreamWriter("附表")
-	if err != nil {
-		t.Fatal(err)
+	extra := replaceSheet(t, fileBytes(t, f), "xl/worksheets/sheet3.xml", sheetXML(rows, ""))
+	if len(extra) < len(big) {
+		t.Fatal("the extra sheet was not replaced")
 	}
-	for i := 1; i <= 100000; i++ {
-		cell, _ := excelize.CoordinatesToCellName(1, i)
-		if err := sw.SetRow(cell, []any{i, "企业", 1.5}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	extra := fileBytes(t, f)
-	rep, err := Parse(extra, testOpts())
+	var rep *content.Report
+	alloc = allocDuring(func() { rep, err = Parse(extra, testOpts()) })
+	t.Logf("allocated during Parse (extra sheet): %.2f MiB", float64(alloc)/(1<<20))
 	if err != nil {
 		t.Fatalf("extra 100,000-row sheet: %v", err)
 	}
 	assertReport(t, goodReport(t), rep)
+}
+
+// TestWideRows: values far to the right (each row would cost excelize a
+// 16,384-column slice) or too many cells are refused, not streamed.
+func TestWideRows(t *testing.T) {
+	good := readFixture(t, "good.xlsx")
+	far := replaceSheet(t, good, "xl/worksheets/sheet2.xml", sheetXML(func(w io.Writer) {
+		for i := 1; i <= 10000; i++ {
+			fmt.Fprintf(w, `<row r="%d"><c r="XFD%d"><v>1</v></c></row>`, i, i)
+		}
+	}, ""))
+	many := replaceSheet(t, good, "xl/worksheets/sheet2.xml", sheetXML(func(w io.Writer) {
+		var b []byte
+		for i := 1; i <= 5000; i++ {
+			b = append(b[:0], `<row>`...)
+			for c := 0; c < 200; c++ {
+				b = append(b, `<c><v>1</v></c>`...)
+			}
+			b = append(b, `</row>`...)
+			w.Write(b)
+		}
+	}, ""))
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"far right": {far, "第 1 行在第 XFD 列还有内容，超过上限 256 列"},
+		"1M cells":  {many, "内容过多（超过 200000 个单元格）"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var err error
+			peak := peakHeapDuring(func() { _, err = Parse(tc.data, testOpts()) })
+			t.Logf("%d bytes; peak heap growth during Parse: %.2f MiB", len(tc.data), float64(peak)/(1<<20))
+			var fe *FormatError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Message, tc.want) {
+				t.Fatalf("want FormatError %q, got %v", tc.want, err)
+			}
+			if peak > memLimit {
+				t.Fatalf("peak heap growth %d bytes, limit %d", peak, memLimit)
+			}
+		})
+	}
 }
 
 // TestMerges: a worksheet with more merged ranges than MaxMerges is
@@ -240,6 +353,11 @@ func TestHostileFormulas(t *testing.T) {
 			"绩效评价考核表!B10: “其中：晋创谷注册企业（家）”：公式存在循环引用",
 		}},
 		{"self", map[string]formula{"B9": "SUM(B1:B20)"}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式存在循环引用"}},
+		// A function that could allocate without bound is not computed.
+		{"rept", map[string]formula{"B9": `LEN(REPT("a",100000000))`}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式使用了函数 LEN"}},
+		{"nested rept", map[string]formula{"B9": "C9", "C9": `REPT(REPT("a",30000),30000)`}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式使用了函数 REPT"}},
+		{"defined name", map[string]formula{"B9": "Total"}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式引用了名称 Total"}},
+		{"array constant", map[string]formula{"B9": "SUM({10,10})"}, nil},
 		{"other sheet", map[string]formula{"B9": "附表!A1"}, []string{"绩效评价考核表!B9: “服务企业数量（家）”：公式引用了工作表“附表”"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -260,5 +378,90 @@ func TestHostileFormulas(t *testing.T) {
 			}
 			assertProblems(t, ps, tc.want)
 		})
+	}
+}
+
+// TestSharedStrings: a shared string table of millions of tiny entries
+// (a few hundred KiB compressed) would cost excelize gigabytes and
+// minutes; it is refused by size or by entry count before excelize
+// opens it, and one just under the limits stays within bounded memory.
+func TestSharedStrings(t *testing.T) {
+	good := readFixture(t, "good.xlsx")
+	sst := func(item string, n int) []byte {
+		return rezip(t, good, func(zw *zip.Writer, f *zip.File) bool {
+			if f.Name != "xl/sharedStrings.xml" {
+				return false
+			}
+			w, err := zw.Create(f.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+			io.WriteString(w, strings.Repeat(item, n))
+			io.WriteString(w, `</sst>`)
+			return true
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string // FormatError message; "" for Problems (the strings are not the sheet's)
+	}{
+		{"42 MiB", sst(`<si><t>a</t></si>`, 2500000), "共享字符串超过 8 MiB"},
+		{"625k empty entries", sst(`<si/>`, 625000), "文字条目过多（超过 50000 条）"},
+		{"just under", sst(`<si><t>a</t></si>`, 49000), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			alloc := allocDuring(func() { _, err = Parse(tc.data, testOpts()) })
+			t.Logf("%d bytes; allocated during Parse: %.2f MiB", len(tc.data), float64(alloc)/(1<<20))
+			if alloc > memLimit {
+				t.Fatalf("allocated %d bytes, limit %d", alloc, memLimit)
+			}
+			var fe *FormatError
+			var ps Problems
+			switch {
+			case tc.want != "" && (!errors.As(err, &fe) || !strings.Contains(fe.Message, tc.want)):
+				t.Fatalf("want FormatError %q, got %v", tc.want, err)
+			case tc.want == "" && !errors.As(err, &ps):
+				t.Fatalf("want Problems, got %v", err)
+			}
+		})
+	}
+}
+
+// TestBigParts: a styles part that excelize would unmarshal whole is
+// refused above MaxPartSize; one just under it stays within bounded
+// memory.
+func TestBigParts(t *testing.T) {
+	good := readFixture(t, "good.xlsx")
+	styles := func(n int) []byte {
+		return rezip(t, good, func(zw *zip.Writer, f *zip.File) bool {
+			if f.Name != "xl/styles.xml" {
+				return false
+			}
+			w, err := zw.Create(f.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>`)
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(w, `<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>`, i%200)
+			}
+			io.WriteString(w, `</cellXfs></styleSheet>`)
+			return true
+		})
+	}
+	big := styles(80000) // about 5 MiB
+	_, err := Parse(big, testOpts())
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Message, "“xl/styles.xml”过大") {
+		t.Fatalf("want FormatError about styles.xml, got %v", err)
+	}
+	under := styles(60000) // about 3.8 MiB
+	peak := peakHeapDuring(func() { _, err = Parse(under, testOpts()) })
+	t.Logf("styles just under the limit: peak heap growth %.2f MiB (%v)", float64(peak)/(1<<20), err)
+	if peak > memLimit {
+		t.Fatalf("peak heap growth %d bytes, limit %d", peak, memLimit)
 	}
 }

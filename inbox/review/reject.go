@@ -1,0 +1,180 @@
+package review
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"kjjr/content"
+)
+
+// Rejection is one line of <gitdir>/kjjr/rejections.log (JSON lines).
+type Rejection struct {
+	Time        time.Time `json:"time"`
+	Branch      string    `json:"branch"`
+	Tip         string    `json:"tip"`
+	Kept        string    `json:"kept"` // the ref that keeps the rejected commits
+	Institution string    `json:"institution"`
+	Name        string    `json:"name"`
+	Period      string    `json:"period"`
+	Reason      string    `json:"reason"`
+	By          string    `json:"by"`
+	Sender      string    `json:"sender,omitempty"`
+	MessageID   string    `json:"message_id,omitempty"`
+	ReceivedAt  time.Time `json:"received_at"` // when the rejected submission arrived
+}
+
+// RejectedPrefix is where rejected branches are kept, out of `git branch`'s sight.
+const RejectedPrefix = "refs/kjjr/rejected/"
+
+// Reject records the reason in <gitdir>/kjjr/rejections.log, keeps the
+// branch's commits under refs/kjjr/rejected/<slug>/<period>/<time> (nothing
+// is lost) and removes the branch. Sending the receipt is the caller's.
+func (r *Repo) Reject(branch, reason, by string, now time.Time) (*Rejection, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, refuse(CodeNoReason, "请用 --reason \"……\" 写明驳回理由：它会记录在案并写进给机构的回执")
+	}
+	s, err := r.Get(branch)
+	if err != nil {
+		return nil, err
+	}
+	if s.Merged {
+		return nil, refuse(CodeMerged, "%s 已经合并进 main，不能再驳回：如需撤回，请在 main 上用 git revert 撤销该合并", s.Branch)
+	}
+	bn := plumbing.NewBranchReferenceName(s.Branch)
+	kept := plumbing.ReferenceName(fmt.Sprintf("%s%s/%s/%s", RejectedPrefix, s.Slug, s.Period, now.UTC().Format("20060102T150405Z")))
+	rej := &Rejection{Time: now, Branch: s.Branch, Tip: s.Tip.String(), Kept: kept.String(), Institution: s.Slug, Name: s.Institution,
+		Period: s.Period.String(), Reason: reason, By: by, ReceivedAt: s.ReceivedAt}
+	if s.Report != nil {
+		rej.Sender, rej.MessageID = s.Report.Sender, s.Report.MessageID
+	}
+	if rej.MessageID == "" {
+		rej.MessageID = s.Trailers["Message-Id"]
+	}
+	if err := r.Git.Storer.SetReference(plumbing.NewHashReference(kept, s.Tip)); err != nil {
+		return nil, fmt.Errorf("review: keep rejected commits: %w", err)
+	}
+	if err := r.appendRejection(rej); err != nil {
+		_ = r.Git.Storer.RemoveReference(kept)
+		return nil, err
+	}
+	cur, err := r.Git.Storer.Reference(bn)
+	if err != nil || cur.Hash() != s.Tip {
+		return rej, refuse(CodeConcurrent, "%s 在驳回期间又收到了新的提交，分支已保留：驳回理由已记录，请重新查看（kjjr review show %s）", s.Branch, s.Branch)
+	}
+	if err := r.Git.Storer.RemoveReference(bn); err != nil {
+		return rej, fmt.Errorf("review: remove %s: %w", s.Branch, err)
+	}
+	return rej, nil
+}
+
+func (r *Repo) appendRejection(rej *Rejection) error {
+	if err := os.MkdirAll(r.StateDir(), 0o755); err != nil {
+		return fmt.Errorf("review: state dir: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // one line, ending in a newline
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rej); err != nil {
+		return fmt.Errorf("review: encode rejection: %w", err)
+	}
+	b := buf.Bytes()
+	f, err := os.OpenFile(filepath.Join(r.StateDir(), "rejections.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("review: rejections log: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("review: rejections log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("review: rejections log: %w", err)
+	}
+	return f.Close()
+}
+
+// Rejections reads <gitdir>/kjjr/rejections.log, oldest first.
+func (r *Repo) Rejections() ([]Rejection, error) {
+	f, err := os.Open(filepath.Join(r.StateDir(), "rejections.log"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review: rejections log: %w", err)
+	}
+	defer f.Close()
+	var out []Rejection
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		var rej Rejection
+		if json.Unmarshal(sc.Bytes(), &rej) == nil {
+			out = append(out, rej)
+		}
+	}
+	return out, sc.Err()
+}
+
+// Pending returns the unmerged submissions as a set keyed by slug and
+// period, for content.Repo.ComplianceRow. It reads only refs, the tips'
+// report entries and main's recent first-parent history: no report is
+// decoded, so it stays fast with many branches.
+func (r *Repo) Pending() (func(slug string, p content.Period) bool, error) {
+	m, err := r.newMainInfo()
+	if err != nil {
+		return nil, err
+	}
+	refs, err := r.branchRefs()
+	if err != nil {
+		return nil, err
+	}
+	type cand struct {
+		key string
+		tip plumbing.Hash
+	}
+	var cands []cand
+	oldest := m.commit.Committer.When
+	for _, ref := range refs {
+		slug, p, err := ParseBranch(ref.Name().String())
+		if err != nil {
+			continue
+		}
+		tip, err := r.Git.CommitObject(ref.Hash())
+		if err != nil {
+			continue
+		}
+		t, err := tip.Tree()
+		if err != nil {
+			continue
+		}
+		rp := ReportPath(slug, p)
+		te, me := entryAt(t, rp), entryAt(m.tree, rp)
+		if te != nil && me != nil && te.Hash == me.Hash {
+			continue // already approved as is
+		}
+		if tip.Committer.When.Before(oldest) {
+			oldest = tip.Committer.When
+		}
+		cands = append(cands, cand{slug + "\x00" + p.String(), tip.Hash})
+	}
+	set := map[string]bool{}
+	if len(cands) > 0 {
+		m.fillReach(oldest)
+		for _, c := range cands {
+			if !m.reach[c.tip] {
+				set[c.key] = true
+			}
+		}
+	}
+	return func(slug string, p content.Period) bool { return set[slug+"\x00"+p.String()] }, nil
+}

@@ -1,0 +1,258 @@
+// Package review is the staff side of the submission branches the inbox
+// writes (CONTRACTS.md §2): it lists the unmerged refs/heads/submit/<slug>/<period>
+// branches with what a reviewer should look at, shows one in full, approves
+// one by a --no-ff merge into main computed from git objects alone (no
+// working tree, no index), and rejects one, keeping its commits under
+// refs/kjjr/rejected/ and the reason in <gitdir>/kjjr/rejections.log.
+//
+// Plain git keeps working at every step: a branch merged by hand with
+// `git merge --no-ff submit/…` is seen as merged, and nothing here is needed
+// to approve.
+package review
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"kjjr/content"
+	"kjjr/content/gitfs"
+)
+
+// MainBranch is the branch that holds what staff approved.
+const MainBranch = plumbing.ReferenceName("refs/heads/main")
+
+// BranchPrefix is the prefix of every submission branch.
+const BranchPrefix = "refs/heads/submit/"
+
+// Error is a refusal with a message for staff (Simplified Chinese, saying
+// what is wrong and how to fix it). Nothing was changed when it is returned.
+type Error struct {
+	Code string // stable identifier for tests and scripts: not_git, not_kjjr, not_submission, …
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func refuse(code, format string, args ...any) error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Codes of Error.
+const (
+	CodeNotGit        = "not_git"
+	CodeNotKjjr       = "not_kjjr"
+	CodeNoMain        = "no_main"
+	CodeNotSubmission = "not_submission"
+	CodeNoBranch      = "no_branch"
+	CodeMerged        = "merged"
+	CodeConflict      = "conflict"
+	CodeCheckFailed   = "check_failed"
+	CodeDirty         = "dirty"
+	CodeNoApprover    = "no_approver"
+	CodeConcurrent    = "concurrent"
+	CodeNoReason      = "no_reason"
+)
+
+// CodeOf returns the Code of a refusal, or "" for another error.
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// Repo is a content repo opened for review.
+type Repo struct {
+	Dir    string // the directory given to Open
+	GitDir string // .git of a non-bare repo, or the bare repo itself
+	Bare   bool
+	Git    *git.Repository
+}
+
+// Open opens the content repo at dir (bare or not). It refuses a directory
+// that is not a git repository, and a repository whose main branch has no
+// site.yaml (not a kjjr content repo).
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	g, err := git.PlainOpen(abs)
+	if err != nil {
+		return nil, refuse(CodeNotGit, "%s 不是 git 仓库：请用 --repo 指向内容仓库（kjjr init DIR 可新建一个）", dir)
+	}
+	r := &Repo{Dir: abs, Git: g}
+	if fi, err := os.Stat(filepath.Join(abs, ".git")); err == nil {
+		r.GitDir = filepath.Join(abs, ".git")
+		if !fi.IsDir() {
+			// A linked worktree or submodule: ".git" is a file "gitdir: PATH".
+			if b, err := os.ReadFile(r.GitDir); err == nil {
+				if p, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: "); ok {
+					if !filepath.IsAbs(p) {
+						p = filepath.Join(abs, p)
+					}
+					r.GitDir = p
+				}
+			}
+		}
+	} else {
+		r.Bare = true
+		r.GitDir = abs
+	}
+	main, err := g.Reference(MainBranch, true)
+	if err != nil {
+		return nil, refuse(CodeNoMain, "%s 没有 main 分支：kjjr 的内容仓库以 main 为已审核的内容（可用 git branch -m main 改名）", dir)
+	}
+	c, err := g.CommitObject(main.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("review: main commit: %w", err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("review: main tree: %w", err)
+	}
+	if _, err := t.FindEntry("site.yaml"); err != nil {
+		return nil, refuse(CodeNotKjjr, "%s 的 main 分支没有 site.yaml：这不是 kjjr 内容仓库（kjjr init DIR 可新建一个）", dir)
+	}
+	return r, nil
+}
+
+// StateDir returns <gitdir>/kjjr, where kjjr keeps state outside the content tree.
+func (r *Repo) StateDir() string { return filepath.Join(r.GitDir, "kjjr") }
+
+// mainCommit returns the commit main points at.
+func (r *Repo) mainCommit() (*plumbing.Reference, *object.Commit, error) {
+	ref, err := r.Git.Reference(MainBranch, true)
+	if err != nil {
+		return nil, nil, refuse(CodeNoMain, "没有 main 分支")
+	}
+	c, err := r.Git.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, nil, fmt.Errorf("review: main commit: %w", err)
+	}
+	return ref, c, nil
+}
+
+// LoadMain loads the approved content (the tree of main) with content.Load.
+func (r *Repo) LoadMain() (*content.Repo, error) {
+	fsys, _, err := gitfs.Rev(r.Git, string(MainBranch))
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	return content.Load(fsys, nil)
+}
+
+// ParseBranch splits a submission branch name, with or without
+// refs/heads/, into the institution slug and the period.
+func ParseBranch(name string) (slug string, p content.Period, err error) {
+	short := strings.TrimPrefix(name, "refs/heads/")
+	rest, ok := strings.CutPrefix(short, "submit/")
+	bad := refuse(CodeNotSubmission, "%q 不是报送分支：报送分支的名称为 submit/<机构代号>/<期间>，例如 submit/abc-kejijinrong/2026-04（kjjr review 列出所有待审核的分支）", name)
+	if !ok {
+		return "", content.Period{}, bad
+	}
+	slug, per, ok := strings.Cut(rest, "/")
+	if !ok || !content.SlugPattern.MatchString(slug) {
+		return "", content.Period{}, bad
+	}
+	p, err = content.ParsePeriod(per)
+	if err != nil || p.String() != per {
+		return "", content.Period{}, bad
+	}
+	return slug, p, nil
+}
+
+// BranchName returns the submission branch of slug and period (short form).
+func BranchName(slug string, p content.Period) string {
+	return "submit/" + slug + "/" + p.String()
+}
+
+// ReportPath returns the path of a report in the content tree.
+func ReportPath(slug string, p content.Period) string {
+	return "institutions/" + slug + "/reports/" + p.String() + ".md"
+}
+
+// EvidenceDir returns the evidence directory of a report in the content tree.
+func EvidenceDir(slug string, p content.Period) string {
+	return "institutions/" + slug + "/evidence/" + p.String()
+}
+
+// Trailers returns the trailers of a commit message (the "Key: value"
+// lines of its last paragraph).
+func Trailers(msg string) map[string]string {
+	msg = strings.TrimRight(msg, "\n")
+	paras := strings.Split(msg, "\n\n")
+	last := paras[len(paras)-1]
+	out := map[string]string{}
+	if len(paras) < 2 {
+		return out
+	}
+	for _, line := range strings.Split(last, "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return map[string]string{}
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out
+}
+
+func blobBytes(g *git.Repository, h plumbing.Hash) ([]byte, error) {
+	b, err := g.BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+// fileAt returns the entry at path in the tree of c, or nil.
+func entryAt(t *object.Tree, path string) *object.TreeEntry {
+	e, err := t.FindEntry(path)
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+// decodeReport reads and decodes the report at path of tree t.
+func decodeReport(g *git.Repository, t *object.Tree, path string) (*content.Report, content.Diagnostics, plumbing.Hash) {
+	e := entryAt(t, path)
+	if e == nil {
+		return nil, content.Diagnostics{{File: path, Message: "报送分支上没有这份报告文件"}}, plumbing.ZeroHash
+	}
+	data, err := blobBytes(g, e.Hash)
+	if err != nil {
+		return nil, content.Diagnostics{{File: path, Message: fmt.Sprintf("无法读取：%v", err)}}, e.Hash
+	}
+	rep := new(content.Report)
+	ds := content.DecodeRecord(path, data, rep)
+	if ds.HasErrors() {
+		return rep, ds, e.Hash
+	}
+	return rep, ds, e.Hash
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

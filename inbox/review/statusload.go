@@ -1,0 +1,342 @@
+package review
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"kjjr/content"
+)
+
+// The status matrix needs, per institution, only its name and for each
+// approved report its period and received_at; decoding every report of a
+// 5000-institution repo (120,000 files) takes seconds. LoadStatus keeps a
+// summary of each institutions/<slug> tree in <gitdir>/kjjr/cache/status.cache,
+// keyed by the tree's hash: a tree hash names its content exactly, so a
+// summary is never stale, and a run re-reads only the institutions whose
+// tree changed since the last run (after an approval, one).
+
+// statusCacheVersion changes when the summary's meaning changes.
+const statusCacheVersion = 1
+
+type instSummary struct {
+	OK        bool   // index.md decoded
+	Name      string // name and short name, all the matrix shows
+	ShortName string
+	Reports   []repSummary
+	Diags     []string // errors decoding index.md or reports, as Load would report them
+}
+
+type repSummary struct {
+	Period     string
+	ReceivedAt string
+}
+
+type statusCache struct {
+	Version int
+	Trees   map[plumbing.Hash]*instSummary
+}
+
+// LoadStatus loads main for the compliance matrix: every record that
+// decides statuses and deadlines (site.yaml, calendar, rounds, publicity,
+// results) in full, and of each institution only its name and its reports'
+// periods and received_at, from the summary cache where the institution's
+// tree is unchanged. The institutions' other fields and the reports'
+// figures are left empty: use LoadMain for anything but the matrix.
+// Problems decoding files come back as Diagnostics (errors only).
+func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
+	_, c, err := r.mainCommit()
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return nil, nil, fmt.Errorf("review: main tree: %w", err)
+	}
+	mfs := newMemFS()
+	var instTree *object.Tree
+	for _, e := range root.Entries {
+		switch {
+		case e.Name == "institutions" && e.Mode == filemode.Dir:
+			instTree, err = r.Git.TreeObject(e.Hash)
+			if err != nil {
+				return nil, nil, fmt.Errorf("review: institutions tree: %w", err)
+			}
+		case e.Name == "notices":
+			// Not needed for statuses.
+		default:
+			if err := r.copyRecords(mfs, e, e.Name); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	cache := r.readStatusCache()
+	used := map[plumbing.Hash]*instSummary{}
+	var ds content.Diagnostics
+	sums := map[string]*instSummary{}
+	if instTree != nil {
+		for _, e := range instTree.Entries {
+			if e.Mode != filemode.Dir {
+				continue
+			}
+			s := cache.Trees[e.Hash]
+			if s == nil {
+				s = r.summarize(e.Name, e.Hash)
+			}
+			used[e.Hash] = s
+			for _, d := range s.Diags {
+				ds = append(ds, content.Diagnostic{File: "institutions/" + e.Name, Message: d})
+			}
+			if !s.OK {
+				continue
+			}
+			// A YAML double-quoted scalar takes Go's escapes.
+			mfs.add("institutions/"+e.Name+"/index.md", []byte("---\nname: "+strconv.Quote(s.Name)+"\nshort_name: "+strconv.Quote(s.ShortName)+"\n---\n"))
+			sums[e.Name] = s
+		}
+	}
+	repo, lerr := content.Load(mfs, nil)
+	if lerr != nil {
+		ds = append(ds, repo.Diags.Errors()...)
+	}
+	for _, inst := range repo.Institutions {
+		s := sums[inst.Slug]
+		if s == nil {
+			continue
+		}
+		for _, rs := range s.Reports {
+			p, ok := fastPeriod(rs.Period)
+			if !ok {
+				continue
+			}
+			inst.Reports = append(inst.Reports, &content.Report{Kind: p.Kind.String(), Period: p, ReceivedAt: rs.ReceivedAt})
+		}
+		sort.Slice(inst.Reports, func(a, b int) bool { return inst.Reports[a].Period.Compare(inst.Reports[b].Period) < 0 })
+	}
+	if len(used) != len(cache.Trees) || changed(used, cache.Trees) {
+		r.writeStatusCache(&statusCache{Version: statusCacheVersion, Trees: used})
+	}
+	return repo, ds, nil
+}
+
+func changed(a, b map[plumbing.Hash]*instSummary) bool {
+	for h := range a {
+		if b[h] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// copyRecords copies the .md and .yaml files under entry e into mfs.
+func (r *Repo) copyRecords(mfs *memFS, e object.TreeEntry, p string) error {
+	if e.Mode == filemode.Dir {
+		t, err := r.Git.TreeObject(e.Hash)
+		if err != nil {
+			return fmt.Errorf("review: tree %s: %w", p, err)
+		}
+		for _, c := range t.Entries {
+			if err := r.copyRecords(mfs, c, p+"/"+c.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if ext := path.Ext(p); ext != ".md" && ext != ".yaml" {
+		return nil
+	}
+	data, err := blobBytes(r.Git, e.Hash)
+	if err != nil {
+		return fmt.Errorf("review: read %s: %w", p, err)
+	}
+	mfs.add(p, data)
+	return nil
+}
+
+// summarize decodes one institution's index.md and reports exactly as Load does.
+func (r *Repo) summarize(slug string, h plumbing.Hash) *instSummary {
+	s := &instSummary{}
+	t, err := r.Git.TreeObject(h)
+	if err != nil {
+		s.Diags = append(s.Diags, fmt.Sprintf("无法读取：%v", err))
+		return s
+	}
+	dir := "institutions/" + slug
+	if e := entryAt(t, "index.md"); e != nil {
+		data, err := blobBytes(r.Git, e.Hash)
+		if err == nil {
+			inst := new(content.Institution)
+			ds := content.DecodeRecord(dir+"/index.md", data, inst)
+			if !ds.HasErrors() {
+				s.OK, s.Name, s.ShortName = true, inst.Name, inst.ShortName
+			}
+			for _, d := range ds.Errors() {
+				s.Diags = append(s.Diags, d.String())
+			}
+		}
+	}
+	if e := entryAt(t, "reports"); e != nil && e.Mode == filemode.Dir {
+		rt, err := r.Git.TreeObject(e.Hash)
+		if err != nil {
+			return s
+		}
+		for _, re := range rt.Entries {
+			name, ok := strings.CutSuffix(re.Name, ".md")
+			if !ok || re.Mode == filemode.Dir || strings.HasPrefix(re.Name, ".") {
+				continue
+			}
+			p, err := content.ParsePeriod(name)
+			if err != nil {
+				continue
+			}
+			data, err := blobBytes(r.Git, re.Hash)
+			if err != nil {
+				continue
+			}
+			rep := new(content.Report)
+			file := dir + "/reports/" + re.Name
+			if ds := content.DecodeRecord(file, data, rep); ds.HasErrors() {
+				for _, d := range ds.Errors() {
+					s.Diags = append(s.Diags, d.String())
+				}
+				continue
+			}
+			if rep.Period != p {
+				continue
+			}
+			s.Reports = append(s.Reports, repSummary{Period: p.String(), ReceivedAt: rep.ReceivedAt})
+		}
+	}
+	return s
+}
+
+func (r *Repo) statusCachePath() string { return filepath.Join(r.StateDir(), "cache", "status.cache") }
+
+// The cache is a text file, one record a line, fields separated by tabs:
+//
+//	kjjr-status-cache <version>
+//	T <tree hex> <1 if index.md decoded> <quoted name> <quoted short name>
+//	R <period> <received_at>
+//	D <quoted diagnostic>
+//
+// (gob was measured at four times the decoding cost.)
+const cacheMagic = "kjjr-status-cache"
+
+func (r *Repo) readStatusCache() *statusCache {
+	data, err := os.ReadFile(r.statusCachePath())
+	if err != nil {
+		return &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
+	}
+	return parseStatusCache(data)
+}
+
+// parseStatusCache reads the cache format; anything damaged gives an empty cache.
+func parseStatusCache(data []byte) *statusCache {
+	c := &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) == 0 || lines[0] != fmt.Sprintf("%s %d", cacheMagic, statusCacheVersion) {
+		return c
+	}
+	bad := func() *statusCache { return &statusCache{Trees: map[plumbing.Hash]*instSummary{}} }
+	var cur *instSummary
+	for _, line := range lines[1:] {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		switch {
+		case f[0] == "T" && len(f) == 5:
+			ok := plumbing.IsHash(f[1])
+			h := plumbing.NewHash(f[1])
+			name, e1 := strconv.Unquote(f[3])
+			short, e2 := strconv.Unquote(f[4])
+			if !ok || e1 != nil || e2 != nil {
+				return bad()
+			}
+			cur = &instSummary{OK: f[2] == "1", Name: name, ShortName: short}
+			c.Trees[h] = cur
+		case f[0] == "R" && len(f) == 3 && cur != nil:
+			cur.Reports = append(cur.Reports, repSummary{Period: f[1], ReceivedAt: f[2]})
+		case f[0] == "D" && len(f) == 2 && cur != nil:
+			d, err := strconv.Unquote(f[1])
+			if err != nil {
+				return bad()
+			}
+			cur.Diags = append(cur.Diags, d)
+		default:
+			return bad() // a damaged cache is rebuilt
+		}
+	}
+	return c
+}
+
+// writeStatusCache replaces the cache atomically; failing to write it only costs speed.
+func (r *Repo) writeStatusCache(c *statusCache) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %d\n", cacheMagic, statusCacheVersion)
+	for h, s := range c.Trees {
+		ok := "0"
+		if s.OK {
+			ok = "1"
+		}
+		fmt.Fprintf(&b, "T\t%s\t%s\t%s\t%s\n", h, ok, strconv.Quote(s.Name), strconv.Quote(s.ShortName))
+		for _, rs := range s.Reports {
+			if strings.ContainsAny(rs.ReceivedAt, "\t\n") {
+				continue // not a time; Load would read it as no date either way
+			}
+			fmt.Fprintf(&b, "R\t%s\t%s\n", rs.Period, rs.ReceivedAt)
+		}
+		for _, d := range s.Diags {
+			fmt.Fprintf(&b, "D\t%s\n", strconv.Quote(d))
+		}
+	}
+	p := r.statusCachePath()
+	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".status-*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b.Bytes())
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+// fastPeriod parses a period as Period.String writes it, without the
+// allocations of content.ParsePeriod's errors; ok false for anything else.
+func fastPeriod(s string) (content.Period, bool) {
+	if len(s) < 7 || s[4] != '-' {
+		return content.Period{}, false
+	}
+	y, err := strconv.Atoi(s[:4])
+	if err != nil {
+		return content.Period{}, false
+	}
+	switch rest := s[5:]; rest {
+	case "H1", "H2":
+		return content.Period{Kind: content.HalfYear, Year: y, Half: int(rest[1] - '0')}, true
+	case "annual":
+		return content.Period{Kind: content.Annual, Year: y}, true
+	default:
+		m, err := strconv.Atoi(rest)
+		if err != nil || len(rest) != 2 || m < 1 || m > 12 {
+			return content.Period{}, false
+		}
+		return content.Period{Kind: content.Monthly, Year: y, Month: m}, true
+	}
+}
+
+var _ fs.ReadDirFS = (*memFS)(nil)

@@ -1,0 +1,946 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yuin/goldmark"
+
+	"kjjr/content"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Options tune Build. A nil *Options is not allowed: Out is required.
+type Options struct {
+	// Out is the output directory. It is created if missing. A directory
+	// that holds files but no manifest (ManifestName) is refused, so that
+	// Build never deletes files it did not write.
+	Out string
+	// Now is the date the site is built as of: publicity status, report
+	// compliance and which results are in effect depend on it. The zero
+	// Date means content.Today().
+	Now content.Date
+	// Workers is the number of pages rendered in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// Dev adds the live-reload script to every page (kjjr serve). Never
+	// set it for a site that is deployed.
+	Dev bool
+	// Logger receives debug messages; nil means none.
+	Logger *slog.Logger
+
+	prev    *manifest       // the dev server's previous build into Out
+	changed map[string]bool // with prev: the only institutions that may have changed
+}
+
+// Result is what Build did.
+type Result struct {
+	Pages    int           `json:"pages"`    // HTML pages in the site
+	Files    int           `json:"files"`    // all files in the site
+	Rendered int           `json:"rendered"` // files rendered in this build (the rest were reused)
+	Written  int           `json:"written"`  // files whose bytes changed and were written
+	Removed  int           `json:"removed"`  // files removed because they no longer belong
+	Duration time.Duration `json:"duration_ns"`
+	// NextChange is the next date after Now on which the output would
+	// change by itself (a publicity closing, a deadline passing, a result
+	// taking effect, the measures expiring), so that a timer can rebuild
+	// exactly then. Zero when nothing is known to change.
+	NextChange content.Date `json:"next_change"`
+	// NextChangeReason says why, in Chinese.
+	NextChangeReason string `json:"next_change_reason,omitempty"`
+
+	manifest *manifest
+}
+
+// Build renders repo into opts.Out. It renders pages in parallel and
+// streams them to disk (memory does not grow with the page count), writes
+// only files whose bytes changed, and removes files that no longer belong.
+// Institutions whose public data (and the site's templates and settings)
+// are unchanged since the last build into the same directory are not
+// rendered again. The same repo and Now give byte-identical output.
+//
+// Build renders what repo holds even when repo.Diags has errors: callers
+// decide whether to build from a repo with errors (kjjr build refuses).
+func Build(repo *content.Repo, opts *Options) (*Result, error) {
+	if opts == nil || opts.Out == "" {
+		return nil, errors.New("site: no output directory")
+	}
+	start := time.Now()
+	now := opts.Now
+	if now.IsZero() {
+		now = content.Today()
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ts, err := templates()
+	if err != nil {
+		return nil, err
+	}
+	out, err := openOutput(opts.Out, opts.prev)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{repo: repo, now: now, ts: ts, out: out, chrome: newChrome(&repo.Site, opts.Dev)}
+	b.parts = newChromeParts(&b.chrome)
+	if opts.prev != nil {
+		b.changed = opts.changed
+	}
+	b.chrome.MonthlyDay = repo.Site.Deadlines.MonthlyDay
+	b.globalKey = b.computeGlobalKey()
+	b.totals = computeTotals(repo, now)
+
+	tasks := b.tasks()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := make(chan task)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{b: b}
+			for t := range next {
+				if err := t(w); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, t := range tasks {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	removed, err := out.finish()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Files: len(out.cur.Files), Rendered: int(out.rendered.Load()), Written: int(out.written.Load()),
+		Removed: removed, Duration: time.Since(start), manifest: out.cur,
+	}
+	for p := range out.cur.Files {
+		if strings.HasSuffix(p, ".html") {
+			res.Pages++
+		}
+	}
+	res.NextChange, res.NextChangeReason = nextChange(repo, now)
+	log.Debug("site built", "pages", res.Pages, "rendered", res.Rendered, "written", res.Written, "removed", removed, "duration", res.Duration)
+	return res, nil
+}
+
+// builder holds one build's shared, read-only state.
+type builder struct {
+	repo      *content.Repo
+	now       content.Date
+	ts        *templateSet
+	out       *output
+	chrome    chromeView
+	globalKey [16]byte
+	totals    *totals
+	parts     *chromeParts
+	changed   map[string]bool // nil: any institution may have changed
+}
+
+// task renders one group of files.
+type task func(w *worker) error
+
+// worker is one render goroutine with its own buffer.
+type worker struct {
+	b   *builder
+	buf bytes.Buffer
+}
+
+type crumb struct{ Label, Href string }
+
+// page is what the base template renders.
+type page struct {
+	C      *chromeView
+	Root   string // relative path from the page to the site root: "", "../", …
+	URL    string // canonical URL
+	Title  string
+	Nav    string
+	Crumbs []crumb
+	Search bool
+	NoURL  bool // no canonical URL (the 404 page)
+	Data   any
+}
+
+type navItem struct{ Key, Label, Href string }
+
+var nav = []navItem{
+	{"home", "首页", ""},
+	{"institutions", "机构名录", "institutions/"},
+	{"notices", "通知公告", "notices/"},
+	{"rounds", "遴选工作", "rounds/"},
+	{"publicity", "公示", "publicity/"},
+	{"results", "考核结果", "results/"},
+	{"statistics", "统计", "statistics/"},
+	{"data", "开放数据", "data/"},
+	{"search", "搜索", "search/"},
+}
+
+// page renders one HTML page of kind at rel (a path ending in index.html
+// or .html) and emits it in group. kind names a template, or is "report"
+// (written by writeReport).
+func (w *worker) page(group, rel, kind string, p *page) error {
+	p.C = &w.b.chrome
+	if p.Root == "" && strings.Contains(rel, "/") {
+		p.Root = strings.Repeat("../", strings.Count(rel, "/"))
+	}
+	if p.URL == "" && !p.NoURL {
+		p.URL = w.b.chrome.BaseURL + strings.TrimSuffix(rel, "index.html")
+	}
+	w.buf.Reset()
+	err := w.writeLayout(&w.buf, p, func() error {
+		if kind == "report" {
+			d := p.Data.(reportPage)
+			writeReport(&w.buf, d.Name, d.R)
+			return nil
+		}
+		if err := w.b.ts.t.ExecuteTemplate(&w.buf, kind, p); err != nil {
+			return fmt.Errorf("render %s: %w", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return w.b.out.emit(group, rel, w.buf.Bytes())
+}
+
+type reportPage struct {
+	Name string
+	R    *reportView
+}
+
+// templateSet is the parsed templates: one per page kind.
+type templateSet struct {
+	t       *template.Template
+	md      goldmark.Markdown
+	version [16]byte // hash of templates and assets
+}
+
+var templates = sync.OnceValues(func() (*templateSet, error) {
+	ts := &templateSet{md: newMarkdown()}
+	h := sha256.New()
+	for _, fsys := range []fs.FS{templateFS, assetFS} {
+		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				data, _ := fs.ReadFile(fsys, p)
+				fmt.Fprintf(h, "%s %d\n", p, len(data))
+				h.Write(data)
+			}
+			return nil
+		})
+	}
+	// The layout and the report pages are written by Go code: a new
+	// binary may render differently, so its bytes are part of the version.
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			_, _ = io.Copy(h, f)
+			f.Close()
+		}
+	}
+	copy(ts.version[:], h.Sum(nil))
+	base, err := template.New("").Funcs(template.FuncMap{
+		"navItems":      func() []navItem { return nav },
+		"join":          strings.Join,
+		"md":            func(s string) template.HTML { return renderMarkdown(ts.md, s) },
+		"months":        func() []int { return []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} },
+		"indicatorDefs": func() []indicatorDef { return indicatorDefs },
+		"indicator": func(d indicatorDef, ind content.Indicators) string {
+			return formatValue(d.Get(&ind), d.Money)
+		},
+		"instCharts":     instCharts,
+		"inc":            func(i int) int { return i + 1 },
+		"mailto":         mailto,
+		"indicatorTable": indicatorTable,
+	}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("site: parse templates: %w", err)
+	}
+	ts.t = base
+	return ts, nil
+})
+
+func instCharts(v *instView) template.HTML {
+	labels := make([]string, len(v.Monthly))
+	served := make([]int64, len(v.Monthly))
+	fin := make([]int64, len(v.Monthly))
+	for i, r := range v.Monthly {
+		labels[i] = r.Period
+		served[i] = int64(r.Indicators.EnterprisesServed)
+		fin[i] = int64(r.Indicators.FinancingWan)
+	}
+	return barChart("c-served", "各月服务企业数量", labels, served, false, "家") +
+		barChart("c-fin", "各月帮助企业融资金额", labels, fin, true, "万元")
+}
+
+// computeGlobalKey hashes what every institution page shows besides the
+// institution's own data: templates, assets and the site settings.
+func (b *builder) computeGlobalKey() [16]byte {
+	h := sha256.New()
+	h.Write(b.ts.version[:])
+	j, _ := json.Marshal(b.chrome)
+	h.Write(j)
+	var k [16]byte
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+func (b *builder) tasks() []task {
+	var ts []task
+	// Institutions first: they are most of the work.
+	for _, inst := range b.repo.Institutions {
+		inst := inst
+		ts = append(ts, func(w *worker) error { return w.institution(inst) })
+	}
+	ts = append(ts,
+		(*worker).assets, (*worker).home, (*worker).directory, (*worker).notices, (*worker).rounds,
+		(*worker).publicities, (*worker).results, (*worker).stats, (*worker).data, (*worker).search,
+		(*worker).sitemap, (*worker).misc,
+	)
+	return ts
+}
+
+const siteGroup = "site"
+
+func (w *worker) institution(inst *content.Institution) error {
+	b := w.b
+	group := "i/" + inst.Slug
+	if b.changed != nil && !b.changed[inst.Slug] {
+		if k, ok := b.out.old.Groups[group]; ok && b.out.keep(group, k) {
+			return nil
+		}
+	}
+	v := buildInstView(b.repo, inst, b.now)
+	h := sha256.New()
+	h.Write(b.globalKey[:])
+	j, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("site: %s: %w", inst.Slug, err)
+	}
+	h.Write(j)
+	var key [16]byte
+	copy(key[:], h.Sum(nil))
+	if b.out.keep(group, key) {
+		return nil
+	}
+	base := "institutions/" + inst.Slug + "/"
+	crumbs := []crumb{{"机构名录", "institutions/"}}
+	if err := w.page(group, base+"index.html", "institution", &page{
+		Title: v.Name, Nav: "institutions", Crumbs: append(crumbs, crumb{v.Name, ""}), Data: v,
+	}); err != nil {
+		return err
+	}
+	for i := range v.Monthly {
+		r := &v.Monthly[i]
+		if err := w.page(group, base+"reports/"+r.Period+".html", "report", &page{
+			Title: v.Name + " " + r.PeriodCN + "月报", Nav: "institutions",
+			Crumbs: append(crumbs, crumb{v.Name, base}, crumb{r.PeriodCN + "月报", ""}),
+			Data:   reportPage{v.Name, r},
+		}); err != nil {
+			return err
+		}
+	}
+	b.out.setKey(group, key)
+	return nil
+}
+
+func (w *worker) assets() error {
+	return fs.WalkDir(assetFS, "assets", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == "assets/live.js" {
+			return err
+		}
+		data, err := fs.ReadFile(assetFS, p)
+		if err != nil {
+			return err
+		}
+		return w.b.out.emit(siteGroup, p, data)
+	})
+}
+
+// LiveReloadJS is the development script kjjr serve adds to pages.
+func LiveReloadJS() []byte {
+	data, _ := fs.ReadFile(assetFS, "assets/live.js")
+	return data
+}
+
+type noticeRef struct {
+	Slug, Title, Kind, Date, DateISO string
+}
+
+// publishedNotices are the notices dated on or before now, newest first.
+func (b *builder) publishedNotices() []*content.Notice {
+	var ns []*content.Notice
+	for _, n := range b.repo.Notices {
+		if !n.Date.After(b.now) {
+			ns = append(ns, n)
+		}
+	}
+	sort.SliceStable(ns, func(i, j int) bool {
+		if c := ns[i].Date.Compare(ns[j].Date); c != 0 {
+			return c > 0
+		}
+		return ns[i].Slug < ns[j].Slug
+	})
+	return ns
+}
+
+func noticeRefOf(n *content.Notice) noticeRef {
+	return noticeRef{n.Slug, n.Title, n.Kind, n.Date.Chinese(), n.Date.String()}
+}
+
+type instRef struct {
+	Slug, Name, County, Phone, Status string
+	Services                          []string
+}
+
+func (w *worker) home() error {
+	b := w.b
+	roster := b.repo.Roster(b.now)
+	type pubRef struct {
+		Slug, Title, Start, End string
+		WorkingDays             int
+	}
+	var data struct {
+		Roster, RosterShown []instRef
+		Running             []pubRef
+		Notices             []noticeRef
+		Year                int
+		YearTotal           *yearTotal
+	}
+	for _, inst := range roster {
+		data.Roster = append(data.Roster, instRef{Slug: inst.Slug, Name: inst.Name})
+	}
+	data.RosterShown = data.Roster
+	if len(data.RosterShown) > 60 {
+		data.RosterShown = data.RosterShown[:60]
+	}
+	for _, p := range b.repo.Publicities {
+		if publicityStatus(p, b.now) == "running" {
+			data.Running = append(data.Running, pubRef{p.Slug, p.Title, p.Start.Chinese(), p.End.Chinese(), p.WorkingDays})
+		}
+	}
+	for i, n := range b.publishedNotices() {
+		if i == 5 {
+			break
+		}
+		data.Notices = append(data.Notices, noticeRefOf(n))
+	}
+	data.Year = b.now.Year
+	for i := range b.totals.Years {
+		if b.totals.Years[i].Year == b.now.Year {
+			data.YearTotal = &b.totals.Years[i]
+		}
+	}
+	return w.page(siteGroup, "index.html", "home", &page{Nav: "home", Data: data})
+}
+
+func (w *worker) directory() error {
+	b := w.b
+	var data struct {
+		Roster, Others []instRef
+		Removed        []struct{ Slug, Name, Date, Reason string }
+	}
+	for _, inst := range b.repo.Institutions {
+		st := inst.StatusOn(b.now)
+		ref := instRef{Slug: inst.Slug, Name: inst.Name, County: inst.Office.County, Phone: inst.Office.Phone, Status: st.Chinese(), Services: inst.Services}
+		if ref.Phone == "" {
+			ref.Phone = inst.Contact.Phone
+		}
+		switch {
+		case st.OnRoster():
+			data.Roster = append(data.Roster, ref)
+		case st == content.StatusRemoved:
+			d, e := inst.RemovedOn()
+			data.Removed = append(data.Removed, struct{ Slug, Name, Date, Reason string }{inst.Slug, inst.Name, d.Chinese(), e.Chinese()})
+		case st == content.StatusPublicized || st == content.StatusApplicant:
+			data.Others = append(data.Others, ref)
+		}
+	}
+	return w.page(siteGroup, "institutions/index.html", "directory", &page{Title: "机构名录", Nav: "institutions", Crumbs: []crumb{{"机构名录", ""}}, Data: data})
+}
+
+func (w *worker) notices() error {
+	b := w.b
+	ns := b.publishedNotices()
+	refs := make([]noticeRef, 0, len(ns))
+	for _, n := range ns {
+		refs = append(refs, noticeRefOf(n))
+	}
+	if err := w.page(siteGroup, "notices/index.html", "notices", &page{Title: "通知公告", Nav: "notices", Crumbs: []crumb{{"通知公告", ""}}, Data: refs}); err != nil {
+		return err
+	}
+	type attachment struct{ Title, Href string }
+	for _, n := range ns {
+		issuer := n.Issuer
+		if issuer == "" {
+			issuer = b.repo.Site.Bureau
+		}
+		var atts []attachment
+		for _, a := range n.Attachments {
+			href, err := w.attachment(n, a)
+			if err != nil {
+				return err
+			}
+			atts = append(atts, attachment{a.Title, href})
+		}
+		data := struct {
+			Title, Kind, Number, Issuer, Date, DateISO, BodyMD string
+			Attachments                                        []attachment
+		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts}
+		if err := w.page(siteGroup, "notices/"+n.Slug+"/index.html", "notice", &page{
+			Title: n.Title, Nav: "notices", Crumbs: []crumb{{"通知公告", "notices/"}, {n.Title, ""}}, Data: data,
+		}); err != nil {
+			return err
+		}
+	}
+	return w.atom(ns)
+}
+
+// attachment copies a notice attachment that lives in the content repo
+// next to the notice into the site and returns its link from the notice
+// page, or "" when there is no such file.
+func (w *worker) attachment(n *content.Notice, a content.Attachment) (string, error) {
+	f := strings.TrimSpace(a.File)
+	if f == "" || strings.Contains(f, ":") || strings.HasPrefix(f, "/") || strings.Contains(f, "\\") {
+		return "", nil
+	}
+	src := path.Clean(path.Join(path.Dir(n.File), f))
+	if !strings.HasPrefix(src, "notices/") || strings.HasSuffix(src, ".md") {
+		return "", nil
+	}
+	data, err := fs.ReadFile(w.b.repo.FS, src)
+	if err != nil {
+		return "", nil
+	}
+	rel := "notices/" + n.Slug + "/" + path.Base(src)
+	if err := w.b.out.emit(siteGroup, rel, data); err != nil {
+		return "", err
+	}
+	return path.Base(src), nil
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xmlEscapeTo(&b, s)
+	return b.String()
+}
+
+func (w *worker) atom(ns []*content.Notice) error {
+	b := w.b
+	var x bytes.Buffer
+	base := b.chrome.BaseURL
+	updated := "2025-01-01T00:00:00+08:00"
+	if len(ns) > 0 {
+		updated = ns[0].Date.String() + "T00:00:00+08:00"
+	}
+	fmt.Fprintf(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n")
+	fmt.Fprintf(&x, "<title>%s 通知公告</title>\n<id>%snotices/</id>\n<link rel=\"self\" href=\"%snotices/atom.xml\"/>\n<link href=\"%snotices/\"/>\n<updated>%s</updated>\n<author><name>%s</name></author>\n",
+		xmlEscape(b.chrome.Title), xmlEscape(base), xmlEscape(base), xmlEscape(base), updated, xmlEscape(b.chrome.Bureau))
+	for i, n := range ns {
+		if i == 50 {
+			break
+		}
+		u := base + "notices/" + n.Slug + "/"
+		fmt.Fprintf(&x, "<entry>\n<title>%s</title>\n<id>%s</id>\n<link href=\"%s\"/>\n<updated>%sT00:00:00+08:00</updated>\n<category term=\"%s\"/>\n<content type=\"html\">%s</content>\n</entry>\n",
+			xmlEscape(n.Title), xmlEscape(u), xmlEscape(u), n.Date.String(), xmlEscape(n.Kind), xmlEscape(string(renderMarkdown(b.ts.md, n.Body))))
+	}
+	x.WriteString("</feed>\n")
+	return b.out.emit(siteGroup, "notices/atom.xml", x.Bytes())
+}
+
+type stepView struct {
+	N                                int
+	Name, Date, State, StateCN, Text string
+	Link, LinkText                   string
+	Names                            []crumb
+}
+
+func stepState(d, now content.Date) (string, string) {
+	switch {
+	case d.IsZero():
+		return "pending", "待定"
+	case d.After(now):
+		return "upcoming", "尚未进行"
+	default:
+		return "done", "已完成"
+	}
+}
+
+func (w *worker) rounds() error {
+	b := w.b
+	type roundRef struct{ Slug, Title, Current string }
+	var refs []roundRef
+	for _, rd := range b.repo.Rounds {
+		steps := w.roundSteps(rd)
+		cur := ""
+		for _, s := range steps {
+			if s.State == "done" {
+				cur = "已完成：" + s.Name
+			}
+		}
+		refs = append(refs, roundRef{rd.Slug, roundTitle(rd), cur})
+		var ann string
+		if !rd.Announcement.Date.IsZero() && !rd.Announcement.Date.After(b.now) {
+			ann = "已于" + rd.Announcement.Date.Chinese() + "向社会公告确定的科技金融服务机构（《管理办法》第五条第1项）。"
+		}
+		data := struct {
+			Title        string
+			Steps        []stepView
+			Announcement string
+		}{roundTitle(rd), steps, ann}
+		if err := w.page(siteGroup, "rounds/"+rd.Slug+"/index.html", "round", &page{
+			Title: roundTitle(rd), Nav: "rounds", Crumbs: []crumb{{"遴选工作", "rounds/"}, {roundTitle(rd), ""}}, Data: data,
+		}); err != nil {
+			return err
+		}
+	}
+	return w.page(siteGroup, "rounds/index.html", "rounds", &page{Title: "遴选工作", Nav: "rounds", Crumbs: []crumb{{"遴选工作", ""}}, Data: refs})
+}
+
+func roundTitle(rd *content.Round) string {
+	if rd.Title != "" {
+		return rd.Title
+	}
+	return rd.Slug
+}
+
+func (w *worker) instLink(slug string) crumb {
+	if inst := w.b.repo.Institution(slug); inst != nil {
+		return crumb{inst.Name, "institutions/" + slug + "/"}
+	}
+	return crumb{slug, ""}
+}
+
+// roundSteps are the six steps of 第三条 with their dates and states.
+func (w *worker) roundSteps(rd *content.Round) []stepView {
+	b := w.b
+	now := b.now
+	mk := func(n int, name string, d content.Date, text string) stepView {
+		st, cn := stepState(d, now)
+		return stepView{N: n, Name: name, Date: d.Chinese(), State: st, StateCN: cn, Text: text}
+	}
+	var steps []stepView
+	// 1 notice
+	var nd content.Date
+	s1 := stepView{}
+	if n := b.repo.Notice(rd.Notice); n != nil {
+		nd = n.Date
+	}
+	s1 = mk(1, "发布遴选通知", nd, "发布遴选通知，明确遴选标准与申报材料等要求。")
+	if n := b.repo.Notice(rd.Notice); n != nil && !n.Date.After(now) {
+		s1.Link, s1.LinkText = "notices/"+n.Slug+"/", n.Title
+	}
+	steps = append(steps, s1)
+	// 2 applications
+	s2 := mk(2, "申报单位申请", rd.Application.To, "")
+	if !rd.Application.From.IsZero() {
+		s2.Date = rd.Application.From.Chinese() + "至" + rd.Application.To.Chinese()
+		if !rd.Application.From.After(now) && rd.Application.To.After(now) {
+			s2.State, s2.StateCN = "current", "正在受理申报"
+		}
+	}
+	if s2.State == "done" && len(rd.Applicants) > 0 {
+		s2.Text = fmt.Sprintf("共%d家单位提出申请。", len(rd.Applicants))
+	}
+	steps = append(steps, s2)
+	// 3 review
+	s3 := mk(3, "专家评审", rd.Review.Date, "")
+	if rd.Review.Form != "" {
+		s3.Text = "评审形式：" + rd.Review.Form
+		if rd.Review.Experts > 0 {
+			s3.Text += fmt.Sprintf("，评审专家%d人", rd.Review.Experts)
+		}
+		s3.Text += "。"
+	}
+	steps = append(steps, s3)
+	// 4 decision
+	meeting := rd.Decision.Meeting
+	if meeting == "" {
+		meeting = "党组会"
+	}
+	s4 := mk(4, "研究议定", rd.Decision.Date, "")
+	if s4.State == "done" {
+		s4.Text = "根据专家评审意见，经" + meeting + "研究议定。"
+	}
+	steps = append(steps, s4)
+	// 5 publicity
+	var pd content.Date
+	p := b.repo.Publicity(rd.Publicity)
+	if p != nil {
+		pd = p.Start
+	}
+	s5 := mk(5, "公示", pd, "")
+	if p != nil && !p.Start.IsZero() {
+		s5.Date = p.Start.Chinese() + "至" + p.End.Chinese()
+		st := publicityStatus(p, now)
+		s5.StateCN = publicityStatusCN(st)
+		switch st {
+		case "running":
+			s5.State = "current"
+		case "ended":
+			s5.State = "done"
+		}
+		s5.Text = fmt.Sprintf("公示期%d个工作日。", p.WorkingDays)
+		s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+	}
+	steps = append(steps, s5)
+	// 6 filing
+	s6 := mk(6, "备案", rd.Filing.Date, "")
+	if s6.State == "done" {
+		s6.Text = "已向省科技厅备案"
+		if rd.Filing.Number != "" {
+			s6.Text += "（" + rd.Filing.Number + "）"
+		}
+		s6.Text += "。"
+		if !rd.Announcement.Date.IsZero() && !rd.Announcement.Date.After(now) {
+			for _, slug := range announcedOf(b.repo, rd) {
+				s6.Names = append(s6.Names, w.instLink(slug))
+			}
+		}
+	}
+	steps = append(steps, s6)
+	return steps
+}
+
+// announcedOf are the institutions a round announced: the publicity list
+// less the withdrawn, or the decision's selection when there is no publicity.
+func announcedOf(r *content.Repo, rd *content.Round) []string {
+	p := r.Publicity(rd.Publicity)
+	if p == nil {
+		return rd.Decision.Selected
+	}
+	wd := map[string]bool{}
+	for _, s := range p.Withdrawn {
+		wd[s] = true
+	}
+	var out []string
+	for _, s := range p.Institutions {
+		if !wd[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// publicityStatus is "upcoming", "running" or "ended" as of now.
+func publicityStatus(p *content.Publicity, now content.Date) string {
+	switch {
+	case p.Start.IsZero() || p.Start.After(now):
+		return "upcoming"
+	case p.End.IsZero() || !p.End.Before(now):
+		return "running"
+	}
+	return "ended"
+}
+
+func publicityStatusCN(s string) string {
+	switch s {
+	case "upcoming":
+		return "尚未开始"
+	case "running":
+		return "公示中"
+	}
+	return "公示已结束"
+}
+
+func (w *worker) publicities() error {
+	b := w.b
+	type pubRef struct{ Slug, Title, Start, End, StatusCN string }
+	var refs []pubRef
+	type listed struct{ Name, USCC, Href string }
+	for _, p := range b.repo.Publicities {
+		st := publicityStatus(p, b.now)
+		title := p.Title
+		if title == "" {
+			title = p.Slug
+		}
+		refs = append(refs, pubRef{p.Slug, title, p.Start.Chinese(), p.End.Chinese(), publicityStatusCN(st)})
+		var list []listed
+		for _, s := range p.Institutions {
+			inst := b.repo.Institution(s)
+			if inst == nil {
+				list = append(list, listed{Name: s})
+				continue
+			}
+			list = append(list, listed{inst.Name, inst.USCC, "institutions/" + s + "/"})
+		}
+		var round *crumb
+		if rd := b.repo.Round(p.Round); rd != nil {
+			round = &crumb{roundTitle(rd), rd.Slug}
+		}
+		var withdrawn []string
+		if st == "ended" {
+			for _, s := range p.Withdrawn {
+				withdrawn = append(withdrawn, w.instLink(s).Label)
+			}
+		}
+		outcome := ""
+		if st == "ended" {
+			outcome = p.Outcome
+		}
+		var obj *content.Contact
+		if c := p.ObjectionContact; c != (content.Contact{}) {
+			obj = &c
+		}
+		data := struct {
+			Title, Status, StatusCN, Start, End, StartISO, EndISO, Outcome string
+			WorkingDays                                                    int
+			Round                                                          *crumb
+			List                                                           []listed
+			Objection                                                      *content.Contact
+			Withdrawn                                                      []string
+		}{title, st, publicityStatusCN(st), p.Start.Chinese(), p.End.Chinese(), p.Start.String(), p.End.String(), outcome,
+			p.WorkingDays, round, list, obj, withdrawn}
+		if err := w.page(siteGroup, "publicity/"+p.Slug+"/index.html", "publicity", &page{
+			Title: title, Nav: "publicity", Crumbs: []crumb{{"公示", "publicity/"}, {title, ""}}, Data: data,
+		}); err != nil {
+			return err
+		}
+	}
+	return w.page(siteGroup, "publicity/index.html", "publicities", &page{Title: "公示", Nav: "publicity", Crumbs: []crumb{{"公示", ""}}, Data: refs})
+}
+
+// publishedResults are the non-draft results in effect as of now.
+func (b *builder) publishedResults() []*content.Result {
+	var rs []*content.Result
+	for _, r := range b.repo.Results {
+		if !r.Draft && !r.Effective().After(b.now) {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
+func gradeClass(g string) string {
+	switch g {
+	case content.GradeExcellent:
+		return "excellent"
+	case content.GradePass:
+		return "pass"
+	case content.GradeFail:
+		return "fail"
+	}
+	return "none"
+}
+
+func (w *worker) results() error {
+	b := w.b
+	type resRef struct {
+		Year      int
+		Published string
+	}
+	var refs []resRef
+	type gradeRow struct {
+		Name, Href, Grade, Class, Notes string
+		F                               *content.Figures
+	}
+	for _, r := range b.publishedResults() {
+		refs = append(refs, resRef{r.Year, r.Effective().Chinese()})
+		var rows []gradeRow
+		var cnt struct{ Excellent, Pass, Fail int }
+		for _, g := range r.Grades {
+			if g.Grade == "" {
+				continue
+			}
+			l := w.instLink(g.Institution)
+			rows = append(rows, gradeRow{l.Label, l.Href, g.Grade, gradeClass(g.Grade), g.Notes, g.Figures})
+			switch g.Grade {
+			case content.GradeExcellent:
+				cnt.Excellent++
+			case content.GradePass:
+				cnt.Pass++
+			case content.GradeFail:
+				cnt.Fail++
+			}
+		}
+		data := struct {
+			Year                int
+			Assessed, Published string
+			Count               struct{ Excellent, Pass, Fail int }
+			Grades              []gradeRow
+		}{r.Year, r.AssessedOn.Chinese(), r.Effective().Chinese(), cnt, rows}
+		y := strconv.Itoa(r.Year)
+		if err := w.page(siteGroup, "results/"+y+"/index.html", "result", &page{
+			Title: y + "年度考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", "results/"}, {y + "年度", ""}}, Data: data,
+		}); err != nil {
+			return err
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].Year > refs[j].Year })
+	return w.page(siteGroup, "results/index.html", "results", &page{Title: "考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", ""}}, Data: refs})
+}
+
+func (w *worker) stats() error {
+	t := w.b.totals
+	var ml []string
+	var served, fin []int64
+	for _, m := range t.Months {
+		ml = append(ml, m.Period.String())
+		served = append(served, int64(m.Sum.EnterprisesServed))
+		fin = append(fin, int64(m.Sum.FinancingWan))
+	}
+	var yl []string
+	var yfin []int64
+	for _, y := range t.Years {
+		yl = append(yl, strconv.Itoa(y.Year)+"年")
+		yfin = append(yfin, int64(y.Sum.FinancingWan))
+	}
+	data := struct {
+		Months                                       []monthTotal
+		Years                                        []yearTotal
+		ChartEnterprises, ChartFinancing, ChartYears template.HTML
+	}{t.Months, t.Years,
+		barChart("c-m-served", "各月服务企业数量（全部机构合计）", ml, served, false, "家次"),
+		barChart("c-m-fin", "各月帮助企业融资金额（全部机构合计）", ml, fin, true, "万元"),
+		barChart("c-y-fin", "各年帮助企业融资金额", yl, yfin, true, "万元"),
+	}
+	return w.page(siteGroup, "statistics/index.html", "stats", &page{Title: "统计", Nav: "statistics", Crumbs: []crumb{{"统计", ""}}, Data: data})
+}
+
+func (w *worker) misc() error {
+	b := w.b
+	robots := "User-agent: *\nAllow: /\nSitemap: " + b.chrome.BaseURL + "sitemap.xml\n"
+	if err := b.out.emit(siteGroup, "robots.txt", []byte(robots)); err != nil {
+		return err
+	}
+	// The 404 page is served for any missing path: its links are absolute
+	// from the site's base path so that they work at any depth.
+	return w.page(siteGroup, "404.html", "notfound", &page{Root: b.chrome.BasePath, NoURL: true, Title: "页面不存在"})
+}

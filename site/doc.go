@@ -1,0 +1,27 @@
+// Package site renders a loaded content repo (package content) to the
+// public static site of the register: home, 机构名录 and one page per
+// institution with its status history, reporting compliance and charts,
+// one page per approved monthly report (public indicators only), 通知公告
+// with an Atom feed, selection rounds (第三条), 公示, annual results (第六条),
+// statistics, open data, client-side search, sitemap, robots.txt and 404.
+//
+// Templates and assets are embedded. Output is deterministic: the same repo
+// and the same Options.Now give byte-identical files. Build streams pages
+// to disk from a pool of workers, writes only files whose bytes changed,
+// removes files that no longer belong, and keeps a small manifest
+// (ManifestName) in the output directory so that a later build skips
+// rendering the pages of institutions whose public data did not change.
+//
+// Private fields of the model (report senders, DKIM keys, filers, phones,
+// financing detail rows, evidence, message identifiers, report bodies) are
+// never read by the renderer: every page is built from a public view that
+// copies only public fields (see view.go).
+//
+// Markdown (notice bodies, institution introductions) is rendered with
+// goldmark; raw HTML in it is escaped and shown as text, never passed
+// through, and dangerous link schemes are dropped.
+//
+// Server is the development server behind kjjr serve: it builds into a
+// directory, serves it, watches the content directory with fsnotify and
+// re-renders only what a change affects, and reloads open pages.
+package site

@@ -1,0 +1,542 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"kjjr/content"
+)
+
+// ServerOptions configure a development Server. A nil *ServerOptions
+// means the defaults.
+type ServerOptions struct {
+	// Content is the content repo directory to serve and watch. Empty
+	// means FS is served and nothing is watched.
+	Content string
+	// FS is the repo served when Content is empty (the embedded default).
+	FS fs.FS
+	// Out is where the site is built; empty means a new temporary
+	// directory, removed by Close.
+	Out string
+	// Now is the date the site is built as of; zero means today, read
+	// again at each rebuild.
+	Now content.Date
+	// Logger receives what happens (rebuilds, content errors); nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is the development server behind kjjr serve. It builds the site
+// into a directory and serves it with a live-reload script in every page;
+// Watch re-renders what a change in the content directory affects and
+// tells open pages to reload. While the content has an error (a broken
+// file mid-edit), the last good site stays served with the error shown at
+// the top of every page, and the error is logged.
+//
+// A Server is safe for concurrent use: requests wait while a rebuild is
+// under way, so a page fetched after a change is never stale.
+type Server struct {
+	opts    ServerOptions
+	log     *slog.Logger
+	tempDir bool
+
+	mu       sync.RWMutex // held for writing while the site is rebuilt
+	repo     *content.Repo
+	manifest *manifest
+	errs     []string // current content errors, as shown to people
+	builds   int      // successful builds so far
+
+	genMu  sync.Mutex
+	gen    chan struct{} // closed when the next build (or error change) happens
+	closed chan struct{}
+}
+
+// NewServer loads the content and builds the site once. A content error
+// does not fail NewServer: the server starts and shows the error.
+func NewServer(opts *ServerOptions) (*Server, error) {
+	s := &Server{gen: make(chan struct{}), closed: make(chan struct{})}
+	if opts != nil {
+		s.opts = *opts
+	}
+	s.log = s.opts.Logger
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.opts.Out == "" {
+		d, err := os.MkdirTemp("", "kjjr-serve-")
+		if err != nil {
+			return nil, fmt.Errorf("site: temp dir: %w", err)
+		}
+		s.opts.Out, s.tempDir = d, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.reload(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Out returns the directory the site is built in.
+func (s *Server) Out() string { return s.opts.Out }
+
+// Close stops pending event streams and removes a temporary output directory.
+func (s *Server) Close() error {
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
+	if s.tempDir {
+		return os.RemoveAll(s.opts.Out)
+	}
+	return nil
+}
+
+// Errors returns the content errors currently shown on every page.
+func (s *Server) Errors() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]string(nil), s.errs...)
+}
+
+func (s *Server) fsys() fs.FS {
+	if s.opts.Content != "" {
+		return os.DirFS(s.opts.Content)
+	}
+	return s.opts.FS
+}
+
+func (s *Server) now() content.Date {
+	if !s.opts.Now.IsZero() {
+		return s.opts.Now
+	}
+	return content.Today()
+}
+
+// reload loads the whole repo and builds. Caller holds mu.
+func (s *Server) reload() error {
+	repo, err := content.Load(s.fsys(), nil)
+	if err != nil {
+		s.setErrs(diagStrings(repo.Diags))
+		if s.repo != nil {
+			return nil // keep serving the last good site
+		}
+		// No good site yet: build what loaded so that there is something
+		// to show next to the error.
+	} else {
+		s.setErrs(nil)
+	}
+	s.repo = repo
+	return s.build(nil)
+}
+
+func diagStrings(ds content.Diagnostics) []string {
+	var out []string
+	for _, d := range ds {
+		if d.Severity == content.Error {
+			out = append(out, d.String())
+		}
+	}
+	return out
+}
+
+func (s *Server) setErrs(errs []string) {
+	for _, e := range errs {
+		s.log.Error("content error", "error", e)
+	}
+	if len(errs) == 0 && len(s.errs) > 0 {
+		s.log.Info("content errors fixed")
+	}
+	s.errs = errs
+}
+
+// build renders the site; changed, when not nil, limits rendering to the
+// institutions it names (the others cannot have changed). Caller holds mu.
+func (s *Server) build(changed map[string]bool) error {
+	res, err := Build(s.repo, &Options{Out: s.opts.Out, Now: s.now(), Dev: true, prev: s.manifest, changed: changed})
+	if err != nil {
+		s.log.Error("build failed", "error", err)
+		return err
+	}
+	s.manifest = res.manifest
+	s.builds++
+	s.log.Info("site built", "pages", res.Pages, "rendered", res.Rendered, "written", res.Written, "removed", res.Removed,
+		"ms", fmt.Sprintf("%.1f", float64(res.Duration.Microseconds())/1000))
+	return nil
+}
+
+// notify wakes the pages waiting for a reload.
+func (s *Server) notify() {
+	s.genMu.Lock()
+	close(s.gen)
+	s.gen = make(chan struct{})
+	s.genMu.Unlock()
+}
+
+// Update applies a batch of changed files (slash paths relative to the
+// content directory) and rebuilds what they affect. Watch calls it; tests
+// may too.
+func (s *Server) Update(paths []string) {
+	s.mu.Lock()
+	s.update(paths)
+	s.mu.Unlock()
+	s.notify()
+}
+
+func (s *Server) update(paths []string) {
+	start := time.Now()
+	if len(s.errs) == 0 {
+		if changed, ok := s.patch(paths); ok {
+			if err := s.build(changed); err == nil {
+				s.log.Debug("incremental rebuild", "files", len(paths), "ms", time.Since(start).Milliseconds())
+			}
+			return
+		}
+	}
+	_ = s.reload()
+}
+
+// patch applies changes to reports and institution records in place, the
+// common edit. It reports false when the batch needs a full reload.
+func (s *Server) patch(paths []string) (map[string]bool, bool) {
+	type edit struct {
+		inst *content.Institution
+		rel  string
+		kind string // "report" or "index"
+	}
+	var edits []edit
+	for _, p := range paths {
+		parts := strings.Split(p, "/")
+		if len(parts) < 3 || parts[0] != "institutions" {
+			return nil, false
+		}
+		inst := s.repo.Institution(parts[1])
+		if inst == nil {
+			return nil, false
+		}
+		switch {
+		case len(parts) == 3 && parts[2] == "index.md":
+			edits = append(edits, edit{inst, p, "index"})
+		case len(parts) == 4 && parts[2] == "reports" && strings.HasSuffix(parts[3], ".md"):
+			edits = append(edits, edit{inst, p, "report"})
+		default:
+			return nil, false
+		}
+	}
+	// Decode everything first: a broken file changes nothing.
+	type decoded struct {
+		rep  *content.Report
+		inst *content.Institution
+		gone bool
+	}
+	dec := make([]decoded, len(edits))
+	var errs []string
+	for i, e := range edits {
+		data, err := fs.ReadFile(s.fsys(), e.rel)
+		if errors.Is(err, fs.ErrNotExist) {
+			if e.kind == "index" {
+				return nil, false
+			}
+			dec[i].gone = true
+			continue
+		}
+		if err != nil {
+			return nil, false
+		}
+		if e.kind == "index" {
+			ni := new(content.Institution)
+			ds := content.DecodeRecord(e.rel, data, ni)
+			errs = append(errs, diagStrings(ds)...)
+			dec[i].inst = ni
+			continue
+		}
+		rep := new(content.Report)
+		ds := content.DecodeRecord(e.rel, data, rep)
+		errs = append(errs, diagStrings(ds)...)
+		name := strings.TrimSuffix(path.Base(e.rel), ".md")
+		rep.Slug = name
+		if p, err := content.ParsePeriod(name); err != nil {
+			return nil, false // the loader's message is the one to show
+		} else if len(ds) == 0 && rep.Period != p {
+			errs = append(errs, fmt.Sprintf("%s: period 为 %q，与文件名 %s.md 不一致", e.rel, rep.Period.String(), name))
+		}
+		dec[i].rep = rep
+	}
+	if len(errs) > 0 {
+		s.setErrs(errs)
+		return nil, true
+	}
+	changed := map[string]bool{}
+	for i, e := range edits {
+		changed[e.inst.Slug] = true
+		switch {
+		case e.kind == "index":
+			ni := dec[i].inst
+			ni.Slug, ni.Reports, ni.Inspections, ni.History = e.inst.Slug, e.inst.Reports, e.inst.Inspections, e.inst.History
+			*e.inst = *ni
+		case dec[i].gone:
+			name := strings.TrimSuffix(path.Base(e.rel), ".md")
+			reps := e.inst.Reports[:0:0]
+			for _, r := range e.inst.Reports {
+				if r.Period.String() != name {
+					reps = append(reps, r)
+				}
+			}
+			e.inst.Reports = reps
+		default:
+			rep := dec[i].rep
+			reps := make([]*content.Report, 0, len(e.inst.Reports)+1)
+			for _, r := range e.inst.Reports {
+				if r.Period != rep.Period {
+					reps = append(reps, r)
+				}
+			}
+			reps = append(reps, rep)
+			sort.Slice(reps, func(a, b int) bool { return reps[a].Period.Compare(reps[b].Period) < 0 })
+			e.inst.Reports = reps
+		}
+	}
+	s.setErrs(nil)
+	return changed, true
+}
+
+// ServeHTTP serves the built site, the live-reload script and its event
+// stream. HTML pages get the current content errors at the top.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/_kjjr/live.js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(LiveReloadJS())
+		return
+	case "/_kjjr/events":
+		s.events(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := path.Clean("/" + r.URL.Path)
+	rel := strings.TrimPrefix(p, "/")
+	if strings.HasSuffix(r.URL.Path, "/") || rel == "" {
+		rel = path.Join(rel, "index.html")
+	}
+	status := http.StatusOK
+	data, err := s.readOut(rel)
+	if err != nil {
+		// A directory without the trailing slash: redirect like a web server.
+		if _, err2 := s.readOut(path.Join(rel, "index.html")); err2 == nil {
+			http.Redirect(w, r, p+"/", http.StatusMovedPermanently)
+			return
+		}
+		status = http.StatusNotFound
+		rel = "404.html"
+		if data, err = s.readOut(rel); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	ct := mime.TypeByExtension(path.Ext(rel))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	if strings.HasPrefix(ct, "text/html") && len(s.errs) > 0 {
+		data = injectErrors(data, s.errs)
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(data)
+	}
+}
+
+func (s *Server) readOut(rel string) ([]byte, error) {
+	if rel == ManifestName || strings.Contains(rel, "..") {
+		return nil, fs.ErrNotExist
+	}
+	fi, err := os.Stat(filepath.Join(s.opts.Out, filepath.FromSlash(rel)))
+	if err != nil || fi.IsDir() {
+		return nil, fs.ErrNotExist
+	}
+	return os.ReadFile(filepath.Join(s.opts.Out, filepath.FromSlash(rel)))
+}
+
+// injectErrors puts the content errors at the top of a page's body.
+func injectErrors(page []byte, errs []string) []byte {
+	var box bytes.Buffer
+	box.WriteString(`<div class="dev-error" role="alert"><strong>内容有错误，以下页面为上次成功生成的版本。请修改后保存：</strong>`)
+	for _, e := range errs {
+		box.WriteString("\n")
+		template.HTMLEscape(&box, []byte(e))
+	}
+	box.WriteString("</div>\n")
+	i := bytes.Index(page, []byte("<body>"))
+	if i < 0 {
+		return append(box.Bytes(), page...)
+	}
+	i += len("<body>")
+	out := make([]byte, 0, len(page)+box.Len())
+	out = append(out, page[:i]...)
+	out = append(out, '\n')
+	out = append(out, box.Bytes()...)
+	return append(out, page[i:]...)
+}
+
+// events is a server-sent event stream: "reload" after every rebuild.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(": kjjr live reload\n\n"))
+	fl.Flush()
+	for {
+		s.genMu.Lock()
+		ch := s.gen
+		s.genMu.Unlock()
+		select {
+		case <-ch:
+			if _, err := w.Write([]byte("event: reload\ndata: 1\n\n")); err != nil {
+				return
+			}
+			fl.Flush()
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+			return
+		}
+	}
+}
+
+// Watch watches the content directory until ctx is done and applies
+// changes as they come: events are batched until the directory has been
+// quiet for a few milliseconds (at most 50 ms), and requests arriving
+// meanwhile wait for the rebuild. Without a content directory Watch just
+// waits for ctx.
+func (s *Server) Watch(ctx context.Context) error {
+	if s.opts.Content == "" {
+		<-ctx.Done()
+		return nil
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("site: watch: %w", err)
+	}
+	defer w.Close()
+	root := s.opts.Content
+	addTree := func(dir string) {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			if p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "evidence") {
+				return filepath.SkipDir
+			}
+			_ = w.Add(p)
+			return nil
+		})
+	}
+	addTree(root)
+	const quiet, maxWait = 3 * time.Millisecond, 50 * time.Millisecond
+	for {
+		var first fsnotify.Event
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-w.Errors:
+			s.log.Warn("watch error", "error", err)
+			continue
+		case first = <-w.Events:
+		}
+		batch := map[string]bool{}
+		add := func(ev fsnotify.Event) {
+			rel, err := filepath.Rel(root, ev.Name)
+			if err != nil {
+				return
+			}
+			rel = filepath.ToSlash(rel)
+			if ignoredPath(rel) {
+				return
+			}
+			if ev.Op&fsnotify.Create != 0 {
+				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
+					addTree(ev.Name)
+					rel += "/" // a new directory: a full reload
+				}
+			}
+			batch[rel] = true
+		}
+		add(first)
+		if len(batch) == 0 {
+			continue
+		}
+		// Hold requests from now on: the page must not be served stale.
+		s.mu.Lock()
+		deadline := time.NewTimer(maxWait)
+		timer := time.NewTimer(quiet)
+	collect:
+		for {
+			select {
+			case ev := <-w.Events:
+				add(ev)
+				timer.Reset(quiet)
+			case <-timer.C:
+				break collect
+			case <-deadline.C:
+				break collect
+			case <-ctx.Done():
+				s.mu.Unlock()
+				return nil
+			}
+		}
+		deadline.Stop()
+		paths := make([]string, 0, len(batch))
+		for p := range batch {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		s.update(paths)
+		s.mu.Unlock()
+		s.notify()
+	}
+}
+
+// ignoredPath tells editor droppings and hidden files from content.
+func ignoredPath(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") && part != "." {
+			return true
+		}
+		if part == "evidence" {
+			return true
+		}
+	}
+	base := path.Base(rel)
+	return strings.HasSuffix(base, "~") || strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, ".swx") ||
+		strings.HasSuffix(base, ".tmp") || strings.HasPrefix(base, "#")
+}

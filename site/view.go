@@ -1,0 +1,345 @@
+package site
+
+import (
+	"html/template"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"kjjr/content"
+)
+
+// The views below are the only data templates see. Each copies public
+// fields of the model and nothing else: a private field (report senders,
+// DKIM keys, sender, message ID, source hash, filer, phone, filing date,
+// financing rows, documents, evidence, skipped files, warnings, report
+// bodies) has no place to go. Views are also hashed to decide whether an
+// institution's pages must be rendered again, so they hold everything its
+// pages show.
+
+// chromeView is what every page shows around its content.
+type chromeView struct {
+	Title      string
+	Bureau     string
+	BaseURL    string // with a trailing slash
+	BasePath   string // path part of BaseURL, e.g. "/" or "/kjjr/"
+	SampleData bool
+	Contact    content.Contact
+	SiteCode   string
+	ICP        string
+	PSB        string
+	Complaints content.Contact
+	Expires    string // the measures' last day in force, 2006年1月2日
+	MonthlyDay int    // monthly sheets are due by this day of the next month
+	Dev        bool
+}
+
+func newChrome(s *content.Site, dev bool) chromeView {
+	base := strings.TrimSpace(s.BaseURL)
+	if base == "" {
+		base = "/"
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	bp := "/"
+	if u, err := url.Parse(base); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		u.RawQuery, u.Fragment, u.RawPath = "", "", ""
+		base = u.String() // escapes what must be escaped in a URL
+		bp = u.EscapedPath()
+		if !strings.HasSuffix(bp, "/") {
+			bp += "/"
+		}
+	} else {
+		base = "/" // not an absolute http(s) URL: canonical links from the root
+	}
+	return chromeView{
+		Title: s.Title, Bureau: s.Bureau, BaseURL: base, BasePath: bp,
+		SampleData: s.SampleData, Contact: s.Contact, SiteCode: s.SiteCode, ICP: s.ICP, PSB: s.PSB,
+		Complaints: s.Complaints, Expires: s.Policy.Expires().Chinese(), Dev: dev,
+	}
+}
+
+var emailRE = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
+
+// mailto returns a mailto link for a well-formed address, else the text.
+func mailto(addr string) template.HTML {
+	if emailRE.MatchString(addr) {
+		return template.HTML(`<a href="mailto:` + addr + `">` + addr + `</a>`)
+	}
+	return template.HTML(esc(addr))
+}
+
+// indicatorsView are the public figures of one monthly sheet.
+type indicatorsView = content.Indicators
+
+// indicatorDef names one indicator for tables and charts.
+type indicatorDef struct {
+	Key   string
+	Label string
+	Unit  string
+	Get   func(*content.Indicators) int64 // hundredths for money
+	Money bool
+}
+
+var indicatorDefs = []indicatorDef{
+	{"enterprises_served", "服务企业数量", "家", func(i *content.Indicators) int64 { return int64(i.EnterprisesServed) }, false},
+	{"jinchuanggu_enterprises", "其中：晋创谷注册企业", "家", func(i *content.Indicators) int64 { return int64(i.JinchuangguEnterprises) }, false},
+	{"needs_surveyed", "融资需求调研企业", "家", func(i *content.Indicators) int64 { return int64(i.NeedsSurveyed) }, false},
+	{"matchmaking_events", "银企对接活动", "场", func(i *content.Indicators) int64 { return int64(i.MatchmakingEvents) }, false},
+	{"roadshows", "项目路演活动", "场", func(i *content.Indicators) int64 { return int64(i.Roadshows) }, false},
+	{"onsite_visits", "联合金融机构入企服务", "次", func(i *content.Indicators) int64 { return int64(i.OnsiteVisits) }, false},
+	{"policy_sessions", "政策宣讲活动", "场", func(i *content.Indicators) int64 { return int64(i.PolicySessions) }, false},
+	{"policy_enterprises", "政策宣讲覆盖企业", "家", func(i *content.Indicators) int64 { return int64(i.PolicyEnterprises) }, false},
+	{"loan_subsidy_enterprises", "协助落实贷款贴息企业", "家", func(i *content.Indicators) int64 { return int64(i.LoanSubsidyEnterprises) }, false},
+	{"insurance_enterprises", "协助落实科技保险企业", "家", func(i *content.Indicators) int64 { return int64(i.InsuranceEnterprises) }, false},
+	{"financing_wan", "帮助企业融资金额", "万元", func(i *content.Indicators) int64 { return int64(i.FinancingWan) }, true},
+	{"jinchuanggu_financing_wan", "其中：晋创谷企业融资金额", "万元", func(i *content.Indicators) int64 { return int64(i.JinchuangguFinancingWan) }, true},
+}
+
+// formatValue writes an indicator value: money as 万元 with two decimals.
+func formatValue(v int64, money bool) string {
+	if money {
+		return content.Wan(v).String()
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// instView is an institution's public record and everything derived for
+// its page and its report pages.
+type instView struct {
+	Slug, Name, ShortName, USCC, LegalForm, Founded, Website string
+	Credit                                                   creditView
+	Capabilities, Services                                   []string
+	Partners                                                 content.Partners
+	ServesJinchuanggu                                        bool
+	TeamSize                                                 int
+	TeamDesc                                                 string
+	Office                                                   content.Office
+	Contact                                                  content.Contact
+	IntroMD                                                  string
+	Status, StatusCode                                       string
+	History                                                  []eventView
+	Compliance                                               []complianceYear
+	Monthly                                                  []reportView // approved monthly reports, by period
+	Other                                                    []otherReport
+	Grades                                                   []gradeRef
+}
+
+type creditView struct {
+	CheckedOn, Source              string
+	SeriousDishonesty, Blacklisted bool
+}
+
+type eventView struct {
+	Date, DateISO, Text, Link string // Link relative to the site root, may be empty
+}
+
+type complianceYear struct {
+	Year   int
+	Months [12]complianceCell
+}
+
+type complianceCell struct {
+	State string // content.ReportState, "" for months outside the range
+	Label string
+	Link  string // report page, relative to the institution page
+}
+
+// reportView is one approved monthly report's public content.
+type reportView struct {
+	Period, PeriodCN, Received, State, StateCN string
+	Indicators                                 content.Indicators
+	PartnerBanks                               []string
+	ChargedFees                                string // 是, 否 or ""
+	Prev, Next                                 string // period strings of neighbours
+}
+
+type otherReport struct {
+	PeriodCN, Received, State, StateCN string
+}
+
+type gradeRef struct {
+	Year         int
+	Grade, Notes string
+}
+
+// buildInstView derives the public view of one institution as of now.
+func buildInstView(r *content.Repo, inst *content.Institution, now content.Date) *instView {
+	v := &instView{
+		Slug: inst.Slug, Name: inst.Name, ShortName: inst.ShortName, USCC: inst.USCC, LegalForm: inst.LegalForm,
+		Founded: inst.Founded.Chinese(), Website: inst.Website,
+		Credit:       creditView{inst.Credit.CheckedOn.Chinese(), inst.Credit.Source, inst.Credit.SeriousDishonesty, inst.Credit.Blacklisted},
+		Capabilities: inst.Capabilities, Services: inst.Services, Partners: inst.Partners,
+		ServesJinchuanggu: inst.ServesJinchuanggu, TeamSize: inst.Team.Size, TeamDesc: inst.Team.Description,
+		Office: inst.Office, Contact: inst.Contact, IntroMD: inst.Body,
+	}
+	st := inst.StatusOn(now)
+	v.Status, v.StatusCode = st.Chinese(), string(st)
+	for _, e := range inst.History {
+		if e.Date.After(now) {
+			continue
+		}
+		ev := eventView{Date: e.Date.Chinese(), DateISO: e.Date.String(), Text: e.Chinese()}
+		switch e.Kind {
+		case content.EventGraded, content.EventRemoved:
+			ev.Link = "results/" + strconv.Itoa(e.Year) + "/"
+		case content.EventPublicized, content.EventWithdrawn:
+			if rd := r.Round(e.Round); rd != nil && r.Publicity(rd.Publicity) != nil {
+				ev.Link = "publicity/" + rd.Publicity + "/"
+			}
+		default:
+			if e.Round != "" && r.Round(e.Round) != nil {
+				ev.Link = "rounds/" + e.Round + "/"
+				if rd := r.Round(e.Round); rd.Title != "" {
+					ev.Text += "（" + rd.Title + "）"
+				}
+			}
+		}
+		v.History = append(v.History, ev)
+	}
+	// Monthly reports and their states.
+	var monthly []*content.Report
+	for _, rep := range inst.Reports {
+		if rep.Period.Kind == content.Monthly {
+			if rep.Period.Start().After(now) {
+				continue
+			}
+			monthly = append(monthly, rep)
+			continue
+		}
+		s := r.ReportState(inst, rep.Period, now, false)
+		v.Other = append(v.Other, otherReport{rep.Period.Chinese(), rep.ReceivedDate().Chinese(), string(s), s.Chinese()})
+	}
+	for i, rep := range monthly {
+		s := r.ReportState(inst, rep.Period, now, false)
+		rv := reportView{
+			Period: rep.Period.String(), PeriodCN: rep.Period.Chinese(), Received: rep.ReceivedDate().Chinese(),
+			State: string(s), StateCN: s.Chinese(), PartnerBanks: rep.PartnerBanks,
+		}
+		if rep.Indicators != nil {
+			rv.Indicators = *rep.Indicators
+		}
+		if rep.ChargedFees != nil {
+			rv.ChargedFees = "否"
+			if *rep.ChargedFees {
+				rv.ChargedFees = "是"
+			}
+		}
+		if i > 0 {
+			rv.Prev = monthly[i-1].Period.String()
+		}
+		if i+1 < len(monthly) {
+			rv.Next = monthly[i+1].Period.String()
+		}
+		v.Monthly = append(v.Monthly, rv)
+	}
+	v.Compliance = complianceRows(r, inst, now)
+	for _, res := range r.Results {
+		if res.Draft || res.Effective().After(now) {
+			continue
+		}
+		for _, g := range res.Grades {
+			if g.Institution == inst.Slug && g.Grade != "" {
+				v.Grades = append(v.Grades, gradeRef{res.Year, g.Grade, g.Notes})
+			}
+		}
+	}
+	return v
+}
+
+// complianceRows is the reporting-compliance table of an institution: one
+// row per year from the first month it owed a sheet to the current month
+// (or its removal).
+func complianceRows(r *content.Repo, inst *content.Institution, now content.Date) []complianceYear {
+	ann := inst.AnnouncedOn()
+	if ann.IsZero() || ann.After(now) {
+		return nil
+	}
+	first := content.MonthPeriod(ann.Year, ann.Month).Next()
+	last := content.MonthPeriod(now.Year, now.Month)
+	var rows []complianceYear
+	for p := first; p.Compare(last) <= 0; p = p.Next() {
+		if !inst.Required(p) {
+			break
+		}
+		if len(rows) == 0 || rows[len(rows)-1].Year != p.Year {
+			rows = append(rows, complianceYear{Year: p.Year})
+		}
+		s := r.ReportState(inst, p, now, false)
+		c := complianceCell{State: string(s), Label: s.Chinese()}
+		if s == content.StateOnTime || s == content.StateLate {
+			c.Link = "reports/" + p.String() + ".html"
+		}
+		rows[len(rows)-1].Months[p.Month-1] = c
+	}
+	return rows
+}
+
+// totals sums indicators per month over all institutions' approved
+// monthly reports up to now.
+type totals struct {
+	Months []monthTotal // ascending
+	Years  []yearTotal  // ascending
+}
+
+type monthTotal struct {
+	Period  content.Period
+	Reports int
+	Sum     content.Indicators
+}
+
+type yearTotal struct {
+	Year    int
+	Reports int
+	Sum     content.Indicators
+}
+
+func addIndicators(a *content.Indicators, b *content.Indicators) {
+	a.EnterprisesServed += b.EnterprisesServed
+	a.JinchuangguEnterprises += b.JinchuangguEnterprises
+	a.NeedsSurveyed += b.NeedsSurveyed
+	a.MatchmakingEvents += b.MatchmakingEvents
+	a.Roadshows += b.Roadshows
+	a.OnsiteVisits += b.OnsiteVisits
+	a.PolicySessions += b.PolicySessions
+	a.PolicyEnterprises += b.PolicyEnterprises
+	a.LoanSubsidyEnterprises += b.LoanSubsidyEnterprises
+	a.InsuranceEnterprises += b.InsuranceEnterprises
+	a.FinancingWan += b.FinancingWan
+	a.JinchuangguFinancingWan += b.JinchuangguFinancingWan
+}
+
+func computeTotals(r *content.Repo, now content.Date) *totals {
+	byMonth := map[content.Period]*monthTotal{}
+	for _, inst := range r.Institutions {
+		for _, rep := range inst.Reports {
+			if rep.Period.Kind != content.Monthly || rep.Indicators == nil || rep.Period.Start().After(now) {
+				continue
+			}
+			m := byMonth[rep.Period]
+			if m == nil {
+				m = &monthTotal{Period: rep.Period}
+				byMonth[rep.Period] = m
+			}
+			m.Reports++
+			addIndicators(&m.Sum, rep.Indicators)
+		}
+	}
+	t := &totals{}
+	for _, m := range byMonth {
+		t.Months = append(t.Months, *m)
+	}
+	sort.Slice(t.Months, func(i, j int) bool { return t.Months[i].Period.Compare(t.Months[j].Period) < 0 })
+	for _, m := range t.Months {
+		if len(t.Years) == 0 || t.Years[len(t.Years)-1].Year != m.Period.Year {
+			t.Years = append(t.Years, yearTotal{Year: m.Period.Year})
+		}
+		y := &t.Years[len(t.Years)-1]
+		y.Reports += m.Reports
+		addIndicators(&y.Sum, &m.Sum)
+	}
+	return t
+}

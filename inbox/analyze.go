@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -545,9 +544,19 @@ func (pl *plan) receipt(branch string) *receipt {
 	}
 	if pl.inst != nil {
 		r.Institution, r.Slug = pl.inst.Name, pl.inst.Slug
+		var senders []string
 		for _, s := range pl.inst.ReportSenders {
-			e := strings.ToLower(strings.TrimSpace(s.Email))
-			if e != "" && e != pl.p.From && !containsStr(r.Cc, e) {
+			if e := strings.ToLower(strings.TrimSpace(s.Email)); e != "" && !containsStr(senders, e) {
+				senders = append(senders, e)
+			}
+		}
+		// A message released by staff may come from an address the
+		// institution does not list: the receipt goes to the listed ones.
+		if !containsStr(senders, r.To) && len(senders) > 0 {
+			r.To = senders[0]
+		}
+		for _, e := range senders {
+			if e != r.To {
 				r.Cc = append(r.Cc, e)
 			}
 		}
@@ -571,5 +580,3 @@ func containsStr(l []string, s string) bool {
 	}
 	return false
 }
-
-var _ = path.Ext

@@ -146,9 +146,7 @@ func (e *engine) handle(ctx context.Context, raw []byte, receivedAt time.Time) (
 		}
 		pl := e.analyzer(snap).analyze(raw, receivedAt, nil)
 		if pl.out == outAccept && pl.suppress == "" {
-			if err := e.queue.queue(pl.receipt(ent.Branch)); err != nil {
-				return handled{}, fmt.Errorf("queue receipt: %w", err)
-			}
+			e.queueReceipt(pl.receipt(ent.Branch))
 		}
 		return handled{dest: destProcessed, duplicate: true, branch: ent.Branch, commit: ent.Commit}, nil
 	}
@@ -156,9 +154,7 @@ func (e *engine) handle(ctx context.Context, raw []byte, receivedAt time.Time) (
 		if rec.Receipt {
 			pl := e.analyzer(snap).analyze(raw, receivedAt, nil)
 			if pl.out == outReject {
-				if err := e.queue.queue(pl.receipt("")); err != nil {
-					return handled{}, fmt.Errorf("queue receipt: %w", err)
-				}
+				e.queueReceipt(pl.receipt(""))
 			}
 		}
 		return handled{dest: destQuarantine, duplicate: true, qid: rec.ID, reasons: rec.Reasons}, nil
@@ -189,9 +185,7 @@ func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
 			return handled{}, fmt.Errorf("write index: %w", err)
 		}
 		if pl.suppress == "" {
-			if err := e.queue.queue(pl.receipt(branch)); err != nil {
-				return handled{}, fmt.Errorf("queue receipt: %w", err)
-			}
+			e.queueReceipt(pl.receipt(branch))
 		}
 		e.log.Info("inbox: committed", "branch", branch, "commit", ch.String()[:12], "from", pl.p.From)
 		return handled{dest: destProcessed, branch: branch, commit: ch}, nil
@@ -201,12 +195,19 @@ func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
 			return handled{}, err
 		}
 		if pl.out == outReject {
-			if err := e.queue.queue(pl.receipt("")); err != nil {
-				return handled{}, fmt.Errorf("queue receipt: %w", err)
-			}
+			e.queueReceipt(pl.receipt(""))
 		}
 		e.log.Info("inbox: quarantined", "id", rec.ID, "reason", rec.Reason, "from", pl.p.From)
 		return handled{dest: destQuarantine, qid: rec.ID, reasons: pl.reasons}, nil
+	}
+}
+
+// queueReceipt hands a receipt to the outbox. A receipt that cannot be
+// queued (an address the outbox refuses) is logged, not fatal: the commit
+// or record is made and the message must still be filed away.
+func (e *engine) queueReceipt(r *receipt) {
+	if err := e.queue.queue(r); err != nil {
+		e.log.Error("inbox: receipt not queued", "to", r.To, "err", err)
 	}
 }
 
@@ -290,6 +291,7 @@ func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (stri
 // ReleaseError lists why a quarantined message cannot be released.
 type ReleaseError struct{ Reasons []string }
 
+// Error lists the reasons, separated by "；".
 func (e *ReleaseError) Error() string {
 	s := "无法放行："
 	for i, r := range e.Reasons {

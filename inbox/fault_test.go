@@ -16,7 +16,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"kjjr/content"
 	"kjjr/inbox/outbox"
 )
 
@@ -200,5 +199,4 @@ func TestFaultSIGKILL(t *testing.T) {
 		t.Errorf("%d receipts queued, want %d", len(es), wantReceipts)
 	}
 	gitCLI(t, dir, "fsck", "--strict", "--no-progress")
-	_ = content.Date{}
 }

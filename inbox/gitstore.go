@@ -1,7 +1,7 @@
 package inbox
 
 import (
-	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -19,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage"
+	gitsync "github.com/go-git/go-git/v5/utils/sync"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
@@ -32,6 +34,8 @@ const mainRef = plumbing.ReferenceName("refs/heads/main")
 // and a compare-and-swap of the branch ref. It never touches a working
 // tree or an index.
 type gitStore struct {
+	mu     sync.Mutex
+	trees  map[plumbing.Hash][]object.TreeEntry // decoded large trees
 	repo   *git.Repository
 	dir    string // the repo dir as given
 	gitDir string // .git of a non-bare repo, or the bare repo dir
@@ -93,30 +97,115 @@ func (g *gitStore) writeBlob(data []byte) (plumbing.Hash, error) {
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return g.repo.Storer.SetEncodedObject(obj)
+	var h plumbing.Hash
+	withZlibLevel(zlib.BestSpeed, func() { h, err = g.repo.Storer.SetEncodedObject(obj) })
+	return h, err
 }
 
+// bigTree is the entry count from which a tree is treated as large: its
+// decoded entries are cached and it is stored without compression.
+const bigTree = 512
+
+// writeTree encodes and stores a tree whose entries are in git order.
+// It encodes directly (no fmt per entry) because a tree such as
+// institutions/ has thousands of entries and is rewritten by every commit.
 func (g *gitStore) writeTree(entries []object.TreeEntry) (plumbing.Hash, error) {
-	sort.Sort(object.TreeEntrySorter(entries))
-	t := &object.Tree{Entries: entries}
+	n := 0
+	for _, e := range entries {
+		if strings.IndexByte(e.Name, 0) >= 0 || e.Name == "" {
+			return plumbing.ZeroHash, fmt.Errorf("invalid tree entry name %q", e.Name)
+		}
+		n += len(e.Name) + 28
+	}
+	buf := make([]byte, 0, n)
+	for _, e := range entries {
+		buf = strconv.AppendUint(buf, uint64(e.Mode), 8)
+		buf = append(buf, ' ')
+		buf = append(buf, e.Name...)
+		buf = append(buf, 0)
+		buf = append(buf, e.Hash[:]...)
+	}
 	obj := g.repo.Storer.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
+	obj.SetType(plumbing.TreeObject)
+	obj.SetSize(int64(len(buf)))
+	w, err := obj.Writer()
+	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return g.repo.Storer.SetEncodedObject(obj)
+	if _, err := w.Write(buf); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	level := zlib.BestSpeed
+	if len(entries) >= bigTree {
+		level = zlib.NoCompression
+	}
+	var h plumbing.Hash
+	withZlibLevel(level, func() { h, err = g.repo.Storer.SetEncodedObject(obj) })
+	return h, err
+}
+
+// gitLess orders tree entries as git does: a directory sorts as if its
+// name ended in "/". It does not allocate.
+func gitLess(a, b *object.TreeEntry) bool {
+	at := func(e *object.TreeEntry, i int) (byte, bool) {
+		if i < len(e.Name) {
+			return e.Name[i], true
+		}
+		if i == len(e.Name) && e.Mode == filemode.Dir {
+			return '/', true
+		}
+		return 0, false
+	}
+	for i := 0; ; i++ {
+		ac, aok := at(a, i)
+		bc, bok := at(b, i)
+		switch {
+		case !aok || !bok:
+			return !aok && bok
+		case ac != bc:
+			return ac < bc
+		}
+	}
+}
+
+// treeEntries returns a copy of a tree's entries. Large trees (institutions/
+// of main, read by every new branch) are decoded once and cached.
+func (g *gitStore) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
+	g.mu.Lock()
+	cached, ok := g.trees[h]
+	g.mu.Unlock()
+	if !ok {
+		t, err := object.GetTree(g.repo.Storer, h)
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", h, err)
+		}
+		cached = t.Entries
+		if len(cached) >= bigTree {
+			g.mu.Lock()
+			if g.trees == nil || len(g.trees) >= 8 {
+				g.trees = map[plumbing.Hash][]object.TreeEntry{}
+			}
+			g.trees[h] = cached
+			g.mu.Unlock()
+		}
+	}
+	return append(make([]object.TreeEntry, 0, len(cached)+4), cached...), nil
 }
 
 // updateTree returns the hash of tree base (zero: empty) with the blobs of
 // changes (slash paths relative to base) put in place. Only the trees on
-// the changed paths are read and rewritten.
+// the changed paths are read and rewritten; entries stay in git order
+// (replaced in place, new ones inserted where they belong).
 func (g *gitStore) updateTree(base plumbing.Hash, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
 	var entries []object.TreeEntry
 	if !base.IsZero() {
-		t, err := object.GetTree(g.repo.Storer, base)
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("read tree %s: %w", base, err)
+		var err error
+		if entries, err = g.treeEntries(base); err != nil {
+			return plumbing.ZeroHash, err
 		}
-		entries = append(entries, t.Entries...)
 	}
 	files := map[string]plumbing.Hash{}
 	subs := map[string]map[string]plumbing.Hash{}
@@ -131,24 +220,34 @@ func (g *gitStore) updateTree(base plumbing.Hash, changes map[string]plumbing.Ha
 		}
 		subs[first][rest] = h
 	}
-	index := map[string]int{}
-	for i, e := range entries {
-		index[e.Name] = i
+	find := func(name string) int {
+		for i := range entries {
+			if entries[i].Name == name {
+				return i
+			}
+		}
+		return -1
 	}
 	set := func(name string, mode filemode.FileMode, h plumbing.Hash) {
-		if i, ok := index[name]; ok {
-			entries[i] = object.TreeEntry{Name: name, Mode: mode, Hash: h}
-			return
+		e := object.TreeEntry{Name: name, Mode: mode, Hash: h}
+		if i := find(name); i >= 0 {
+			if entries[i].Mode == mode {
+				entries[i] = e
+				return
+			}
+			entries = append(entries[:i], entries[i+1:]...) // file became dir or back: re-insert
 		}
-		index[name] = len(entries)
-		entries = append(entries, object.TreeEntry{Name: name, Mode: mode, Hash: h})
+		i := sort.Search(len(entries), func(i int) bool { return !gitLess(&entries[i], &e) })
+		entries = append(entries, object.TreeEntry{})
+		copy(entries[i+1:], entries[i:])
+		entries[i] = e
 	}
 	for name, h := range files {
 		set(name, filemode.Regular, h)
 	}
 	for name, sub := range subs {
 		var subBase plumbing.Hash
-		if i, ok := index[name]; ok && entries[i].Mode == filemode.Dir {
+		if i := find(name); i >= 0 && entries[i].Mode == filemode.Dir {
 			subBase = entries[i].Hash
 		}
 		h, err := g.updateTree(subBase, sub)
@@ -275,6 +374,45 @@ func (g *gitStore) reaches(from, want plumbing.Hash, depth int) bool {
 	return false
 }
 
+// useFastZlib switches the zlib levels below (benchmarks compare).
+var useFastZlib = true
+
+// withZlibLevel runs store (one SetEncodedObject) with go-git's pooled
+// zlib writer at level. go-git compresses loose objects at the default
+// level, and deflate dominated the cost of a commit: BestSpeed is several
+// times faster for a few percent more disk, and a large tree (institutions/
+// with thousands of entries, rewritten by every commit) is stored
+// uncompressed so that a commit does not cost more in a larger repo. git
+// gc repacks and compresses everything anyway. The pool is per P: the
+// writer taken out is put back afterwards; if the goroutine moves, go-git
+// merely uses another level, never a wrong result.
+func withZlibLevel(level int, store func()) {
+	if !useFastZlib {
+		store()
+		return
+	}
+	pool := &zlibPools[0]
+	if level == zlib.NoCompression {
+		pool = &zlibPools[1]
+	}
+	mine, _ := pool.Get().(*zlib.Writer)
+	if mine == nil {
+		var err error
+		if mine, err = zlib.NewWriterLevel(nil, level); err != nil {
+			store()
+			return
+		}
+	}
+	prev := gitsync.GetZlibWriter(nil)
+	gitsync.PutZlibWriter(mine)
+	store()
+	pool.Put(gitsync.GetZlibWriter(nil)) // normally mine again
+	gitsync.PutZlibWriter(prev)
+}
+
+// zlibPools keep the BestSpeed and NoCompression writers between objects.
+var zlibPools [2]sync.Pool
+
 // hasOrigin reports whether the repo has a remote named origin.
 func (g *gitStore) hasOrigin() bool {
 	_, err := g.repo.Remote("origin")
@@ -386,6 +524,3 @@ func (g *gitStore) readFileAt(commit plumbing.Hash, p string) ([]byte, error) {
 	defer rd.Close()
 	return io.ReadAll(rd)
 }
-
-var _ = bytes.Compare
-var _ = time.Now

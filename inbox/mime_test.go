@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -186,5 +187,57 @@ func TestTextPeriod(t *testing.T) {
 		if got != want {
 			t.Errorf("textPeriod(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestLimits: the fixture repo's site.yaml sets 1 MiB per attachment and
+// 3 MiB per message; over either is a rejection naming the limit.
+func TestLimits(t *testing.T) {
+	e, q, _ := newTestEngine(t, true)
+	big := compose(instSender, "2026年上半年工作进展", "big@x", testNow, "报告", []attachment{
+		{Name: "工作进展.pdf", Type: "application/pdf", Data: fakePDF(300_000, "r")},
+		{Name: "扫描件.pdf", Type: "application/pdf", Data: fakePDF(1_200_000, "scan")},
+	})
+	huge := compose(instSender, "2026年上半年工作进展", "huge@x", testNow, "报告", []attachment{
+		{Name: "一.pdf", Type: "application/pdf", Data: fakePDF(900_000, "1")},
+		{Name: "二.pdf", Type: "application/pdf", Data: fakePDF(900_000, "2")},
+		{Name: "三.pdf", Type: "application/pdf", Data: fakePDF(900_000, "3")},
+	})
+	for raw, want := range map[*[]byte]string{&big: "“扫描件.pdf”大小 1.1 MiB，超过单个附件上限 1.0 MiB", &huge: "超过上限 3.0 MiB"} {
+		h, err := e.handle(context.Background(), *raw, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.dest != destQuarantine || !strings.Contains(strings.Join(h.reasons, "\n"), want) {
+			t.Errorf("got %v %q, want a rejection with %q", h.dest, h.reasons, want)
+		}
+	}
+	if len(q.order) != 2 {
+		t.Errorf("%d receipts", len(q.order))
+	}
+}
+
+// TestIndexRebuild: without its index file the worker rebuilds it from the
+// commit trailers, and a re-delivered message is still a duplicate.
+func TestIndexRebuild(t *testing.T) {
+	e, _, dir := newTestEngine(t, false)
+	raw := readFixture(t, "outlook_rfc2231_halfyear.eml")
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil || h.dest != destProcessed {
+		t.Fatalf("%+v %v", h, err)
+	}
+	e.close()
+	gd, _ := gitDirOf(dir)
+	if err := os.Remove(gd + "/kjjr/ingested.log"); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := newEngine(dir, testOptions(newMemQueue()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.close()
+	h2, err := e2.handle(context.Background(), raw, testNow)
+	if err != nil || !h2.duplicate || h2.commit != h.commit {
+		t.Fatalf("after rebuild: %+v %v", h2, err)
 	}
 }

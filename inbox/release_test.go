@@ -49,7 +49,7 @@ func TestReleaseAndList(t *testing.T) {
 	// An accepted receipt went to the sender, once.
 	n := 0
 	for _, k := range q.order {
-		if r := q.byKey[k]; r.Accepted && r.To == "zq1987@163.example.com" {
+		if r := q.byKey[k]; r.Accepted && r.Key == "mid:rel@163.example.com "+sha256hex(raw[headerEnd(raw):])+" released" && r.To == instSender {
 			n++
 		}
 	}

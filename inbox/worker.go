@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +39,7 @@ type Stats struct {
 	Left        int // left in the mailbox (temporary failure)
 }
 
+// String summarises s for logs.
 func (s Stats) String() string {
 	return fmt.Sprintf("%d messages: %d committed, %d quarantined, %d duplicates, %d left", s.Seen, s.Committed, s.Quarantined, s.Duplicates, s.Left)
 }
@@ -270,7 +270,12 @@ func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
 		raw := msgs[0].FindBodySection(body)
 		h, err := w.eng.handle(ctx, raw, msgs[0].InternalDate)
 		if err != nil {
-			return st, fmt.Errorf("uid %d: %w", uid, err)
+			// One message that cannot be handled now (a push that fails, a
+			// repo problem) must not hold up the others: it stays in the
+			// mailbox and is tried again on the next pass.
+			w.eng.log.Error("inbox: message left in the mailbox", "uid", uid, "err", err)
+			st.Left++
+			continue
 		}
 		var dest string
 		switch h.dest {
@@ -406,5 +411,3 @@ func (w *Worker) wait(ctx context.Context, s *session) error {
 	}
 	return nil
 }
-
-var _ = strings.TrimSpace

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -131,14 +132,22 @@ func TestWorkerOnce(t *testing.T) {
 }
 
 // TestRunIdle: the long-running worker picks up a message delivered while
-// it idles, and stops cleanly on cancel.
+// it idles (IDLE, or polling on a server without it), and stops cleanly
+// on cancel.
 func TestRunIdle(t *testing.T) {
-	addr := memIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
+	t.Run("IDLE", func(t *testing.T) {
+		testRun(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}, time.Hour) // only IDLE can wake it
+	})
+	t.Run("poll without IDLE", func(t *testing.T) { testRun(t, nil, 300*time.Millisecond) })
+}
+
+func testRun(t *testing.T, caps imap.CapSet, poll time.Duration) {
+	addr := memIMAP(t, caps)
 	c := imapLogin(t, addr)
 	dir := newFixtureRepo(t, true, fixtureFiles(t, ""))
 	opts := testOptions(newMemQueue())
 	opts.IMAP = IMAPConfig{Addr: addr, User: "kjjr", Password: "pw", TLS: "none"}
-	opts.PollInterval = time.Hour // only IDLE can wake it
+	opts.PollInterval = poll
 	w, err := NewWorker(dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -207,5 +216,42 @@ func TestCASRace(t *testing.T) {
 	tip, _ := e.store.repo.Reference(branch, false)
 	if tip.Hash() != h.commit {
 		t.Fatal("tip is not our commit")
+	}
+}
+
+// TestPushFirst: with an origin that cannot be reached, the commit is made
+// but the message stays in the inbox (it is not durable elsewhere yet);
+// once origin is back, the next pass pushes and files it away, with no
+// second commit.
+func TestPushFirst(t *testing.T) {
+	need(t, "git")
+	addr := memIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
+	c := imapLogin(t, addr)
+	appendMsg(t, c, "INBOX", readFixture(t, "foxmail_gbk.eml"))
+	dir, origin := cliRepo(t, fixtureFiles(t, ""))
+	moved := origin + ".away"
+	if err := os.Rename(origin, moved); err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(newMemQueue())
+	opts.IMAP = IMAPConfig{Addr: addr, User: "kjjr", Password: "pw", TLS: "none"}
+	w, err := NewWorker(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	st, err := w.RunOnce(context.Background())
+	if err != nil || st.Left != 1 || mailboxCount(t, c, "INBOX") != 1 {
+		t.Fatalf("with origin away: %v %v", st, err)
+	}
+	if err := os.Rename(moved, origin); err != nil {
+		t.Fatal(err)
+	}
+	st, err = w.RunOnce(context.Background())
+	if err != nil || st.Duplicates != 1 || mailboxCount(t, c, "INBOX") != 0 || mailboxCount(t, c, "已处理") != 1 {
+		t.Fatalf("with origin back: %v %v", st, err)
+	}
+	if n := gitCLI(t, origin, "rev-list", "--count", "main..submit/"+instSlug+"/2026-10"); n != "1" {
+		t.Errorf("origin has %s commits on the branch, want 1", n)
 	}
 }

@@ -38,8 +38,8 @@ func treeHash(t *testing.T, dir string) ([32]byte, int) {
 
 func TestWriteLoads(t *testing.T) {
 	dir := t.TempDir()
-	const n = 120
-	if err := corpus.Write(dir, &corpus.Options{Institutions: n, Seed: 7, PerRound: 50, Evidence: true}); err != nil {
+	const n = 60
+	if err := corpus.Write(dir, &corpus.Options{Institutions: n, Seed: 7, PerRound: 25, Evidence: true}); err != nil {
 		t.Fatal(err)
 	}
 	repo, err := content.Load(os.DirFS(dir), nil)
@@ -83,10 +83,10 @@ func TestWriteLoads(t *testing.T) {
 
 func TestWriteDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
-	if err := corpus.Write(a, &corpus.Options{Institutions: 40, Seed: 3, Workers: 1}); err != nil {
+	if err := corpus.Write(a, &corpus.Options{Institutions: 15, Seed: 3, Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := corpus.Write(b, &corpus.Options{Institutions: 40, Seed: 3, Workers: 7}); err != nil {
+	if err := corpus.Write(b, &corpus.Options{Institutions: 15, Seed: 3, Workers: 7}); err != nil {
 		t.Fatal(err)
 	}
 	ha, na := treeHash(t, a)
@@ -95,7 +95,7 @@ func TestWriteDeterministic(t *testing.T) {
 		t.Errorf("same options, different output (%d vs %d files)", na, nb)
 	}
 	c := t.TempDir()
-	if err := corpus.Write(c, &corpus.Options{Institutions: 40, Seed: 4}); err != nil {
+	if err := corpus.Write(c, &corpus.Options{Institutions: 15, Seed: 4}); err != nil {
 		t.Fatal(err)
 	}
 	if hc, _ := treeHash(t, c); hc == ha {

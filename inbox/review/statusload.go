@@ -242,34 +242,46 @@ func (r *Repo) readStatusCache() *statusCache {
 
 // parseStatusCache reads the cache format; anything damaged gives an empty cache.
 func parseStatusCache(data []byte) *statusCache {
-	c := &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
-	lines := strings.Split(string(data), "\n")
-	if len(lines) == 0 || lines[0] != fmt.Sprintf("%s %d", cacheMagic, statusCacheVersion) {
-		return c
-	}
 	bad := func() *statusCache { return &statusCache{Trees: map[plumbing.Hash]*instSummary{}} }
+	text := string(data) // one copy; every field below is a substring of it
+	head, rest, _ := strings.Cut(text, "\n")
+	if head != fmt.Sprintf("%s %d", cacheMagic, statusCacheVersion) {
+		return bad()
+	}
+	c := &statusCache{Trees: make(map[plumbing.Hash]*instSummary, strings.Count(rest, "\nT\t")+1)}
 	var cur *instSummary
-	for _, line := range lines[1:] {
+	for rest != "" {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		if line == "" {
 			continue
 		}
-		f := strings.Split(line, "\t")
-		switch {
-		case f[0] == "T" && len(f) == 5:
-			ok := plumbing.IsHash(f[1])
-			h := plumbing.NewHash(f[1])
-			name, e1 := strconv.Unquote(f[3])
-			short, e2 := strconv.Unquote(f[4])
-			if !ok || e1 != nil || e2 != nil {
+		kind, body, ok := strings.Cut(line, "\t")
+		if !ok {
+			return bad()
+		}
+		switch kind {
+		case "R":
+			p, recv, ok := strings.Cut(body, "\t")
+			if !ok || cur == nil || strings.IndexByte(recv, '\t') >= 0 {
 				return bad()
 			}
-			cur = &instSummary{OK: f[2] == "1", Name: name, ShortName: short}
-			c.Trees[h] = cur
-		case f[0] == "R" && len(f) == 3 && cur != nil:
-			cur.Reports = append(cur.Reports, repSummary{Period: f[1], ReceivedAt: f[2]})
-		case f[0] == "D" && len(f) == 2 && cur != nil:
-			d, err := strconv.Unquote(f[1])
-			if err != nil {
+			cur.Reports = append(cur.Reports, repSummary{Period: p, ReceivedAt: recv})
+		case "T":
+			f := strings.Split(body, "\t")
+			if len(f) != 4 || !plumbing.IsHash(f[0]) {
+				return bad()
+			}
+			name, e1 := strconv.Unquote(f[2])
+			short, e2 := strconv.Unquote(f[3])
+			if e1 != nil || e2 != nil {
+				return bad()
+			}
+			cur = &instSummary{OK: f[1] == "1", Name: name, ShortName: short}
+			c.Trees[plumbing.NewHash(f[0])] = cur
+		case "D":
+			d, err := strconv.Unquote(body)
+			if err != nil || cur == nil {
 				return bad()
 			}
 			cur.Diags = append(cur.Diags, d)

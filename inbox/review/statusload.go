@@ -2,6 +2,8 @@ package review
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,7 +29,7 @@ import (
 // tree changed since the last run (after an approval, one).
 
 // statusCacheVersion changes when the summary's meaning changes.
-const statusCacheVersion = 1
+const statusCacheVersion = 2
 
 type instSummary struct {
 	OK        bool   // index.md decoded
@@ -45,6 +47,10 @@ type repSummary struct {
 type statusCache struct {
 	Version int
 	Trees   map[plumbing.Hash]*instSummary
+	// HistKey identifies the inputs of the institutions' status histories
+	// (see LoadStatus); Hist holds them by slug.
+	HistKey string
+	Hist    map[string][]content.Event
 }
 
 // LoadStatus loads main for the compliance matrix: every record that
@@ -63,8 +69,12 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("review: main tree: %w", err)
 	}
-	mfs := newMemFS()
+	// histKey names everything statuses derive from (rounds, publicity,
+	// results, the calendar that dates publicity, and which institutions
+	// exist): while it is unchanged, so are the institutions' histories.
+	hk := sha256.New()
 	var instTree *object.Tree
+	var others []object.TreeEntry
 	for _, e := range root.Entries {
 		switch {
 		case e.Name == "institutions" && e.Mode == filemode.Dir:
@@ -75,14 +85,16 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 		case e.Name == "notices":
 			// Not needed for statuses.
 		default:
-			if err := r.copyRecords(mfs, e, e.Name); err != nil {
-				return nil, nil, err
+			others = append(others, e)
+			if e.Name != "site.yaml" {
+				fmt.Fprintf(hk, "%s %s\n", e.Name, e.Hash)
 			}
 		}
 	}
 	cache := r.readStatusCache()
 	used := map[plumbing.Hash]*instSummary{}
 	var ds content.Diagnostics
+	var slugs []string
 	sums := map[string]*instSummary{}
 	if instTree != nil {
 		for _, e := range instTree.Entries {
@@ -100,20 +112,44 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 			if !s.OK {
 				continue
 			}
-			// A YAML double-quoted scalar takes Go's escapes.
-			mfs.add("institutions/"+e.Name+"/index.md", []byte("---\nname: "+strconv.Quote(s.Name)+"\nshort_name: "+strconv.Quote(s.ShortName)+"\n---\n"))
+			slugs = append(slugs, e.Name)
 			sums[e.Name] = s
+			fmt.Fprintf(hk, "i %s\n", e.Name)
 		}
 	}
-	repo, lerr := content.Load(mfs, nil)
-	if lerr != nil {
-		ds = append(ds, repo.Diags.Errors()...)
+	key := hex.EncodeToString(hk.Sum(nil))
+	var repo *content.Repo
+	if cache.HistKey == key && len(cache.Hist) == len(slugs) {
+		repo, err = r.statusFromCache(others, slugs, sums, cache.Hist)
+		if err != nil {
+			return nil, nil, err
+		}
+	} else {
+		mfs := newMemFS()
+		for _, e := range others {
+			if err := r.copyRecords(mfs, e, e.Name); err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, slug := range slugs {
+			s := sums[slug]
+			// A YAML double-quoted scalar takes Go's escapes.
+			mfs.add("institutions/"+slug+"/index.md", []byte("---\nname: "+strconv.Quote(s.Name)+"\nshort_name: "+strconv.Quote(s.ShortName)+"\n---\n"))
+		}
+		var lerr error
+		repo, lerr = content.Load(mfs, nil)
+		if lerr != nil {
+			ds = append(ds, repo.Diags.Errors()...)
+		}
 	}
+	hist := map[string][]content.Event{}
 	for _, inst := range repo.Institutions {
+		hist[inst.Slug] = inst.History
 		s := sums[inst.Slug]
 		if s == nil {
 			continue
 		}
+		inst.Reports = inst.Reports[:0]
 		for _, rs := range s.Reports {
 			p, ok := fastPeriod(rs.Period)
 			if !ok {
@@ -123,10 +159,52 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 		}
 		sort.Slice(inst.Reports, func(a, b int) bool { return inst.Reports[a].Period.Compare(inst.Reports[b].Period) < 0 })
 	}
-	if len(used) != len(cache.Trees) || changed(used, cache.Trees) {
-		r.writeStatusCache(&statusCache{Version: statusCacheVersion, Trees: used})
+	if cache.HistKey != key || len(used) != len(cache.Trees) || changed(used, cache.Trees) {
+		r.writeStatusCache(&statusCache{Version: statusCacheVersion, Trees: used, HistKey: key, Hist: hist})
 	}
 	return repo, ds, nil
+}
+
+// statusFromCache builds the matrix's Repo without content.Load: site.yaml
+// decoded, and each institution's name, cached history and reports. Only
+// the exported fields the compliance matrix reads are set (Site with
+// Load's deadline defaults, Institutions in slug order).
+func (r *Repo) statusFromCache(others []object.TreeEntry, slugs []string, sums map[string]*instSummary, hist map[string][]content.Event) (*content.Repo, error) {
+	repo := &content.Repo{}
+	for _, e := range others {
+		if e.Name != "site.yaml" {
+			continue
+		}
+		data, err := blobBytes(r.Git, e.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("review: read site.yaml: %w", err)
+		}
+		if ds := content.DecodeYAMLFile("site.yaml", data, &repo.Site); ds.HasErrors() {
+			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
+		}
+	}
+	siteDefaults(&repo.Site)
+	sort.Strings(slugs)
+	for _, slug := range slugs {
+		s := sums[slug]
+		inst := &content.Institution{Name: s.Name, ShortName: s.ShortName, History: hist[slug]}
+		inst.Slug, inst.File = slug, "institutions/"+slug+"/index.md"
+		repo.Institutions = append(repo.Institutions, inst)
+	}
+	return repo, nil
+}
+
+// siteDefaults applies Load's defaults for the deadlines.
+func siteDefaults(s *content.Site) {
+	if s.Deadlines.MonthlyDay == 0 {
+		s.Deadlines.MonthlyDay = 10
+	}
+	if s.Deadlines.HalfYearDays == 0 {
+		s.Deadlines.HalfYearDays = 15
+	}
+	if s.Deadlines.AnnualMonthDay == "" {
+		s.Deadlines.AnnualMonthDay = "12-31"
+	}
 }
 
 func changed(a, b map[plumbing.Hash]*instSummary) bool {
@@ -279,6 +357,18 @@ func parseStatusCache(data []byte) *statusCache {
 			}
 			cur = &instSummary{OK: f[1] == "1", Name: name, ShortName: short}
 			c.Trees[plumbing.NewHash(f[0])] = cur
+		case "K":
+			c.HistKey = body
+		case "H":
+			slug, payload, ok := strings.Cut(body, "\t")
+			evs, err := decodeEvents(payload)
+			if !ok || err != nil {
+				return bad()
+			}
+			if c.Hist == nil {
+				c.Hist = map[string][]content.Event{}
+			}
+			c.Hist[slug] = evs
 		case "D":
 			d, err := strconv.Unquote(body)
 			if err != nil || cur == nil {
@@ -312,6 +402,12 @@ func (r *Repo) writeStatusCache(c *statusCache) {
 			fmt.Fprintf(&b, "D\t%s\n", strconv.Quote(d))
 		}
 	}
+	if c.HistKey != "" {
+		fmt.Fprintf(&b, "K\t%s\n", c.HistKey)
+		for slug, evs := range c.Hist {
+			fmt.Fprintf(&b, "H\t%s\t%s\n", slug, encodeEvents(evs))
+		}
+	}
 	p := r.statusCachePath()
 	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
 		return
@@ -325,6 +421,46 @@ func (r *Repo) writeStatusCache(c *statusCache) {
 	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
 		os.Remove(tmp.Name())
 	}
+}
+
+// encodeEvents writes a history as one quoted string: events separated by
+// \x1e, fields by \x1f.
+func encodeEvents(evs []content.Event) string {
+	var parts []string
+	for _, e := range evs {
+		parts = append(parts, strings.Join([]string{e.Date.String(), string(e.Kind), e.Round, e.Ref, e.Grade, strconv.Itoa(e.Year), e.Until.String()}, "\x1f"))
+	}
+	return strconv.Quote(strings.Join(parts, "\x1e"))
+}
+
+func decodeEvents(q string) ([]content.Event, error) {
+	s, err := strconv.Unquote(q)
+	if err != nil {
+		return nil, err
+	}
+	evs := []content.Event{}
+	if s == "" {
+		return evs, nil
+	}
+	for _, part := range strings.Split(s, "\x1e") {
+		f := strings.Split(part, "\x1f")
+		if len(f) != 7 {
+			return nil, fmt.Errorf("bad event %q", part)
+		}
+		var e content.Event
+		if err := e.Date.UnmarshalText([]byte(f[0])); err != nil {
+			return nil, err
+		}
+		if err := e.Until.UnmarshalText([]byte(f[6])); err != nil {
+			return nil, err
+		}
+		if e.Year, err = strconv.Atoi(f[5]); err != nil {
+			return nil, err
+		}
+		e.Kind, e.Round, e.Ref, e.Grade = content.EventKind(f[1]), f[2], f[3], f[4]
+		evs = append(evs, e)
+	}
+	return evs, nil
 }
 
 // fastPeriod parses a period as Period.String writes it, without the

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,8 +60,9 @@ type statusCache struct {
 // periods and received_at, from the summary cache where the institution's
 // tree is unchanged. The institutions' other fields and the reports'
 // figures are left empty: use LoadMain for anything but the matrix.
-// Problems decoding files come back as Diagnostics (errors only).
-func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
+// Problems decoding files come back as Diagnostics (errors only). With
+// years given, only the reports of those years are attached.
+func (r *Repo) LoadStatus(years ...int) (*content.Repo, content.Diagnostics, error) {
 	_, c, err := r.mainCommit()
 	if err != nil {
 		return nil, nil, err
@@ -150,12 +152,14 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 			continue
 		}
 		inst.Reports = inst.Reports[:0]
+		store := make([]content.Report, 0, len(s.Reports)) // one allocation per institution
 		for _, rs := range s.Reports {
 			p, ok := fastPeriod(rs.Period)
-			if !ok {
+			if !ok || (len(years) > 0 && !slices.Contains(years, p.Year)) {
 				continue
 			}
-			inst.Reports = append(inst.Reports, &content.Report{Kind: p.Kind.String(), Period: p, ReceivedAt: rs.ReceivedAt})
+			store = append(store, content.Report{Kind: p.Kind.String(), Period: p, ReceivedAt: rs.ReceivedAt})
+			inst.Reports = append(inst.Reports, &store[len(store)-1])
 		}
 		sort.Slice(inst.Reports, func(a, b int) bool { return inst.Reports[a].Period.Compare(inst.Reports[b].Period) < 0 })
 	}

@@ -70,7 +70,7 @@ func TestCheckGolden(t *testing.T) {
 	}
 	// Every kind of bad input named in issue 2 is there, located.
 	for _, want := range []string{
-		"notices/malformed-yaml.md:2: YAML 格式错误",
+		"notices/malformed-yaml.md:3: YAML 格式错误",
 		"institutions/wrong-type/index.md:10: team.size：类型错误",
 		"institutions/unknown-field/index.md:6: websit：未知字段",
 		"institutions/missing-fields/index.md:2: uscc：缺少必填字段",
@@ -83,6 +83,26 @@ func TestCheckGolden(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// TestYAMLSyntaxLines checks that YAML syntax errors point at the line to fix.
+func TestYAMLSyntaxLines(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string
+	}{
+		{"---\nkind: 通知\ntitle: [没有闭合\ndate: 2025-01-02\n---\n", "x.md:3: YAML 格式错误：方括号列表"},
+		{"---\nkind: 通知\ntitle: a: b\n---\n", "x.md:3: YAML 格式错误：此处不能出现“键: 值”"},
+		{"---\nkind: 通知\n  title: x\ndate: 2025-01-02\n---\n", "x.md:3: YAML 格式错误"},
+		{"---\nkind: \"通知\ntitle: x\n---\n", "x.md:4: YAML 格式错误：引号没有成对"},
+		{"---\nkind: 通知\ntitle: x\ntitle: y\n---\n", "x.md:4: title：字段 \"title\" 重复（第 3 行已定义）"},
+	}
+	for _, tt := range tests {
+		ds := content.DecodeRecord("x.md", []byte(tt.src), new(content.Notice))
+		if len(ds) == 0 || !strings.HasPrefix(ds[0].String(), tt.want) {
+			t.Errorf("%q:\n got %v\nwant prefix %q", tt.src, ds, tt.want)
 		}
 	}
 }

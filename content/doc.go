@@ -19,6 +19,13 @@
 // every one as a Diagnostic with file and line. Repo.Check adds the
 // validation rules of the measures on top of what Load found.
 //
+// For a directory on disk, Load(DirFS(dir), nil) is the fast way (cheaper
+// file reads than os.DirFS). Front matter in the plain block style that
+// EncodeRecord writes is decoded by a fast path; anything else goes through
+// yaml.v3, with the same result (FuzzDecodeRecord checks both agree).
+// Package kjjr/content/corpus writes synthetic repos of any size for
+// benchmarks; the default dataset is package kjjr/content/jinzhong.
+//
 // Private fields (report senders, filers, financing detail rows, evidence,
 // message identifiers) are marked "private" in their doc comments; package
 // site must never render them.

@@ -146,18 +146,12 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return Diagnostics{{File: file, Line: 1 + lineOffset, Message: "文件头中没有任何字段"}}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	err := dec.Decode(v)
-	if err == nil {
+	if decodeFast(src, v) {
 		return nil
 	}
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
+	msgs, typed := decodeSlow(src, v)
+	if len(msgs) == 0 {
+		return nil
 	}
 	var root *yaml.Node
 	var ds Diagnostics
@@ -166,15 +160,22 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 		text := m
 		if sm := yamlLineRE.FindStringSubmatch(m); sm != nil {
 			n, _ := strconv.Atoi(sm[1])
-			d.Line = n + lineOffset
 			text = sm[2]
-			if te != nil {
+			if !typed && isParserError(text) {
+				n++ // yaml.v3 gives parser errors a 0-based line
+			}
+			d.Line = n + lineOffset
+			if typed {
 				if root == nil {
 					root = new(yaml.Node)
 					_ = yaml.Unmarshal(src, root)
 				}
 				d.Field = keyAtLine(root, n)
 			}
+		}
+		if m := reAlready.FindStringSubmatch(text); m != nil {
+			prev, _ := strconv.Atoi(m[2])
+			text = fmt.Sprintf("mapping key \"%s\" already defined at line %d", m[1], prev+lineOffset)
 		}
 		d.Message = translateYAMLError(text)
 		if d.Field != "" {
@@ -187,11 +188,48 @@ func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
 	return ds
 }
 
+// decodeSlow decodes src with yaml.v3's own parser, strictly. typed is
+// true when msgs are type errors ("line N: …"), false for a syntax error.
+func decodeSlow(src []byte, v any) (msgs []string, typed bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	if err == nil {
+		return nil, false
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return te.Errors, true
+	}
+	return []string{err.Error()}, false
+}
+
 var (
 	reNotFound  = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 	reUnmarshal = regexp.MustCompile("^cannot unmarshal (\\S+)(?: `(.*)`)? into (\\S+)$")
 	reAlready   = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
 )
+
+// isParserError tells yaml.v3's parser errors (reported with a 0-based
+// line) from its scanner errors (1-based).
+func isParserError(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %YAML") ||
+		strings.HasPrefix(msg, "found incompatible YAML") || strings.HasPrefix(msg, "found undefined tag handle")
+}
+
+// yamlSyntaxZH explains yaml.v3's most frequent syntax errors to staff.
+var yamlSyntaxZH = [][2]string{
+	{"did not find expected ',' or ']'", "方括号列表 [ … ] 没有闭合，或其中缺少逗号"},
+	{"did not find expected ',' or '}'", "花括号 { … } 没有闭合，或其中缺少逗号"},
+	{"mapping values are not allowed in this context", "此处不能出现“键: 值”：检查缩进，或给含冒号的文字加引号"},
+	{"did not find expected key", "缩进不一致：同一层的字段应对齐"},
+	{"did not find expected '-' indicator", "列表项缩进不一致：每项应以对齐的 - 开头"},
+	{"could not find expected ':'", "缺少冒号：字段应写作 名称: 值"},
+	{"found character that cannot start any token", "含有不能出现在此处的字符（制表符 Tab 请改为空格）"},
+	{"found unexpected end of stream", "引号没有成对"},
+	{"found unknown escape character", "双引号内的反斜杠 \\ 用法有误"},
+	{"control characters are not allowed", "含有控制字符，请删除"},
+}
 
 // translateYAMLError turns yaml.v3's English messages into Simplified
 // Chinese for staff. Messages already in Chinese (from our own
@@ -218,6 +256,11 @@ func translateYAMLError(msg string) string {
 	}
 	if m := reAlready.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("字段 %q 重复（第 %s 行已定义）", m[1], m[2])
+	}
+	for _, t := range yamlSyntaxZH {
+		if strings.Contains(msg, t[0]) {
+			return "YAML 格式错误：" + t[1]
+		}
 	}
 	if strings.Contains(msg, "excessive aliasing") {
 		return "YAML 别名展开过多，已拒绝（可能是恶意文件）"

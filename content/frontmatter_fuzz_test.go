@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,11 +14,21 @@ import (
 )
 
 // FuzzDecodeRecord feeds arbitrary bytes to the front-matter decoder as
-// every record type. It must never panic, every diagnostic must name its
-// file and a line within the input, and a report that decodes cleanly must
-// survive EncodeRecord and decode cleanly again (the inbox writes reports
-// with EncodeRecord). Seeds: every record of the default dataset and of
+// every record type. It must never panic; every diagnostic must name its
+// file and a line within the input; Load's fast YAML path, when it takes
+// the input, must decode exactly what yaml.v3's own parser decodes, with
+// the same messages; and a report that decodes cleanly must survive
+// EncodeRecord and decode cleanly again (the inbox writes reports with
+// EncodeRecord). Seeds: every record of the default dataset and of
 // testdata/badrepo.
+var newRecords = []func() any{
+	func() any { return new(content.Notice) }, func() any { return new(content.Round) },
+	func() any { return new(content.Publicity) }, func() any { return new(content.Institution) },
+	func() any { return new(content.Report) }, func() any { return new(content.Inspection) },
+	func() any { return new(content.Result) }, func() any { return new(content.Site) },
+	func() any { return new(content.CalendarYear) },
+}
+
 func FuzzDecodeRecord(f *testing.F) {
 	fs.WalkDir(jinzhong.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") {
@@ -34,8 +46,20 @@ func FuzzDecodeRecord(f *testing.F) {
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := 1 + strings.Count(string(data), "\n")
-		for _, v := range []any{new(content.Notice), new(content.Round), new(content.Publicity), new(content.Institution),
-			new(content.Report), new(content.Inspection), new(content.Result)} {
+		if front, _, _, err := content.SplitFrontMatter(data); err == nil {
+			for _, mk := range newRecords {
+				fast, slow := mk(), mk()
+				fm, sm, ok := content.DecodeFastSlow(front, fast, slow)
+				if !ok {
+					continue
+				}
+				if !reflect.DeepEqual(fast, slow) || !slices.Equal(fm, sm) {
+					t.Fatalf("fast and yaml.v3 paths differ on %q:\nfast %+v %q\nslow %+v %q", front, fast, fm, slow, sm)
+				}
+			}
+		}
+		for _, mk := range newRecords {
+			v := mk()
 			ds := content.DecodeRecord("x.md", data, v)
 			for _, d := range ds {
 				if d.File != "x.md" || d.Line < 0 || d.Line > lines+1 || d.Message == "" {

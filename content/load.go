@@ -91,27 +91,52 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 		workers = opts.Workers
 	}
 	r := &Repo{FS: fsys}
-	jobs, walkDiags := classify(fsys)
-	r.Diags = append(r.Diags, walkDiags...)
-
-	out := make([]decoded, len(jobs))
+	// The walk feeds the decoders as it goes: on a big repo, listing the
+	// directories takes a while and the decoders need not wait for it.
+	type task struct {
+		job
+		res decoded
+	}
+	var tasks []*task
+	var walkDiags Diagnostics
+	// Tasks travel in batches: one channel operation (and wake-up) per
+	// file would cost more than decoding a small report.
+	const batch = 64
+	next := make(chan []*task, workers*4)
+	go func() {
+		defer close(next)
+		var b []*task
+		walkDiags = classify(fsys, func(j job) {
+			t := &task{job: j}
+			tasks = append(tasks, t)
+			if b = append(b, t); len(b) == batch {
+				next <- b
+				b = nil
+			}
+		})
+		if len(b) > 0 {
+			next <- b
+		}
+	}()
 	var wg sync.WaitGroup
-	next := make(chan int, workers*4)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				out[i] = decodeJob(fsys, jobs[i])
+			for b := range next {
+				for _, t := range b {
+					t.res = decodeJob(fsys, t.job)
+				}
 			}
 		}()
 	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
-
+	r.Diags = append(r.Diags, walkDiags...)
+	jobs := make([]job, len(tasks))
+	out := make([]decoded, len(tasks))
+	for i, t := range tasks {
+		jobs[i], out[i] = t.job, t.res
+	}
 	r.assemble(jobs, out)
 	r.Diags.Sort()
 	if r.Diags.HasErrors() {
@@ -120,8 +145,8 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	return r, nil
 }
 
-func classify(fsys fs.FS) ([]job, Diagnostics) {
-	var jobs []job
+// classify walks fsys and calls emit for every record file, in walk order.
+func classify(fsys fs.FS, emit func(job)) Diagnostics {
 	var ds Diagnostics
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -181,13 +206,13 @@ func classify(fsys fs.FS) ([]job, Diagnostics) {
 		if (j.kind == kindReport || j.kind == kindInspection) && !SlugPattern.MatchString(j.slug) {
 			return nil // the institution directory itself is reported once, for index.md
 		}
-		jobs = append(jobs, j)
+		emit(j)
 		return nil
 	})
 	if err != nil {
 		ds = append(ds, Diagnostic{File: ".", Message: fmt.Sprintf("无法遍历内容目录：%v", err)})
 	}
-	return jobs, ds
+	return ds
 }
 
 func isRecordDir(s string) bool {

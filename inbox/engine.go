@@ -252,13 +252,6 @@ func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (stri
 	if err != nil {
 		return "", fmt.Errorf("quarantine record %s: %w", id, err)
 	}
-	if rec.Released != "" {
-		return rec.Released, nil
-	}
-	raw, err := os.ReadFile(filepath.Join(quarantineDir(e.stateDir), id, "message.eml"))
-	if err != nil {
-		return "", fmt.Errorf("quarantined message %s: %w", id, err)
-	}
 	snap, err := e.snapshotNow()
 	if err != nil {
 		return "", err
@@ -266,6 +259,13 @@ func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (stri
 	inst := snap.repo.Institution(slug)
 	if inst == nil {
 		return "", fmt.Errorf("机构 %s 不存在（main 分支上没有 institutions/%s/index.md）", slug, slug)
+	}
+	if rec.Released != "" {
+		return rec.Released, nil
+	}
+	raw, err := os.ReadFile(filepath.Join(quarantineDir(e.stateDir), id, "message.eml"))
+	if err != nil {
+		return "", fmt.Errorf("quarantined message %s: %w", id, err)
 	}
 	a := e.analyzer(snap)
 	pl := a.analyze(raw, rec.ReceivedAt, inst)

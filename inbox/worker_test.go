@@ -52,7 +52,7 @@ func imapLogin(t *testing.T, addr string) *imapclient.Client {
 	return c
 }
 
-func appendMsg(t *testing.T, c *imapclient.Client, mbox string, raw []byte) {
+func appendMsg(t testing.TB, c *imapclient.Client, mbox string, raw []byte) {
 	t.Helper()
 	ac := c.Append(mbox, int64(len(raw)), &imap.AppendOptions{Time: testNow})
 	if _, err := ac.Write(raw); err != nil {
@@ -66,7 +66,7 @@ func appendMsg(t *testing.T, c *imapclient.Client, mbox string, raw []byte) {
 	}
 }
 
-func mailboxCount(t *testing.T, c *imapclient.Client, mbox string) int {
+func mailboxCount(t testing.TB, c *imapclient.Client, mbox string) int {
 	t.Helper()
 	st, err := c.Status(mbox, &imap.StatusOptions{NumMessages: true}).Wait()
 	if err != nil {

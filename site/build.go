@@ -285,8 +285,10 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 		"indicator": func(d indicatorDef, ind content.Indicators) string {
 			return formatValue(d.Get(&ind), d.Money)
 		},
-		"instCharts": instCharts,
-		"inc":        func(i int) int { return i + 1 },
+		"instCharts":     instCharts,
+		"inc":            func(i int) int { return i + 1 },
+		"mailto":         mailto,
+		"indicatorTable": indicatorTable,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("site: parse templates: %w", err)

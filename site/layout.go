@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"html"
+	"html/template"
 	"strings"
 )
 
@@ -38,7 +39,7 @@ func newChromeParts(c *chromeView) *chromeParts {
 		f.WriteString("电话：" + esc(c.Contact.Phone) + "　")
 	}
 	if c.Contact.Email != "" {
-		f.WriteString(`电子邮箱：<a href="mailto:` + esc(c.Contact.Email) + `">` + esc(c.Contact.Email) + `</a>`)
+		f.WriteString("电子邮箱：" + string(mailto(c.Contact.Email)))
 	}
 	f.WriteString("</p>\n<p>")
 	if c.SiteCode != "" {
@@ -80,8 +81,9 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	b.WriteString(`<link rel="stylesheet" href="` + root + "assets/site.css\">\n")
 	b.WriteString(`<link rel="alternate" type="application/atom+xml" title="通知公告" href="` + root + "notices/atom.xml\">\n</head>\n<body>\n")
 	b.WriteString("<a class=\"skip\" href=\"#main\">跳到正文</a>\n")
+	b.WriteString("<header class=\"masthead\">\n")
 	b.WriteString(c.sample)
-	b.WriteString("<header class=\"masthead\">\n<div class=\"wrap masthead-row\">\n<a class=\"brand\" href=\"")
+	b.WriteString("<div class=\"wrap masthead-row\">\n<a class=\"brand\" href=\"")
 	if root == "" {
 		b.WriteString("./")
 	} else {
@@ -167,4 +169,26 @@ func writeReport(b *bytes.Buffer, instName string, r *reportView) {
 		b.WriteString(`<li><a href="` + esc(r.Next) + `.html" rel="next">下一月（` + esc(r.Next) + "）</a></li>\n")
 	}
 	b.WriteString("</ul></nav>\n")
+}
+
+// indicatorTable is the table of an institution's monthly public
+// indicators (24 rows of 12 figures on a typical page), written directly.
+func indicatorTable(v *instView) template.HTML {
+	var b strings.Builder
+	b.Grow(256 + len(v.Monthly)*600)
+	b.WriteString("<div class=\"scroll\" role=\"region\" aria-labelledby=\"cap-ind\" tabindex=\"0\">\n<table class=\"num\">\n<caption id=\"cap-ind\">各月公开指标</caption>\n<thead><tr><th scope=\"col\">月份</th>")
+	for _, d := range indicatorDefs {
+		b.WriteString(`<th scope="col">` + d.Label + "（" + d.Unit + "）</th>")
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for i := range v.Monthly {
+		r := &v.Monthly[i]
+		b.WriteString(`<tr><th scope="row"><a href="reports/` + esc(r.Period) + `.html">` + esc(r.PeriodCN) + "</a></th>")
+		for _, d := range indicatorDefs {
+			b.WriteString("<td>" + formatValue(d.Get(&r.Indicators), d.Money) + "</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n</div>\n")
+	return template.HTML(b.String())
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"html/template"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -13,8 +14,8 @@ import (
 )
 
 // newMarkdown returns the Markdown converter of the site: CommonMark with
-// GFM tables and strikethrough, CJK line breaking, headings shifted down
-// one level (the page has its own h1), and raw HTML escaped, never passed
+// GFM tables and strikethrough, CJK line breaking, headings kept below
+// the page's own h1, and raw HTML escaped, never passed
 // through. Dangerous link schemes (javascript: and the like) are dropped
 // by goldmark's default (non-unsafe) renderer.
 func newMarkdown() goldmark.Markdown {
@@ -110,13 +111,13 @@ func (r *escapeRawHTML) block(w util.BufWriter, src []byte, n ast.Node, entering
 	return ast.WalkContinue, nil
 }
 
-// heading shifts levels by one so that a body's "#" becomes h2 under the
-// page's h1 (and "######" stays h6).
+// heading keeps a body's headings under the page's h1: "#" becomes h2,
+// the other levels stay, so that "##" followed by "###" skips no level.
 func (r *escapeRawHTML) heading(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	n := node.(*ast.Heading)
-	lvl := n.Level + 1
-	if lvl > 6 {
-		lvl = 6
+	lvl := n.Level
+	if lvl < 2 {
+		lvl = 2
 	}
 	if entering {
 		_, _ = w.WriteString("<h")
@@ -130,8 +131,17 @@ func (r *escapeRawHTML) heading(w util.BufWriter, src []byte, node ast.Node, ent
 	return ast.WalkContinue, nil
 }
 
-// renderMarkdown converts src to safe HTML.
-func renderMarkdown(md goldmark.Markdown, src string) template.HTML {
+// renderMarkdown converts src to safe HTML. Invalid UTF-8 (which the
+// loader refuses anyway) is replaced first: goldmark's CJK line breaking
+// panics on it (found by FuzzMarkdown). A panic in goldmark falls back to
+// the escaped text.
+func renderMarkdown(md goldmark.Markdown, src string) (out template.HTML) {
+	src = strings.ToValidUTF8(src, "\uFFFD")
+	defer func() {
+		if recover() != nil {
+			out = template.HTML("<p>" + template.HTMLEscapeString(src) + "</p>")
+		}
+	}()
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		// goldmark only fails on writer errors; a bytes.Buffer has none.

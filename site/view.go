@@ -1,7 +1,9 @@
 package site
 
 import (
+	"html/template"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,17 +45,31 @@ func newChrome(s *content.Site, dev bool) chromeView {
 		base += "/"
 	}
 	bp := "/"
-	if u, err := url.Parse(base); err == nil && u.EscapedPath() != "" {
+	if u, err := url.Parse(base); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		u.RawQuery, u.Fragment, u.RawPath = "", "", ""
+		base = u.String() // escapes what must be escaped in a URL
 		bp = u.EscapedPath()
 		if !strings.HasSuffix(bp, "/") {
 			bp += "/"
 		}
+	} else {
+		base = "/" // not an absolute http(s) URL: canonical links from the root
 	}
 	return chromeView{
 		Title: s.Title, Bureau: s.Bureau, BaseURL: base, BasePath: bp,
 		SampleData: s.SampleData, Contact: s.Contact, SiteCode: s.SiteCode, ICP: s.ICP, PSB: s.PSB,
 		Complaints: s.Complaints, Expires: s.Policy.Expires().Chinese(), Dev: dev,
 	}
+}
+
+var emailRE = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
+
+// mailto returns a mailto link for a well-formed address, else the text.
+func mailto(addr string) template.HTML {
+	if emailRE.MatchString(addr) {
+		return template.HTML(`<a href="mailto:` + addr + `">` + addr + `</a>`)
+	}
+	return template.HTML(esc(addr))
 }
 
 // indicatorsView are the public figures of one monthly sheet.
@@ -118,7 +134,7 @@ type creditView struct {
 }
 
 type eventView struct {
-	Date, Text, Link string // Link relative to the site root, may be empty
+	Date, DateISO, Text, Link string // Link relative to the site root, may be empty
 }
 
 type complianceYear struct {
@@ -166,7 +182,7 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		if e.Date.After(now) {
 			continue
 		}
-		ev := eventView{Date: e.Date.Chinese(), Text: e.Chinese()}
+		ev := eventView{Date: e.Date.Chinese(), DateISO: e.Date.String(), Text: e.Chinese()}
 		switch e.Kind {
 		case content.EventGraded, content.EventRemoved:
 			ev.Link = "results/" + strconv.Itoa(e.Year) + "/"

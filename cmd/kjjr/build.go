@@ -126,3 +126,4 @@ func loadRepo(e *env, cmd, dir string) (*content.Repo, bool) {
 	}
 	return repo, true
 }
+

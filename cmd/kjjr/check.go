@@ -51,7 +51,7 @@ func cmdCheck(e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "kjjr check: %s 中没有 site.yaml，不是 kjjr 内容仓库（可用 kjjr init DIR 新建）\n", dir)
 			return 1
 		}
-		fsys = os.DirFS(dir)
+		fsys = content.DirFS(dir)
 		if filepath.Clean(dir) != "." {
 			prefix = filepath.ToSlash(filepath.Clean(dir)) + "/"
 		}

@@ -34,6 +34,7 @@ func BenchmarkParse(b *testing.B) {
 	opts := testOpts()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for i, s := range sheets {
 			if _, err := Parse(s, opts); err != nil {
@@ -41,6 +42,12 @@ func BenchmarkParse(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64(b.N*len(sheets))/b.Elapsed().Seconds(), "sheets/s")
+	n := float64(b.N * len(sheets))
+	b.ReportMetric(n/b.Elapsed().Seconds(), "sheets/s")
+	// CPU time per sheet (all threads, GC included): steadier than wall
+	// time on a shared machine.
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/1000/n, "cpu-ms/sheet")
+	}
 	b.ReportMetric(0, "ns/op")
 }

@@ -14,11 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -28,7 +30,7 @@ var update = flag.Bool("update", false, "rewrite testdata fixtures and golden fi
 var builders = map[string]func(t testing.TB) []byte{
 	// Typical and quirky sheets that must read.
 	"good.xlsx":                func(t testing.TB) []byte { return goodSheet(t).bytes(t) },
-	"quirk_labels.xlsx":        buildQuirkLabels,
+	"quirk_labels.xlsx":        func(t testing.TB) []byte { return buildQuirkLabels(t, nil) },
 	"quirk_formulas.xlsx":      buildQuirkFormulas,
 	"quirk_financing.xlsx":     buildQuirkFinancing,
 	"quirk_table_on_main.xlsx": buildTableOnMain,
@@ -74,6 +76,19 @@ var builders = map[string]func(t testing.TB) []byte{
 		x.put(t, SheetFinancing, "H5", "2025-07-01")
 	}),
 	"bad.xlsx": buildBad,
+	"p_empty_financing_sheet.xlsx": mutate(func(t testing.TB, x *filled) {
+		if err := x.f.DeleteSheet(SheetFinancing); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.f.NewSheet(SheetFinancing); err != nil {
+			t.Fatal(err)
+		}
+	}),
+	// Two label/value pairs on a row, the first value blank: the next
+	// label is not read as its value.
+	"p_pair_blank.xlsx": func(t testing.TB) []byte {
+		return buildQuirkLabels(t, func(f *excelize.File) error { return f.SetCellValue("Sheet1", "E24", nil) })
+	},
 
 	// Not a monthly sheet at all.
 	"encrypted.xlsx": buildEncrypted,
@@ -152,6 +167,42 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
+// scriptFixtures are fixtures copied into kjjr's testscripts (which can
+// only see files inside their archive), by script.
+var scriptFixtures = map[string][]string{
+	"../../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
+}
+
+// TestScriptFixtures keeps the copies in the testscripts equal to the
+// fixtures (-update rewrites them).
+func TestScriptFixtures(t *testing.T) {
+	for script, names := range scriptFixtures {
+		ar, err := txtar.ParseFile(script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			want := readFixture(t, n)
+			i := slices.IndexFunc(ar.Files, func(f txtar.File) bool { return f.Name == n })
+			switch {
+			case *update && i < 0:
+				ar.Files = append(ar.Files, txtar.File{Name: n, Data: want})
+			case *update:
+				ar.Files[i].Data = want
+			case i < 0:
+				t.Errorf("%s: no copy of %s (run with -update)", script, n)
+			case !bytes.Equal(bytes.TrimSuffix(ar.Files[i].Data, []byte("\n")), want) && !bytes.Equal(ar.Files[i].Data, want):
+				t.Errorf("%s: copy of %s is stale (run with -update)", script, n)
+			}
+		}
+		if *update {
+			if err := os.WriteFile(script, txtar.Format(ar), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -167,7 +218,7 @@ func readFixture(t testing.TB, name string) []byte {
 // units, 其中 without a colon, blank rows, numbers as text with units and
 // thousands separators, full-width digits, 无 and dashes, the period and
 // filing date as Excel date cells, a lower-case USCC with spaces.
-func buildQuirkLabels(t testing.TB) []byte {
+func buildQuirkLabels(t testing.TB, edit func(f *excelize.File) error) []byte {
 	f := excelize.NewFile()
 	defer f.Close()
 	sh := "Sheet1" // not named 绩效评价考核表: the first sheet is read
@@ -229,6 +280,9 @@ func buildQuirkLabels(t testing.TB) []byte {
 	set("E25", time.Date(2025, 5, 8, 0, 0, 0, 0, time.UTC))
 	must(f.SetCellStyle(sh, "E25", "E25", dateStyle))
 	addFinancingSheet(t, f, "融资明细", 3)
+	if edit != nil {
+		must(edit(f))
+	}
 	return fileBytes(t, f)
 }
 

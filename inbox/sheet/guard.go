@@ -22,9 +22,10 @@ const (
 	// MaxTotalSize is the largest uncompressed size of all entries together.
 	MaxTotalSize = 100 << 20
 	// MaxRatio is the largest compression ratio of an entry bigger than
-	// 1 MiB. Real worksheets compress 5–50 times; deflate's limit is about
-	// 1032, which is what zip bombs use.
-	MaxRatio = 500
+	// 1 MiB. Real worksheets compress 5–50 times (a sheet of 100,000
+	// numbered rows: about 7); deflate's limit is about 1032, and zip
+	// bombs sit near it.
+	MaxRatio = 200
 	// MaxMerges is the most merged ranges the worksheets may hold together.
 	MaxMerges = 10000
 	// MaxRows is the most rows a sheet that Parse reads may have (counting

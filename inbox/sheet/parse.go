@@ -252,6 +252,11 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 					break
 				}
 				if strings.TrimSpace(v) != "" {
+					if labelIndex[normLabel(v)] != nil {
+						// The next label of the row (填报人 | | 联系电话 | …):
+						// this label's value is blank.
+						break
+					}
 					fnd.valueCell, fnd.value = cellName(vc, r.n), v
 					break
 				}
@@ -404,6 +409,9 @@ func (p *parser) readFinancing(g *grid, mainSheet string) ([]content.Financing, 
 	}
 	sums.sheet = g.name
 	hi := findHeader(g)
+	if hi < 0 && len(g.rows) == 0 {
+		return nil, sums // an empty 融资明细: no financing (checked against sheet 1)
+	}
 	if hi < 0 {
 		p.add(g.name, "", "找不到表头：表头行应包含 序号、企业名称、统一社会信用代码、是否晋创谷注册企业、融资机构、融资方式、融资金额（万元）、放款日期（至少其中四项）")
 		sums.ok = false
@@ -630,8 +638,8 @@ func (p *parser) crossCheck(sh string, vals map[string]*found, rep *content.Repo
 	// 融资明细 against sheet 1.
 	if ok[keyFinancing] {
 		switch {
-		case !haveFin && ind.FinancingWan > 0:
-			p.add(sh, cell(keyFinancing), "帮助企业融资金额为 %s 万元，但表格中没有“融资明细”工作表：请按模板在“融资明细”中逐笔填写", ind.FinancingWan)
+		case (!haveFin || !sums.present && sums.ok) && ind.FinancingWan > 0:
+			p.add(sh, cell(keyFinancing), "帮助企业融资金额为 %s 万元，但表格中没有“融资明细”（工作表缺失或为空）：请按模板在“融资明细”工作表中逐笔填写", ind.FinancingWan)
 		case haveFin && sums.ok && sums.present && sums.all != ind.FinancingWan:
 			if sums.rows == 0 {
 				p.add(sh, cell(keyFinancing), "帮助企业融资金额为 %s 万元，但“融资明细”中没有填写任何一笔融资：请逐笔填写（示例行不计入）", ind.FinancingWan)

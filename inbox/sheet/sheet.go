@@ -3,8 +3,36 @@
 // template written from it, and the parser that reads what institutions
 // really send (WPS, Excel, LibreOffice) back into a content.Report.
 //
-// One table (labels, in labels.go) drives both the template writer and the
-// parser, so a label can never be written one way and read another.
+// One table (labels.go: fields for sheet 绩效评价考核表, columns for sheet
+// 融资明细) drives both Template and Parse, so a label can never be
+// written one way and read another.
+//
+// Parse follows the reading rules of DESIGN.md: labels and headers are
+// matched after NFKC, white space removal and trimming a trailing colon and
+// bracketed unit, repeatedly; a label's value is the first non-empty cell
+// to its right outside the label's merged range (stopping at the next
+// label of the row); numbers may be text, carry thousands separators,
+// full-width digits or the label's unit; 无, - and — read 0; formulas read
+// their cached value, else are computed (after a walk of their
+// dependencies refuses cycles); dates may be text or Excel date cells.
+// In 融资明细 the header row is the first with at least four header names;
+// blank rows, rows with only 序号 or 备注, notes (注/说明…) are skipped; a
+// row whose first filled cell is 合计/总计/小计 is checked, not counted.
+//
+// The template's example row: 融资明细 row 4 has 示例 in 序号 and its
+// enterprise name starts with 示例. Parse skips any row whose first filled
+// cell starts with 示例, so an institution may leave the example in place;
+// overwriting 示例 with a number makes it a real row.
+//
+// Hostile files are refused before excelize opens them (guard.go): legacy
+// and encrypted OLE2 files, non-spreadsheets, zips whose central directory
+// declares more than MaxEntrySize per entry or MaxTotalSize in all, or an
+// absurd compression ratio, and worksheets with more than MaxMerges merged
+// ranges; sheets are streamed and refused past MaxRows rows.
+//
+// Fixtures live in testdata/ and are rebuilt by
+// `go test ./inbox/sheet -run TestGenerate -update` (LibreOffice-saved
+// files only where soffice is installed; CI reads the committed copies).
 package sheet
 
 import (
@@ -68,6 +96,7 @@ type FormatError struct {
 	Err     error  // the underlying cause, if any (English, for logs)
 }
 
+// Error returns the Chinese message, with the cause in brackets for logs.
 func (e *FormatError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s (%v)", e.Message, e.Err)

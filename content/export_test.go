@@ -1,0 +1,15 @@
+package content
+
+import "sort"
+
+// DecodeFastSlow decodes the front matter src into fast and slow (two
+// zero values of the same record type) through Load's fast path and
+// through yaml.v3's own parser. fastOK is false when the fast path
+// declined src. Messages come back sorted.
+func DecodeFastSlow(src []byte, fast, slow any) (fastMsgs, slowMsgs []string, fastOK bool) {
+	fastOK = decodeFast(src, fast)
+	slowMsgs, _ = decodeSlow(src, slow)
+	sort.Strings(fastMsgs)
+	sort.Strings(slowMsgs)
+	return fastMsgs, slowMsgs, fastOK
+}

@@ -33,9 +33,9 @@ func openApproved(dir string) (*approved, error) { return open(dir, false) }
 
 // openStatus is openApproved for the matrix only: in a git repo it reads
 // names and report dates through review.LoadStatus's cache.
-func openStatus(dir string) (*approved, error) { return open(dir, true) }
+func openStatus(dir string, year int) (*approved, error) { return open(dir, true, year) }
 
-func open(dir string, light bool) (*approved, error) {
+func open(dir string, light bool, years ...int) (*approved, error) {
 	if dir == "" {
 		dir = "."
 	}
@@ -48,7 +48,7 @@ func open(dir string, light bool) (*approved, error) {
 		}
 		a.review = rv
 		if light {
-			repo, ds, err := rv.LoadStatus()
+			repo, ds, err := rv.LoadStatus(years...)
 			if err != nil {
 				return nil, err
 			}
@@ -198,7 +198,7 @@ func cmdStatus(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr status: --year %d 不是有效年份\n", *year)
 		return 2
 	}
-	a, err := openStatus(*dir)
+	a, err := openStatus(*dir, *year)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr status: %v\n", err)
 		return 1

@@ -306,3 +306,52 @@ func TestPending(t *testing.T) {
 		t.Errorf("row = %+v", row[:5])
 	}
 }
+
+// TestLoadStatusMatchesLoad: the matrix from LoadStatus (cold, warm cache,
+// after an approval, after a round changes) equals the one from a full
+// content.Load of main.
+func TestLoadStatusMatchesLoad(t *testing.T) {
+	f := newFixture(t, true)
+	f.submit("beta", monthly("2026-04", at("2026-05-12 09:00"), 5, "50", false), nil)
+	today := content.Date{Year: 2026, Month: 7, Day: 1}
+	same := func(step string) {
+		t.Helper()
+		full, err := f.r.LoadMain()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lite, ds, err := f.r.LoadStatus()
+		if err != nil || len(ds) > 0 {
+			t.Fatal(err, ds)
+		}
+		pend, _ := f.r.Pending()
+		for _, y := range []int{2025, 2026} {
+			a, b := full.Compliance(y, today, pend), lite.Compliance(y, today, pend)
+			if len(a) != len(b) {
+				t.Fatalf("%s %d: %d lines vs %d", step, y, len(a), len(b))
+			}
+			for i := range a {
+				if a[i].Institution.Slug != b[i].Institution.Slug || a[i].Institution.Name != b[i].Institution.Name {
+					t.Fatalf("%s: line %d differs", step, i)
+				}
+				for j := range a[i].Cells {
+					if a[i].Cells[j] != b[i].Cells[j] {
+						t.Fatalf("%s %d %s: %+v vs %+v", step, y, a[i].Institution.Slug, a[i].Cells[j], b[i].Cells[j])
+					}
+				}
+			}
+		}
+	}
+	same("cold")
+	same("warm")
+	if _, err := f.r.Approve("submit/beta/2026-04", approver, at("2026-06-01 10:00")); err != nil {
+		t.Fatal(err)
+	}
+	same("after approve")
+	same("after approve, warm")
+	// A grade of 不合格 in a new result removes gamma: histories change.
+	f.commit(f.head("refs/heads/main"), map[string][]byte{"results/2025.md": []byte("---\nyear: 2025\nassessed_on: 2026-01-20\ngrades:\n  - institution: gamma\n    grade: 不合格\n---\n")},
+		"2025 年度考核", approver, "refs/heads/main")
+	same("after result")
+	same("after result, warm")
+}

@@ -2,11 +2,14 @@ package review
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +30,7 @@ import (
 // tree changed since the last run (after an approval, one).
 
 // statusCacheVersion changes when the summary's meaning changes.
-const statusCacheVersion = 1
+const statusCacheVersion = 2
 
 type instSummary struct {
 	OK        bool   // index.md decoded
@@ -45,6 +48,10 @@ type repSummary struct {
 type statusCache struct {
 	Version int
 	Trees   map[plumbing.Hash]*instSummary
+	// HistKey identifies the inputs of the institutions' status histories
+	// (see LoadStatus); Hist holds them by slug.
+	HistKey string
+	Hist    map[string][]content.Event
 }
 
 // LoadStatus loads main for the compliance matrix: every record that
@@ -53,8 +60,9 @@ type statusCache struct {
 // periods and received_at, from the summary cache where the institution's
 // tree is unchanged. The institutions' other fields and the reports'
 // figures are left empty: use LoadMain for anything but the matrix.
-// Problems decoding files come back as Diagnostics (errors only).
-func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
+// Problems decoding files come back as Diagnostics (errors only). With
+// years given, only the reports of those years are attached.
+func (r *Repo) LoadStatus(years ...int) (*content.Repo, content.Diagnostics, error) {
 	_, c, err := r.mainCommit()
 	if err != nil {
 		return nil, nil, err
@@ -63,8 +71,12 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("review: main tree: %w", err)
 	}
-	mfs := newMemFS()
+	// histKey names everything statuses derive from (rounds, publicity,
+	// results, the calendar that dates publicity, and which institutions
+	// exist): while it is unchanged, so are the institutions' histories.
+	hk := sha256.New()
 	var instTree *object.Tree
+	var others []object.TreeEntry
 	for _, e := range root.Entries {
 		switch {
 		case e.Name == "institutions" && e.Mode == filemode.Dir:
@@ -75,14 +87,16 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 		case e.Name == "notices":
 			// Not needed for statuses.
 		default:
-			if err := r.copyRecords(mfs, e, e.Name); err != nil {
-				return nil, nil, err
+			others = append(others, e)
+			if e.Name != "site.yaml" {
+				fmt.Fprintf(hk, "%s %s\n", e.Name, e.Hash)
 			}
 		}
 	}
 	cache := r.readStatusCache()
 	used := map[plumbing.Hash]*instSummary{}
 	var ds content.Diagnostics
+	var slugs []string
 	sums := map[string]*instSummary{}
 	if instTree != nil {
 		for _, e := range instTree.Entries {
@@ -100,33 +114,101 @@ func (r *Repo) LoadStatus() (*content.Repo, content.Diagnostics, error) {
 			if !s.OK {
 				continue
 			}
-			// A YAML double-quoted scalar takes Go's escapes.
-			mfs.add("institutions/"+e.Name+"/index.md", []byte("---\nname: "+strconv.Quote(s.Name)+"\nshort_name: "+strconv.Quote(s.ShortName)+"\n---\n"))
+			slugs = append(slugs, e.Name)
 			sums[e.Name] = s
+			fmt.Fprintf(hk, "i %s\n", e.Name)
 		}
 	}
-	repo, lerr := content.Load(mfs, nil)
-	if lerr != nil {
-		ds = append(ds, repo.Diags.Errors()...)
+	key := hex.EncodeToString(hk.Sum(nil))
+	var repo *content.Repo
+	if cache.HistKey == key && len(cache.Hist) == len(slugs) {
+		repo, err = r.statusFromCache(others, slugs, sums, cache.Hist)
+		if err != nil {
+			return nil, nil, err
+		}
+	} else {
+		mfs := newMemFS()
+		for _, e := range others {
+			if err := r.copyRecords(mfs, e, e.Name); err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, slug := range slugs {
+			s := sums[slug]
+			// A YAML double-quoted scalar takes Go's escapes.
+			mfs.add("institutions/"+slug+"/index.md", []byte("---\nname: "+strconv.Quote(s.Name)+"\nshort_name: "+strconv.Quote(s.ShortName)+"\n---\n"))
+		}
+		var lerr error
+		repo, lerr = content.Load(mfs, nil)
+		if lerr != nil {
+			ds = append(ds, repo.Diags.Errors()...)
+		}
 	}
+	hist := map[string][]content.Event{}
 	for _, inst := range repo.Institutions {
+		hist[inst.Slug] = inst.History
 		s := sums[inst.Slug]
 		if s == nil {
 			continue
 		}
+		inst.Reports = inst.Reports[:0]
+		store := make([]content.Report, 0, len(s.Reports)) // one allocation per institution
 		for _, rs := range s.Reports {
 			p, ok := fastPeriod(rs.Period)
-			if !ok {
+			if !ok || (len(years) > 0 && !slices.Contains(years, p.Year)) {
 				continue
 			}
-			inst.Reports = append(inst.Reports, &content.Report{Kind: p.Kind.String(), Period: p, ReceivedAt: rs.ReceivedAt})
+			store = append(store, content.Report{Kind: p.Kind.String(), Period: p, ReceivedAt: rs.ReceivedAt})
+			inst.Reports = append(inst.Reports, &store[len(store)-1])
 		}
 		sort.Slice(inst.Reports, func(a, b int) bool { return inst.Reports[a].Period.Compare(inst.Reports[b].Period) < 0 })
 	}
-	if len(used) != len(cache.Trees) || changed(used, cache.Trees) {
-		r.writeStatusCache(&statusCache{Version: statusCacheVersion, Trees: used})
+	if cache.HistKey != key || len(used) != len(cache.Trees) || changed(used, cache.Trees) {
+		r.writeStatusCache(&statusCache{Version: statusCacheVersion, Trees: used, HistKey: key, Hist: hist})
 	}
 	return repo, ds, nil
+}
+
+// statusFromCache builds the matrix's Repo without content.Load: site.yaml
+// decoded, and each institution's name, cached history and reports. Only
+// the exported fields the compliance matrix reads are set (Site with
+// Load's deadline defaults, Institutions in slug order).
+func (r *Repo) statusFromCache(others []object.TreeEntry, slugs []string, sums map[string]*instSummary, hist map[string][]content.Event) (*content.Repo, error) {
+	repo := &content.Repo{}
+	for _, e := range others {
+		if e.Name != "site.yaml" {
+			continue
+		}
+		data, err := blobBytes(r.Git, e.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("review: read site.yaml: %w", err)
+		}
+		if ds := content.DecodeYAMLFile("site.yaml", data, &repo.Site); ds.HasErrors() {
+			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
+		}
+	}
+	siteDefaults(&repo.Site)
+	sort.Strings(slugs)
+	for _, slug := range slugs {
+		s := sums[slug]
+		inst := &content.Institution{Name: s.Name, ShortName: s.ShortName, History: hist[slug]}
+		inst.Slug, inst.File = slug, "institutions/"+slug+"/index.md"
+		repo.Institutions = append(repo.Institutions, inst)
+	}
+	return repo, nil
+}
+
+// siteDefaults applies Load's defaults for the deadlines.
+func siteDefaults(s *content.Site) {
+	if s.Deadlines.MonthlyDay == 0 {
+		s.Deadlines.MonthlyDay = 10
+	}
+	if s.Deadlines.HalfYearDays == 0 {
+		s.Deadlines.HalfYearDays = 15
+	}
+	if s.Deadlines.AnnualMonthDay == "" {
+		s.Deadlines.AnnualMonthDay = "12-31"
+	}
 }
 
 func changed(a, b map[plumbing.Hash]*instSummary) bool {
@@ -242,34 +324,58 @@ func (r *Repo) readStatusCache() *statusCache {
 
 // parseStatusCache reads the cache format; anything damaged gives an empty cache.
 func parseStatusCache(data []byte) *statusCache {
-	c := &statusCache{Trees: map[plumbing.Hash]*instSummary{}}
-	lines := strings.Split(string(data), "\n")
-	if len(lines) == 0 || lines[0] != fmt.Sprintf("%s %d", cacheMagic, statusCacheVersion) {
-		return c
-	}
 	bad := func() *statusCache { return &statusCache{Trees: map[plumbing.Hash]*instSummary{}} }
+	text := string(data) // one copy; every field below is a substring of it
+	head, rest, _ := strings.Cut(text, "\n")
+	if head != fmt.Sprintf("%s %d", cacheMagic, statusCacheVersion) {
+		return bad()
+	}
+	c := &statusCache{Trees: make(map[plumbing.Hash]*instSummary, strings.Count(rest, "\nT\t")+1)}
 	var cur *instSummary
-	for _, line := range lines[1:] {
+	for rest != "" {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		if line == "" {
 			continue
 		}
-		f := strings.Split(line, "\t")
-		switch {
-		case f[0] == "T" && len(f) == 5:
-			ok := plumbing.IsHash(f[1])
-			h := plumbing.NewHash(f[1])
-			name, e1 := strconv.Unquote(f[3])
-			short, e2 := strconv.Unquote(f[4])
-			if !ok || e1 != nil || e2 != nil {
+		kind, body, ok := strings.Cut(line, "\t")
+		if !ok {
+			return bad()
+		}
+		switch kind {
+		case "R":
+			p, recv, ok := strings.Cut(body, "\t")
+			if !ok || cur == nil || strings.IndexByte(recv, '\t') >= 0 {
 				return bad()
 			}
-			cur = &instSummary{OK: f[2] == "1", Name: name, ShortName: short}
-			c.Trees[h] = cur
-		case f[0] == "R" && len(f) == 3 && cur != nil:
-			cur.Reports = append(cur.Reports, repSummary{Period: f[1], ReceivedAt: f[2]})
-		case f[0] == "D" && len(f) == 2 && cur != nil:
-			d, err := strconv.Unquote(f[1])
-			if err != nil {
+			cur.Reports = append(cur.Reports, repSummary{Period: p, ReceivedAt: recv})
+		case "T":
+			f := strings.Split(body, "\t")
+			if len(f) != 4 || !plumbing.IsHash(f[0]) {
+				return bad()
+			}
+			name, e1 := strconv.Unquote(f[2])
+			short, e2 := strconv.Unquote(f[3])
+			if e1 != nil || e2 != nil {
+				return bad()
+			}
+			cur = &instSummary{OK: f[1] == "1", Name: name, ShortName: short}
+			c.Trees[plumbing.NewHash(f[0])] = cur
+		case "K":
+			c.HistKey = body
+		case "H":
+			slug, payload, ok := strings.Cut(body, "\t")
+			evs, err := decodeEvents(payload)
+			if !ok || err != nil {
+				return bad()
+			}
+			if c.Hist == nil {
+				c.Hist = map[string][]content.Event{}
+			}
+			c.Hist[slug] = evs
+		case "D":
+			d, err := strconv.Unquote(body)
+			if err != nil || cur == nil {
 				return bad()
 			}
 			cur.Diags = append(cur.Diags, d)
@@ -300,6 +406,12 @@ func (r *Repo) writeStatusCache(c *statusCache) {
 			fmt.Fprintf(&b, "D\t%s\n", strconv.Quote(d))
 		}
 	}
+	if c.HistKey != "" {
+		fmt.Fprintf(&b, "K\t%s\n", c.HistKey)
+		for slug, evs := range c.Hist {
+			fmt.Fprintf(&b, "H\t%s\t%s\n", slug, encodeEvents(evs))
+		}
+	}
 	p := r.statusCachePath()
 	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
 		return
@@ -313,6 +425,46 @@ func (r *Repo) writeStatusCache(c *statusCache) {
 	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
 		os.Remove(tmp.Name())
 	}
+}
+
+// encodeEvents writes a history as one quoted string: events separated by
+// \x1e, fields by \x1f.
+func encodeEvents(evs []content.Event) string {
+	var parts []string
+	for _, e := range evs {
+		parts = append(parts, strings.Join([]string{e.Date.String(), string(e.Kind), e.Round, e.Ref, e.Grade, strconv.Itoa(e.Year), e.Until.String()}, "\x1f"))
+	}
+	return strconv.Quote(strings.Join(parts, "\x1e"))
+}
+
+func decodeEvents(q string) ([]content.Event, error) {
+	s, err := strconv.Unquote(q)
+	if err != nil {
+		return nil, err
+	}
+	evs := []content.Event{}
+	if s == "" {
+		return evs, nil
+	}
+	for _, part := range strings.Split(s, "\x1e") {
+		f := strings.Split(part, "\x1f")
+		if len(f) != 7 {
+			return nil, fmt.Errorf("bad event %q", part)
+		}
+		var e content.Event
+		if err := e.Date.UnmarshalText([]byte(f[0])); err != nil {
+			return nil, err
+		}
+		if err := e.Until.UnmarshalText([]byte(f[6])); err != nil {
+			return nil, err
+		}
+		if e.Year, err = strconv.Atoi(f[5]); err != nil {
+			return nil, err
+		}
+		e.Kind, e.Round, e.Ref, e.Grade = content.EventKind(f[1]), f[2], f[3], f[4]
+		evs = append(evs, e)
+	}
+	return evs, nil
 }
 
 // fastPeriod parses a period as Period.String writes it, without the

@@ -299,9 +299,11 @@ func (s ReportState) Chinese() string {
 	return string(s)
 }
 
-// Required reports whether the institution owed a report for period p: it
-// was on the roster at some point of the period, counted from the month
-// after its announcement, and had not been removed before the period began.
+// Required reports whether the institution owed a report for period p:
+// the period ends on or after the first day of the month after its
+// announcement, and it ended before the institution was removed (an
+// institution graded 不合格 owes nothing for a period still running on the
+// day it left the roster, 第六条第3项).
 func (inst *Institution) Required(p Period) bool {
 	ann := inst.AnnouncedOn()
 	if ann.IsZero() {
@@ -311,7 +313,7 @@ func (inst *Institution) Required(p Period) bool {
 	if p.End().Before(first) {
 		return false
 	}
-	if rm, _ := inst.RemovedOn(); !rm.IsZero() && !p.Start().Before(rm) {
+	if rm, _ := inst.RemovedOn(); !rm.IsZero() && !p.End().Before(rm) {
 		return false
 	}
 	return true

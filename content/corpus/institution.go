@@ -72,7 +72,7 @@ func (w *writer) institution(i int) error {
 	}
 	last := LastMonth
 	if w.fails(i) {
-		last = content.MonthPeriod(2026, time.January) // removed on 2026-01-26
+		last = content.MonthPeriod(2025, time.December) // removed on 2026-01-26: owes nothing for January
 	}
 	rng = w.rng(i, 2)
 	for p := FirstMonth; p.Compare(last) <= 0; p = p.Next() {

@@ -65,7 +65,7 @@ func TestAcceptMonthly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := content.Load(fsys, &content.LoadOptions{Workers: 1}) // gitfs is not safe for parallel reads
+	repo, err := content.Load(fsys, nil)
 	if err != nil {
 		t.Fatalf("load branch: %v", err)
 	}

@@ -446,9 +446,7 @@ func (g *gitStore) loadSnapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read main: %w", err)
 	}
-	// One worker: gitfs.FS is not safe for concurrent use (go-git's
-	// Tree.FindEntry fills a map lazily; parallel lookups race).
-	r, _ := content.Load(&recordsFS{fsys}, &content.LoadOptions{Workers: 1})
+	r, _ := content.Load(&recordsFS{fsys}, nil)
 	if _, err := fs.Stat(fsys, "site.yaml"); err != nil {
 		return nil, fmt.Errorf("main has no site.yaml: %w", content.ErrNotContentRepo)
 	}

@@ -189,7 +189,7 @@ func TestDovecotEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := content.Load(fsys, &content.LoadOptions{Workers: 1}) // gitfs is not safe for parallel reads
+	repo, err := content.Load(fsys, nil)
 	if err != nil {
 		t.Fatalf("main after merge does not load:\n%v", err)
 	}

@@ -92,7 +92,7 @@ func TestMessages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			repo, err := content.Load(fsys, &content.LoadOptions{Workers: 1}) // gitfs is not safe for parallel reads
+			repo, err := content.Load(fsys, nil)
 			if err != nil {
 				t.Fatalf("branch does not load: %v", err)
 			}

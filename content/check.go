@@ -377,14 +377,16 @@ func (c *checker) report(inst *Institution, rep *Report) {
 	if want := p.Kind.String(); rep.Kind != want {
 		c.errf(f, "kind", "类型 %q 与报送期间 %s 不符，应为 %s", rep.Kind, p, want)
 	}
-	future := !p.End().Before(c.today)
+	future := !p.ReportableOn(c.today)
 	if future {
 		c.errf(f, "period", "报送期间 %s 尚未结束（今天是%s）", p.Chinese(), c.today.Chinese())
 	}
-	if ann := inst.AnnouncedOn(); ann.IsZero() || ann.After(p.End()) {
-		c.errf(f, "period", "%s时该机构尚未被公告为科技金融服务机构，不应有此报告", p.Chinese())
-	} else if rm, _ := inst.RemovedOn(); !rm.IsZero() && !p.Start().Before(rm) {
-		c.errf(f, "period", "该机构已于%s移出名单，不应有%s的报告", rm.Chinese(), p.Chinese())
+	if !inst.Rostered(p) {
+		if rm, _ := inst.RemovedOn(); !rm.IsZero() && !p.Start().Before(rm) {
+			c.errf(f, "period", "该机构已于%s移出名单，不应有%s的报告", rm.Chinese(), p.Chinese())
+		} else {
+			c.errf(f, "period", "%s时该机构尚未被公告为科技金融服务机构，不应有此报告", p.Chinese())
+		}
 	}
 	if rep.ReceivedAt == "" {
 		c.errf(f, "received_at", "缺少必填字段（不能为空）")

@@ -193,3 +193,39 @@ func readDefault(t *testing.T, p string) string {
 	}
 	return string(data)
 }
+
+// TestCheckAnnualSummaryInDecember: 第六条第3项 asks for the annual summary
+// 每年12月底前, so a summary received in December of its own year is valid
+// on the day it is merged, while one for a year whose December has not
+// begun is not.
+func TestCheckAnnualSummaryInDecember(t *testing.T) {
+	const file = "institutions/kechuang-rongzi/reports/2026-annual.md"
+	src := strings.NewReplacer(`period: "2025-annual"`, `period: "2026-annual"`,
+		"2025-12-22T12:52:52+08:00", "2026-12-20T10:00:00+08:00").
+		Replace(readDefault(t, "institutions/kechuang-rongzi/reports/2025-annual.md"))
+	for _, tt := range []struct {
+		today    string
+		wantFlag bool
+	}{
+		{"2026-12-21", false},
+		{"2026-11-20", true},
+	} {
+		m := defaultMapFS(t)
+		m[file] = &fstest.MapFile{Data: []byte(src)}
+		repo, err := content.Load(m, nil)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		today, _ := content.ParseDate(tt.today)
+		flagged := false
+		for _, d := range repo.Check(today) {
+			if d.File == file && d.Field == "period" {
+				flagged = true
+				t.Logf("%s: %s", tt.today, d)
+			}
+		}
+		if flagged != tt.wantFlag {
+			t.Errorf("Check(%s) flags the 2026 annual summary's period: %v; want %v", tt.today, flagged, tt.wantFlag)
+		}
+	}
+}

@@ -341,3 +341,28 @@ func (r *Repo) ReportState(inst *Institution, p Period, today Date, pending bool
 	}
 	return StateMissing
 }
+
+// ReportableOn reports whether a report for p may be filed on day d: a
+// monthly sheet once its month has ended; a half-year progress report or
+// an annual summary from the first day of the period's last month, since
+// 第六条第3项 asks for the annual summary 每年12月底前, within the year.
+func (p Period) ReportableOn(d Date) bool {
+	if p.Kind == Monthly {
+		return p.End().Before(d)
+	}
+	last := p.End()
+	return !d.Before(Date{last.Year, last.Month, 1})
+}
+
+// Rostered reports whether inst was on the roster during p, so that it may
+// file a report for p: announced on or before the period's last day and
+// not removed before the period began. (Required is stricter: it is what
+// the institution owes.)
+func (inst *Institution) Rostered(p Period) bool {
+	ann := inst.AnnouncedOn()
+	if ann.IsZero() || ann.After(p.End()) {
+		return false
+	}
+	rm, _ := inst.RemovedOn()
+	return rm.IsZero() || p.Start().Before(rm)
+}

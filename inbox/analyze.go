@@ -368,8 +368,9 @@ func (a *analyzer) monthly(pl *plan, sh *part) *plan {
 // document handles a half-year progress report or an annual summary.
 func (a *analyzer) document(pl *plan, per content.Period) *plan {
 	pl.kind, pl.period = per.Kind, per
-	if per.Start().After(content.DateOf(a.now)) {
-		return pl.reject(fmt.Sprintf("报送期间 %s 尚未开始：请检查邮件主题中的年份", per.Chinese()))
+	if !per.ReportableOn(content.DateOf(a.now)) {
+		last := per.End()
+		return pl.reject(fmt.Sprintf("%s的%s须在%d年%d月1日以后报送：请检查邮件主题中的年份", per.Chinese(), per.Kind.Chinese(), last.Year, last.Month))
 	}
 	docs := map[*part]bool{}
 	var first *part
@@ -401,10 +402,11 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 	// The same rule as kjjr check: only periods in which the institution
 	// was on the roster are reported (第五条第3项, 第六条第3项).
 	per0 := pl.period
-	if ann := pl.inst.AnnouncedOn(); ann.IsZero() || ann.After(per0.End()) {
+	if !pl.inst.Rostered(per0) {
+		if rm, _ := pl.inst.RemovedOn(); !rm.IsZero() && !per0.Start().Before(rm) {
+			return pl.reject(fmt.Sprintf("贵机构已于%s移出科技金融服务机构名单，无需报送%s的%s；如有疑问请联系科技局", rm.Chinese(), per0.Chinese(), per0.Kind.Chinese()))
+		}
 		return pl.reject(fmt.Sprintf("%s贵机构尚未被公告为科技金融服务机构，无需报送%s；如有疑问请联系科技局", per0.Chinese(), per0.Kind.Chinese()))
-	} else if rm, _ := pl.inst.RemovedOn(); !rm.IsZero() && !per0.Start().Before(rm) {
-		return pl.reject(fmt.Sprintf("贵机构已于%s移出科技金融服务机构名单，无需报送%s的%s；如有疑问请联系科技局", rm.Chinese(), per0.Chinese(), per0.Kind.Chinese()))
 	}
 	slug := pl.inst.Slug
 	per := pl.period.String()

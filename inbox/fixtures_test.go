@@ -349,7 +349,7 @@ Content-Type: text/plain; charset=utf-8
 
 	// Hostile file names on a half-year report (kept, sanitised).
 	long := strings.Repeat("很长的文件名", 50) + ".pdf"
-	out["hostile_names.eml"] = compose("周强 <"+instSender+">", "2026年下半年工作进展", "hostile@jinchuang-capital.example.com", testNow,
+	out["hostile_names.eml"] = compose("周强 <"+instSender+">", "2026年上半年工作进展", "hostile@jinchuang-capital.example.com", testNow,
 		"报告与印证资料", []attachment{
 			{Name: "工作进展报告.pdf", Type: "application/pdf", Data: fakePDF(20_000, "r")},
 			{Name: "../../../etc/passwd.pdf", Type: "application/pdf", Data: fakePDF(11_000, "p1")},

@@ -34,7 +34,7 @@ func TestMessages(t *testing.T) {
 		{file: "raw8bit_gbk.eml", dest: destProcessed, branch: "2026-10", docs: []string{"月报.xlsx"}, receipt: true},
 		{file: "outlook_rfc2231_halfyear.eml", dest: destProcessed, branch: "2026-H1", docs: []string{"2026年上半年工作进展.docx"}, evidence: 1, skipped: 1, receipt: true},
 		{file: "applemail_rfc2231_annual.eml", dest: destProcessed, branch: "2025-annual", docs: []string{"2025年度工作总结（山西晋创科技资本管理有限公司）.pdf"}, evidence: 1, receipt: true},
-		{file: "hostile_names.eml", dest: destProcessed, branch: "2026-H2", docs: []string{"工作进展报告.pdf"}, evidence: 7, skipped: 1, receipt: true},
+		{file: "hostile_names.eml", dest: destProcessed, branch: "2026-H1", docs: []string{"工作进展报告.pdf"}, evidence: 7, skipped: 1, receipt: true},
 		{file: "no_message_id.eml", dest: destProcessed, branch: "2026-09", docs: []string{"9月考核表.xlsx"}, receipt: true},
 		{file: "missing_boundary.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件不完整", receipt: true},
 		{file: "broken_base64.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件不完整", receipt: true},

@@ -149,7 +149,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		b.StopTimer()
 		user := d.account(b)
 		dir := newFixtureRepo(b, true, files)
-		c := dovecotClient(b, d.addr, user)
+		c := dovecotClient(b, d.Addr, user)
 		for i := 0; i < n; i++ {
 			in := insts[i%2]
 			m := 5 + (i/2)%17
@@ -163,7 +163,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			appendMsg(b, c, "INBOX", raw)
 		}
 		opts := testOptions(newMemQueue())
-		opts.IMAP = IMAPConfig{Addr: d.addr, User: user, Password: "pw", TLS: "none"}
+		opts.IMAP = IMAPConfig{Addr: d.Addr, User: user, Password: "pw", TLS: "none"}
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		b.StartTimer()
 		t0, c0 := time.Now(), cpuTime()

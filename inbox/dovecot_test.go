@@ -1,22 +1,17 @@
 package inbox
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"kjjr/inbox/internal/dovecottest"
 )
 
 // need returns the path of tool, or skips the test (fails when CI=true).
@@ -33,11 +28,9 @@ func need(t testing.TB, tool string) string {
 }
 
 // dovecotServer is one throwaway Dovecot for the whole package
-// (real-components.md section 1), user kjjr / password pw.
+// (internal/dovecottest), users kjjr0..kjjr19 / password pw.
 type dovecotServer struct {
-	dir  string
-	addr string
-	cmd  *exec.Cmd
+	*dovecottest.Server
 }
 
 var (
@@ -49,84 +42,22 @@ var (
 // dovecot returns the package's Dovecot, starting it on first use.
 func dovecot(t testing.TB) *dovecotServer {
 	t.Helper()
-	need(t, "dovecot")
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the Dovecot tests run as root in CI")
+	dovecottest.Require(t)
+	dovecotOnce.Do(func() {
+		users := map[string]string{}
+		for i := 0; i < 20; i++ {
+			users["kjjr"+strconv.Itoa(i)] = "pw"
 		}
-		t.Skip("the throwaway Dovecot config needs root")
-	}
-	if _, err := user.Lookup("dovecot"); err != nil {
-		t.Fatalf("dovecot-imapd is installed but there is no dovecot user: %v", err)
-	}
-	dovecotOnce.Do(func() { dovecotSrv, dovecotErr = newDovecot() })
+		s, err := dovecottest.New(dovecottest.Config{Users: users})
+		if s != nil {
+			dovecotSrv = &dovecotServer{Server: s}
+		}
+		dovecotErr = err
+	})
 	if dovecotErr != nil {
 		t.Fatal(dovecotErr)
 	}
 	return dovecotSrv
-}
-
-func newDovecot() (*dovecotServer, error) {
-	dir, err := os.MkdirTemp("", "kjjr-inbox-dovecot-")
-	if err != nil {
-		return nil, err
-	}
-	os.Chmod(dir, 0o755)
-	for _, d := range []string{"run", "state", "mail"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	if out, err := exec.Command("chown", "dovecot:dovecot", filepath.Join(dir, "mail")).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("chown: %v %s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	conf := fmt.Sprintf(`protocols = imap
-listen = 127.0.0.1
-base_dir = %[1]s/run
-state_dir = %[1]s/state
-log_path = %[1]s/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-auth_failure_delay = 0
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%%n %[1]s/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=%[1]s/mail/%%n
-}
-mail_location = maildir:~/Maildir
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = %[2]d
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-`, dir, port)
-	if err := os.WriteFile(filepath.Join(dir, "dovecot.conf"), []byte(conf), 0o644); err != nil {
-		return nil, err
-	}
-	var users strings.Builder
-	for i := 0; i < 20; i++ {
-		fmt.Fprintf(&users, "kjjr%d:{PLAIN}pw::::::\n", i)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "users"), []byte(users.String()), 0o644); err != nil {
-		return nil, err
-	}
-	d := &dovecotServer{dir: dir, addr: "127.0.0.1:" + strconv.Itoa(port)}
-	return d, d.start()
 }
 
 var nextUser struct {
@@ -147,53 +78,16 @@ func (d *dovecotServer) account(t testing.TB) string {
 	return u
 }
 
-func (d *dovecotServer) start() error {
-	cmd := exec.Command("dovecot", "-F", "-c", filepath.Join(d.dir, "dovecot.conf"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	d.cmd = cmd
-	// Ready = the greeting (a hang guard of 20 s, not a timing assertion).
-	for i := 0; i < 200; i++ {
-		c, err := net.DialTimeout("tcp", d.addr, time.Second)
-		if err == nil {
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			line, err := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if err == nil && strings.Contains(line, "OK") {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	log, _ := os.ReadFile(filepath.Join(d.dir, "dovecot.log"))
-	return fmt.Errorf("dovecot did not start:\n%s", log)
-}
-
-// stop kills the server (its whole process group) and waits for it.
-func (d *dovecotServer) stop() {
-	if d.cmd == nil {
-		return
-	}
-	syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
-	d.cmd.Wait()
-	d.cmd = nil
-	os.Remove(filepath.Join(d.dir, "run", "master.pid"))
-}
-
 // restart stops and starts the server on the same port and mail store.
 func (d *dovecotServer) restart(t testing.TB) {
-	d.stop()
-	if err := d.start(); err != nil {
+	if err := d.Restart(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func stopDovecot() {
 	if dovecotSrv != nil {
-		dovecotSrv.stop()
-		os.RemoveAll(dovecotSrv.dir)
+		dovecotSrv.Close()
 	}
 }
 

@@ -63,7 +63,7 @@ func TestFaultSIGKILL(t *testing.T) {
 	user := d.account(t)
 	need(t, "git")
 	dir := newFixtureRepo(t, true, fixtureFiles(t, ""))
-	c := dovecotClient(t, d.addr, user)
+	c := dovecotClient(t, d.Addr, user)
 
 	type instInfo struct{ slug, name, uscc, sender string }
 	insts := []instInfo{
@@ -97,7 +97,7 @@ func TestFaultSIGKILL(t *testing.T) {
 
 	child := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), faultChildEnv+"=1", "KJJR_T_REPO="+dir, "KJJR_T_ADDR="+d.addr, "KJJR_T_USER="+user)
+		cmd.Env = append(os.Environ(), faultChildEnv+"=1", "KJJR_T_REPO="+dir, "KJJR_T_ADDR="+d.Addr, "KJJR_T_USER="+user)
 		var errb strings.Builder
 		cmd.Stderr = &errb
 		cmd.Stdout = &errb

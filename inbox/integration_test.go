@@ -73,7 +73,7 @@ func TestDovecotEndToEnd(t *testing.T) {
 	user := d.account(t)
 	dir, origin := cliRepo(t, fixtureFiles(t, ""))
 	sink := newSMTPSink(t)
-	c := dovecotClient(t, d.addr, user)
+	c := dovecotClient(t, d.Addr, user)
 	type in struct {
 		file string
 		dup  bool
@@ -92,7 +92,7 @@ func TestDovecotEndToEnd(t *testing.T) {
 	}
 	opts := testOptions(nil)
 	opts.queue = nil // the real outbox
-	opts.IMAP = IMAPConfig{Addr: d.addr, User: user, Password: "pw", TLS: "none"}
+	opts.IMAP = IMAPConfig{Addr: d.Addr, User: user, Password: "pw", TLS: "none"}
 	opts.SMTP = SMTPConfig{Addr: sink.Addr, TLS: "none"}
 	w, err := NewWorker(dir, opts)
 	if err != nil {
@@ -113,7 +113,7 @@ func TestDovecotEndToEnd(t *testing.T) {
 	}
 	// Dovecot stores the Chinese names in modified UTF-7.
 	for _, name := range []string{".&XfJZBHQG-", ".&X4VoOGfl-"} {
-		if _, err := os.Stat(filepath.Join(d.dir, "mail", user, "Maildir", name)); err != nil {
+		if _, err := os.Stat(filepath.Join(d.Dir, "mail", user, "Maildir", name)); err != nil {
 			t.Errorf("maildir folder %s: %v", name, err)
 		}
 	}
@@ -215,9 +215,9 @@ func TestDovecotRestart(t *testing.T) {
 	d := dovecot(t)
 	user := d.account(t)
 	dir, _ := cliRepo(t, fixtureFiles(t, ""))
-	c := dovecotClient(t, d.addr, user)
+	c := dovecotClient(t, d.Addr, user)
 	opts := testOptions(newMemQueue())
-	opts.IMAP = IMAPConfig{Addr: d.addr, User: user, Password: "pw", TLS: "none"}
+	opts.IMAP = IMAPConfig{Addr: d.Addr, User: user, Password: "pw", TLS: "none"}
 	opts.PollInterval = 2 * time.Second
 	opts.MaxBackoff = 2 * time.Second
 	w, err := NewWorker(dir, opts)
@@ -244,7 +244,7 @@ func TestDovecotRestart(t *testing.T) {
 	appendMsg(t, c, "INBOX", readFixture(t, "foxmail_gbk.eml"))
 	waitCount(&c, "已处理", 1)
 	d.restart(t)
-	c = dovecotClient(t, d.addr, user)
+	c = dovecotClient(t, d.Addr, user)
 	appendMsg(t, c, "INBOX", readFixture(t, "outlook_rfc2231_halfyear.eml"))
 	waitCount(&c, "已处理", 2)
 	cancel()

@@ -1,135 +1,31 @@
 package outbox
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-)
 
-// need reports a missing tool: a failure under CI=true, else a skip.
-func need(t *testing.T, tool string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI (apt-get install dovecot-imapd): %v", tool, err)
-		}
-		t.Skipf("%s not installed: %v", tool, err)
-	}
-	return p
-}
+	"kjjr/inbox/internal/dovecottest"
+)
 
 // startDovecot runs a throwaway Dovecot IMAP server on loopback with
 // users alice, bob and carol (passwords <name>pw); "Sent Messages" is
 // marked \Sent (SPECIAL-USE) when it exists.
 func startDovecot(t *testing.T) string {
 	t.Helper()
-	bin := need(t, "dovecot")
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the Dovecot test runs as root in CI")
-		}
-		t.Skip("the Dovecot test config needs root")
-	}
-	if _, err := user.Lookup("dovecot"); err != nil {
-		t.Skip("no dovecot system user")
-	}
-	dir, err := os.MkdirTemp("", "kjjr-dovecot-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
-	for _, d := range []string{"run", "state", "mail"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := exec.Command("chown", "dovecot:dovecot", filepath.Join(dir, "mail")).Run(); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	conf := fmt.Sprintf(`protocols = imap
-listen = 127.0.0.1
-base_dir = %[1]s/run
-state_dir = %[1]s/state
-log_path = %[1]s/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-auth_failure_delay = 0
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%%n %[1]s/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=%[1]s/mail/%%n
-}
-mail_location = maildir:~/Maildir
-namespace inbox {
+	s := dovecottest.Start(t, dovecottest.Config{
+		Users: map[string]string{"alice": "alicepw", "bob": "bobpw", "carol": "carolpw"},
+		Extra: `namespace inbox {
   inbox = yes
   mailbox "Sent Messages" {
     special_use = \Sent
   }
 }
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = %[2]d
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-`, dir, port)
-	os.WriteFile(filepath.Join(dir, "dovecot.conf"), []byte(conf), 0o644)
-	os.WriteFile(filepath.Join(dir, "users"), []byte("alice:{PLAIN}alicepw::::::\nbob:{PLAIN}bobpw::::::\ncarol:{PLAIN}carolpw::::::\n"), 0o644)
-	cmd := exec.Command(bin, "-F", "-c", filepath.Join(dir, "dovecot.conf"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
+`,
 	})
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for i := 0; ; i++ { // ready = the greeting (a hang guard, not a timing assertion)
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if strings.HasPrefix(line, "* OK") {
-				return addr
-			}
-		}
-		if i > 300 {
-			log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Fatalf("dovecot did not start: %v\n%s", err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return s.Addr
 }
 
 func imapLogin(t *testing.T, addr, user string) *imapclient.Client {

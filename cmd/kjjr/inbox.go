@@ -5,11 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"kjjr/inbox"
+	"kjjr/inbox/outbox"
 )
 
 // cmdInbox fetches emailed reports over IMAP and writes each submission as
@@ -38,17 +37,11 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 	}
 	repoDir := fl.String("repo", ".", "内容仓库目录（git 仓库，可为裸仓库）")
 	once := fl.Bool("once", false, "处理完邮箱中现有邮件后退出")
-	imapAddr := fl.String("imap-addr", os.Getenv("KJJR_IMAP_ADDR"), "IMAP 服务器 host:port（KJJR_IMAP_ADDR）")
-	imapUser := fl.String("imap-user", os.Getenv("KJJR_IMAP_USER"), "IMAP 用户名（KJJR_IMAP_USER）")
-	imapPassFile := fl.String("imap-password-file", "", "从文件读取 IMAP 密码（否则用 KJJR_IMAP_PASSWORD）")
-	imapTLS := fl.String("imap-tls", envOr("KJJR_IMAP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	imapSrv := mailServerFlags(fl, "imap", "IMAP 服务器 host:port（KJJR_IMAP_ADDR）")
 	mailbox := fl.String("mailbox", "INBOX", "收取的邮箱文件夹")
 	processed := fl.String("processed-mailbox", "已处理", "已入库邮件移入的文件夹（不存在时创建）")
 	quarantine := fl.String("quarantine-mailbox", "待核查", "隔离和退回的邮件移入的文件夹（不存在时创建）")
-	smtpAddr := fl.String("smtp-addr", os.Getenv("KJJR_SMTP_ADDR"), "发送回执的 SMTP 提交服务器 host:port（KJJR_SMTP_ADDR；不设则回执只排队不发送）")
-	smtpUser := fl.String("smtp-user", os.Getenv("KJJR_SMTP_USER"), "SMTP 用户名（KJJR_SMTP_USER）")
-	smtpPassFile := fl.String("smtp-password-file", "", "从文件读取 SMTP 密码（否则用 KJJR_SMTP_PASSWORD）")
-	smtpTLS := fl.String("smtp-tls", envOr("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	smtpSrv := mailServerFlags(fl, "smtp", "发送回执的 SMTP 提交服务器 host:port（KJJR_SMTP_ADDR；不设则回执只排队不发送）")
 	poll := fl.Duration("poll", time.Minute, "服务器不支持 IDLE 时的轮询间隔")
 	verbose := fl.Bool("v", false, "输出每封邮件的处理日志")
 	if err := fl.Parse(args); err != nil {
@@ -61,25 +54,25 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		fmt.Fprintf(e.stderr, "kjjr inbox: 多余的参数 %q\n", fl.Args())
 		return 2
 	}
-	if *imapAddr == "" {
+	if *imapSrv.addr == "" {
 		fmt.Fprintln(e.stderr, "kjjr inbox: 请用 --imap-addr 或环境变量 KJJR_IMAP_ADDR 指定 IMAP 服务器（host:port）")
 		return 2
 	}
-	imapPass, err := secret(*imapPassFile, "KJJR_IMAP_PASSWORD")
+	imapPass, err := imapSrv.password()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
 		return 2
 	}
-	smtpPass, err := secret(*smtpPassFile, "KJJR_SMTP_PASSWORD")
+	smtpPass, err := smtpSrv.password()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
 		return 2
 	}
-	for _, m := range []struct{ flag, v, addr string }{{"--imap-tls", *imapTLS, *imapAddr}, {"--smtp-tls", *smtpTLS, *smtpAddr}} {
+	for _, m := range []struct{ flag, v, addr string }{{"--imap-tls", *imapSrv.tls, *imapSrv.addr}, {"--smtp-tls", *smtpSrv.tls, *smtpSrv.addr}} {
 		switch m.v {
 		case "tls", "starttls":
 		case "none":
-			if m.addr != "" && !loopbackAddr(m.addr) {
+			if m.addr != "" && !outbox.IsLoopback(m.addr) {
 				fmt.Fprintf(e.stderr, "kjjr inbox: %s none（明文）只允许用于本机地址，%s 不是；请用 tls 或 starttls\n", m.flag, m.addr)
 				return 2
 			}
@@ -93,9 +86,9 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		level = slog.LevelInfo
 	}
 	opts := &inbox.Options{
-		IMAP: inbox.IMAPConfig{Addr: *imapAddr, User: *imapUser, Password: imapPass, TLS: *imapTLS,
+		IMAP: inbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, Password: imapPass, TLS: *imapSrv.tls,
 			Mailbox: *mailbox, Processed: *processed, Quarantine: *quarantine},
-		SMTP:         inbox.SMTPConfig{Addr: *smtpAddr, User: *smtpUser, Password: smtpPass, TLS: *smtpTLS},
+		SMTP:         inbox.SMTPConfig{Addr: *smtpSrv.addr, User: *smtpSrv.user, Password: smtpPass, TLS: *smtpSrv.tls},
 		Logger:       slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 		PollInterval: *poll,
 	}
@@ -127,13 +120,4 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		return 1
 	}
 	return 0
-}
-
-// loopbackAddr reports whether host:port names this machine.
-func loopbackAddr(addr string) bool {
-	host := addr
-	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-		host = strings.Trim(addr[:i], "[]")
-	}
-	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasPrefix(host, "127.")
 }

@@ -49,15 +49,9 @@ cron 或 systemd 定时器运行一次。
 	verbose := fl.Bool("v", false, "与 --dry-run 同用时打印每封邮件的正文")
 	nowFlag := fl.String("now", "", "以此日期为“今天”（YYYY-MM-DD，默认今天，北京时间；试用和测试用，邮件日期也按此）")
 	stateDir := fl.String("state-dir", "", "发送记录目录（默认 <gitdir>/kjjr/outbox）")
-	smtpAddr := fl.String("smtp-addr", os.Getenv("KJJR_SMTP_ADDR"), "SMTP 提交服务器 host:port（KJJR_SMTP_ADDR）")
-	smtpUser := fl.String("smtp-user", os.Getenv("KJJR_SMTP_USER"), "SMTP 用户名（KJJR_SMTP_USER）")
-	smtpPassFile := fl.String("smtp-password-file", "", "从文件读取 SMTP 密码（否则用 KJJR_SMTP_PASSWORD）")
-	smtpTLS := fl.String("smtp-tls", envOr("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	smtpSrv := mailServerFlags(fl, "smtp", "SMTP 提交服务器 host:port（KJJR_SMTP_ADDR）")
 	from := fl.String("from", "", "发件地址（默认 site.yaml 的 inbox.receipt_from）")
-	imapAddr := fl.String("imap-addr", os.Getenv("KJJR_IMAP_ADDR"), "把发出的邮件存入此 IMAP 账户的“已发送”（KJJR_IMAP_ADDR，可不设）")
-	imapUser := fl.String("imap-user", os.Getenv("KJJR_IMAP_USER"), "IMAP 用户名（KJJR_IMAP_USER）")
-	imapPassFile := fl.String("imap-password-file", "", "从文件读取 IMAP 密码（否则用 KJJR_IMAP_PASSWORD）")
-	imapTLS := fl.String("imap-tls", envOr("KJJR_IMAP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	imapSrv := mailServerFlags(fl, "imap", "把发出的邮件存入此 IMAP 账户的“已发送”（KJJR_IMAP_ADDR，可不设）")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -95,7 +89,7 @@ cron 或 systemd 定时器运行一次。
 	reminders, skipped := outbox.Plan(repo, today, src.pending)
 
 	cfg := &outbox.Config{
-		Addr: *smtpAddr, User: *smtpUser, TLS: *smtpTLS, From: *from,
+		Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls, From: *from,
 		FromName: repo.Site.Bureau, Contact: repo.Site.Contact,
 		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Senders: func(slug string) []string {
@@ -137,7 +131,7 @@ cron 或 systemd 定时器运行一次。
 		fmt.Fprintf(e.stderr, "kjjr remind: %s 不是 git 仓库，无处记录已发送的提醒：请用 --state-dir 指定一个目录\n", src.where)
 		return 2
 	}
-	for _, m := range []struct{ flag, mode, addr string }{{"--smtp-tls", *smtpTLS, *smtpAddr}, {"--imap-tls", *imapTLS, *imapAddr}} {
+	for _, m := range []struct{ flag, mode, addr string }{{"--smtp-tls", *smtpSrv.tls, *smtpSrv.addr}, {"--imap-tls", *imapSrv.tls, *imapSrv.addr}} {
 		switch m.mode {
 		case "tls", "starttls":
 		case "none":
@@ -150,21 +144,21 @@ cron 或 systemd 定时器运行一次。
 			return 2
 		}
 	}
-	if *smtpAddr != "" {
-		pw, err := secret(*smtpPassFile, "KJJR_SMTP_PASSWORD")
+	if *smtpSrv.addr != "" {
+		pw, err := smtpSrv.password()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "kjjr remind: --smtp-password-file: %v\n", err)
 			return 2
 		}
 		cfg.Password = pw
 	}
-	if *imapAddr != "" {
-		pw, err := secret(*imapPassFile, "KJJR_IMAP_PASSWORD")
+	if *imapSrv.addr != "" {
+		pw, err := imapSrv.password()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "kjjr remind: --imap-password-file: %v\n", err)
 			return 2
 		}
-		cfg.AppendSent = outbox.IMAPSentAppender(outbox.IMAPConfig{Addr: *imapAddr, User: *imapUser, Password: pw, TLS: *imapTLS})
+		cfg.AppendSent = outbox.IMAPSentAppender(outbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, Password: pw, TLS: *imapSrv.tls})
 	}
 	ob, err := outbox.Open(sdir, cfg)
 	if err != nil {
@@ -193,7 +187,7 @@ cron 或 systemd 定时器运行一次。
 	if len(queued) == 0 {
 		fmt.Fprintln(e.stdout, "今天没有新的提醒需要发送。")
 	}
-	if *smtpAddr == "" {
+	if *smtpSrv.addr == "" {
 		if len(queued) > 0 {
 			fmt.Fprintf(e.stdout, "未设置 --smtp-addr：%d 封提醒已排队，将由运行中的 kjjr inbox（或下次带 --smtp-addr 运行本命令时）发送。\n", len(queued))
 		}
@@ -286,26 +280,6 @@ func periodName(p content.Period) string {
 	default:
 		return p.Chinese() + "工作总结"
 	}
-}
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-// secret reads a password from file (trailing newline dropped), else from
-// the environment variable env.
-func secret(file, env string) (string, error) {
-	if file == "" {
-		return os.Getenv(env), nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // contentSource is where remind reads the content and keeps its state.

@@ -37,10 +37,7 @@ func cmdReview(e *env, args []string) int {
 	quarantine := fs.Bool("quarantine", false, "列出隔离区中的邮件")
 	inst := fs.String("institution", "", "机构代号（release）")
 	nowFlag := fs.String("now", "", "")
-	smtpAddr := fs.String("smtp-addr", os.Getenv("KJJR_SMTP_ADDR"), "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
-	smtpUser := fs.String("smtp-user", os.Getenv("KJJR_SMTP_USER"), "SMTP 用户名（KJJR_SMTP_USER）")
-	smtpPassFile := fs.String("smtp-password-file", "", "从文件读取 SMTP 密码（否则用 KJJR_SMTP_PASSWORD）")
-	smtpTLS := fs.String("smtp-tls", envOr("KJJR_SMTP_TLS", "tls"), "tls | starttls | none（none 仅限本机地址）")
+	smtpSrv := mailServerFlags(fs, "smtp", "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, reviewUsage)
 		fs.PrintDefaults()
@@ -98,9 +95,9 @@ func cmdReview(e *env, args []string) int {
 	}
 	switch sub {
 	case "release":
-		opts := &inbox.Options{SMTP: inbox.SMTPConfig{Addr: *smtpAddr, User: *smtpUser, TLS: *smtpTLS}}
-		if *smtpAddr != "" {
-			if opts.SMTP.Password, err = secret(*smtpPassFile, "KJJR_SMTP_PASSWORD"); err != nil {
+		opts := &inbox.Options{SMTP: inbox.SMTPConfig{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}}
+		if *smtpSrv.addr != "" {
+			if opts.SMTP.Password, err = smtpSrv.password(); err != nil {
 				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
 				return 1
 			}
@@ -179,8 +176,8 @@ func cmdReview(e *env, args []string) int {
 				who = sig.Name + " <" + sig.Email + ">"
 			}
 		}
-		if *smtpAddr != "" && *smtpTLS == "none" && !outbox.IsLoopback(*smtpAddr) {
-			fmt.Fprintf(e.stderr, "kjjr review: --smtp-tls none（不加密）只允许本机地址，%s 不是：请改用 tls 或 starttls\n", *smtpAddr)
+		if *smtpSrv.addr != "" && *smtpSrv.tls == "none" && !outbox.IsLoopback(*smtpSrv.addr) {
+			fmt.Fprintf(e.stderr, "kjjr review: --smtp-tls none（不加密）只允许本机地址，%s 不是：请改用 tls 或 starttls\n", *smtpSrv.addr)
 			return 2
 		}
 		rej, err := r.Reject(pos[1], *reason, who, now)
@@ -188,9 +185,9 @@ func cmdReview(e *env, args []string) int {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stdout, "已驳回 %s：%s。\n理由已记录在 %s/rejections.log；原提交保留在 %s。\n", rej.Branch, rej.Reason, r.StateDir(), rej.Kept)
-		cfg := &outbox.Config{Addr: *smtpAddr, User: *smtpUser, TLS: *smtpTLS}
-		if *smtpAddr != "" {
-			if cfg.Password, err = secret(*smtpPassFile, "KJJR_SMTP_PASSWORD"); err != nil {
+		cfg := &outbox.Config{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}
+		if *smtpSrv.addr != "" {
+			if cfg.Password, err = smtpSrv.password(); err != nil {
 				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
 				return 1
 			}

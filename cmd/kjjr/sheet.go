@@ -60,9 +60,8 @@ func cmdSheet(e *env, args []string) int {
 	received := time.Now().In(content.CST)
 	opts := &sheet.Options{}
 	if *nowFlag != "" {
-		d, err := content.ParseDate(*nowFlag)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "kjjr sheet: --now %q 不是日期，应写作 YYYY-MM-DD\n", *nowFlag)
+		d, ok := parseNow(e, "sheet", *nowFlag)
+		if !ok {
 			return 2
 		}
 		opts.Now = d

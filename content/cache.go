@@ -3,6 +3,7 @@ package content
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,11 +19,13 @@ import (
 // decoded without a diagnostic, its stamp (size, modification and change
 // times, inode) and the decoded record, so that the next Load takes an
 // unchanged file from the cache instead of reading and decoding it. The
-// file is a header line, a key line, then one JSON object per record.
+// file is a header line, a key line, then the entries, each a type byte
+// ('J': a JSON cacheEntry, 'R': a report in the binary form of
+// appendReport), its length (uvarint) and its bytes.
 //
 // JSON rather than gob: gob drops a false *bool (Report.ChargedFees) and
 // an empty slice, JSON keeps both.
-const cacheMagic = "kjjr-load-cache 1"
+const cacheMagic = "kjjr-load-cache 2"
 
 // racyWindow: a file modified less than this long before Load started is
 // never cached, as a write in the same timestamp tick right after Load read
@@ -174,46 +178,53 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 		return nil
 	}
 	data = data[len(header):]
-	// Split into one chunk per worker at line ends and decode in parallel.
-	var chunks [][]byte
-	size := len(data)/workers + 1
-	for len(data) > 0 {
-		n := min(size, len(data))
-		if i := bytes.IndexByte(data[n-1:], '\n'); i >= 0 {
-			n += i
-		} else {
-			n = len(data)
-		}
-		chunks = append(chunks, data[:n])
-		data = data[n:]
+	// Find the entries, then decode them in parallel.
+	type span struct {
+		typ  byte
+		data []byte
 	}
-	parts := make([][]*cacheEntry, len(chunks))
-	var bad bool
-	var mu sync.Mutex
+	var spans []span
+	for len(data) > 0 {
+		typ := data[0]
+		n, k := binary.Uvarint(data[1:])
+		if k <= 0 || n > uint64(len(data)-1-k) || (typ != 'J' && typ != 'R') {
+			return nil
+		}
+		spans = append(spans, span{typ, data[1+k : 1+k+int(n)]})
+		data = data[1+k+int(n):]
+	}
+	parts := make([][]*cacheEntry, workers)
+	var bad atomic.Bool
 	var wg sync.WaitGroup
-	for i, c := range chunks {
+	per := len(spans)/workers + 1
+	for w := range workers {
+		lo, hi := min(w*per, len(spans)), min((w+1)*per, len(spans))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var es []*cacheEntry
-			for line := range bytes.SplitSeq(c, []byte("\n")) {
-				if len(line) == 0 {
-					continue
+			es := make([]*cacheEntry, 0, hi-lo)
+			for _, sp := range spans[lo:hi] {
+				var e *cacheEntry
+				var err error
+				if sp.typ == 'R' {
+					e, err = readReport(sp.data)
+				} else {
+					e = new(cacheEntry)
+					if err = json.Unmarshal(sp.data, e); err == nil && (e.record() == nil || e.Path == "") {
+						err = errCacheCorrupt
+					}
 				}
-				e := new(cacheEntry)
-				if err := json.Unmarshal(line, e); err != nil || e.record() == nil || e.Path == "" {
-					mu.Lock()
-					bad = true
-					mu.Unlock()
+				if err != nil {
+					bad.Store(true)
 					return
 				}
 				es = append(es, e)
 			}
-			parts[i] = es
+			parts[w] = es
 		}()
 	}
 	wg.Wait()
-	if bad {
+	if bad.Load() {
 		return nil
 	}
 	m := map[string]*cacheEntry{}
@@ -246,12 +257,23 @@ func writeCache(path, key string, entries []cacheEntry) error {
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString(cacheMagic + "\n" + key + "\n")
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	var buf []byte
 	for i := range entries {
-		if err := enc.Encode(&entries[i]); err != nil {
-			return fmt.Errorf("encode cache entry %s: %w", entries[i].Path, err)
+		e := &entries[i]
+		typ := byte('R')
+		if e.Kind == kindReport && reportBinary(e.Report) {
+			buf = appendReport(buf[:0], e)
+		} else {
+			typ = 'J'
+			var err error
+			if buf, err = json.Marshal(e); err != nil {
+				return fmt.Errorf("encode cache entry %s: %w", e.Path, err)
+			}
 		}
+		w.WriteByte(typ)
+		var n [binary.MaxVarintLen64]byte
+		w.Write(n[:binary.PutUvarint(n[:], uint64(len(buf)))])
+		w.Write(buf)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write cache: %w", err)

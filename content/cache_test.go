@@ -210,11 +210,13 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 	for name, bad := range map[string]string{
 		"empty":         "",
 		"garbage":       "\x00\x01not a cache at all",
-		"old version":   strings.Replace(string(good), "kjjr-load-cache 1", "kjjr-load-cache 0", 1),
+		"old version":   "kjjr-load-cache 0\n" + lines[1] + "\n" + lines[2],
 		"other program": lines[0] + "\n" + lines[1] + "x\n" + lines[2],
 		"truncated":     string(good[:len(good)*2/3]),
-		"bad entry":     lines[0] + "\n" + lines[1] + "\n" + `{"p":"site.yaml","k":1}` + "\n" + lines[2],
-		"wrong kind":    strings.Replace(string(good), `"k":8,`, `"k":7,`, 1),
+		"bad entry":     lines[0] + "\n" + lines[1] + "\n" + "J\x17" + `{"p":"site.yaml","k":1}` + lines[2],
+		"bad report":    lines[0] + "\n" + lines[1] + "\n" + "R\x03abc" + lines[2],
+		"wrong kind":    strings.Replace(string(good), `"k":7,`, `"k":8,`, 1),
+		"unknown type":  lines[0] + "\n" + lines[1] + "\n" + "X\x00" + lines[2],
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(cache, []byte(bad), 0o600); err != nil {
@@ -232,6 +234,21 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 				t.Errorf("rebuilt cache: %d hits", n)
 			}
 		})
+	}
+}
+
+// TestCacheReportFields fails when a field is added to Report or
+// Indicators: the cache's binary form of a report (cache_report.go) must
+// learn it, or the field would be lost on a warm Load.
+func TestCacheReportFields(t *testing.T) {
+	if n := reflect.TypeFor[content.Report]().NumField(); n != 18 {
+		t.Errorf("Report has %d fields, the load cache knows 18: update appendReport and readReport", n)
+	}
+	if n := reflect.TypeFor[content.Indicators]().NumField(); n != 12 {
+		t.Errorf("Indicators has %d fields, the load cache knows 12: update appendReport and readReport", n)
+	}
+	if n := reflect.TypeFor[content.Meta]().NumField(); n != 4 {
+		t.Errorf("Meta has %d fields, the load cache knows 4: update appendReport and readReport", n)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -87,8 +88,9 @@ const (
 )
 
 type job struct {
-	stamp fileStamp // with a cache: the file's stamp
-	cache bool      // with a cache: the stamp can be trusted
+	entry fs.DirEntry // with a cache: the file's entry, to stat it
+	stamp fileStamp   // with a cache: the file's stamp
+	cache bool        // with a cache: the stamp can be trusted
 	path  string
 	kind  fileKind
 	slug  string // record slug; for reports and inspections, the institution's
@@ -129,13 +131,12 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 			cache = readCache(opts.Cache, key, workers)
 		}
 	}
-	var hits, cacheable int
+	var hits, cacheable atomic.Int64
 	// The walk feeds the decoders as it goes: on a big repo, listing the
 	// directories takes a while and the decoders need not wait for it.
 	type task struct {
 		job
 		res decoded
-		hit bool // taken from the cache
 	}
 	var tasks []*task
 	var walkDiags Diagnostics
@@ -146,18 +147,8 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	go func() {
 		defer close(next)
 		var b []*task
-		walkDiags = classify(fsys, useCache, start, func(j job) {
+		walkDiags = classify(fsys, useCache, func(j job) {
 			t := &task{job: j}
-			if j.cache {
-				cacheable++
-				if e := cache[j.path]; e != nil && e.Stamp == j.stamp && e.Kind == j.kind {
-					t.res = decoded{rec: e.record()}
-					t.hit = true
-					hits++
-					tasks = append(tasks, t)
-					return
-				}
-			}
 			tasks = append(tasks, t)
 			if b = append(b, t); len(b) == batch {
 				next <- b
@@ -175,6 +166,21 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 			defer wg.Done()
 			for b := range next {
 				for _, t := range b {
+					if t.entry != nil {
+						// The stamp is taken before the file is read.
+						if fi, err := t.entry.Info(); err == nil {
+							t.stamp, t.cache = stampOf(fi, start)
+						}
+						t.entry = nil
+						if t.cache {
+							cacheable.Add(1)
+							if e := cache[t.path]; e != nil && e.Stamp == t.stamp && e.Kind == t.kind {
+								t.res = decoded{rec: e.record()}
+								hits.Add(1)
+								continue
+							}
+						}
+					}
 					t.res = decodeJob(fsys, t.job)
 					if public && t.res.rec != nil {
 						stripPrivate(t.res.rec)
@@ -190,11 +196,11 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	for i, t := range tasks {
 		jobs[i], out[i] = t.job, t.res
 	}
-	r.cacheHits = hits
-	stale := len(cache) != hits
+	r.cacheHits = int(hits.Load())
+	stale := len(cache) != r.cacheHits
 	cache = nil
 	r.assemble(jobs, out)
-	if useCache && (hits < cacheable || stale) {
+	if useCache && (hits.Load() < cacheable.Load() || stale) {
 		// Written after assemble: newCacheEntry leaves out what it derived.
 		entries := make([]cacheEntry, 0, len(tasks))
 		for _, t := range tasks {
@@ -217,9 +223,9 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 }
 
 // classify walks fsys and calls emit for every record file, in walk order.
-// With stat, each job has the file's stamp (see LoadOptions.Cache), taken
-// before the file is read.
-func classify(fsys fs.FS, stat bool, start time.Time, emit func(job)) Diagnostics {
+// With stat, each job has the file's directory entry, for its stamp (see
+// LoadOptions.Cache).
+func classify(fsys fs.FS, stat bool, emit func(job)) Diagnostics {
 	var ds Diagnostics
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -280,9 +286,7 @@ func classify(fsys fs.FS, stat bool, start time.Time, emit func(job)) Diagnostic
 			return nil // the institution directory itself is reported once, for index.md
 		}
 		if stat {
-			if fi, err := d.Info(); err == nil {
-				j.stamp, j.cache = stampOf(fi, start)
-			}
+			j.entry = d
 		}
 		emit(j)
 		return nil

@@ -18,7 +18,7 @@ func DecodeFastSlow(src []byte, fast, slow any) (fastMsgs, slowMsgs []string, fa
 }
 
 // CacheHits returns how many records Load took from LoadOptions.Cache.
-func CacheHits(r *Repo) int { return r.cacheHits }
+func CacheHits(r *Repo) int { return r.CacheHits() }
 
 // SetRacyWindow sets how recently modified a file may be and still be
 // cached, for the duration of a test.

@@ -481,6 +481,10 @@ func (r *Repo) line(file, field string) int {
 // 1 when it cannot tell. It reads the file again: call it on the error path.
 func (r *Repo) FieldLine(file, field string) int { return r.line(file, field) }
 
+// CacheHits returns how many record files Load took from
+// LoadOptions.Cache without reading them.
+func (r *Repo) CacheHits() int { return r.cacheHits }
+
 // Institution returns the institution with the slug, or nil.
 func (r *Repo) Institution(slug string) *Institution { return r.institutions[slug] }
 

@@ -75,12 +75,13 @@ func cmdBuild(e *env, args []string) int {
 			Rendered         int     `json:"rendered"`
 			Written          int     `json:"written"`
 			Removed          int     `json:"removed"`
+			Cached           int     `json:"cached"` // content files taken from the load cache
 			Seconds          float64 `json:"seconds"`
 			Now              string  `json:"now"`
 			NextChange       string  `json:"next_change,omitempty"`
 			NextChangeReason string  `json:"next_change_reason,omitempty"`
 			Out              string  `json:"out"`
-		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, res.Duration.Seconds(), nowOr(now).String(),
+		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, repo.CacheHits(), res.Duration.Seconds(), nowOr(now).String(),
 			res.NextChange.String(), res.NextChangeReason, *out}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)

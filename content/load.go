@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Repo is a loaded content repo: every record, typed, with derived
@@ -36,12 +38,34 @@ type Repo struct {
 	publicities  map[string]*Publicity
 	institutions map[string]*Institution
 	results      map[int]*Result
+
+	cacheHits int // records taken from LoadOptions.Cache
 }
 
 // LoadOptions tune Load. A nil *LoadOptions means the defaults.
 type LoadOptions struct {
 	// Workers is the number of files decoded in parallel; 0 means GOMAXPROCS.
 	Workers int
+	// Cache, when not empty, is the path of a cache file of decoded
+	// records (see cache.go): a record file whose size, modification and
+	// change times and inode are those cached is taken from the cache
+	// without being read. Only files that decoded without any diagnostic
+	// are cached, so the diagnostics are the same with or without it. A
+	// missing, corrupt or foreign cache is ignored and rewritten. The file
+	// is written atomically at the end of Load when anything changed;
+	// failing to write it is not an error (see CacheErr). Use it only on
+	// a directory tree (os.DirFS, DirFS): a tree without modification
+	// times (embed.FS) is never cached. Never put it inside the content repo.
+	Cache string
+	// Public drops, right after decoding, what the public site never
+	// shows: reports' private fields (sender, message ID, filer, phone,
+	// financing rows, documents, evidence, skipped, warnings) and Markdown
+	// bodies, and institutions' report senders and DKIM keys. A Repo
+	// loaded so is for rendering the site only: never Check it or use it
+	// for the inbox or staff review.
+	Public bool
+	// CacheErr, when not nil, receives the error of writing the cache.
+	CacheErr func(error)
 }
 
 // SlugPattern is what a slug (file or directory name of a record) must
@@ -64,10 +88,13 @@ const (
 )
 
 type job struct {
-	path string
-	kind fileKind
-	slug string // record slug; for reports and inspections, the institution's
-	name string // base name without extension
+	entry fs.DirEntry // with a cache: the file's entry, to stat it
+	stamp fileStamp   // with a cache: the file's stamp
+	cache bool        // with a cache: the stamp can be trusted
+	path  string
+	kind  fileKind
+	slug  string // record slug; for reports and inspections, the institution's
+	name  string // base name without extension
 }
 
 type decoded struct {
@@ -91,6 +118,20 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 		workers = opts.Workers
 	}
 	r := &Repo{FS: fsys}
+	start := time.Now()
+	var cache map[string]*cacheEntry
+	var key string
+	public := opts != nil && opts.Public
+	useCache := opts != nil && opts.Cache != ""
+	if useCache {
+		var err error
+		if key, err = cacheKey(public); err != nil {
+			useCache = false
+		} else {
+			cache = readCache(opts.Cache, key, workers)
+		}
+	}
+	var hits, cacheable atomic.Int64
 	// The walk feeds the decoders as it goes: on a big repo, listing the
 	// directories takes a while and the decoders need not wait for it.
 	type task struct {
@@ -106,7 +147,7 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	go func() {
 		defer close(next)
 		var b []*task
-		walkDiags = classify(fsys, func(j job) {
+		walkDiags = classify(fsys, useCache, func(j job) {
 			t := &task{job: j}
 			tasks = append(tasks, t)
 			if b = append(b, t); len(b) == batch {
@@ -125,7 +166,25 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 			defer wg.Done()
 			for b := range next {
 				for _, t := range b {
+					if t.entry != nil {
+						// The stamp is taken before the file is read.
+						if fi, err := t.entry.Info(); err == nil {
+							t.stamp, t.cache = stampOf(fi, start)
+						}
+						t.entry = nil
+						if t.cache {
+							cacheable.Add(1)
+							if e := cache[t.path]; e != nil && e.Stamp == t.stamp && e.Kind == t.kind {
+								t.res = decoded{rec: e.record()}
+								hits.Add(1)
+								continue
+							}
+						}
+					}
 					t.res = decodeJob(fsys, t.job)
+					if public && t.res.rec != nil {
+						stripPrivate(t.res.rec)
+					}
 				}
 			}
 		}()
@@ -137,7 +196,25 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	for i, t := range tasks {
 		jobs[i], out[i] = t.job, t.res
 	}
+	r.cacheHits = int(hits.Load())
+	stale := len(cache) != r.cacheHits
+	cache = nil
 	r.assemble(jobs, out)
+	if useCache && (hits.Load() < cacheable.Load() || stale) {
+		// Written after assemble: newCacheEntry leaves out what it derived.
+		entries := make([]cacheEntry, 0, len(tasks))
+		for _, t := range tasks {
+			if !t.cache || t.res.rec == nil || len(t.res.diags) > 0 {
+				continue
+			}
+			if e, ok := newCacheEntry(t.job, t.res.rec); ok {
+				entries = append(entries, e)
+			}
+		}
+		if err := writeCache(opts.Cache, key, entries); err != nil && opts.CacheErr != nil {
+			opts.CacheErr(err)
+		}
+	}
 	r.Diags.Sort()
 	if r.Diags.HasErrors() {
 		return r, r.Diags.Errors()
@@ -146,7 +223,9 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 }
 
 // classify walks fsys and calls emit for every record file, in walk order.
-func classify(fsys fs.FS, emit func(job)) Diagnostics {
+// With stat, each job has the file's directory entry, for its stamp (see
+// LoadOptions.Cache).
+func classify(fsys fs.FS, stat bool, emit func(job)) Diagnostics {
 	var ds Diagnostics
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -205,6 +284,9 @@ func classify(fsys fs.FS, emit func(job)) Diagnostics {
 		}
 		if (j.kind == kindReport || j.kind == kindInspection) && !SlugPattern.MatchString(j.slug) {
 			return nil // the institution directory itself is reported once, for index.md
+		}
+		if stat {
+			j.entry = d
 		}
 		emit(j)
 		return nil
@@ -398,6 +480,10 @@ func (r *Repo) line(file, field string) int {
 // as credit.blacklisted or grades[1].grade) in one of the repo's files, or
 // 1 when it cannot tell. It reads the file again: call it on the error path.
 func (r *Repo) FieldLine(file, field string) int { return r.line(file, field) }
+
+// CacheHits returns how many record files Load took from
+// LoadOptions.Cache without reading them.
+func (r *Repo) CacheHits() int { return r.cacheHits }
 
 // Institution returns the institution with the slug, or nil.
 func (r *Repo) Institution(slug string) *Institution { return r.institutions[slug] }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
@@ -22,8 +26,10 @@ func cmdBuild(e *env, args []string) int {
 	out := fl.String("out", "public", "output `DIR` of the site")
 	nowFlag := fl.String("now", "", "build as of this date, `YYYY-MM-DD` (default: today, China Standard Time)")
 	asJSON := fl.Bool("json", false, "print the summary as JSON")
+	noCache := fl.Bool("no-cache", false, "read and decode every content file, without the load cache")
+	cacheFlag := fl.String("cache", "", "load cache `FILE` (default: in the user cache directory, one per content and output directory)")
 	fl.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr build [--content DIR] [--out DIR] [--now YYYY-MM-DD] [--json]\n\n生成公开网站。只写入内容有变化的文件，并删除不再属于网站的文件。\n\n参数：")
+		fmt.Fprintln(e.stderr, "用法：kjjr build [--content DIR] [--out DIR] [--now YYYY-MM-DD] [--json] [--no-cache] [--cache FILE]\n\n生成公开网站。只写入内容有变化的文件，并删除不再属于网站的文件。\n再次生成时，未改动的内容文件从加载缓存中读取（缓存不在内容目录和输出目录中；--no-cache 不用缓存）。\n\n参数：")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -37,7 +43,19 @@ func cmdBuild(e *env, args []string) int {
 	if !ok {
 		return 2
 	}
-	repo, ok := loadRepo(e, "build", *dir)
+	opts := &content.LoadOptions{Public: true}
+	if *dir != "" && !*noCache {
+		c, err := buildCachePath(*dir, *out, *cacheFlag)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "kjjr build: %v\n", err)
+			return 2
+		}
+		opts.Cache = c
+		opts.CacheErr = func(err error) {
+			fmt.Fprintf(e.stderr, "kjjr build: 警告：无法写入加载缓存（不影响本次生成）：%v\n", err)
+		}
+	}
+	repo, ok := loadRepo(e, "build", *dir, opts)
 	if !ok {
 		return 1
 	}
@@ -57,12 +75,13 @@ func cmdBuild(e *env, args []string) int {
 			Rendered         int     `json:"rendered"`
 			Written          int     `json:"written"`
 			Removed          int     `json:"removed"`
+			Cached           int     `json:"cached"` // content files taken from the load cache
 			Seconds          float64 `json:"seconds"`
 			Now              string  `json:"now"`
 			NextChange       string  `json:"next_change,omitempty"`
 			NextChangeReason string  `json:"next_change_reason,omitempty"`
 			Out              string  `json:"out"`
-		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, res.Duration.Seconds(), nowOr(now).String(),
+		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, repo.CacheHits(), res.Duration.Seconds(), nowOr(now).String(),
 			res.NextChange.String(), res.NextChangeReason, *out}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
@@ -98,9 +117,50 @@ func parseNow(e *env, cmd, s string) (content.Date, bool) {
 	return d, true
 }
 
+// buildCachePath returns the load cache file of a build of content dir
+// into out: flag when set, else a file in the user cache directory named
+// after both directories, or "" (no cache) when there is no such
+// directory. The cache is never inside the content repo (it would be
+// committed) nor by default in the output directory (it would be deployed,
+// and it holds records not yet public: draft results, future notices).
+func buildCachePath(dir, out, flag string) (string, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("content dir: %w", err)
+	}
+	inside := func(p string) bool {
+		rel, err := filepath.Rel(absDir, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	if flag != "" {
+		abs, err := filepath.Abs(flag)
+		if err != nil {
+			return "", fmt.Errorf("--cache: %w", err)
+		}
+		if inside(abs) {
+			return "", fmt.Errorf("--cache %s 在内容目录 %s 中：缓存不能放进内容仓库，请换一个位置", flag, dir)
+		}
+		return abs, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil || !filepath.IsAbs(base) {
+		return "", nil
+	}
+	absOut, err := filepath.Abs(out)
+	if err != nil {
+		return "", nil
+	}
+	sum := sha256.Sum256([]byte(absDir + "\x00" + absOut))
+	p := filepath.Join(base, "kjjr", "build-"+hex.EncodeToString(sum[:12])+".cache")
+	if inside(p) {
+		return "", nil
+	}
+	return p, nil
+}
+
 // loadRepo loads the content repo in dir, or the embedded default when
 // dir is empty. It prints every diagnostic and fails on errors.
-func loadRepo(e *env, cmd, dir string) (*content.Repo, bool) {
+func loadRepo(e *env, cmd, dir string, opts *content.LoadOptions) (*content.Repo, bool) {
 	var fsys fs.FS
 	if dir == "" {
 		fsys = jinzhong.FS()
@@ -110,9 +170,9 @@ func loadRepo(e *env, cmd, dir string) (*content.Repo, bool) {
 			fmt.Fprintf(e.stderr, "kjjr %s: 内容目录 %s 不存在或不是目录\n", cmd, dir)
 			return nil, false
 		}
-		fsys = os.DirFS(dir)
+		fsys = content.DirFS(dir)
 	}
-	repo, err := content.Load(fsys, nil)
+	repo, err := content.Load(fsys, opts)
 	var errs int
 	for _, d := range repo.Diags {
 		if d.Severity == content.Error {

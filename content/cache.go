@@ -1,0 +1,301 @@
+package content
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The load cache (LoadOptions.Cache) keeps, for every record file that
+// decoded without a diagnostic, its stamp (size, modification and change
+// times, inode) and the decoded record, so that the next Load takes an
+// unchanged file from the cache instead of reading and decoding it. The
+// file is a header line, a key line, then the entries, each a type byte
+// ('J': a JSON cacheEntry, 'R': a report in the binary form of
+// appendReport), its length (uvarint) and its bytes.
+//
+// JSON rather than gob: gob drops a false *bool (Report.ChargedFees) and
+// an empty slice, JSON keeps both.
+const cacheMagic = "kjjr-load-cache 2"
+
+// racyWindow: a file modified less than this long before Load started is
+// never cached, as a write in the same timestamp tick right after Load read
+// it would leave its stamp unchanged (git's "racily clean" problem).
+var racyWindow = 2 * time.Second // a variable for tests
+
+// fileStamp is what says a file has not changed since it was cached.
+type fileStamp struct {
+	Size  int64  `json:"s"`
+	MTime int64  `json:"m"`
+	CTime int64  `json:"c,omitempty"`
+	Ino   uint64 `json:"i,omitempty"`
+}
+
+// stampOf returns the stamp of a file and whether it can be trusted for
+// caching (a real modification time, not too recent).
+func stampOf(fi fs.FileInfo, start time.Time) (fileStamp, bool) {
+	if fi == nil || !fi.Mode().IsRegular() || fi.ModTime().IsZero() {
+		return fileStamp{}, false
+	}
+	st := fileStamp{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
+	st.CTime, st.Ino = sysStamp(fi)
+	limit := start.Add(-racyWindow).UnixNano()
+	if st.MTime >= limit || st.CTime >= limit {
+		return st, false
+	}
+	return st, true
+}
+
+// cacheEntry is one cached record: exactly one of the pointers is set,
+// the one of Kind.
+type cacheEntry struct {
+	Path        string        `json:"p"`
+	Stamp       fileStamp     `json:"t"`
+	Kind        fileKind      `json:"k"`
+	Site        *Site         `json:",omitempty"`
+	Calendar    *CalendarYear `json:",omitempty"`
+	Notice      *Notice       `json:",omitempty"`
+	Round       *Round        `json:",omitempty"`
+	Publicity   *Publicity    `json:",omitempty"`
+	Result      *Result       `json:",omitempty"`
+	Institution *Institution  `json:",omitempty"`
+	Report      *Report       `json:",omitempty"`
+	Inspection  *Inspection   `json:",omitempty"`
+}
+
+// record returns the entry's record as decodeJob would, or nil when the
+// entry does not hold the record of its kind.
+func (e *cacheEntry) record() any {
+	switch e.Kind {
+	case kindSite:
+		if e.Site != nil {
+			return e.Site
+		}
+	case kindCalendar:
+		if e.Calendar != nil {
+			return e.Calendar
+		}
+	case kindNotice:
+		if e.Notice != nil {
+			return e.Notice
+		}
+	case kindRound:
+		if e.Round != nil {
+			return e.Round
+		}
+	case kindPublicity:
+		if e.Publicity != nil {
+			return e.Publicity
+		}
+	case kindResult:
+		if e.Result != nil {
+			return e.Result
+		}
+	case kindInstitution:
+		if e.Institution != nil {
+			return e.Institution
+		}
+	case kindReport:
+		if e.Report != nil {
+			return e.Report
+		}
+	case kindInspection:
+		if e.Inspection != nil {
+			return e.Inspection
+		}
+	}
+	return nil
+}
+
+// newCacheEntry returns the entry of a freshly decoded record, with what
+// Load derives after decoding (Institution.Reports, Publicity.End …)
+// left out: the record may already have been assembled.
+func newCacheEntry(j job, rec any) (cacheEntry, bool) {
+	e := cacheEntry{Path: j.path, Stamp: j.stamp, Kind: j.kind}
+	switch r := rec.(type) {
+	case *Site:
+		c := *r
+		e.Site = &c
+	case *CalendarYear:
+		e.Calendar = r
+	case *Notice:
+		e.Notice = r
+	case *Round:
+		e.Round = r
+	case *Publicity:
+		c := *r
+		c.End = Date{}
+		e.Publicity = &c
+	case *Result:
+		e.Result = r
+	case *Institution:
+		c := *r
+		c.Reports, c.Inspections, c.History = nil, nil, nil
+		e.Institution = &c
+	case *Report:
+		e.Report = r
+	case *Inspection:
+		e.Inspection = r
+	default:
+		return e, false
+	}
+	return e, true
+}
+
+// cacheKey says which program wrote a cache: a cache written by another
+// build of kjjr (whose records or decoder may differ) is not used.
+func cacheKey(public bool) (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s public=%t exe=%q size=%d mtime=%d", runtime.Version(), public, exe, fi.Size(), fi.ModTime().UnixNano()), nil
+}
+
+// readCache reads the cache file at path. Any problem (missing, another
+// version or program, corrupt) gives an empty cache: the cache is only
+// ever a shortcut, never trusted over the files.
+func readCache(path, key string, workers int) map[string]*cacheEntry {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	header := cacheMagic + "\n" + key + "\n"
+	if !bytes.HasPrefix(data, []byte(header)) {
+		return nil
+	}
+	data = data[len(header):]
+	// Find the entries, then decode them in parallel.
+	type span struct {
+		typ  byte
+		data []byte
+	}
+	var spans []span
+	for len(data) > 0 {
+		typ := data[0]
+		n, k := binary.Uvarint(data[1:])
+		if k <= 0 || n > uint64(len(data)-1-k) || (typ != 'J' && typ != 'R') {
+			return nil
+		}
+		spans = append(spans, span{typ, data[1+k : 1+k+int(n)]})
+		data = data[1+k+int(n):]
+	}
+	parts := make([][]*cacheEntry, workers)
+	var bad atomic.Bool
+	var wg sync.WaitGroup
+	per := len(spans)/workers + 1
+	for w := range workers {
+		lo, hi := min(w*per, len(spans)), min((w+1)*per, len(spans))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			es := make([]*cacheEntry, 0, hi-lo)
+			for _, sp := range spans[lo:hi] {
+				var e *cacheEntry
+				var err error
+				if sp.typ == 'R' {
+					e, err = readReport(sp.data)
+				} else {
+					e = new(cacheEntry)
+					if err = json.Unmarshal(sp.data, e); err == nil && (e.record() == nil || e.Path == "") {
+						err = errCacheCorrupt
+					}
+				}
+				if err != nil {
+					bad.Store(true)
+					return
+				}
+				es = append(es, e)
+			}
+			parts[w] = es
+		}()
+	}
+	wg.Wait()
+	if bad.Load() {
+		return nil
+	}
+	m := map[string]*cacheEntry{}
+	for _, es := range parts {
+		for _, e := range es {
+			m[e.Path] = e
+		}
+	}
+	return m
+}
+
+// writeCache writes the entries to path atomically (a temporary file in
+// the same directory, renamed over path), readable by the owner only.
+func writeCache(path, key string, entries []cacheEntry) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create cache directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".kjjr-cache-*.tmp")
+	if err != nil {
+		return fmt.Errorf("create cache: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(cacheMagic + "\n" + key + "\n")
+	var buf []byte
+	for i := range entries {
+		e := &entries[i]
+		typ := byte('R')
+		if e.Kind == kindReport && reportBinary(e.Report) {
+			buf = appendReport(buf[:0], e)
+		} else {
+			typ = 'J'
+			var err error
+			if buf, err = json.Marshal(e); err != nil {
+				return fmt.Errorf("encode cache entry %s: %w", e.Path, err)
+			}
+		}
+		w.WriteByte(typ)
+		var n [binary.MaxVarintLen64]byte
+		w.Write(n[:binary.PutUvarint(n[:], uint64(len(buf)))])
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write cache: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write cache: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write cache: %w", err)
+	}
+	ok = true
+	return nil
+}
+
+// stripPrivate drops what the public site never shows (LoadOptions.Public).
+func stripPrivate(rec any) {
+	switch r := rec.(type) {
+	case *Report:
+		r.Sender, r.MessageID, r.SourceSHA256, r.Filer, r.Phone = "", "", "", "", ""
+		r.Financing, r.Documents, r.Evidence, r.Skipped, r.Warnings = nil, nil, nil, nil, nil
+		r.Body = ""
+	case *Institution:
+		r.ReportSenders, r.DKIMKeys = nil, nil
+	}
+}

@@ -3,6 +3,7 @@ package review
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -381,12 +382,19 @@ func (r *Repo) checkClean(wt *git.Worktree, head *object.Tree, paths []string) e
 	}
 	root := wt.Filesystem.Root()
 	inHead := map[string]plumbing.Hash{}
-	err = head.Files().ForEach(func(f *object.File) error {
-		inHead[f.Name] = f.Hash
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("review: walk main: %w", err)
+	tw := object.NewTreeWalker(head, true, nil) // entries only: no blob is read
+	defer tw.Close()
+	for {
+		name, e, err := tw.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("review: walk main: %w", err)
+		}
+		if e.Mode != filemode.Dir && e.Mode != filemode.Submodule {
+			inHead[name] = e.Hash
+		}
 	}
 	var dirty []string
 	indexed := map[string]bool{}

@@ -3,6 +3,8 @@ package review
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -96,7 +98,9 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	}
 
 	// Validate the result as `kjjr check` would on main: content.Load and
-	// Repo.Check of the merged tree. Errors that main already has (someone
+	// Repo.Check of the merged tree, with every record except other
+	// institutions' reports (the submission cannot change those, and
+	// decoding 120,000 of them would cost a minute on a large repo). Errors that main already has (someone
 	// else's record, or the measures' expiry) are not the submission's and do
 	// not block it; every new error does.
 	mt, err := r.Git.TreeObject(merged)
@@ -104,14 +108,14 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 		return nil, fmt.Errorf("review: merged tree: %w", err)
 	}
 	today := content.DateOf(now)
-	after, _ := content.Load(gitfs.New(r.Git.Storer, mt, now), nil)
+	after, _ := content.Load(onlyReportsOf(gitfs.New(r.Git.Storer, mt, now), s.Slug), nil)
 	newErrs := after.Check(today).Errors()
 	if len(newErrs) > 0 {
 		mainTree, err := mainC.Tree()
 		if err != nil {
 			return nil, fmt.Errorf("review: main tree: %w", err)
 		}
-		before, _ := content.Load(gitfs.New(r.Git.Storer, mainTree, mainC.Committer.When), nil)
+		before, _ := content.Load(onlyReportsOf(gitfs.New(r.Git.Storer, mainTree, mainC.Committer.When), s.Slug), nil)
 		had := map[string]bool{}
 		for _, d := range before.Check(today).Errors() {
 			had[diagKey(d)] = true
@@ -139,7 +143,11 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 			if err != nil {
 				return nil, fmt.Errorf("review: worktree: %w", err)
 			}
-			if err := checkClean(wt, paths); err != nil {
+			mainTree, err := mainC.Tree()
+			if err != nil {
+				return nil, fmt.Errorf("review: main tree: %w", err)
+			}
+			if err := r.checkClean(wt, mainTree, paths); err != nil {
 				return nil, err
 			}
 			wtMode = "updated"
@@ -361,27 +369,72 @@ func (r *Repo) applyEdits(t *object.Tree, prefix string, edits map[string]edit) 
 	return h, nil
 }
 
-// checkClean refuses when the working tree or index has changes to tracked
-// files, or an untracked file sits where the merge will write.
-func checkClean(wt *git.Worktree, paths []string) error {
-	st, err := wt.Status()
+// checkClean refuses when the checked-out main has local changes: an index
+// entry that differs from main's tree (staged), a tracked file that differs
+// from its index entry (modified or deleted), or an untracked file where
+// the merge will write. Like C git it trusts an entry whose size and mtime
+// match the file and hashes only the others, so it costs a stat per tracked
+// file (go-git's Worktree.Status hashes every file: minutes at 130,000).
+func (r *Repo) checkClean(wt *git.Worktree, head *object.Tree, paths []string) error {
+	idx, err := r.Git.Storer.Index()
 	if err != nil {
-		return fmt.Errorf("review: worktree status: %w", err)
+		return fmt.Errorf("review: read index: %w", err)
 	}
-	writes := map[string]bool{}
-	for _, p := range paths {
-		writes[p] = true
+	root := wt.Filesystem.Root()
+	inHead := map[string]plumbing.Hash{}
+	tw := object.NewTreeWalker(head, true, nil) // entries only: no blob is read
+	defer tw.Close()
+	for {
+		name, e, err := tw.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("review: walk main: %w", err)
+		}
+		if e.Mode != filemode.Dir && e.Mode != filemode.Submodule {
+			inHead[name] = e.Hash
+		}
 	}
 	var dirty []string
-	for p, fs := range st {
-		if fs.Staging == git.Untracked && fs.Worktree == git.Untracked {
-			if writes[p] {
-				dirty = append(dirty, p+"（未跟踪，合并会覆盖它）")
-			}
+	indexed := map[string]bool{}
+	for _, e := range idx.Entries {
+		indexed[e.Name] = true
+		if e.Stage != 0 {
+			dirty = append(dirty, e.Name+"（未解决的冲突）")
 			continue
 		}
-		if fs.Staging != git.Unmodified || fs.Worktree != git.Unmodified {
-			dirty = append(dirty, p)
+		if h, ok := inHead[e.Name]; !ok || h != e.Hash {
+			dirty = append(dirty, e.Name+"（已暂存）")
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(e.Name)))
+		if err != nil {
+			dirty = append(dirty, e.Name+"（已删除）")
+			continue
+		}
+		if fi.Mode().IsRegular() && int64(e.Size) == fi.Size() && e.ModifiedAt.Equal(fi.ModTime()) {
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			continue // symlinks and the like: not what a submission touches
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(e.Name)))
+		if err != nil || plumbing.ComputeHash(plumbing.BlobObject, data) != e.Hash {
+			dirty = append(dirty, e.Name)
+		}
+	}
+	for name := range inHead {
+		if !indexed[name] {
+			dirty = append(dirty, name+"（已从暂存区删除）")
+		}
+	}
+	for _, p := range paths {
+		if indexed[p] {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
+			dirty = append(dirty, p+"（未跟踪，合并会覆盖它）")
 		}
 	}
 	if len(dirty) > 0 {
@@ -424,9 +477,60 @@ func (r *Repo) updateWorktree(wt *git.Worktree, merged *object.Tree, paths []str
 		if err := os.WriteFile(full, data, mode); err != nil {
 			return err
 		}
-		if _, err := wt.Add(p); err != nil {
+		if err := wt.AddWithOptions(&git.AddOptions{Path: p, SkipStatus: true}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// onlyReportsOf hides the reports of every institution but slug: Check's
+// rules on a report involve only that report, its institution and the
+// rounds, publicity and results, which stay visible.
+func onlyReportsOf(fsys fs.ReadDirFS, slug string) fs.FS {
+	return &reportFilter{fsys: fsys, slug: slug}
+}
+
+type reportFilter struct {
+	fsys fs.ReadDirFS
+	slug string
+}
+
+func (f *reportFilter) hidden(name string) bool {
+	parts := strings.SplitN(name, "/", 4)
+	return len(parts) >= 3 && parts[0] == "institutions" && parts[1] != f.slug && parts[2] == "reports"
+}
+
+func (f *reportFilter) Open(name string) (fs.File, error) {
+	if f.hidden(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return f.fsys.Open(name)
+}
+
+func (f *reportFilter) ReadDir(name string) ([]fs.DirEntry, error) {
+	if f.hidden(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	ents, err := f.fsys.ReadDir(name)
+	if err != nil {
+		return nil, err
+	}
+	if parts := strings.Split(name, "/"); len(parts) == 2 && parts[0] == "institutions" && parts[1] != f.slug {
+		out := ents[:0:0]
+		for _, e := range ents {
+			if e.Name() != "reports" {
+				out = append(out, e)
+			}
+		}
+		return out, nil
+	}
+	return ents, nil
+}
+
+func (f *reportFilter) ReadFile(name string) ([]byte, error) {
+	if f.hidden(name) {
+		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrNotExist}
+	}
+	return fs.ReadFile(f.fsys, name)
 }

@@ -44,29 +44,15 @@ func (r *Repo) deadlines(ps []Period) []Date {
 	return dues
 }
 
-// complianceRow is ComplianceRow with the deadlines computed once. Its
-// states are exactly Repo.ReportState's (TestComplianceMatchesReportState).
+// complianceRow is ComplianceRow with the deadlines computed once; each
+// cell comes from reportState, the rule behind Repo.ReportState.
 func (r *Repo) complianceRow(inst *Institution, ps []Period, dues []Date, today Date, pending func(slug string, p Period) bool) []Cell {
 	cells := make([]Cell, len(ps))
 	for i, p := range ps {
-		c := Cell{Period: p, Due: dues[i], State: StateNotRequired}
-		if inst.Required(p) {
-			rep := inst.Report(p)
-			switch {
-			case rep != nil:
-				c.State = StateOnTime
-				c.Received = rep.ReceivedDate()
-				if !c.Received.IsZero() && c.Received.After(c.Due) {
-					c.State = StateLate
-				}
-			case pending != nil && pending(inst.Slug, p):
-				c.State = StatePending
-			case !today.After(c.Due):
-				c.State = StateNotDue
-			default:
-				c.State = StateMissing
-			}
-		}
+		c := Cell{Period: p, Due: dues[i]}
+		c.State, c.Received = reportState(inst, p, dues[i], today, func() bool {
+			return pending != nil && pending(inst.Slug, p)
+		})
 		cells[i] = c
 	}
 	return cells

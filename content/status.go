@@ -323,23 +323,31 @@ func (inst *Institution) Required(p Period) bool {
 // today, from approved reports only (what is on the loaded tree). Callers
 // that know about pending review branches pass pending = true for them.
 func (r *Repo) ReportState(inst *Institution, p Period, today Date, pending bool) ReportState {
+	st, _ := reportState(inst, p, r.Site.Deadline(p), today, func() bool { return pending })
+	return st
+}
+
+// reportState is the one rule behind ReportState and the compliance matrix
+// (ComplianceRow): due is p's deadline, pending is asked only when nothing
+// was approved. It also returns the date an approved report was received.
+func reportState(inst *Institution, p Period, due, today Date, pending func() bool) (ReportState, Date) {
 	if !inst.Required(p) {
-		return StateNotRequired
+		return StateNotRequired, Date{}
 	}
-	due := r.Site.Deadline(p)
 	if rep := inst.Report(p); rep != nil {
-		if rd := rep.ReceivedDate(); !rd.IsZero() && rd.After(due) {
-			return StateLate
+		rd := rep.ReceivedDate()
+		if !rd.IsZero() && rd.After(due) {
+			return StateLate, rd
 		}
-		return StateOnTime
+		return StateOnTime, rd
 	}
-	if pending {
-		return StatePending
+	if pending != nil && pending() {
+		return StatePending, Date{}
 	}
 	if !today.After(due) {
-		return StateNotDue
+		return StateNotDue, Date{}
 	}
-	return StateMissing
+	return StateMissing, Date{}
 }
 
 // ReportableOn reports whether a report for p may be filed on day d: a

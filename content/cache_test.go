@@ -276,3 +276,39 @@ func TestLoadCacheNeedsModTimes(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendStamp(t *testing.T) {
+	dir, cache := cacheRepo(t)
+	repo := load(t, dir, &content.LoadOptions{Cache: cache})
+	file, rep := firstReport(t, repo, dir)
+	before, ok := repo.AppendStamp(nil, rep.File)
+	if !ok || len(before) == 0 {
+		t.Fatalf("no stamp for %s", rep.File)
+	}
+	if _, ok := repo.AppendStamp(nil, "institutions/nobody/index.md"); ok {
+		t.Error("stamp for a file that was not loaded")
+	}
+	if _, ok := load(t, dir, nil).AppendStamp(nil, rep.File); ok {
+		t.Error("stamp without a cache (nothing was stat'ed)")
+	}
+	same := load(t, dir, &content.LoadOptions{Cache: cache})
+	if again, _ := same.AppendStamp(nil, rep.File); string(again) != string(before) {
+		t.Error("stamp changed without an edit")
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil { // same bytes, a new write
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	after, ok := load(t, dir, &content.LoadOptions{Cache: cache}).AppendStamp(nil, rep.File)
+	if !ok || string(after) == string(before) {
+		t.Errorf("stamp did not change after a write (ok=%v)", ok)
+	}
+	content.SetRacyWindow(t, time.Hour)
+	if _, ok := load(t, dir, &content.LoadOptions{Cache: cache}).AppendStamp(nil, rep.File); ok {
+		t.Error("stamp of a file changed within the racy window is trusted")
+	}
+}

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,7 +40,8 @@ type Repo struct {
 	institutions map[string]*Institution
 	results      map[int]*Result
 
-	cacheHits int // records taken from LoadOptions.Cache
+	cacheHits int                  // records taken from LoadOptions.Cache
+	stamps    map[string]fileStamp // with LoadOptions.Cache: trusted stamps of the files read
 }
 
 // LoadOptions tune Load. A nil *LoadOptions means the defaults.
@@ -197,6 +199,14 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 		jobs[i], out[i] = t.job, t.res
 	}
 	r.cacheHits = int(hits.Load())
+	if useCache {
+		r.stamps = make(map[string]fileStamp, len(tasks))
+		for _, t := range tasks {
+			if t.cache {
+				r.stamps[t.path] = t.stamp
+			}
+		}
+	}
 	stale := len(cache) != r.cacheHits
 	cache = nil
 	r.assemble(jobs, out)
@@ -480,6 +490,27 @@ func (r *Repo) line(file, field string) int {
 // as credit.blacklisted or grades[1].grade) in one of the repo's files, or
 // 1 when it cannot tell. It reads the file again: call it on the error path.
 func (r *Repo) FieldLine(file, field string) int { return r.line(file, field) }
+
+// AppendStamp appends to b what identifies the version of the file at
+// path (slash-separated, relative to the repo) that Load read — its size,
+// modification and change times and inode, the rule LoadOptions.Cache
+// trusts — and reports whether there is one. There is none without a
+// cache, for a tree without times (embed.FS, a git tree), for a file
+// changed less than two seconds before Load (its stamp could be reused by
+// a second change within the file system's clock resolution), and for a
+// path Load did not read. Two loads that give the same stamp for a path
+// read the same bytes.
+func (r *Repo) AppendStamp(b []byte, path string) ([]byte, bool) {
+	st, ok := r.stamps[path]
+	if !ok {
+		return b, false
+	}
+	b = binary.LittleEndian.AppendUint64(b, uint64(st.Size))
+	b = binary.LittleEndian.AppendUint64(b, uint64(st.MTime))
+	b = binary.LittleEndian.AppendUint64(b, uint64(st.CTime))
+	b = binary.LittleEndian.AppendUint64(b, st.Ino)
+	return b, true
+}
 
 // CacheHits returns how many record files Load took from
 // LoadOptions.Cache without reading them.

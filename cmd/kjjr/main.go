@@ -25,8 +25,29 @@
 // Run "kjjr <command> -h" for a command's flags.
 package main
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+)
 
+// main runs the command. KJJR_CPUPROFILE=FILE writes a CPU profile of the
+// run to FILE (for performance work: go tool pprof kjjr FILE).
 func main() {
+	if p := os.Getenv("KJJR_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "kjjr: KJJR_CPUPROFILE: %v\n", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(os.Stderr, "kjjr: KJJR_CPUPROFILE: %v\n", err)
+			os.Exit(2)
+		}
+		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		pprof.StopCPUProfile()
+		f.Close()
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

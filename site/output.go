@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -16,16 +17,21 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // ManifestName is the file Build keeps in the output directory: one line
-// per output file (its render group, size and a hash of its bytes) and one
-// per render group (a hash of the public data it was rendered from). It
-// holds no content and nothing private. Exclude it from a deploy if you
-// like (rsync --exclude .kjjr-manifest); Build needs it only to skip work.
+// per output file (its render group, size and a hash of its bytes), per
+// render group (a hash of the public data it was rendered from, and one of
+// the stamps of the content files it was rendered from), per directory
+// (its modification and change times, so that a later build sees files
+// deleted or added behind its back without listing the whole tree) and
+// the date the site was built as of. It holds no content and nothing
+// private. Exclude it from a deploy if you like (rsync --exclude
+// .kjjr-manifest); Build needs it only to skip work.
 const ManifestName = ".kjjr-manifest"
 
-const manifestHeader = "kjjr-manifest 1"
+const manifestHeader = "kjjr-manifest 2"
 
 type fileEntry struct {
 	Group string
@@ -35,13 +41,22 @@ type fileEntry struct {
 
 // manifest is what a build produced: files and render-group keys.
 type manifest struct {
-	Files   map[string]fileEntry // by slash path relative to the output dir
-	Groups  map[string][16]byte
+	Files  map[string]fileEntry // by slash path relative to the output dir
+	Groups map[string][16]byte  // render group -> hash of the view it was rendered from
+	// Inputs: render group -> hash of the stamps of the content files it
+	// was rendered from (see inputs), for the groups whose files all had
+	// trusted stamps.
+	Inputs map[string][16]byte
+	// Dirs: every directory holding the files (and the root, "."), with
+	// its stamp after the build.
+	Dirs    map[string]dirStamp
+	Now     string              // the date the site was built as of
 	byGroup map[string][]string // files of each group; nil until needed
 }
 
 func newManifest() *manifest {
-	return &manifest{Files: map[string]fileEntry{}, Groups: map[string][16]byte{}, byGroup: map[string][]string{}}
+	return &manifest{Files: map[string]fileEntry{}, Groups: map[string][16]byte{}, Inputs: map[string][16]byte{},
+		Dirs: map[string]dirStamp{}, byGroup: map[string][]string{}}
 }
 
 // addGroup records that files (kept as they were) belong to group.
@@ -65,7 +80,9 @@ func readManifest(dir string) (*manifest, error) {
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case strings.HasPrefix(line, "G "):
+		case strings.HasPrefix(line, "N "):
+			m.Now = line[2:]
+		case strings.HasPrefix(line, "G "), strings.HasPrefix(line, "S "):
 			parts := strings.SplitN(line[2:], " ", 2)
 			if len(parts) != 2 {
 				continue
@@ -73,7 +90,20 @@ func readManifest(dir string) (*manifest, error) {
 			var k [16]byte
 			if b, err := hex.DecodeString(parts[1]); err == nil && len(b) == 16 {
 				copy(k[:], b)
-				m.Groups[parts[0]] = k
+				if line[0] == 'G' {
+					m.Groups[parts[0]] = k
+				} else {
+					m.Inputs[parts[0]] = k
+				}
+			}
+		case strings.HasPrefix(line, "D "):
+			parts := strings.SplitN(line[2:], " ", 2)
+			var d dirStamp
+			if len(parts) != 2 || len(parts[0]) != 2*len(d) {
+				continue
+			}
+			if _, err := hex.Decode(d[:], []byte(parts[0])); err == nil {
+				m.Dirs[parts[1]] = d
 			}
 		case strings.HasPrefix(line, "F "):
 			parts := strings.SplitN(line[2:], " ", 4)
@@ -97,14 +127,43 @@ func (m *manifest) write(dir string) error {
 	var b bytes.Buffer
 	b.Grow(len(m.Groups)*64 + len(m.Files)*96 + 64) // one growth of a 10 MB buffer instead of many
 	b.WriteString(manifestHeader + "\n")
-	groups := make([]string, 0, len(m.Groups))
-	for g := range m.Groups {
-		groups = append(groups, g)
+	if m.Now != "" {
+		b.WriteString("N " + m.Now + "\n")
 	}
-	sort.Strings(groups)
-	for _, g := range groups {
-		k := m.Groups[g]
-		fmt.Fprintf(&b, "G %s %s\n", g, hex.EncodeToString(k[:]))
+	for _, kind := range []struct {
+		tag  string
+		keys map[string][16]byte
+	}{{"G ", m.Groups}, {"S ", m.Inputs}} {
+		groups := make([]string, 0, len(kind.keys))
+		for g := range kind.keys {
+			groups = append(groups, g)
+		}
+		sort.Strings(groups)
+		for _, g := range groups {
+			k := kind.keys[g]
+			var h [32]byte
+			hex.Encode(h[:], k[:])
+			b.WriteString(kind.tag)
+			b.WriteString(g)
+			b.WriteByte(' ')
+			b.Write(h[:])
+			b.WriteByte('\n')
+		}
+	}
+	dirs := make([]string, 0, len(m.Dirs))
+	for d := range m.Dirs {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		st := m.Dirs[d]
+		var h [2 * len(st)]byte
+		hex.Encode(h[:], st[:])
+		b.WriteString("D ")
+		b.Write(h[:])
+		b.WriteByte(' ')
+		b.WriteString(d)
+		b.WriteByte('\n')
 	}
 	paths := make([]string, 0, len(m.Files))
 	for p := range m.Files {
@@ -140,11 +199,22 @@ func (m *manifest) groupFiles() map[string][]string {
 // output writes a build's files into dir: only those whose bytes differ
 // from what is there, and it remembers what belongs so that finish can
 // remove the rest. Safe for concurrent use by the render workers.
+//
+// What is on disk at the start is known in one of three ways: the dev
+// server's previous build in this process (trusted as is); the manifest
+// checked against the directory stamps it recorded (only directories whose
+// stamp changed are listed again); or, without a usable manifest, a walk
+// of the whole directory.
 type output struct {
-	dir    string
-	old    *manifest
-	oldBy  map[string][]string // old group -> files
-	exists map[string]bool     // files on disk at the start (slash paths); nil: old.Files
+	dir   string
+	old   *manifest
+	oldBy map[string][]string // old group -> files
+	// exists: files on disk at the start (slash paths), when the
+	// directory was walked; nil otherwise.
+	exists map[string]bool
+	// With a checked manifest: manifest files found missing, and files on
+	// disk that the manifest does not list.
+	missing, strays map[string]bool
 
 	mu   sync.Mutex
 	cur  *manifest
@@ -152,6 +222,34 @@ type output struct {
 
 	written, rendered, kept atomic.Int64
 	noFile                  bool // do not write the manifest file
+	dirty                   sync.Once
+}
+
+// dirtyHeader replaces the manifest's header while a build changes the
+// directory: a build that stops half way (an error, a crash, power loss)
+// leaves a manifest the next build does not trust, so that it compares
+// every file with what it renders instead of with the manifest.
+const dirtyHeader = "kjjr-manifest 0"
+
+// markDirty marks the manifest on disk as not matching the files, once,
+// before the build's first change to the directory.
+func (o *output) markDirty() {
+	if o.noFile {
+		return
+	}
+	o.dirty.Do(func() {
+		f, err := os.OpenFile(filepath.Join(o.dir, ManifestName), os.O_RDWR, 0)
+		if err != nil {
+			return // no manifest: nothing to distrust
+		}
+		defer f.Close()
+		head := make([]byte, len(manifestHeader)+1)
+		if _, err := io.ReadFull(f, head); err == nil && len(dirtyHeader) == len(manifestHeader) {
+			_, _ = f.WriteAt([]byte(dirtyHeader+"\n"), 0)
+		} else {
+			_ = f.Truncate(0)
+		}
+	})
 }
 
 // ErrNotSiteDir is returned (wrapped) when the output directory holds files but no
@@ -160,7 +258,7 @@ var ErrNotSiteDir = errors.New("output directory is not empty and was not writte
 
 // openOutput prepares dir. prev, when not nil, is the state of the previous
 // build into the same dir in this process (the dev server): the directory
-// is then not walked again.
+// is then not looked at again.
 func openOutput(dir string, prev *manifest) (*output, error) {
 	o := &output{dir: dir, cur: newManifest()}
 	if prev != nil {
@@ -173,27 +271,10 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("read %s: %w", ManifestName, err)
 		}
-		if m != nil {
-			o.exists = make(map[string]bool, len(m.Files))
-		} else {
-			o.exists = map[string]bool{}
-		}
-		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
+		if m == nil || len(m.Dirs) == 0 || !o.check(m) {
+			if err := o.walk(); err != nil {
+				return nil, err
 			}
-			if d.IsDir() {
-				return nil
-			}
-			rel, _ := filepath.Rel(dir, p)
-			rel = filepath.ToSlash(rel)
-			if rel != ManifestName {
-				o.exists[rel] = true
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list output directory: %w", err)
 		}
 		if m == nil {
 			if len(o.exists) > 0 {
@@ -211,13 +292,131 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 	return o, nil
 }
 
+// walk lists every file under the output directory into o.exists.
+func (o *output) walk() error {
+	o.exists = map[string]bool{}
+	o.missing, o.strays = nil, nil
+	err := filepath.WalkDir(o.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(o.dir, p)
+		rel = filepath.ToSlash(rel)
+		if rel != ManifestName {
+			o.exists[rel] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list output directory: %w", err)
+	}
+	return nil
+}
+
+// check compares the directories m recorded with the disk: a directory
+// whose stamp is unchanged has had no entry added, removed or renamed
+// since m was written, so its files are those m lists; the others are
+// listed again. It fills o.missing and o.strays and reports false when it
+// cannot tell (the caller then walks the whole directory).
+func (o *output) check(m *manifest) bool {
+	o.missing, o.strays = map[string]bool{}, map[string]bool{}
+	var inDir map[string][]string // dir -> base names of m's files in it; built when first needed
+	filesIn := func(d string) []string {
+		if inDir == nil {
+			inDir = make(map[string][]string, len(m.Dirs))
+			for p := range m.Files {
+				dd, base := path.Split(p)
+				dd = strings.TrimSuffix(dd, "/")
+				if dd == "" {
+					dd = "."
+				}
+				inDir[dd] = append(inDir[dd], base)
+			}
+		}
+		return inDir[d]
+	}
+	join := func(d, name string) string {
+		if d == "." {
+			return name
+		}
+		return d + "/" + name
+	}
+	if _, ok := m.Dirs["."]; !ok {
+		return false
+	}
+	for d, want := range m.Dirs {
+		full := filepath.Join(o.dir, filepath.FromSlash(d))
+		st, err := statDir(full)
+		if err == nil && st == want {
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+				return false
+			}
+			for _, name := range filesIn(d) {
+				o.missing[join(d, name)] = true
+			}
+			continue
+		}
+		ents, err := os.ReadDir(full)
+		if err != nil {
+			return false
+		}
+		present := make(map[string]bool, len(ents))
+		for _, e := range ents {
+			rel := join(d, e.Name())
+			present[e.Name()] = true
+			switch {
+			case e.IsDir():
+				if _, known := m.Dirs[rel]; !known {
+					// A directory made behind the build's back: all of it is foreign.
+					err := filepath.WalkDir(filepath.Join(full, e.Name()), func(p string, de fs.DirEntry, err error) error {
+						if err != nil {
+							return err
+						}
+						if !de.IsDir() {
+							r, _ := filepath.Rel(o.dir, p)
+							o.strays[filepath.ToSlash(r)] = true
+						}
+						return nil
+					})
+					if err != nil {
+						return false
+					}
+				}
+			case rel == ManifestName:
+			default:
+				if _, known := m.Files[rel]; !known {
+					o.strays[rel] = true
+				}
+			}
+		}
+		for _, name := range filesIn(d) {
+			if !present[name] {
+				o.missing[join(d, name)] = true
+			}
+		}
+	}
+	return true
+}
+
 // has reports whether rel was on disk when the build started.
 func (o *output) has(rel string) bool {
-	if o.exists == nil {
-		_, ok := o.old.Files[rel]
-		return ok
+	switch {
+	case o.exists != nil:
+		return o.exists[rel]
+	case o.missing != nil:
+		if _, ok := o.old.Files[rel]; ok {
+			return !o.missing[rel]
+		}
+		return o.strays[rel]
 	}
-	return o.exists[rel]
+	_, ok := o.old.Files[rel]
+	return ok
 }
 
 // keep reuses the files of group as they are when the group's key is the
@@ -266,6 +465,13 @@ func (o *output) keepAll(group string) bool {
 	return true
 }
 
+// setInput records the input key (see inputs) a group was rendered from.
+func (o *output) setInput(group string, key [16]byte) {
+	o.mu.Lock()
+	o.cur.Inputs[group] = key
+	o.mu.Unlock()
+}
+
 // setKey records the key a group was rendered from.
 func (o *output) setKey(group string, key [16]byte) {
 	o.mu.Lock()
@@ -298,9 +504,11 @@ func (o *output) emit(group, rel string, data []byte) error {
 			return nil
 		}
 		o.written.Add(1)
+		o.markDirty()
 		return writeAtomic(filepath.Join(o.dir, filepath.FromSlash(rel)), data)
 	}
 	o.written.Add(1)
+	o.markDirty()
 	p := filepath.Join(o.dir, filepath.FromSlash(rel))
 	if err := o.mkdir(path.Dir(rel)); err != nil {
 		return err
@@ -338,20 +546,30 @@ func sameFile(p string, data []byte) bool {
 // and writes the manifest. It returns the number of files removed.
 func (o *output) finish() (int, error) {
 	var stale []string
-	if o.exists == nil {
+	notCur := func(p string) {
+		if _, ok := o.cur.Files[p]; !ok {
+			stale = append(stale, p)
+		}
+	}
+	switch {
+	case o.exists != nil:
+		for p := range o.exists {
+			notCur(p)
+		}
+	default:
 		for p := range o.old.Files {
-			if _, ok := o.cur.Files[p]; !ok {
-				stale = append(stale, p)
+			if !o.missing[p] {
+				notCur(p)
 			}
 		}
-	} else {
-		for p := range o.exists {
-			if _, ok := o.cur.Files[p]; !ok {
-				stale = append(stale, p)
-			}
+		for p := range o.strays {
+			notCur(p)
 		}
 	}
 	sort.Strings(stale)
+	if len(stale) > 0 {
+		o.markDirty()
+	}
 	dirs := map[string]bool{}
 	for _, p := range stale {
 		if err := os.Remove(filepath.Join(o.dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -373,10 +591,32 @@ func (o *output) finish() (int, error) {
 	if o.noFile {
 		return len(stale), nil
 	}
+	o.stampDirs()
 	if err := o.cur.write(o.dir); err != nil {
 		return len(stale), fmt.Errorf("write %s: %w", ManifestName, err)
 	}
 	return len(stale), nil
+}
+
+// stampDirs records the stamp of every directory of the new manifest's
+// files, taken after every write and removal of this build. Without a
+// stamp for a directory, the next build lists the whole tree.
+func (o *output) stampDirs() {
+	seen := map[string]bool{".": true}
+	for p := range o.cur.Files {
+		for d := path.Dir(p); d != "." && !seen[d]; d = path.Dir(d) {
+			seen[d] = true
+		}
+	}
+	o.cur.Dirs = make(map[string]dirStamp, len(seen))
+	for d := range seen {
+		st, err := statDir(filepath.Join(o.dir, filepath.FromSlash(d)))
+		if err != nil {
+			o.cur.Dirs = map[string]dirStamp{}
+			return
+		}
+		o.cur.Dirs[d] = st
+	}
 }
 
 // writeAtomic replaces p by data through a temporary file in the same

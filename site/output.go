@@ -1,7 +1,6 @@
 package site
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -65,62 +64,73 @@ func (m *manifest) addGroup(group string, files []string) {
 }
 
 func readManifest(dir string) (*manifest, error) {
-	m := newManifest()
-	m.byGroup = nil // computed from Files when needed
-	f, err := os.Open(filepath.Join(dir, ManifestName))
+	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	if !sc.Scan() || sc.Text() != manifestHeader {
-		return newManifest(), nil // unknown version: start over
+	// One string for the whole file: every path and group below is a
+	// substring of it, not an allocation of its own.
+	all := string(data)
+	data = nil
+	head, rest, _ := strings.Cut(all, "\n")
+	if head != manifestHeader {
+		return newManifest(), nil // unknown version or a build stopped half way: start over
 	}
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "N "):
-			m.Now = line[2:]
-		case strings.HasPrefix(line, "G "), strings.HasPrefix(line, "S "):
-			parts := strings.SplitN(line[2:], " ", 2)
-			if len(parts) != 2 {
+	m := newManifest()
+	m.byGroup = nil // computed from Files when needed
+	m.Files = make(map[string]fileEntry, strings.Count(rest, "\nF ")+1)
+	for rest != "" {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		if len(line) < 2 || line[1] != ' ' {
+			continue
+		}
+		tag, line := line[0], line[2:]
+		switch tag {
+		case 'N':
+			m.Now = line
+		case 'G', 'S':
+			g, h, ok := strings.Cut(line, " ")
+			var k [16]byte
+			if !ok || len(h) != 2*len(k) {
 				continue
 			}
-			var k [16]byte
-			if b, err := hex.DecodeString(parts[1]); err == nil && len(b) == 16 {
-				copy(k[:], b)
-				if line[0] == 'G' {
-					m.Groups[parts[0]] = k
+			if _, err := hex.Decode(k[:], []byte(h)); err == nil {
+				if tag == 'G' {
+					m.Groups[g] = k
 				} else {
-					m.Inputs[parts[0]] = k
+					m.Inputs[g] = k
 				}
 			}
-		case strings.HasPrefix(line, "D "):
-			parts := strings.SplitN(line[2:], " ", 2)
-			var d dirStamp
-			if len(parts) != 2 || len(parts[0]) != 2*len(d) {
+		case 'D':
+			h, d, ok := strings.Cut(line, " ")
+			var st dirStamp
+			if !ok || len(h) != 2*len(st) {
 				continue
 			}
-			if _, err := hex.Decode(d[:], []byte(parts[0])); err == nil {
-				m.Dirs[parts[1]] = d
+			if _, err := hex.Decode(st[:], []byte(h)); err == nil {
+				m.Dirs[d] = st
 			}
-		case strings.HasPrefix(line, "F "):
-			parts := strings.SplitN(line[2:], " ", 4)
-			if len(parts) != 4 {
+		case 'F':
+			g, line, ok1 := strings.Cut(line, " ")
+			sz, line, ok2 := strings.Cut(line, " ")
+			h, p, ok3 := strings.Cut(line, " ")
+			var e fileEntry
+			if !ok1 || !ok2 || !ok3 || len(h) != 2*len(e.Sum) {
 				continue
 			}
-			size, err := strconv.ParseInt(parts[1], 10, 64)
-			b, err2 := hex.DecodeString(parts[2])
-			if err != nil || err2 != nil || len(b) != 16 {
+			size, err := strconv.ParseInt(sz, 10, 64)
+			if err != nil {
 				continue
 			}
-			e := fileEntry{Group: parts[0], Size: size}
-			copy(e.Sum[:], b)
-			m.Files[parts[3]] = e
+			if _, err := hex.Decode(e.Sum[:], []byte(h)); err != nil {
+				continue
+			}
+			e.Group, e.Size = g, size
+			m.Files[p] = e
 		}
 	}
-	return m, sc.Err()
+	return m, nil
 }
 
 func (m *manifest) write(dir string) error {

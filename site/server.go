@@ -59,8 +59,9 @@ type Server struct {
 	mu       sync.RWMutex // held for writing while the site is rebuilt
 	repo     *content.Repo
 	manifest *manifest
-	errs     []string // current content errors, as shown to people
-	builds   int      // successful builds so far
+	errs     []string     // current content errors, as shown to people
+	builds   int          // successful builds so far
+	builtNow content.Date // the date the last build was as of
 
 	genMu  sync.Mutex
 	gen    chan struct{} // closed when the next build (or error change) happens
@@ -133,7 +134,8 @@ func (s *Server) now() content.Date {
 
 // reload loads the whole repo and builds. Caller holds mu.
 func (s *Server) reload() error {
-	repo, err := content.Load(s.fsys(), nil)
+	// The site never shows private fields: they are not even kept in memory.
+	repo, err := content.Load(s.fsys(), &content.LoadOptions{Public: true})
 	if err != nil {
 		s.setErrs(diagStrings(repo.Diags))
 		if s.repo != nil {
@@ -172,12 +174,18 @@ func (s *Server) setErrs(errs []string) {
 // institutions it names (the others cannot have changed), and globals to
 // the global pages it names. Caller holds mu.
 func (s *Server) build(changed, globals map[string]bool) error {
-	res, err := Build(s.repo, &Options{Out: s.opts.Out, Now: s.now(), Dev: true, prev: s.manifest, changed: changed, globals: globals, noFile: true})
+	now := s.now()
+	if now != s.builtNow {
+		// A new day (the server ran past midnight): deadlines may have
+		// passed for every institution, not only the edited one.
+		changed, globals = nil, nil
+	}
+	res, err := Build(s.repo, &Options{Out: s.opts.Out, Now: now, Dev: true, prev: s.manifest, changed: changed, globals: globals, noFile: true})
 	if err != nil {
 		s.log.Error("build failed", "error", err)
 		return err
 	}
-	s.manifest = res.manifest
+	s.manifest, s.builtNow = res.manifest, now
 	s.builds++
 	s.log.Info("site built", "pages", res.Pages, "rendered", res.Rendered, "written", res.Written, "removed", res.Removed,
 		"ms", fmt.Sprintf("%.1f", float64(res.Duration.Microseconds())/1000))
@@ -270,12 +278,14 @@ func (s *Server) patch(paths []string) (changed, globals map[string]bool, ok boo
 		if e.kind == "index" {
 			ni := new(content.Institution)
 			ds := content.DecodeRecord(e.rel, data, ni)
+			content.StripPrivate(ni)
 			errs = append(errs, diagStrings(ds)...)
 			dec[i].inst = ni
 			continue
 		}
 		rep := new(content.Report)
 		ds := content.DecodeRecord(e.rel, data, rep)
+		content.StripPrivate(rep)
 		errs = append(errs, diagStrings(ds)...)
 		name := strings.TrimSuffix(path.Base(e.rel), ".md")
 		rep.Slug = name

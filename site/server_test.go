@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kjjr/content"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -81,5 +83,43 @@ func TestServerUpdate(t *testing.T) {
 	}
 	if code, _ := get(t, hs.URL+"/_kjjr/live.js"); code != 200 {
 		t.Errorf("live.js: %d", code)
+	}
+}
+
+// TestServerNewDay: when the date changes while the server runs, an edit
+// re-renders every institution (deadlines may have passed for all), not
+// only the edited one.
+func TestServerNewDay(t *testing.T) {
+	dir := writeFixtureDir(t, "basic.txtar")
+	srv, err := NewServer(&ServerOptions{Content: dir, Now: testNow, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	later := testNow.AddDays(75)
+	srv.mu.Lock()
+	srv.opts.Now = later
+	srv.mu.Unlock()
+	// An edit of beta's report; alpha's compliance row grows with the date.
+	rel := "institutions/beta/reports/2025-07.md"
+	editInPlace(t, filepath.Join(dir, filepath.FromSlash(rel)), "financing_wan: 10", "financing_wan: 11")
+	srv.Update([]string{rel})
+
+	repo, err := content.Load(content.DirFS(dir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if _, err := Build(repo, &Options{Out: fresh, Now: later, Dev: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"institutions/alpha/index.html", "institutions/beta/index.html", "index.html"} {
+		want := readOut(t, fresh, p)
+		if got := readOut(t, srv.Out(), p); got != want {
+			t.Errorf("%s after the date changed differs from a build as of %s", p, later)
+		}
+	}
+	if !strings.Contains(readOut(t, fresh, "institutions/alpha/index.html"), "<th scope=\"row\">2026") {
+		t.Fatalf("fixture: alpha's page as of %s has no 2026 row; pick another date", later)
 	}
 }

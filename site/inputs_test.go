@@ -3,6 +3,7 @@ package site
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -177,5 +178,42 @@ func TestBuildAfterInterruptedBuild(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(page); string(got) != string(good) {
 		t.Errorf("a page written by an interrupted build was kept: %.40q", got)
+	}
+}
+
+// TestManifestRoundTrip: what write stores, readManifest gives back, paths
+// with spaces included; damaged lines are skipped, not misread.
+func TestManifestRoundTrip(t *testing.T) {
+	m := newManifest()
+	m.Now = "2026-11-27"
+	m.Groups["i/alpha"] = [16]byte{1, 2, 3}
+	m.Inputs["i/alpha"] = [16]byte{4, 5, 6}
+	m.Inputs["@global"] = [16]byte{7}
+	m.Dirs["."] = dirStamp{9}
+	m.Dirs["notices/a b"] = dirStamp{10}
+	m.Files["notices/a b/申报 表 (1).docx"] = fileEntry{Group: "site/notices", Size: 12, Sum: [16]byte{11}}
+	m.Files["index.html"] = fileEntry{Group: "site/home", Size: 0, Sum: [16]byte{12}}
+	dir := t.TempDir()
+	if err := m.write(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.byGroup, m.byGroup = nil, nil
+	if !reflect.DeepEqual(got, m) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, m)
+	}
+	f := filepath.Join(dir, ManifestName)
+	data, _ := os.ReadFile(f)
+	damaged := strings.Replace(string(data), "F site/home 0 ", "F site/home x ", 1) + "F short\nD zz .\nG g nothex\n"
+	os.WriteFile(f, []byte(damaged), 0o644)
+	got, err = readManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Files["index.html"]; ok || len(got.Files) != 1 || len(got.Dirs) != 2 || len(got.Groups) != 1 {
+		t.Errorf("damaged manifest read as %+v", got)
 	}
 }

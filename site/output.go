@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,61 +137,42 @@ func readManifest(dir string) (*manifest, error) {
 
 func (m *manifest) write(dir string) error {
 	var b bytes.Buffer
-	b.Grow(len(m.Groups)*64 + len(m.Files)*96 + 64) // one growth of a 10 MB buffer instead of many
+	b.Grow(len(m.Groups)*64 + len(m.Dirs)*96 + len(m.Files)*96 + 64) // one growth of a 10 MB buffer instead of many
+	hexOf := func(x []byte) {
+		var h [2 * len(dirStamp{})]byte
+		b.Write(h[:hex.Encode(h[:], x)])
+	}
 	b.WriteString(manifestHeader + "\n")
 	if m.Now != "" {
 		b.WriteString("N " + m.Now + "\n")
 	}
-	for _, kind := range []struct {
-		tag  string
-		keys map[string][16]byte
+	for _, keys := range []struct {
+		tag string
+		m   map[string][16]byte
 	}{{"G ", m.Groups}, {"S ", m.Inputs}} {
-		groups := make([]string, 0, len(kind.keys))
-		for g := range kind.keys {
-			groups = append(groups, g)
-		}
-		sort.Strings(groups)
-		for _, g := range groups {
-			k := kind.keys[g]
-			var h [32]byte
-			hex.Encode(h[:], k[:])
-			b.WriteString(kind.tag)
-			b.WriteString(g)
-			b.WriteByte(' ')
-			b.Write(h[:])
+		for _, g := range slices.Sorted(maps.Keys(keys.m)) {
+			k := keys.m[g]
+			b.WriteString(keys.tag + g + " ")
+			hexOf(k[:])
 			b.WriteByte('\n')
 		}
 	}
-	dirs := make([]string, 0, len(m.Dirs))
-	for d := range m.Dirs {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
-	for _, d := range dirs {
+	// Paths go last on their lines: they may hold spaces.
+	for _, d := range slices.Sorted(maps.Keys(m.Dirs)) {
 		st := m.Dirs[d]
-		var h [2 * len(st)]byte
-		hex.Encode(h[:], st[:])
 		b.WriteString("D ")
-		b.Write(h[:])
-		b.WriteByte(' ')
-		b.WriteString(d)
-		b.WriteByte('\n')
+		hexOf(st[:])
+		b.WriteString(" " + d + "\n")
 	}
-	paths := make([]string, 0, len(m.Files))
-	for p := range m.Files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(m.Files)) {
 		e := m.Files[p]
-		var sum [32]byte
-		hex.Encode(sum[:], e.Sum[:])
+		var num [20]byte
 		b.WriteString("F ")
 		b.WriteString(e.Group)
 		b.WriteByte(' ')
-		b.Write(strconv.AppendInt(sum[:0:0], e.Size, 10))
+		b.Write(strconv.AppendInt(num[:0], e.Size, 10))
 		b.WriteByte(' ')
-		b.Write(sum[:])
+		hexOf(e.Sum[:])
 		b.WriteByte(' ')
 		b.WriteString(p)
 		b.WriteByte('\n')

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -83,6 +84,46 @@ func BenchmarkBuildOneReportChanged(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(res.Written), "written")
+	}
+}
+
+// BenchmarkRebuildOneReportEdited is a second kjjr build after one report
+// file was edited on disk: content.Load with its cache and Build, both
+// timed, as the command runs them.
+func BenchmarkRebuildOneReportEdited(b *testing.B) {
+	dir := benchCorpus(b)
+	out := filepath.Join(b.TempDir(), "public")
+	opts := &content.LoadOptions{Cache: filepath.Join(b.TempDir(), "load.cache"), Public: true}
+	build := func() *Result {
+		repo, err := content.Load(content.DirFS(dir), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Build(repo, &Options{Out: out, Now: benchNow})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res
+	}
+	build()
+	time.Sleep(2100 * time.Millisecond) // older than the load cache's racy window
+	build()
+	file := filepath.Join(dir, "institutions", corpus.Slug(1), "reports", corpus.LastMonth.String()+".md")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		edited := bytes.Replace(data, []byte("enterprises_served: "), []byte("enterprises_served: "+strconv.Itoa(i+1)), 1)
+		if err := os.WriteFile(file, edited, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res := build()
+		b.ReportMetric(float64(res.Written), "written")
+		b.ReportMetric(float64(res.Rendered), "rendered")
 	}
 }
 

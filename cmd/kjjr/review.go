@@ -98,6 +98,7 @@ func cmdReview(e *env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
+	defer r.Close()
 	if *quarantine {
 		return writeQuarantine(e, r)
 	}

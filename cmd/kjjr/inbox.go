@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"kjjr/inbox"
-	"kjjr/inbox/outbox"
 )
 
 // cmdInbox fetches emailed reports over IMAP and writes each submission as
@@ -68,16 +67,9 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		fmt.Fprintf(e.stderr, "kjjr inbox: 无法读取密码文件：%v\n", err)
 		return 2
 	}
-	for _, m := range []struct{ flag, v, addr string }{{"--imap-tls", *imapSrv.tls, *imapSrv.addr}, {"--smtp-tls", *smtpSrv.tls, *smtpSrv.addr}} {
-		switch m.v {
-		case "tls", "starttls":
-		case "none":
-			if m.addr != "" && !outbox.IsLoopback(m.addr) {
-				fmt.Fprintf(e.stderr, "kjjr inbox: %s none（明文）只允许用于本机地址，%s 不是；请用 tls 或 starttls\n", m.flag, m.addr)
-				return 2
-			}
-		default:
-			fmt.Fprintf(e.stderr, "kjjr inbox: %s 应为 tls、starttls 或 none，不是 %q\n", m.flag, m.v)
+	for _, m := range []*mailServer{imapSrv, smtpSrv} {
+		if err := m.checkTLS(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr inbox: %v\n", err)
 			return 2
 		}
 	}

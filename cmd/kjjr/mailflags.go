@@ -2,8 +2,11 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"strings"
+
+	"kjjr/inbox/outbox"
 )
 
 // mailServer is the flag set of one mail server (proto "smtp" or "imap"):
@@ -32,6 +35,24 @@ func mailServerFlags(fl *flag.FlagSet, proto, addrHelp string) *mailServer {
 // from KJJR_<PROTO>_PASSWORD.
 func (m *mailServer) password() (string, error) {
 	return secret(*m.passFile, "KJJR_"+strings.ToUpper(m.proto)+"_PASSWORD")
+}
+
+// checkTLS checks --<proto>-tls: it must be tls, starttls or none, and none
+// (no encryption) only goes with a loopback --<proto>-addr or with no address
+// at all. The error is the message for the user, in Chinese, naming the flag;
+// commands print it after their name and exit with code 2.
+func (m *mailServer) checkTLS() error {
+	flag := "--" + m.proto + "-tls"
+	switch *m.tls {
+	case "tls", "starttls":
+		return nil
+	case "none":
+		if *m.addr != "" && !outbox.IsLoopback(*m.addr) {
+			return fmt.Errorf("%s none（不加密）只允许本机地址（127.0.0.1、::1、localhost），%s 不是：请改用 tls 或 starttls", flag, *m.addr)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s %q 无效，应为 tls、starttls 或 none", flag, *m.tls)
 }
 
 // envOr returns the environment variable k, or def when it is unset or empty.

@@ -131,16 +131,9 @@ cron 或 systemd 定时器运行一次。
 		fmt.Fprintf(e.stderr, "kjjr remind: %s 不是 git 仓库，无处记录已发送的提醒：请用 --state-dir 指定一个目录\n", src.where)
 		return 2
 	}
-	for _, m := range []struct{ flag, mode, addr string }{{"--smtp-tls", *smtpSrv.tls, *smtpSrv.addr}, {"--imap-tls", *imapSrv.tls, *imapSrv.addr}} {
-		switch m.mode {
-		case "tls", "starttls":
-		case "none":
-			if m.addr != "" && !outbox.IsLoopback(m.addr) {
-				fmt.Fprintf(e.stderr, "kjjr remind: %s none（不加密）只允许本机地址（127.0.0.1、::1、localhost），%s 不是：请改用 tls 或 starttls\n", m.flag, m.addr)
-				return 2
-			}
-		default:
-			fmt.Fprintf(e.stderr, "kjjr remind: %s %q 无效，应为 tls、starttls 或 none\n", m.flag, m.mode)
+	for _, m := range []*mailServer{smtpSrv, imapSrv} {
+		if err := m.checkTLS(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr remind: %v\n", err)
 			return 2
 		}
 	}

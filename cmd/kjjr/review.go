@@ -86,10 +86,19 @@ func cmdReview(e *env, args []string) int {
 			return 2
 		}
 	}
+	// reject and release send a receipt: a bad --smtp-tls is refused before
+	// anything is changed.
+	if sub == "reject" || sub == "release" {
+		if err := smtpSrv.checkTLS(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr review: %v\n", err)
+			return 2
+		}
+	}
 	r, err := review.Open(*dir)
 	if err != nil {
 		return fail(err)
 	}
+	defer r.Close()
 	if *quarantine {
 		return writeQuarantine(e, r)
 	}
@@ -175,10 +184,6 @@ func cmdReview(e *env, args []string) int {
 			if sig, err := r.Approver(); err == nil {
 				who = sig.Name + " <" + sig.Email + ">"
 			}
-		}
-		if *smtpSrv.addr != "" && *smtpSrv.tls == "none" && !outbox.IsLoopback(*smtpSrv.addr) {
-			fmt.Fprintf(e.stderr, "kjjr review: --smtp-tls none（不加密）只允许本机地址，%s 不是：请改用 tls 或 starttls\n", *smtpSrv.addr)
-			return 2
 		}
 		rej, err := r.Reject(pos[1], *reason, who, now)
 		if err != nil {

@@ -40,6 +40,7 @@ func BenchmarkStatus5000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer r.Close()
 		repo, ds, err := r.LoadStatus()
 		if err != nil || len(ds) > 0 {
 			b.Fatal(err, ds)

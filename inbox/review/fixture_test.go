@@ -147,6 +147,7 @@ func newFixture(t *testing.T, bare bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.r.Close() })
 	if !bare {
 		f.git("reset", "--hard", "main")
 	}

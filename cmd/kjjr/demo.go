@@ -197,6 +197,7 @@ func (d *demo) run(noServe bool, addr string) error {
 	if err != nil {
 		return err
 	}
+	defer rv.Close()
 	d.head("审核：kjjr review 列出待审核的报送")
 	subs, err := rv.List()
 	if err != nil {

@@ -48,11 +48,14 @@ func stampOf(fi fs.FileInfo, start time.Time) (fileStamp, bool) {
 	}
 	st := fileStamp{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
 	st.CTime, st.Ino = sysStamp(fi)
+	return st, st.trusted(start)
+}
+
+// trusted reports whether the stamp of a file with a modification time
+// can be trusted: neither time is within the racy window before start.
+func (st fileStamp) trusted(start time.Time) bool {
 	limit := start.Add(-racyWindow).UnixNano()
-	if st.MTime >= limit || st.CTime >= limit {
-		return st, false
-	}
-	return st, true
+	return st.MTime < limit && st.CTime < limit
 }
 
 // cacheEntry is one cached record: exactly one of the pointers is set,

@@ -1,0 +1,88 @@
+//go:build linux
+
+package content
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDirFSWalk: the system-call walk of a DirFS (dirFS.walk) visits the
+// same files in the same order, with the same stamps and problems, as
+// fs.WalkDir over os.DirFS.
+func TestDirFSWalk(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{
+		"site.yaml", ".hidden.md", ".git/config", "README.md", "calendar/2025.yaml", "calendar/notes.txt",
+		"notices/a.md", "notices/a-b.md", "notices/a.b.md", "notices/B.md", "notices/sub/x.md", "notices/.x.md",
+		"rounds/2025.md", "publicity/p.md", "results/2025.md", "unknown/y.md",
+		"institutions/jg1/index.md", "institutions/jg1/reports/2025-01.md", "institutions/jg1/reports/2025-H1.md",
+		"institutions/jg1/inspections/2025-03-01.md", "institutions/jg1/evidence/e.md", "institutions/jg1/extra.md",
+		"institutions/jg1-a/index.md", "institutions/jg1.a/index.md", "institutions/Bad/index.md", "institutions/Bad/reports/2025-01.md",
+	} {
+		write(name, "x")
+	}
+	// Enough entries for several getdents calls.
+	for i := range 1500 {
+		write(fmt.Sprintf("institutions/jg2/reports/%04d-with-a-long-name-to-fill-the-buffer.md", i), "y")
+	}
+	os.Symlink("../site.yaml", filepath.Join(dir, "notices", "link.md"))
+	os.Symlink("jg1", filepath.Join(dir, "institutions", "jg3"))
+	syscall.Mkfifo(filepath.Join(dir, "notices", "fifo.md"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "rounds", "empty"), 0o755)
+	if os.Getuid() != 0 {
+		os.MkdirAll(filepath.Join(dir, "institutions", "jg4", "reports"), 0o755)
+		os.Chmod(filepath.Join(dir, "institutions", "jg4", "reports"), 0)
+		t.Cleanup(func() { os.Chmod(filepath.Join(dir, "institutions", "jg4", "reports"), 0o755) })
+	}
+	SetRacyWindow(t, 0)
+	time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+
+	for _, stat := range []bool{false, true} {
+		var fast, slow []job
+		fastDiags := classify(DirFS(dir), stat, start, func(j job) { fast = append(fast, j) })
+		slowDiags := classify(os.DirFS(dir), stat, start, func(j job) {
+			if j.entry != nil {
+				if fi, err := j.entry.Info(); err == nil {
+					j.stamp, j.cache = stampOf(fi, start)
+				}
+				j.entry = nil
+			}
+			slow = append(slow, j)
+		})
+		if len(slow) < 1500 || len(slowDiags) < 3 {
+			t.Fatalf("the tree gave %d jobs and %d diagnostics", len(slow), len(slowDiags))
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			for i := range min(len(fast), len(slow)) {
+				if fast[i] != slow[i] {
+					t.Errorf("stat=%t: job %d is %+v, fs.WalkDir gives %+v", stat, i, fast[i], slow[i])
+					break
+				}
+			}
+			t.Fatalf("stat=%t: %d jobs, fs.WalkDir gives %d", stat, len(fast), len(slow))
+		}
+		if !reflect.DeepEqual(fastDiags, slowDiags) {
+			t.Errorf("stat=%t: diagnostics\n%v\nfs.WalkDir gives\n%v", stat, fastDiags, slowDiags)
+		}
+		if stat && !fast[0].cache {
+			t.Errorf("%s: stamp not trusted", fast[0].path)
+		}
+	}
+}

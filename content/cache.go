@@ -25,7 +25,7 @@ import (
 //
 // JSON rather than gob: gob drops a false *bool (Report.ChargedFees) and
 // an empty slice, JSON keeps both.
-const cacheMagic = "kjjr-load-cache 2"
+const cacheMagic = "kjjr-load-cache 3"
 
 // racyWindow: a file modified less than this long before Load started is
 // never cached, as a write in the same timestamp tick right after Load read
@@ -206,11 +206,12 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 		go func() {
 			defer wg.Done()
 			es := make([]*cacheEntry, 0, hi-lo)
+			var rd reportDecoder
 			for _, sp := range spans[lo:hi] {
 				var e *cacheEntry
 				var err error
 				if sp.typ == 'R' {
-					e, err = readReport(sp.data)
+					e, err = rd.read(sp.data)
 				} else {
 					e = new(cacheEntry)
 					if err = json.Unmarshal(sp.data, e); err == nil && (e.record() == nil || e.Path == "") {
@@ -230,7 +231,7 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 	if bad.Load() {
 		return nil
 	}
-	m := map[string]*cacheEntry{}
+	m := make(map[string]*cacheEntry, len(spans))
 	for _, es := range parts {
 		for _, e := range es {
 			m[e.Path] = e

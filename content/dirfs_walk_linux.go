@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -25,9 +26,42 @@ func (d dirFS) walk(c *classifier, stat bool, start time.Time) bool {
 	if err != nil {
 		return false
 	}
-	w := &dirWalker{fsys: d, c: c, stat: stat, start: start, buf: make([]byte, 16<<10)}
+	w := &dirWalker{fsys: d, c: c, stat: stat, start: start, buf: make([]byte, 16<<10), open: new(atomic.Int64)}
 	w.dir(fd, ".", 0)
 	return true
+}
+
+// maxOpenDirs bounds the directories kept open for the decoders to stat
+// files in: past it, the walk stats them itself. A variable for tests.
+var maxOpenDirs int64 = 256
+
+// dirHandle is an open directory shared by the walk and the decoders that
+// stat its files (job.dir); the last to release it closes it.
+type dirHandle struct {
+	fd   int
+	refs atomic.Int32
+	open *atomic.Int64 // directories open, to decrement on close
+}
+
+func (h *dirHandle) release() {
+	if h.refs.Add(-1) == 0 {
+		unix.Close(h.fd)
+		h.open.Add(-1)
+	}
+}
+
+// stamp stats the file name of the directory (see stampOf) and releases h.
+func (h *dirHandle) stamp(name string, start time.Time) (fileStamp, bool) {
+	defer h.release()
+	return fstatStamp(h.fd, name, start)
+}
+
+func fstatStamp(dirfd int, name string, start time.Time) (fileStamp, bool) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fileStamp{}, false
+	}
+	return stampOfStat(&st, start)
 }
 
 type dirWalker struct {
@@ -37,6 +71,7 @@ type dirWalker struct {
 	start  time.Time
 	buf    []byte       // getdents
 	levels []dirEntries // entries of the directories being walked, by depth
+	open   *atomic.Int64
 }
 
 // dirEntries are the entries of one directory: names in one buffer.
@@ -62,9 +97,13 @@ func openDir(dirfd int, name string, flags int) (int, error) {
 	}
 }
 
-// dir walks the directory open as fd, at path rel, and closes fd.
+// dir walks the directory open as fd, at path rel, and closes fd once
+// it and the decoders are done with it.
 func (w *dirWalker) dir(fd int, rel string, depth int) {
-	defer unix.Close(fd)
+	h := &dirHandle{fd: fd, open: w.open}
+	h.refs.Store(1)
+	w.open.Add(1)
+	defer h.release()
 	if depth == len(w.levels) {
 		w.levels = append(w.levels, dirEntries{})
 	}
@@ -100,9 +139,12 @@ func (w *dirWalker) dir(fd int, rel string, depth int) {
 			continue
 		}
 		if w.stat {
-			var st unix.Stat_t
-			if err := unix.Fstatat(fd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil {
-				j.stamp, j.cache = stampOfStat(&st, w.start)
+			// The decoders stat files in parallel, while the walk goes on.
+			if w.open.Load() < maxOpenDirs {
+				h.refs.Add(1)
+				j.dir = h
+			} else {
+				j.stamp, j.cache = fstatStamp(fd, base, w.start)
 			}
 		}
 		w.c.emit(j)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -54,9 +55,21 @@ func TestDirFSWalk(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	start := time.Now()
 
-	for _, stat := range []bool{false, true} {
+	defer func(n int64) { maxOpenDirs = n }(maxOpenDirs)
+	for _, c := range []struct {
+		stat    bool
+		maxOpen int64
+	}{{false, 256}, {true, 256}, {true, 0}} {
+		stat := c.stat
+		maxOpenDirs = c.maxOpen // 0: the walk stats every file itself
 		var fast, slow []job
-		fastDiags := classify(DirFS(dir), stat, start, func(j job) { fast = append(fast, j) })
+		fastDiags := classify(DirFS(dir), stat, start, func(j job) {
+			if j.dir != nil {
+				j.stamp, j.cache = j.dir.stamp(j.path[strings.LastIndexByte(j.path, '/')+1:], start)
+				j.dir = nil
+			}
+			fast = append(fast, j)
+		})
 		slowDiags := classify(os.DirFS(dir), stat, start, func(j job) {
 			if j.entry != nil {
 				if fi, err := j.entry.Info(); err == nil {

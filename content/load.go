@@ -90,7 +90,8 @@ const (
 )
 
 type job struct {
-	entry fs.DirEntry // with a cache: the file's entry, to stat it, or nil when stamp is set
+	entry fs.DirEntry // with a cache: the file's entry, to stat it,
+	dir   *dirHandle  // or its open directory (dirFS.walk), or nil when stamp is set
 	stamp fileStamp   // with a cache: the file's stamp
 	cache bool        // with a cache: the stamp can be trusted
 	path  string
@@ -102,6 +103,12 @@ type job struct {
 type decoded struct {
 	rec   any
 	diags Diagnostics
+}
+
+// task is a job and, once done, its result.
+type task struct {
+	job
+	res decoded
 }
 
 // Load reads a content repo from fsys (a directory via os.DirFS, the
@@ -144,10 +151,6 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	var hits, cacheable atomic.Int64
 	// The walk feeds the decoders as it goes: on a big repo, listing the
 	// directories takes a while and the decoders need not wait for it.
-	type task struct {
-		job
-		res decoded
-	}
 	var tasks []*task
 	var walkDiags Diagnostics
 	// Tasks travel in batches: one channel operation (and wake-up) per
@@ -157,8 +160,14 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	go func() {
 		defer close(next)
 		var b []*task
+		var slab []task
 		walkDiags = classify(fsys, useCache, start, func(j job) {
-			t := &task{job: j}
+			if len(slab) == 0 {
+				slab = make([]task, batch*4)
+			}
+			t := &slab[0]
+			slab = slab[1:]
+			t.job = j
 			tasks = append(tasks, t)
 			if b = append(b, t); len(b) == batch {
 				next <- b
@@ -183,6 +192,9 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 							t.stamp, t.cache = stampOf(fi, start)
 						}
 						t.entry = nil
+					} else if t.dir != nil {
+						t.stamp, t.cache = t.dir.stamp(t.path[strings.LastIndexByte(t.path, '/')+1:], start)
+						t.dir = nil
 					}
 					if t.cache {
 						cacheable.Add(1)
@@ -203,11 +215,6 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	wg.Wait()
 	<-cacheRead
 	r.Diags = append(r.Diags, walkDiags...)
-	jobs := make([]job, len(tasks))
-	out := make([]decoded, len(tasks))
-	for i, t := range tasks {
-		jobs[i], out[i] = t.job, t.res
-	}
 	r.cacheHits = int(hits.Load())
 	if useCache {
 		r.stamps = make(map[string]fileStamp, len(tasks))
@@ -219,7 +226,7 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	}
 	stale := len(cache) != r.cacheHits
 	cache = nil
-	r.assemble(jobs, out)
+	r.assemble(tasks)
 	if useCache && (hits.Load() < cacheable.Load() || stale) {
 		// Written after assemble: newCacheEntry leaves out what it derived.
 		entries := make([]cacheEntry, 0, len(tasks))
@@ -401,17 +408,18 @@ func decodeJob(fsys fs.FS, j job) decoded {
 	return decoded{rec, ds}
 }
 
-func (r *Repo) assemble(jobs []job, out []decoded) {
+func (r *Repo) assemble(tasks []*task) {
 	r.notices = map[string]*Notice{}
 	r.rounds = map[string]*Round{}
 	r.publicities = map[string]*Publicity{}
 	r.institutions = map[string]*Institution{}
 	r.results = map[int]*Result{}
 	var years []*CalendarYear
-	var reports, inspections []int
+	reports := make([]int, 0, len(tasks))
+	var inspections []int
 	haveSite := false
-	for i, j := range jobs {
-		d := out[i]
+	for i, t := range tasks {
+		j, d := &t.job, &t.res
 		r.Diags = append(r.Diags, d.diags...)
 		if d.rec == nil || d.diags.HasErrors() {
 			if j.kind == kindSite {
@@ -467,14 +475,25 @@ func (r *Repo) assemble(jobs []job, out []decoded) {
 	r.Calendar, cds = NewCalendar(years)
 	r.Diags = append(r.Diags, cds...)
 
+	// Report file names repeat from institution to institution.
+	type parsed struct {
+		p   Period
+		err error
+	}
+	periods := map[string]parsed{}
 	for _, i := range reports {
-		j, rep := jobs[i], out[i].rec.(*Report)
+		j, rep := &tasks[i].job, tasks[i].res.rec.(*Report)
 		inst := r.institutions[j.slug]
 		if inst == nil {
 			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("机构 %s 没有 institutions/%s/index.md", j.slug, j.slug)})
 			continue
 		}
-		p, err := ParsePeriod(j.name)
+		pp, ok := periods[j.name]
+		if !ok {
+			pp.p, pp.err = ParsePeriod(j.name)
+			periods[j.name] = pp
+		}
+		p, err := pp.p, pp.err
 		if err != nil {
 			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("文件名 %s.md 不是报送期间：应为 2025-04.md、2025-H1.md 或 2025-annual.md", j.name)})
 			continue
@@ -487,7 +506,7 @@ func (r *Repo) assemble(jobs []job, out []decoded) {
 		inst.Reports = append(inst.Reports, rep)
 	}
 	for _, i := range inspections {
-		j, ins := jobs[i], out[i].rec.(*Inspection)
+		j, ins := &tasks[i].job, tasks[i].res.rec.(*Inspection)
 		if inst := r.institutions[j.slug]; inst != nil {
 			inst.Inspections = append(inst.Inspections, ins)
 		} else {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,10 +169,11 @@ func cacheKey(public bool) (string, error) {
 	return fmt.Sprintf("%s public=%t exe=%q size=%d mtime=%d", runtime.Version(), public, exe, fi.Size(), fi.ModTime().UnixNano()), nil
 }
 
-// readCache reads the cache file at path. Any problem (missing, another
-// version or program, corrupt) gives an empty cache: the cache is only
-// ever a shortcut, never trusted over the files.
-func readCache(path, key string, workers int) map[string]*cacheEntry {
+// readCache reads the cache file at path: its entries, in walk order
+// (classify's order, in which Load writes them). Any problem (missing,
+// another version or program, corrupt, out of order) gives an empty
+// cache: the cache is only ever a shortcut, never trusted over the files.
+func readCache(path, key string, workers int) cacheIndex {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil
@@ -231,13 +233,61 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 	if bad.Load() {
 		return nil
 	}
-	m := make(map[string]*cacheEntry, len(spans))
+	all := make(cacheIndex, 0, len(spans))
 	for _, es := range parts {
 		for _, e := range es {
-			m[e.Path] = e
+			if len(all) > 0 && walkCompare(all[len(all)-1].Path, e.Path) >= 0 {
+				return nil
+			}
+			all = append(all, e)
 		}
 	}
-	return m
+	return all
+}
+
+// cacheIndex is the cache's entries, in walk order, without duplicates.
+type cacheIndex []*cacheEntry
+
+// find returns the index of the entry of path p, or -1. Files come in
+// walk order: prev is the index of the entry found for the file before
+// (or -1), and the entry of the next file is usually the next one.
+// When there is none, prev is set so that the following file is found
+// without a search.
+func (c cacheIndex) find(p string, prev *int) int {
+	if i := *prev + 1; i < len(c) && c[i].Path == p {
+		*prev = i
+		return i
+	}
+	i := sort.Search(len(c), func(i int) bool { return walkCompare(c[i].Path, p) >= 0 })
+	if i < len(c) && c[i].Path == p {
+		*prev = i
+		return i
+	}
+	*prev = i - 1
+	return -1
+}
+
+// walkCompare compares slash-separated paths in walk order (directory
+// entries by name, a directory's files right after it): as strings, but
+// with the separator before any other byte.
+func walkCompare(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		switch {
+		case x == '/':
+			return -1
+		case y == '/':
+			return 1
+		case x < y:
+			return -1
+		}
+		return 1
+	}
+	return len(a) - len(b)
 }
 
 // writeCache writes the entries to path atomically (a temporary file in

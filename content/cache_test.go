@@ -217,6 +217,7 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 		"bad report":    lines[0] + "\n" + lines[1] + "\n" + "R\x03abc" + lines[2],
 		"wrong kind":    strings.Replace(string(good), `"k":7,`, `"k":8,`, 1),
 		"unknown type":  lines[0] + "\n" + lines[1] + "\n" + "X\x00" + lines[2],
+		"out of order":  lines[0] + "\n" + lines[1] + "\n" + lines[2] + lines[2],
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(cache, []byte(bad), 0o600); err != nil {

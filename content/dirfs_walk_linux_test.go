@@ -94,6 +94,11 @@ func TestDirFSWalk(t *testing.T) {
 		if !reflect.DeepEqual(fastDiags, slowDiags) {
 			t.Errorf("stat=%t: diagnostics\n%v\nfs.WalkDir gives\n%v", stat, fastDiags, slowDiags)
 		}
+		for i := 1; i < len(fast); i++ {
+			if walkCompare(fast[i-1].path, fast[i].path) >= 0 {
+				t.Errorf("%s before %s: not in walkCompare's order (the load cache's)", fast[i-1].path, fast[i].path)
+			}
+		}
 		if stat && !fast[0].cache {
 			t.Errorf("%s: stamp not trusted", fast[0].path)
 		}

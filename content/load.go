@@ -128,7 +128,7 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	}
 	r := &Repo{FS: fsys}
 	start := time.Now()
-	var cache map[string]*cacheEntry
+	var cache cacheIndex
 	var key string
 	public := opts != nil && opts.Public
 	useCache := opts != nil && opts.Cache != ""
@@ -185,6 +185,7 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 			defer wg.Done()
 			<-cacheRead
 			for b := range next {
+				prev := -1 // the cache entry of the task before (cacheIndex.find)
 				for _, t := range b {
 					if t.entry != nil {
 						// The stamp is taken before the file is read.
@@ -198,8 +199,8 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 					}
 					if t.cache {
 						cacheable.Add(1)
-						if e := cache[t.path]; e != nil && e.Stamp == t.stamp && e.Kind == t.kind {
-							t.res = decoded{rec: e.record()}
+						if i := cache.find(t.path, &prev); i >= 0 && cache[i].Stamp == t.stamp && cache[i].Kind == t.kind {
+							t.res = decoded{rec: cache[i].record()}
 							hits.Add(1)
 							continue
 						}

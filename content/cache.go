@@ -20,9 +20,10 @@ import (
 // decoded without a diagnostic, its stamp (size, modification and change
 // times, inode) and the decoded record, so that the next Load takes an
 // unchanged file from the cache instead of reading and decoding it. The
-// file is a header line, a key line, then the entries, each a type byte
-// ('J': a JSON cacheEntry, 'R': a report in the binary form of
-// appendReport), its length (uvarint) and its bytes.
+// file is a header line, a key line, then the entries in walk order, each
+// a type byte ('J': a JSON cacheEntry, 'R': a report in the binary form of
+// appendReport, 'I': an institution, appendInstitution), its length
+// (uvarint) and its bytes.
 //
 // JSON rather than gob: gob drops a false *bool (Report.ChargedFees) and
 // an empty slice, JSON keeps both.
@@ -192,7 +193,7 @@ func readCache(path, key string, workers int) cacheIndex {
 	for len(data) > 0 {
 		typ := data[0]
 		n, k := binary.Uvarint(data[1:])
-		if k <= 0 || n > uint64(len(data)-1-k) || (typ != 'J' && typ != 'R') {
+		if k <= 0 || n > uint64(len(data)-1-k) || (typ != 'J' && typ != 'R' && typ != 'I') {
 			return nil
 		}
 		spans = append(spans, span{typ, data[1+k : 1+k+int(n)]})
@@ -212,9 +213,12 @@ func readCache(path, key string, workers int) cacheIndex {
 			for _, sp := range spans[lo:hi] {
 				var e *cacheEntry
 				var err error
-				if sp.typ == 'R' {
+				switch sp.typ {
+				case 'R':
 					e, err = rd.read(sp.data)
-				} else {
+				case 'I':
+					e, err = rd.readInstitution(sp.data)
+				default:
 					e = new(cacheEntry)
 					if err = json.Unmarshal(sp.data, e); err == nil && (e.record() == nil || e.Path == "") {
 						err = errCacheCorrupt
@@ -314,10 +318,13 @@ func writeCache(path, key string, entries []cacheEntry) error {
 	var buf []byte
 	for i := range entries {
 		e := &entries[i]
-		typ := byte('R')
-		if e.Kind == kindReport && reportBinary(e.Report) {
-			buf = appendReport(buf[:0], e)
-		} else {
+		var typ byte
+		switch {
+		case e.Kind == kindReport && reportBinary(e.Report):
+			typ, buf = 'R', appendReport(buf[:0], e)
+		case e.Kind == kindInstitution && institutionBinary(e.Institution):
+			typ, buf = 'I', appendInstitution(buf[:0], e)
+		default:
 			typ = 'J'
 			var err error
 			if buf, err = json.Marshal(e); err != nil {

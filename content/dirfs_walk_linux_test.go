@@ -104,3 +104,34 @@ func TestDirFSWalk(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadClosesDirs: the directories the walk keeps open for the
+// decoders (dirHandle) are all closed when Load returns.
+func TestLoadClosesDirs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "site.yaml"), []byte("title: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		p := filepath.Join(dir, "institutions", fmt.Sprintf("jg%d", i), "reports")
+		os.MkdirAll(p, 0o755)
+		os.WriteFile(filepath.Join(p, "2025-01.md"), []byte("---\nkind: monthly\n---\n"), 0o644)
+	}
+	openFDs := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip(err)
+		}
+		return len(ents)
+	}
+	SetRacyWindow(t, 0)
+	time.Sleep(20 * time.Millisecond)
+	before := openFDs()
+	cache := filepath.Join(t.TempDir(), "cache")
+	for range 2 {
+		Load(DirFS(dir), &LoadOptions{Cache: cache, Public: true})
+		if n := openFDs(); n != before {
+			t.Errorf("%d files open after Load, %d before", n, before)
+		}
+	}
+}

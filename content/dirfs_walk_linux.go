@@ -200,10 +200,10 @@ func (w *dirWalker) read(fd int, l *dirEntries) bool {
 
 // stampOfStat is stampOf for what fstatat returned.
 func stampOfStat(st *unix.Stat_t, start time.Time) (fileStamp, bool) {
-	mtime := time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
+	mtime := time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec))
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || mtime.IsZero() {
 		return fileStamp{}, false
 	}
-	s := fileStamp{Size: st.Size, MTime: mtime.UnixNano(), CTime: st.Ctim.Sec*1e9 + st.Ctim.Nsec, Ino: st.Ino}
+	s := fileStamp{Size: st.Size, MTime: mtime.UnixNano(), CTime: int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec), Ino: uint64(st.Ino)}
 	return s, s.trusted(start)
 }

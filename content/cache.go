@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,13 +20,14 @@ import (
 // decoded without a diagnostic, its stamp (size, modification and change
 // times, inode) and the decoded record, so that the next Load takes an
 // unchanged file from the cache instead of reading and decoding it. The
-// file is a header line, a key line, then the entries, each a type byte
-// ('J': a JSON cacheEntry, 'R': a report in the binary form of
-// appendReport), its length (uvarint) and its bytes.
+// file is a header line, a key line, then the entries in walk order, each
+// a type byte ('J': a JSON cacheEntry, 'R': a report in the binary form of
+// appendReport, 'I': an institution, appendInstitution), its length
+// (uvarint) and its bytes.
 //
 // JSON rather than gob: gob drops a false *bool (Report.ChargedFees) and
 // an empty slice, JSON keeps both.
-const cacheMagic = "kjjr-load-cache 2"
+const cacheMagic = "kjjr-load-cache 3"
 
 // racyWindow: a file modified less than this long before Load started is
 // never cached, as a write in the same timestamp tick right after Load read
@@ -48,11 +50,14 @@ func stampOf(fi fs.FileInfo, start time.Time) (fileStamp, bool) {
 	}
 	st := fileStamp{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
 	st.CTime, st.Ino = sysStamp(fi)
+	return st, st.trusted(start)
+}
+
+// trusted reports whether the stamp of a file with a modification time
+// can be trusted: neither time is within the racy window before start.
+func (st fileStamp) trusted(start time.Time) bool {
 	limit := start.Add(-racyWindow).UnixNano()
-	if st.MTime >= limit || st.CTime >= limit {
-		return st, false
-	}
-	return st, true
+	return st.MTime < limit && st.CTime < limit
 }
 
 // cacheEntry is one cached record: exactly one of the pointers is set,
@@ -165,10 +170,11 @@ func cacheKey(public bool) (string, error) {
 	return fmt.Sprintf("%s public=%t exe=%q size=%d mtime=%d", runtime.Version(), public, exe, fi.Size(), fi.ModTime().UnixNano()), nil
 }
 
-// readCache reads the cache file at path. Any problem (missing, another
-// version or program, corrupt) gives an empty cache: the cache is only
-// ever a shortcut, never trusted over the files.
-func readCache(path, key string, workers int) map[string]*cacheEntry {
+// readCache reads the cache file at path: its entries, in walk order
+// (classify's order, in which Load writes them). Any problem (missing,
+// another version or program, corrupt, out of order) gives an empty
+// cache: the cache is only ever a shortcut, never trusted over the files.
+func readCache(path, key string, workers int) cacheIndex {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil
@@ -187,7 +193,7 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 	for len(data) > 0 {
 		typ := data[0]
 		n, k := binary.Uvarint(data[1:])
-		if k <= 0 || n > uint64(len(data)-1-k) || (typ != 'J' && typ != 'R') {
+		if k <= 0 || n > uint64(len(data)-1-k) || (typ != 'J' && typ != 'R' && typ != 'I') {
 			return nil
 		}
 		spans = append(spans, span{typ, data[1+k : 1+k+int(n)]})
@@ -203,12 +209,16 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 		go func() {
 			defer wg.Done()
 			es := make([]*cacheEntry, 0, hi-lo)
+			var rd reportDecoder
 			for _, sp := range spans[lo:hi] {
 				var e *cacheEntry
 				var err error
-				if sp.typ == 'R' {
-					e, err = readReport(sp.data)
-				} else {
+				switch sp.typ {
+				case 'R':
+					e, err = rd.read(sp.data)
+				case 'I':
+					e, err = rd.readInstitution(sp.data)
+				default:
 					e = new(cacheEntry)
 					if err = json.Unmarshal(sp.data, e); err == nil && (e.record() == nil || e.Path == "") {
 						err = errCacheCorrupt
@@ -227,13 +237,61 @@ func readCache(path, key string, workers int) map[string]*cacheEntry {
 	if bad.Load() {
 		return nil
 	}
-	m := map[string]*cacheEntry{}
+	all := make(cacheIndex, 0, len(spans))
 	for _, es := range parts {
 		for _, e := range es {
-			m[e.Path] = e
+			if len(all) > 0 && walkCompare(all[len(all)-1].Path, e.Path) >= 0 {
+				return nil
+			}
+			all = append(all, e)
 		}
 	}
-	return m
+	return all
+}
+
+// cacheIndex is the cache's entries, in walk order, without duplicates.
+type cacheIndex []*cacheEntry
+
+// find returns the index of the entry of path p, or -1. Files come in
+// walk order: prev is the index of the entry found for the file before
+// (or -1), and the entry of the next file is usually the next one.
+// When there is none, prev is set so that the following file is found
+// without a search.
+func (c cacheIndex) find(p string, prev *int) int {
+	if i := *prev + 1; i < len(c) && c[i].Path == p {
+		*prev = i
+		return i
+	}
+	i := sort.Search(len(c), func(i int) bool { return walkCompare(c[i].Path, p) >= 0 })
+	if i < len(c) && c[i].Path == p {
+		*prev = i
+		return i
+	}
+	*prev = i - 1
+	return -1
+}
+
+// walkCompare compares slash-separated paths in walk order (directory
+// entries by name, a directory's files right after it): as strings, but
+// with the separator before any other byte.
+func walkCompare(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		switch {
+		case x == '/':
+			return -1
+		case y == '/':
+			return 1
+		case x < y:
+			return -1
+		}
+		return 1
+	}
+	return len(a) - len(b)
 }
 
 // writeCache writes the entries to path atomically (a temporary file in
@@ -260,10 +318,13 @@ func writeCache(path, key string, entries []cacheEntry) error {
 	var buf []byte
 	for i := range entries {
 		e := &entries[i]
-		typ := byte('R')
-		if e.Kind == kindReport && reportBinary(e.Report) {
-			buf = appendReport(buf[:0], e)
-		} else {
+		var typ byte
+		switch {
+		case e.Kind == kindReport && reportBinary(e.Report):
+			typ, buf = 'R', appendReport(buf[:0], e)
+		case e.Kind == kindInstitution && institutionBinary(e.Institution):
+			typ, buf = 'I', appendInstitution(buf[:0], e)
+		default:
 			typ = 'J'
 			var err error
 			if buf, err = json.Marshal(e); err != nil {

@@ -217,6 +217,7 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 		"bad report":    lines[0] + "\n" + lines[1] + "\n" + "R\x03abc" + lines[2],
 		"wrong kind":    strings.Replace(string(good), `"k":7,`, `"k":8,`, 1),
 		"unknown type":  lines[0] + "\n" + lines[1] + "\n" + "X\x00" + lines[2],
+		"out of order":  lines[0] + "\n" + lines[1] + "\n" + lines[2] + lines[2],
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(cache, []byte(bad), 0o600); err != nil {
@@ -237,9 +238,10 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 	}
 }
 
-// TestCacheReportFields fails when a field is added to Report or
-// Indicators: the cache's binary form of a report (cache_report.go) must
-// learn it, or the field would be lost on a warm Load.
+// TestCacheReportFields fails when a field is added to Report,
+// Indicators, Institution or its parts: the cache's binary forms
+// (cache_report.go, cache_institution.go) must learn it, or the field
+// would be lost on a warm Load.
 func TestCacheReportFields(t *testing.T) {
 	if n := reflect.TypeFor[content.Report]().NumField(); n != 18 {
 		t.Errorf("Report has %d fields, the load cache knows 18: update appendReport and readReport", n)
@@ -249,6 +251,17 @@ func TestCacheReportFields(t *testing.T) {
 	}
 	if n := reflect.TypeFor[content.Meta]().NumField(); n != 4 {
 		t.Errorf("Meta has %d fields, the load cache knows 4: update appendReport and readReport", n)
+	}
+	for _, f := range []struct {
+		typ reflect.Type
+		n   int
+	}{
+		{reflect.TypeFor[content.Institution](), 20}, {reflect.TypeFor[content.Credit](), 4}, {reflect.TypeFor[content.Partners](), 4},
+		{reflect.TypeFor[content.Team](), 2}, {reflect.TypeFor[content.Office](), 3}, {reflect.TypeFor[content.Contact](), 5},
+	} {
+		if n := f.typ.NumField(); n != f.n {
+			t.Errorf("%s has %d fields, the load cache knows %d: update appendInstitution and readInstitution", f.typ.Name(), n, f.n)
+		}
 	}
 }
 

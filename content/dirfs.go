@@ -8,8 +8,9 @@ import (
 // DirFS returns the content repo in directory dir as an fs.FS for Load:
 // os.DirFS(dir), whose ReadFile is cheaper on Unix (3 system calls per
 // file instead of about 10: no non-blocking setup, no poller
-// registration), which matters for a repo of 100,000 reports. It follows
-// os.DirFS's rules for names.
+// registration), which matters for a repo of 100,000 reports, and whose
+// tree Load walks with fewer system calls on Linux (dirFS.walk). It
+// follows os.DirFS's rules for names.
 func DirFS(dir string) fs.FS { return dirFS{os.DirFS(dir).(fs.StatFS), dir} }
 
 type dirFS struct {

@@ -90,7 +90,8 @@ const (
 )
 
 type job struct {
-	entry fs.DirEntry // with a cache: the file's entry, to stat it
+	entry fs.DirEntry // with a cache: the file's entry, to stat it,
+	dir   *dirHandle  // or its open directory (dirFS.walk), or nil when stamp is set
 	stamp fileStamp   // with a cache: the file's stamp
 	cache bool        // with a cache: the stamp can be trusted
 	path  string
@@ -102,6 +103,12 @@ type job struct {
 type decoded struct {
 	rec   any
 	diags Diagnostics
+}
+
+// task is a job and, once done, its result.
+type task struct {
+	job
+	res decoded
 }
 
 // Load reads a content repo from fsys (a directory via os.DirFS, the
@@ -121,25 +128,29 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	}
 	r := &Repo{FS: fsys}
 	start := time.Now()
-	var cache map[string]*cacheEntry
+	var cache cacheIndex
 	var key string
 	public := opts != nil && opts.Public
 	useCache := opts != nil && opts.Cache != ""
+	// The cache is read while the tree is walked: the decoders wait for it.
+	cacheRead := make(chan struct{})
 	if useCache {
 		var err error
 		if key, err = cacheKey(public); err != nil {
 			useCache = false
-		} else {
-			cache = readCache(opts.Cache, key, workers)
 		}
+	}
+	if useCache {
+		go func() {
+			defer close(cacheRead)
+			cache = readCache(opts.Cache, key, workers)
+		}()
+	} else {
+		close(cacheRead)
 	}
 	var hits, cacheable atomic.Int64
 	// The walk feeds the decoders as it goes: on a big repo, listing the
 	// directories takes a while and the decoders need not wait for it.
-	type task struct {
-		job
-		res decoded
-	}
 	var tasks []*task
 	var walkDiags Diagnostics
 	// Tasks travel in batches: one channel operation (and wake-up) per
@@ -149,8 +160,14 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	go func() {
 		defer close(next)
 		var b []*task
-		walkDiags = classify(fsys, useCache, func(j job) {
-			t := &task{job: j}
+		var slab []task
+		walkDiags = classify(fsys, useCache, start, func(j job) {
+			if len(slab) == 0 {
+				slab = make([]task, batch*4)
+			}
+			t := &slab[0]
+			slab = slab[1:]
+			t.job = j
 			tasks = append(tasks, t)
 			if b = append(b, t); len(b) == batch {
 				next <- b
@@ -166,7 +183,9 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-cacheRead
 			for b := range next {
+				prev := -1 // the cache entry of the task before (cacheIndex.find)
 				for _, t := range b {
 					if t.entry != nil {
 						// The stamp is taken before the file is read.
@@ -174,13 +193,16 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 							t.stamp, t.cache = stampOf(fi, start)
 						}
 						t.entry = nil
-						if t.cache {
-							cacheable.Add(1)
-							if e := cache[t.path]; e != nil && e.Stamp == t.stamp && e.Kind == t.kind {
-								t.res = decoded{rec: e.record()}
-								hits.Add(1)
-								continue
-							}
+					} else if t.dir != nil {
+						t.stamp, t.cache = t.dir.stamp(t.path[strings.LastIndexByte(t.path, '/')+1:], start)
+						t.dir = nil
+					}
+					if t.cache {
+						cacheable.Add(1)
+						if i := cache.find(t.path, &prev); i >= 0 && cache[i].Stamp == t.stamp && cache[i].Kind == t.kind {
+							t.res = decoded{rec: cache[i].record()}
+							hits.Add(1)
+							continue
 						}
 					}
 					t.res = decodeJob(fsys, t.job)
@@ -192,12 +214,8 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 		}()
 	}
 	wg.Wait()
+	<-cacheRead
 	r.Diags = append(r.Diags, walkDiags...)
-	jobs := make([]job, len(tasks))
-	out := make([]decoded, len(tasks))
-	for i, t := range tasks {
-		jobs[i], out[i] = t.job, t.res
-	}
 	r.cacheHits = int(hits.Load())
 	if useCache {
 		r.stamps = make(map[string]fileStamp, len(tasks))
@@ -209,7 +227,7 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 	}
 	stale := len(cache) != r.cacheHits
 	cache = nil
-	r.assemble(jobs, out)
+	r.assemble(tasks)
 	if useCache && (hits.Load() < cacheable.Load() || stale) {
 		// Written after assemble: newCacheEntry leaves out what it derived.
 		entries := make([]cacheEntry, 0, len(tasks))
@@ -233,78 +251,118 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 }
 
 // classify walks fsys and calls emit for every record file, in walk order.
-// With stat, each job has the file's directory entry, for its stamp (see
-// LoadOptions.Cache).
-func classify(fsys fs.FS, stat bool, emit func(job)) Diagnostics {
-	var ds Diagnostics
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+// With stat, each job has the file's stamp (job.cache tells whether it
+// can be trusted) or its directory entry, to stat it (see
+// LoadOptions.Cache). A DirFS is walked with plain system calls where
+// there are (see dirFS.walk), any other tree with fs.WalkDir; both visit
+// the same files in the same order and report the same problems.
+func classify(fsys fs.FS, stat bool, start time.Time, emit func(job)) Diagnostics {
+	c := &classifier{emit: emit}
+	if d, ok := fsys.(dirFS); ok && d.walk(c, stat, start) {
+		return c.ds
+	}
+	c.walkDir(fsys, ".", stat)
+	return c.ds
+}
+
+// classifier sorts a repo's files into jobs (classify).
+type classifier struct {
+	ds   Diagnostics
+	emit func(job)
+}
+
+// walkDir walks the tree at root (a directory) with fs.WalkDir.
+func (c *classifier) walkDir(fsys fs.FS, root string, stat bool) {
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			ds = append(ds, Diagnostic{File: p, Message: fmt.Sprintf("无法读取：%v", err)})
+			c.ds = append(c.ds, Diagnostic{File: p, Message: fmt.Sprintf("无法读取：%v", err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		base := d.Name()
-		if p != "." && strings.HasPrefix(base, ".") {
-			if d.IsDir() {
-				return fs.SkipDir
+		j, ok, skip := c.visit(p, d.Name(), d.IsDir())
+		if skip {
+			return fs.SkipDir
+		}
+		if ok {
+			if stat {
+				j.entry = d
 			}
-			return nil
+			c.emit(j)
 		}
-		parts := strings.Split(p, "/")
-		if d.IsDir() {
-			// Evidence is never read by Load: it can be large, and it is private.
-			if len(parts) == 3 && parts[0] == "institutions" && parts[2] == "evidence" {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		ext := path.Ext(base)
-		name := strings.TrimSuffix(base, ext)
-		j := job{path: p, name: name}
-		switch {
-		case p == "site.yaml":
-			j.kind = kindSite
-		case len(parts) == 2 && parts[0] == "calendar" && ext == ".yaml":
-			j.kind = kindCalendar
-		case len(parts) == 2 && ext == ".md" && parts[0] == "notices":
-			j.kind, j.slug = kindNotice, name
-		case len(parts) == 2 && ext == ".md" && parts[0] == "rounds":
-			j.kind, j.slug = kindRound, name
-		case len(parts) == 2 && ext == ".md" && parts[0] == "publicity":
-			j.kind, j.slug = kindPublicity, name
-		case len(parts) == 2 && ext == ".md" && parts[0] == "results":
-			j.kind, j.slug = kindResult, name
-		case len(parts) == 3 && parts[0] == "institutions" && base == "index.md":
-			j.kind, j.slug = kindInstitution, parts[1]
-		case len(parts) == 4 && parts[0] == "institutions" && parts[2] == "reports" && ext == ".md":
-			j.kind, j.slug = kindReport, parts[1]
-		case len(parts) == 4 && parts[0] == "institutions" && parts[2] == "inspections" && ext == ".md":
-			j.kind, j.slug = kindInspection, parts[1]
-		default:
-			if ext == ".md" && len(parts) > 1 && isRecordDir(parts[0]) {
-				ds = append(ds, Diagnostic{File: p, Severity: Warning, Message: "此位置的 Markdown 文件不会被读取：请对照目录结构放到正确位置"})
-			}
-			return nil
-		}
-		if j.kind != kindSite && j.kind != kindCalendar && j.kind != kindReport && j.kind != kindInspection && !SlugPattern.MatchString(j.slug) {
-			ds = append(ds, Diagnostic{File: p, Message: fmt.Sprintf("名称 %q 不合规：只能用小写英文字母、数字和连字符（-），它会出现在网址中", j.slug)})
-			return nil
-		}
-		if (j.kind == kindReport || j.kind == kindInspection) && !SlugPattern.MatchString(j.slug) {
-			return nil // the institution directory itself is reported once, for index.md
-		}
-		if stat {
-			j.entry = d
-		}
-		emit(j)
 		return nil
 	})
 	if err != nil {
-		ds = append(ds, Diagnostic{File: ".", Message: fmt.Sprintf("无法遍历内容目录：%v", err)})
+		c.ds = append(c.ds, Diagnostic{File: ".", Message: fmt.Sprintf("无法遍历内容目录：%v", err)})
 	}
-	return ds
+}
+
+// visit classifies the entry at path p (base name base). For a directory
+// it reports whether the walk skips it; for a record file it returns its
+// job (ok), for the caller to stat and emit. Problems go to c.ds.
+func (c *classifier) visit(p, base string, isDir bool) (j job, ok, skip bool) {
+	if p != "." && strings.HasPrefix(base, ".") {
+		return job{}, false, isDir
+	}
+	// The first four components of p, and how many there are.
+	var parts [4]string
+	n := 0
+	for rest := p; ; n++ {
+		i := strings.IndexByte(rest, '/')
+		if n < len(parts) {
+			if i < 0 {
+				parts[n] = rest
+			} else {
+				parts[n] = rest[:i]
+			}
+		}
+		if i < 0 {
+			n++
+			break
+		}
+		rest = rest[i+1:]
+	}
+	if isDir {
+		// Evidence is never read by Load: it can be large, and it is private.
+		return job{}, false, n == 3 && parts[0] == "institutions" && parts[2] == "evidence"
+	}
+	ext := path.Ext(base)
+	name := strings.TrimSuffix(base, ext)
+	j = job{path: p, name: name}
+	switch {
+	case p == "site.yaml":
+		j.kind = kindSite
+	case n == 2 && parts[0] == "calendar" && ext == ".yaml":
+		j.kind = kindCalendar
+	case n == 2 && ext == ".md" && parts[0] == "notices":
+		j.kind, j.slug = kindNotice, name
+	case n == 2 && ext == ".md" && parts[0] == "rounds":
+		j.kind, j.slug = kindRound, name
+	case n == 2 && ext == ".md" && parts[0] == "publicity":
+		j.kind, j.slug = kindPublicity, name
+	case n == 2 && ext == ".md" && parts[0] == "results":
+		j.kind, j.slug = kindResult, name
+	case n == 3 && parts[0] == "institutions" && base == "index.md":
+		j.kind, j.slug = kindInstitution, parts[1]
+	case n == 4 && parts[0] == "institutions" && parts[2] == "reports" && ext == ".md":
+		j.kind, j.slug = kindReport, parts[1]
+	case n == 4 && parts[0] == "institutions" && parts[2] == "inspections" && ext == ".md":
+		j.kind, j.slug = kindInspection, parts[1]
+	default:
+		if ext == ".md" && n > 1 && isRecordDir(parts[0]) {
+			c.ds = append(c.ds, Diagnostic{File: p, Severity: Warning, Message: "此位置的 Markdown 文件不会被读取：请对照目录结构放到正确位置"})
+		}
+		return job{}, false, false
+	}
+	if j.kind != kindSite && j.kind != kindCalendar && j.kind != kindReport && j.kind != kindInspection && !SlugPattern.MatchString(j.slug) {
+		c.ds = append(c.ds, Diagnostic{File: p, Message: fmt.Sprintf("名称 %q 不合规：只能用小写英文字母、数字和连字符（-），它会出现在网址中", j.slug)})
+		return job{}, false, false
+	}
+	if (j.kind == kindReport || j.kind == kindInspection) && !SlugPattern.MatchString(j.slug) {
+		return job{}, false, false // the institution directory itself is reported once, for index.md
+	}
+	return j, true, false
 }
 
 func isRecordDir(s string) bool {
@@ -351,17 +409,18 @@ func decodeJob(fsys fs.FS, j job) decoded {
 	return decoded{rec, ds}
 }
 
-func (r *Repo) assemble(jobs []job, out []decoded) {
+func (r *Repo) assemble(tasks []*task) {
 	r.notices = map[string]*Notice{}
 	r.rounds = map[string]*Round{}
 	r.publicities = map[string]*Publicity{}
 	r.institutions = map[string]*Institution{}
 	r.results = map[int]*Result{}
 	var years []*CalendarYear
-	var reports, inspections []int
+	reports := make([]int, 0, len(tasks))
+	var inspections []int
 	haveSite := false
-	for i, j := range jobs {
-		d := out[i]
+	for i, t := range tasks {
+		j, d := &t.job, &t.res
 		r.Diags = append(r.Diags, d.diags...)
 		if d.rec == nil || d.diags.HasErrors() {
 			if j.kind == kindSite {
@@ -417,14 +476,25 @@ func (r *Repo) assemble(jobs []job, out []decoded) {
 	r.Calendar, cds = NewCalendar(years)
 	r.Diags = append(r.Diags, cds...)
 
+	// Report file names repeat from institution to institution.
+	type parsed struct {
+		p   Period
+		err error
+	}
+	periods := map[string]parsed{}
 	for _, i := range reports {
-		j, rep := jobs[i], out[i].rec.(*Report)
+		j, rep := &tasks[i].job, tasks[i].res.rec.(*Report)
 		inst := r.institutions[j.slug]
 		if inst == nil {
 			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("机构 %s 没有 institutions/%s/index.md", j.slug, j.slug)})
 			continue
 		}
-		p, err := ParsePeriod(j.name)
+		pp, ok := periods[j.name]
+		if !ok {
+			pp.p, pp.err = ParsePeriod(j.name)
+			periods[j.name] = pp
+		}
+		p, err := pp.p, pp.err
 		if err != nil {
 			r.Diags = append(r.Diags, Diagnostic{File: j.path, Message: fmt.Sprintf("文件名 %s.md 不是报送期间：应为 2025-04.md、2025-H1.md 或 2025-annual.md", j.name)})
 			continue
@@ -437,7 +507,7 @@ func (r *Repo) assemble(jobs []job, out []decoded) {
 		inst.Reports = append(inst.Reports, rep)
 	}
 	for _, i := range inspections {
-		j, ins := jobs[i], out[i].rec.(*Inspection)
+		j, ins := &tasks[i].job, tasks[i].res.rec.(*Inspection)
 		if inst := r.institutions[j.slug]; inst != nil {
 			inst.Inspections = append(inst.Inspections, ins)
 		} else {

@@ -3,8 +3,10 @@ package content_test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"kjjr/content"
 	"kjjr/content/corpus"
@@ -86,5 +88,59 @@ func BenchmarkCheck(b *testing.B) {
 		if ds := repo.Check(today); len(ds) > 0 {
 			b.Fatal(ds)
 		}
+	}
+}
+
+// BenchmarkLoadWarm is a warm Load with a cache (LoadOptions.Cache), as the
+// second `kjjr build` does: a first Load writes the cache, then every
+// iteration takes all files from it. The corpus is that of BenchmarkLoad
+// (500 institutions; 5000 with KJJR_BENCH_LARGE=1), or the directory
+// KJJR_BENCH_DIR, only read (the cache is written outside it):
+//
+//	KJJR_BENCH_DIR=/tmp/perf5000 go test ./content -run '^$' -bench BenchmarkLoadWarm -count 5
+func BenchmarkLoadWarm(b *testing.B) {
+	type tc struct {
+		name string
+		dir  func(b *testing.B) string
+	}
+	var cases []tc
+	if d := os.Getenv("KJJR_BENCH_DIR"); d != "" {
+		cases = append(cases, tc{"dir", func(*testing.B) string { return d }})
+	} else {
+		for _, n := range []int{500, 5000} {
+			cases = append(cases, tc{fmt.Sprintf("institutions=%d", n), func(b *testing.B) string {
+				if n > 500 && os.Getenv("KJJR_BENCH_LARGE") != "1" {
+					b.Skip("set KJJR_BENCH_LARGE=1 to run the 5000-institution corpus")
+				}
+				return corpusDir(b, n)
+			}})
+		}
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			dir := c.dir(b)
+			content.SetRacyWindow(b, 0) // a corpus just written is cacheable
+			opts := &content.LoadOptions{Cache: filepath.Join(b.TempDir(), "load.cache"), Public: true,
+				CacheErr: func(err error) { b.Fatal(err) }}
+			time.Sleep(20 * time.Millisecond)
+			if _, err := content.Load(content.DirFS(dir), opts); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for b.Loop() {
+				repo, err := content.Load(content.DirFS(dir), opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(repo.Institutions) == 0 || content.CacheHits(repo) == 0 {
+					b.Fatalf("%d institutions, %d cache hits", len(repo.Institutions), content.CacheHits(repo))
+				}
+			}
+			// CPU time (user and system, all threads) is steadier than
+			// wall time on a busy machine.
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
 	}
 }

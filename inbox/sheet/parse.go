@@ -88,9 +88,9 @@ func open(data []byte) (wb *workbook, fe error) {
 
 // Looks reports whether data is an .xlsx workbook that looks like the
 // monthly sheet: one of its first sheets has the 机构名称 and 报送月份
-// labels near the top. It is cheap (the file guard, then at most 200 rows
-// of three sheets) and never fails; a false answer on a damaged sheet is
-// for the caller to treat as "not a monthly sheet".
+// labels near the top. It is cheap (the file guard, then at most
+// scanRows rows of scanSheets sheets) and never fails; a false answer on
+// a damaged sheet is for the caller to treat as "not a monthly sheet".
 func Looks(data []byte) (ok bool) {
 	wb, err := open(data)
 	if err != nil {
@@ -102,30 +102,66 @@ func Looks(data []byte) (ok bool) {
 			ok = false
 		}
 	}()
-	want := map[string]bool{normLabel(fieldByKey(keyInstitution).Label): true, normLabel(fieldByKey(keyPeriod).Label): true}
 	for i, name := range wb.f.GetSheetList() {
-		if i >= 3 {
+		if i >= scanSheets {
 			break
 		}
-		rows, err := wb.f.Rows(name)
-		if err != nil {
-			continue
-		}
-		found := map[string]bool{}
-		for n := 0; n < 200 && rows.Next(); n++ {
-			cols, _ := rows.Columns(excelize.Options{RawCellValue: true})
-			for _, c := range cols {
-				if l := normLabel(c); want[l] {
-					found[l] = true
-				}
-			}
-		}
-		rows.Close()
-		if len(found) == len(want) {
+		if wb.hasLabels(name) {
 			return true
 		}
 	}
 	return false
+}
+
+// How far Looks and pickSheets look for the labels or the 融资明细
+// header: the first scanSheets sheets, the first scanRows rows of each.
+const (
+	scanSheets = 3
+	scanRows   = 200
+)
+
+// scan streams the first scanRows rows of a sheet (raw values) to fn
+// until fn returns true; it reports whether fn did. An unreadable sheet
+// reports false.
+func (wb *workbook) scan(sheet string, fn func(cols []string) bool) bool {
+	rows, err := wb.f.Rows(sheet)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	for n := 0; n < scanRows && rows.Next(); n++ {
+		cols, _ := rows.Columns(excelize.Options{RawCellValue: true})
+		if fn(cols) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLabels reports whether the sheet holds the 机构名称 and 报送月份
+// labels near its top.
+func (wb *workbook) hasLabels(sheet string) bool {
+	inst, per := normLabel(fieldByKey(keyInstitution).Label), normLabel(fieldByKey(keyPeriod).Label)
+	var seenInst, seenPer bool
+	return wb.scan(sheet, func(cols []string) bool {
+		for _, c := range cols {
+			switch normLabel(c) {
+			case inst:
+				seenInst = true
+			case per:
+				seenPer = true
+			}
+		}
+		return seenInst && seenPer
+	})
+}
+
+// hasHeader reports whether the sheet holds the 融资明细 header row near
+// its top.
+func (wb *workbook) hasHeader(sheet string) bool {
+	return wb.scan(sheet, func(cols []string) bool {
+		return findHeader(&grid{rows: []gridRow{{cells: cols}}}) == 0
+	})
 }
 
 // parser holds one Parse.
@@ -191,20 +227,38 @@ func asFormat(err error) error {
 	return formatErr("无法读取该表格：请在 Excel 或 WPS 中打开后另存为 .xlsx 重新发送", err)
 }
 
-// pickSheets returns the main sheet (named 绩效评价考核表, else the first)
-// and the 融资明细 sheet ("" if none).
+// pickSheets returns the main sheet and the 融资明细 sheet ("" if none).
+// The main sheet is the one named 绩效评价考核表; else the first of the
+// first scanSheets sheets that holds the 机构名称 and 报送月份 labels (a
+// 填表说明 sheet put in front, the sheets renamed and reordered); else
+// the first. 融资明细 is the other sheet whose name contains 融资明细;
+// else the first other of the first scanSheets sheets with the header row
+// of the table (renamed to Sheet2, say).
 func (p *parser) pickSheets() (mainName, finName string) {
 	list := p.wb.f.GetSheetList()
-	mainName = list[0]
+	mainName = ""
 	for _, n := range list {
 		if normLabel(n) == SheetMain {
 			mainName = n
 			break
 		}
 	}
+	for i := 0; mainName == "" && i < len(list) && i < scanSheets; i++ {
+		if p.wb.hasLabels(list[i]) {
+			mainName = list[i]
+		}
+	}
+	if mainName == "" {
+		mainName = list[0]
+	}
 	for _, n := range list {
 		if n != mainName && strings.Contains(normLabel(n), SheetFinancing) {
 			return mainName, n
+		}
+	}
+	for i := 0; i < len(list) && i < scanSheets; i++ {
+		if list[i] != mainName && p.wb.hasHeader(list[i]) {
+			return mainName, list[i]
 		}
 	}
 	return mainName, ""

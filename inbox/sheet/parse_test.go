@@ -81,6 +81,8 @@ func TestQuirks(t *testing.T) {
 		}},
 		{"lo_source.xlsx", nil},
 		{"libreoffice.xlsx", nil},
+		{"quirk_wps_sheets.xlsx", nil},
+		{"quirk_hand_typed.xlsx", func(r *content.Report) { r.Phone = "0354-5550123;13800000000" }},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			rep, err := Parse(readFixture(t, tc.file), testOpts())

@@ -311,6 +311,9 @@ func (a *analyzer) classify(pl *plan) *plan {
 	if problem != "" {
 		return pl.reject(problem)
 	}
+	if hint := missingHint(p); hint != "" {
+		return pl.reject(hint)
+	}
 	if subjectMonthly {
 		return pl.reject("邮件主题写明是月报，但没有找到月报表附件（.xlsx）：请附上填好的《科技金融服务机构绩效评价考核表》后重新发送")
 	}
@@ -389,6 +392,9 @@ func (a *analyzer) document(pl *plan, per content.Period) *plan {
 		docs[first] = true
 	}
 	if len(docs) == 0 {
+		if hint := missingHint(pl.p); hint != "" {
+			return pl.reject(hint)
+		}
 		return pl.reject(fmt.Sprintf("没有找到%s的报告文件：请以 PDF、OFD、Word 或 WPS 文件作为附件发送", per.Chinese()+per.Kind.Chinese()))
 	}
 	pl.report = &content.Report{Kind: per.Kind.String(), Period: per}

@@ -48,6 +48,9 @@ func (l Limits) withDefaults() Limits {
 const (
 	maxDepth = 24
 	maxParts = 500
+	// maxForwards is how many forwarded messages (message/rfc822) deep
+	// the walk reads attachments; deeper ones stay one .eml part.
+	maxForwards = 3
 )
 
 // part is one attachment or inline non-text part of a message.
@@ -285,10 +288,11 @@ func walkMessage(raw []byte, lim Limits) *parsed {
 }
 
 type walker struct {
-	p      *parsed
-	lim    Limits
-	leaves int
-	html   string
+	p        *parsed
+	lim      Limits
+	leaves   int
+	html     string
+	forwards int // message/rfc822 parts being walked
 }
 
 func (w *walker) fail(err error) {
@@ -374,6 +378,18 @@ func (w *walker) walk(e *message.Entity, depth int) {
 		pt.TooLarge = true
 		pt.Size = int64(len(data)) + n
 	} else {
+		// A message forwarded as an attachment (Outlook and Foxmail
+		// "作为附件转发"): its attachments are this message's. Each level
+		// holds its bytes while the inner one is walked, so the levels
+		// are bounded.
+		if mt == "message/rfc822" && w.forwards < maxForwards {
+			if inner, err := message.Read(bytes.NewReader(data)); inner != nil && (err == nil || message.IsUnknownCharset(err) || message.IsUnknownEncoding(err)) {
+				w.forwards++
+				w.walk(inner, depth+1)
+				w.forwards--
+				return
+			}
+		}
 		pt.Data = data
 		pt.Size = int64(len(data))
 		pt.SHA256 = sha256hex(data)

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -46,6 +47,13 @@ func TestMessages(t *testing.T) {
 		{file: "wrong_institution.eml", dest: destQuarantine, code: ReasonRejected, reason: "机构名称", receipt: true},
 		{file: "legacy_xls.eml", dest: destQuarantine, code: ReasonRejected, reason: ".xlsx", receipt: true},
 		{file: "unclear_half.eml", dest: destQuarantine, code: ReasonRejected, reason: "2026年上半年", receipt: true},
+		{file: "outlook_forward_attachment.eml", dest: destProcessed, branch: "2026-10", docs: []string{"2026年10月月报（晋创资本）.xlsx"}, receipt: true},
+		{file: "outlook_upper_xlsx.eml", dest: destProcessed, branch: "2026-10", docs: []string{"2026年10月月报（晋中 晋创资本）.XLSX"}, receipt: true},
+		{file: "zip_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件“2026年10月月报.zip”是压缩包，系统不解压压缩包：请把月报表（.xlsx）或报告文件直接作为附件", receipt: true},
+		{file: "rar_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件“晋创资本10月月报.rar”是压缩包", receipt: true},
+		{file: "outlook_tnef.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件被打包成了 winmail.dat，无法读取：请在 Outlook 中将邮件格式改为 HTML 或纯文本", receipt: true},
+		{file: "qq_large_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件中只有“超大附件”（云附件）的下载链接，系统不会从链接下载文件", receipt: true},
+		{file: "netease_cloud_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "请把月报表（.xlsx）或报告文件作为普通附件添加到邮件中重新发送", receipt: true},
 	}
 	// One repo for all: each message is its own submission (resubmissions
 	// of a period add commits), so they do not disturb each other.
@@ -239,5 +247,28 @@ func TestIndexRebuild(t *testing.T) {
 	h2, err := e2.handle(context.Background(), raw, testNow)
 	if err != nil || !h2.duplicate || h2.commit != h.commit {
 		t.Fatalf("after rebuild: %+v %v", h2, err)
+	}
+}
+
+// TestForwardedMessages: the attachments of a message forwarded as an
+// attachment (message/rfc822) are read, through a forward of a forward,
+// up to maxForwards levels; a deeper one stays a single .eml part.
+func TestForwardedMessages(t *testing.T) {
+	msg := compose("李娜 <lina@jinchuang-capital.example.com>", "2026年10月月报", "l0@x", testNow, "月报",
+		[]attachment{{Name: "月报.xlsx", Type: xlsxType, Data: []byte("PK\x03\x04sheet")}})
+	for level := 1; level <= maxForwards+1; level++ {
+		msg = compose("周强 <"+instSender+">", "转发: 2026年10月月报", fmt.Sprintf("l%d@x", level), testNow, "转发",
+			[]attachment{{Name: "转发的邮件.eml", Type: "message/rfc822", Data: msg}})
+		p := walkMessage(msg, Limits{})
+		if p.Incomplete != nil || len(p.Parts) != 1 {
+			t.Fatalf("level %d: %v, %d parts", level, p.Incomplete, len(p.Parts))
+		}
+		want := "月报.xlsx"
+		if level > maxForwards {
+			want = "转发的邮件.eml"
+		}
+		if p.Parts[0].Name != want || p.Text != "转发" {
+			t.Errorf("level %d: part %q, text %q; want %q", level, p.Parts[0].Name, p.Text, want)
+		}
 	}
 }

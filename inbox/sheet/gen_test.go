@@ -87,6 +87,31 @@ var builders = map[string]func(t testing.TB) []byte{
 		x.put(t, SheetFinancing, "H5", "2025-07-01")
 	}),
 	"bad.xlsx": buildBad,
+	// One workbook kept with a sheet per month (March copied to April).
+	"p_two_months.xlsx": mutate(func(t testing.TB, x *filled) {
+		must := func(err error) {
+			if err != nil {
+				t.Helper()
+				t.Fatal(err)
+			}
+		}
+		must(x.f.SetSheetName(SheetMain, "2025年4月"))
+		idx, err := x.f.NewSheet("2025年3月")
+		must(err)
+		from, err := x.f.GetSheetIndex("2025年4月")
+		must(err)
+		must(x.f.CopySheet(from, idx))
+		must(x.f.SetCellValue("2025年3月", x.lay.value[keyPeriod], "2025年3月"))
+		must(x.f.MoveSheet("2025年3月", "2025年4月"))
+	}),
+	// Real data typed over the example row of 融资明细, 示例 left in 序号.
+	"p_example_typed_over.xlsx": mutate(func(t testing.TB, x *filled) {
+		x.put(t, SheetFinancing, x.lay.col[colEnterprise]+"4", "晋中丁科技有限公司")
+		x.put(t, SheetFinancing, x.lay.col[colUSCC]+"4", uscc(t, "91140700MA0K00014"))
+		x.put(t, SheetFinancing, x.lay.col[colJCG]+"4", "否")
+		x.put(t, SheetFinancing, x.lay.col[colAmount]+"4", 99.5)
+		x.set(t, keyFinancing, 1600)
+	}),
 	"p_empty_financing_sheet.xlsx": mutate(func(t testing.TB, x *filled) {
 		if err := x.f.DeleteSheet(SheetFinancing); err != nil {
 			t.Fatal(err)

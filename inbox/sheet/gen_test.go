@@ -104,6 +104,33 @@ var builders = map[string]func(t testing.TB) []byte{
 		must(x.f.SetCellValue("2025年3月", x.lay.value[keyPeriod], "2025年3月"))
 		must(x.f.MoveSheet("2025年3月", "2025年4月"))
 	}),
+	// Formulas that failed, as Excel caches them (t="e"): a sum over a
+	// sheet of another workbook (#REF!) and a lookup that found nothing.
+	"p_formula_error.xlsx": func(t testing.TB) []byte {
+		b := goodSheet(t).bytes(t)
+		b = replaceCell(t, b, "xl/worksheets/sheet1.xml", "B9", `<c r="B9" t="e"><f>SUM('[1]汇总'!C5:C9)</f><v>#REF!</v></c>`)
+		return replaceCell(t, b, "xl/worksheets/sheet2.xml", "G6", `<c r="G6" t="e"><f>VLOOKUP(B6,台账!A:G,7,0)</f><v>#N/A</v></c>`)
+	},
+	// Last month's sheet kept in the workbook, hidden.
+	"quirk_hidden_old_month.xlsx": mutate(func(t testing.TB, x *filled) {
+		idx, err := x.f.NewSheet("2025年3月")
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, err := x.f.GetSheetIndex(SheetMain)
+		if err == nil {
+			err = x.f.CopySheet(from, idx)
+		}
+		if err == nil {
+			err = x.f.SetCellValue("2025年3月", x.lay.value[keyPeriod], "2025年3月")
+		}
+		if err == nil {
+			err = x.f.SetSheetVisible("2025年3月", false)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}),
 	// Real data typed over the example row of 融资明细, 示例 left in 序号.
 	"p_example_typed_over.xlsx": mutate(func(t testing.TB, x *filled) {
 		x.put(t, SheetFinancing, x.lay.col[colEnterprise]+"4", "晋中丁科技有限公司")
@@ -485,6 +512,47 @@ func buildWPSSheets(t testing.TB) []byte {
 	must(f.SetAppProps(&excelize.AppProperties{Application: "WPS 表格", AppVersion: "12.1000"}))
 	must(f.SetCustomProps(excelize.CustomProperty{Name: "KSOProductBuildVer", Value: "2052-12.1.0.17827"}))
 	return inlineStrings(t, fileBytes(t, f))
+}
+
+// replaceCell replaces the XML element of one cell of a worksheet part
+// with cellXML (as another writer would have written it).
+func replaceCell(t testing.TB, data []byte, part, cell, cellXML string) []byte {
+	t.Helper()
+	done := false
+	out := rezip(t, data, func(zw *zip.Writer, f *zip.File) bool {
+		if f.Name != part {
+			return false
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(`<c r="` + cell + `"(?:[^>]*/>|[^>]*>.*?</c>)`)
+		s := string(b)
+		loc := re.FindStringIndex(s)
+		if loc == nil {
+			t.Fatalf("%s: no cell %s", part, cell)
+		}
+		s = s[:loc[0]] + cellXML + s[loc[1]:]
+		w, err := zw.Create(f.Name)
+		if err == nil {
+			_, err = io.WriteString(w, s)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		done = true
+		return true
+	})
+	if !done {
+		t.Fatalf("no part %s", part)
+	}
+	return out
 }
 
 // inlineStrings rewrites every shared-string cell of the worksheets as an

@@ -239,21 +239,31 @@ const maxSheets = 50
 // The main sheet is the one sheet, of the first maxSheets, that holds the
 // 机构名称 and 报送月份 labels, whatever its name or place (a 填表说明
 // sheet put in front, the sheets renamed and reordered); without one, the
-// sheet named 绩效评价考核表, else the first. More than one such sheet (a
+// sheet named 绩效评价考核表, else the first. Hidden sheets count only
+// when no visible sheet holds the labels. More than one such sheet (a
 // workbook kept with a sheet per month) is ambiguous: they are returned in
 // labelled, and Parse refuses the workbook. 融资明细 is the other sheet
 // whose name contains 融资明细; else the first other of the first
 // scanSheets sheets with the header row of the table (Sheet2, say).
 func (p *parser) pickSheets() (mainName, finName string, labelled []string) {
 	list := p.wb.f.GetSheetList()
+	var hidden []string
 	for i, n := range list {
 		if i >= maxSheets {
 			break
 		}
 		// A 融资明细 sheet is not scanned: it is never the main sheet.
-		if !strings.Contains(normLabel(n), SheetFinancing) && p.wb.hasLabels(n) {
+		if strings.Contains(normLabel(n), SheetFinancing) || !p.wb.hasLabels(n) {
+			continue
+		}
+		if visible, err := p.wb.f.GetSheetVisible(n); err == nil && !visible {
+			hidden = append(hidden, n)
+		} else {
 			labelled = append(labelled, n)
 		}
+	}
+	if len(labelled) == 0 {
+		labelled = hidden
 	}
 	switch {
 	case len(labelled) > 1:

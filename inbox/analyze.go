@@ -282,12 +282,10 @@ func (a *analyzer) classify(pl *plan) *plan {
 	case len(sheets) == 1:
 		return a.monthly(pl, sheets[0])
 	}
-	if subjectMonthly || len(legacy) > 0 || len(otherXLSX) > 0 {
-		// A sheet that does not look like the template: let the parser say why.
-		cands := append(append([]*part{}, legacy...), otherXLSX...)
-		if len(cands) > 0 && (subjectMonthly || nameLooksMonthly(cands[0].Name)) {
-			return a.monthly(pl, cands[0])
-		}
+	// A sheet that does not look like the template: let the parser say why.
+	cands := append(append([]*part{}, legacy...), otherXLSX...)
+	if len(cands) > 0 && (subjectMonthly || nameLooksMonthly(cands[0].Name)) {
+		return a.monthly(pl, cands[0])
 	}
 	// Half-year or annual: the subject first, then the document names.
 	sources := []string{p.Subject}
@@ -313,6 +311,15 @@ func (a *analyzer) classify(pl *plan) *plan {
 	}
 	if hint := missingHint(p); hint != "" {
 		return pl.reject(hint)
+	}
+	// A workbook that cannot be opened at all (legacy .xls, encrypted,
+	// damaged) under a subject that names no report: say what is wrong
+	// with it rather than that no sheet was found.
+	for _, c := range cands {
+		var fe *sheet.FormatError
+		if _, err := a.parse(c.Data, nil); errors.As(err, &fe) {
+			return pl.reject(fmt.Sprintf("“%s”：%s", c.Name, fe.Message))
+		}
 	}
 	if subjectMonthly {
 		return pl.reject("邮件主题写明是月报，但没有找到月报表附件（.xlsx）：请附上填好的《科技金融服务机构绩效评价考核表》后重新发送")

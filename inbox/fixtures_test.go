@@ -545,6 +545,10 @@ Content-Transfer-Encoding: base64
 X-Mailer: Coremail Webmail Server Version XT5.0.14
 
 `) + b64(enc(simplifiedchinese.GBK, `<div style="line-height:1.7;font-size:14px">您好，材料见附件。</div><div id="divNeteaseBigAttach"><div>从网易163邮箱发来的云附件</div><div><a href="https://mail.163.com/large-attachment-download/index.html?p=X-NETEASE-HUGE-ATTACHMENT.1a2b3c&amp;file=2026年10月月报.xlsx">2026年10月月报.xlsx</a> (40.1KB, 2026年11月25日 10:02 到期)</div></div>`)))
+
+	// An old .xls under a subject that names no report (月份, not 月报).
+	out["xls_plain_subject.eml"] = compose("周强 <"+instSender+">", "10月份数据报送", "xls2@jinchuang-capital.example.com", testNow,
+		"见附件", []attachment{{Name: "晋创资本10月.xls", Type: "application/vnd.ms-excel", Data: append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 4000)...)}})
 	return out
 }
 

@@ -53,6 +53,7 @@ func TestMessages(t *testing.T) {
 		{file: "rar_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件“晋创资本10月月报.rar”是压缩包", receipt: true},
 		{file: "outlook_tnef.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件被打包成了 winmail.dat，无法读取：请在 Outlook 中将邮件格式改为 HTML 或纯文本", receipt: true},
 		{file: "qq_large_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件中只有“超大附件”（云附件）的下载链接，系统不会从链接下载文件", receipt: true},
+		{file: "xls_plain_subject.eml", dest: destQuarantine, code: ReasonRejected, reason: "“晋创资本10月.xls”：这是旧版 .xls 或 WPS .et 格式的表格，无法读取：请另存为 .xlsx", receipt: true},
 		{file: "netease_cloud_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "请把月报表（.xlsx）或报告文件作为普通附件添加到邮件中重新发送", receipt: true},
 	}
 	// One repo for all: each message is its own submission (resubmissions

@@ -549,6 +549,44 @@ X-Mailer: Coremail Webmail Server Version XT5.0.14
 	// An old .xls under a subject that names no report (月份, not 月报).
 	out["xls_plain_subject.eml"] = compose("周强 <"+instSender+">", "10月份数据报送", "xls2@jinchuang-capital.example.com", testNow,
 		"见附件", []attachment{{Name: "晋创资本10月.xls", Type: "application/vnd.ms-excel", Data: append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 4000)...)}})
+
+	// A mailer that folds GB2312 words at a fixed byte count, splitting
+	// characters between words (RFC 2047 forbids it; a real subject of
+	// this kind is in thunderbird-android issue 2499): subject and file
+	// name must still read whole.
+	splitWords := func(text string, n int) string {
+		b := enc(simplifiedchinese.GBK, text)
+		var words []string
+		for len(b) > 0 {
+			k := min(n, len(b))
+			words = append(words, "=?gb2312?B?"+base64.StdEncoding.EncodeToString(b[:k])+"?=")
+			b = b[k:]
+		}
+		return strings.Join(words, "\r\n\t")
+	}
+	out["gb2312_split_words.eml"] = []byte(crlf(`Date: Tue, 10 Nov 2026 11:34:38 +0800
+From: `+splitWords("周强", 3)+` <`+instSender+`>
+To: kjjr@example.gov.cn
+Subject: `+splitWords("2026年10月科技金融服务机构绩效评价考核表报送（山西晋创科技资本管理有限公司）", 45)+`
+Message-ID: <split.20261110@jinchuang-capital.example.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+	boundary="__=_Part_Boundary_007_006502.007471"
+
+--__=_Part_Boundary_007_006502.007471
+Content-Type: text/plain; charset=gb2312
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GBK, "附件是10月考核表。")) + crlf(`
+--__=_Part_Boundary_007_006502.007471
+Content-Type: application/octet-stream;
+	name="`+splitWords("2026年10月科技金融服务机构绩效评价考核表（晋创资本）.xlsx", 15)+`"
+Content-Disposition: attachment;
+	filename="`+splitWords("2026年10月科技金融服务机构绩效评价考核表（晋创资本）.xlsx", 15)+`"
+Content-Transfer-Encoding: base64
+
+`) + b64(sheet) + crlf(`--__=_Part_Boundary_007_006502.007471--
+`))
 	return out
 }
 

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
@@ -53,6 +55,7 @@ func TestMessages(t *testing.T) {
 		{file: "rar_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件“晋创资本10月月报.rar”是压缩包", receipt: true},
 		{file: "outlook_tnef.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件被打包成了 winmail.dat，无法读取：请在 Outlook 中将邮件格式改为 HTML 或纯文本", receipt: true},
 		{file: "qq_large_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件中只有“超大附件”（云附件）的下载链接，系统不会从链接下载文件", receipt: true},
+		{file: "gb2312_split_words.eml", dest: destProcessed, branch: "2026-10", docs: []string{"2026年10月科技金融服务机构绩效评价考核表（晋创资本）.xlsx"}, receipt: true},
 		{file: "xls_plain_subject.eml", dest: destQuarantine, code: ReasonRejected, reason: "“晋创资本10月.xls”：这是旧版 .xls 或 WPS .et 格式的表格，无法读取：请另存为 .xlsx", receipt: true},
 		{file: "netease_cloud_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "请把月报表（.xlsx）或报告文件作为普通附件添加到邮件中重新发送", receipt: true},
 	}
@@ -270,6 +273,30 @@ func TestForwardedMessages(t *testing.T) {
 		}
 		if p.Parts[0].Name != want || p.Text != "转发" {
 			t.Errorf("level %d: part %q, text %q; want %q", level, p.Parts[0].Name, p.Text, want)
+		}
+	}
+}
+
+// TestSplitWords: adjacent RFC 2047 words in one Chinese charset are
+// decoded together, so a character split between two words reads whole;
+// words in different charsets, or a lone word, decode as before.
+func TestSplitWords(t *testing.T) {
+	raw := readFixture(t, "gb2312_split_words.eml")
+	p := walkMessage(raw, Limits{})
+	if want := "2026年10月科技金融服务机构绩效评价考核表报送（山西晋创科技资本管理有限公司）"; p.Subject != want {
+		t.Errorf("subject %q, want %q", p.Subject, want)
+	}
+	gbk := func(s string) string { return base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, s)) }
+	for in, want := range map[string]string{
+		"=?gbk?B?" + gbk("月报") + "?= =?utf-8?B?" + base64.StdEncoding.EncodeToString([]byte("表")) + "?=": "月报表",
+		"=?GB2312?B?" + gbk("月报") + "?=":                        "月报",
+		"报送 =?gb2312?B?" + gbk("月报") + "?= 晋中":                  "报送 月报 晋中",
+		"=?gb2312?Q?=D4=C2?= =?gb2312?Q?=B1=A8?=":               "月报",
+		"=?gb2312?Q?=D4?= =?gb2312?Q?=C2=B1?= =?gb2312?Q?=A8?=": "月报",
+		"=?utf-8?Q?=E6=9C=88=E6?= =?utf-8?Q?=8A=A5?=":           "月报",
+	} {
+		if got := decodeText(in); got != want {
+			t.Errorf("decodeText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

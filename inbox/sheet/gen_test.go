@@ -234,6 +234,7 @@ func TestGenerate(t *testing.T) {
 // only see files inside their archive), by script.
 var scriptFixtures = map[string][]string{
 	"../../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
+	"../../cmd/kjjr/testdata/script/sheet_wps.txtar":  {"quirk_wps_sheets.xlsx", "p_two_months.xlsx"},
 }
 
 // TestScriptFixtures keeps the copies in the testscripts equal to the

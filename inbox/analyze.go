@@ -469,6 +469,9 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 	if pl.dkim.Status != "pass" {
 		rep.Warnings = append(rep.Warnings, "DKIM："+pl.dkim.String())
 	}
+	if largeAttachmentLink(pl.p.Text) {
+		rep.Warnings = append(rep.Warnings, "邮件正文中有“超大附件”（云附件）下载链接，系统没有下载这些文件：如需要，请机构作为普通附件补发")
+	}
 	body := noteText(pl.p.Text)
 	data, err := content.EncodeRecord(rep, body)
 	if err == nil && len(data) > content.MaxRecordSize {

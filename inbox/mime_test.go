@@ -300,3 +300,36 @@ func TestSplitWords(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeAttachmentWarning: a report that is accepted while some of its
+// files came as 超大附件 links (QQ Mail moves large photos there) tells
+// staff that those files were not fetched.
+func TestLargeAttachmentWarning(t *testing.T) {
+	e, _, dir := newTestEngine(t, true)
+	raw := compose("周强 <"+instSender+">", "2026年上半年工作进展", "big-photos@jinchuang-capital.example.com", testNow,
+		"报告见附件，活动照片见超大附件。\n\n从QQ邮箱发来的超大附件\n\n活动照片.zip (180.5M, 2026年12月10日 09:12 到期)\n进入下载页面：https://mail.qq.com/cgi-bin/ftnExs_download?t=exs_ftn_download&k=7d6c5b4a&code=1f2e3d4c",
+		[]attachment{{Name: "2026年上半年工作进展.pdf", Type: "application/pdf", Data: fakePDF(20_000, "h1")}})
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.dest != destProcessed {
+		t.Fatalf("handled %+v", h)
+	}
+	r, _ := git.PlainOpen(dir)
+	fsys, _, err := gitfs.Rev(r, h.branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := content.Load(fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := repo.Institution(instSlug).Report(content.Period{Kind: content.HalfYear, Year: 2026, Half: 1})
+	if rep == nil {
+		t.Fatal("no report")
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "邮件正文中有“超大附件”（云附件）下载链接，系统没有下载这些文件") {
+		t.Errorf("warnings %q", rep.Warnings)
+	}
+}

@@ -282,12 +282,10 @@ func (a *analyzer) classify(pl *plan) *plan {
 	case len(sheets) == 1:
 		return a.monthly(pl, sheets[0])
 	}
-	if subjectMonthly || len(legacy) > 0 || len(otherXLSX) > 0 {
-		// A sheet that does not look like the template: let the parser say why.
-		cands := append(append([]*part{}, legacy...), otherXLSX...)
-		if len(cands) > 0 && (subjectMonthly || nameLooksMonthly(cands[0].Name)) {
-			return a.monthly(pl, cands[0])
-		}
+	// A sheet that does not look like the template: let the parser say why.
+	cands := append(append([]*part{}, legacy...), otherXLSX...)
+	if len(cands) > 0 && (subjectMonthly || nameLooksMonthly(cands[0].Name)) {
+		return a.monthly(pl, cands[0])
 	}
 	// Half-year or annual: the subject first, then the document names.
 	sources := []string{p.Subject}
@@ -310,6 +308,18 @@ func (a *analyzer) classify(pl *plan) *plan {
 	}
 	if problem != "" {
 		return pl.reject(problem)
+	}
+	if hint := missingHint(p); hint != "" {
+		return pl.reject(hint)
+	}
+	// A workbook that cannot be opened at all (legacy .xls, encrypted,
+	// damaged) under a subject that names no report: say what is wrong
+	// with it rather than that no sheet was found.
+	for _, c := range cands {
+		var fe *sheet.FormatError
+		if _, err := a.parse(c.Data, nil); errors.As(err, &fe) {
+			return pl.reject(fmt.Sprintf("“%s”：%s", c.Name, fe.Message))
+		}
 	}
 	if subjectMonthly {
 		return pl.reject("邮件主题写明是月报，但没有找到月报表附件（.xlsx）：请附上填好的《科技金融服务机构绩效评价考核表》后重新发送")
@@ -389,6 +399,9 @@ func (a *analyzer) document(pl *plan, per content.Period) *plan {
 		docs[first] = true
 	}
 	if len(docs) == 0 {
+		if hint := missingHint(pl.p); hint != "" {
+			return pl.reject(hint)
+		}
 		return pl.reject(fmt.Sprintf("没有找到%s的报告文件：请以 PDF、OFD、Word 或 WPS 文件作为附件发送", per.Chinese()+per.Kind.Chinese()))
 	}
 	pl.report = &content.Report{Kind: per.Kind.String(), Period: per}
@@ -455,6 +468,9 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 	}
 	if pl.dkim.Status != "pass" {
 		rep.Warnings = append(rep.Warnings, "DKIM："+pl.dkim.String())
+	}
+	if largeAttachmentLink(pl.p.Text) {
+		rep.Warnings = append(rep.Warnings, "邮件正文中有“超大附件”（云附件）下载链接，系统没有下载这些文件：如需要，请机构作为普通附件补发")
 	}
 	body := noteText(pl.p.Text)
 	data, err := content.EncodeRecord(rep, body)

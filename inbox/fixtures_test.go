@@ -1,6 +1,8 @@
 package inbox
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/base64"
 	"flag"
 	"fmt"
@@ -385,6 +387,206 @@ Content-Type: text/plain; charset=utf-8
 	// No Message-ID at all (identity is the raw SHA-256).
 	out["no_message_id.eml"] = compose("周强 <"+instSender+">", "2026年9月月报", "", testNow,
 		"九月月报", []attachment{{Name: "9月考核表.xlsx", Type: xlsxType, Data: goodSheet(t, "2026-09")}})
+
+	// Outlook 2016 (zh-CN), "作为附件转发": a colleague's report mail
+	// forwarded to the inbox as a message/rfc822 attachment; the sheet is
+	// inside the forwarded message, named with RFC 2231.
+	inner := crlf(`From: =?gb2312?B?`+base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, "李娜"))+`?= <lina@jinchuang-capital.example.com>
+To: =?gb2312?B?`+base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, "周强"))+`?= <`+instSender+`>
+Subject: =?gb2312?B?`+base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, "2026年10月月报"))+`?=
+Date: Mon, 9 Nov 2026 16:40:02 +0800
+Message-ID: <000001db3257$8e1f4a30$aa5dde90$@jinchuang-capital.example.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+	boundary="----=_NextPart_000_0007_01DB329A.9C4B2D70"
+X-Mailer: Microsoft Outlook 16.0
+Content-Language: zh-cn
+
+------=_NextPart_000_0007_01DB329A.9C4B2D70
+Content-Type: text/plain;
+	charset="gb2312"
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GBK, "周总：10月月报已填好，请审核后报科技局。\r\n")) + crlf(`
+------=_NextPart_000_0007_01DB329A.9C4B2D70
+Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
+	name*=utf-8''`+pct("2026年10月月报（晋创资本）.xlsx")+`
+Content-Transfer-Encoding: base64
+Content-Disposition: attachment;
+	filename*=utf-8''`+pct("2026年10月月报（晋创资本）.xlsx")+`
+
+`) + b64(sheet) + crlf(`
+------=_NextPart_000_0007_01DB329A.9C4B2D70--
+`)
+	out["outlook_forward_attachment.eml"] = []byte(crlf(`From: =?gb2312?B?`+base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, "周强"))+`?= <`+instSender+`>
+To: <kjjr@example.gov.cn>
+Subject: =?gb2312?B?`+base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, "转发: 2026年10月月报"))+`?=
+Date: Tue, 10 Nov 2026 08:55:41 +0800
+Message-ID: <000201db3260$1a2b3c40$4e5f6a70$@jinchuang-capital.example.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+	boundary="----=_NextPart_000_0011_01DB32A3.2A4E7C50"
+X-Mailer: Microsoft Outlook 16.0
+Thread-Index: AdsyV4eVbq1Pq0oVQAyN9mBzS2xQ7A==
+Content-Language: zh-cn
+
+This is a multipart message in MIME format.
+
+------=_NextPart_000_0011_01DB32A3.2A4E7C50
+Content-Type: text/plain;
+	charset="gb2312"
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GBK, "科技局：转发我公司10月月报，请查收。\r\n")) + crlf(`
+------=_NextPart_000_0011_01DB32A3.2A4E7C50
+Content-Type: message/rfc822
+Content-Disposition: attachment;
+	filename="`+word("gb2312", simplifiedchinese.GBK, "2026年10月月报.eml")+`"
+
+`) + inner + crlf(`
+------=_NextPart_000_0011_01DB32A3.2A4E7C50--
+`))
+
+	// Outlook (zh-CN) with an old add-in: the name only in Content-Type
+	// (no Content-Disposition), application/vnd.ms-excel for an .xlsx, an
+	// upper-case extension, spaces and full-width brackets in the name.
+	out["outlook_upper_xlsx.eml"] = []byte(crlf(`From: zhouqiang <`+instSender+`>
+To: <kjjr@example.gov.cn>
+Subject: =?gb2312?B?`+base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, "月报"))+`?=
+Date: Tue, 10 Nov 2026 09:30:00 +0800
+Message-ID: <upper.20261110@jinchuang-capital.example.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b_upper"
+
+--b_upper
+Content-Type: text/plain; charset="gb2312"
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GBK, "附件为月报。")) + crlf(`
+--b_upper
+Content-Type: application/vnd.ms-excel;
+	name="`+word("gb2312", simplifiedchinese.GBK, "2026年10月月报（晋中 晋创资本）.XLSX")+`"
+Content-Transfer-Encoding: base64
+
+`) + b64(sheet) + crlf(`--b_upper--
+`))
+
+	// Foxmail: the sheet compressed with Windows' "发送到 → 压缩文件夹"
+	// (a zip whose entry name is GBK, no UTF-8 flag).
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	zf, err := zw.CreateHeader(&zip.FileHeader{Name: string(enc(simplifiedchinese.GBK, "2026年10月月报.xlsx")), Method: zip.Deflate})
+	if err == nil {
+		_, err = zf.Write(sheet)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["zip_sheet.eml"] = compose("周强 <"+instSender+">", "2026年10月月报", "zip@jinchuang-capital.example.com", testNow,
+		"附件是10月月报（已压缩）。", []attachment{{Name: "2026年10月月报.zip", Type: "application/x-zip-compressed", Data: zb.Bytes()}})
+
+	// QQ Mail: the sheet in a RAR archive sent as application/octet-stream.
+	rar := append([]byte("Rar!\x1a\x07\x01\x00"), fakePDF(6_000, "rar")...)
+	out["rar_sheet.eml"] = compose("周强 <"+instSender+">", "十月份月报", "rar@jinchuang-capital.example.com", testNow,
+		"月报见附件。", []attachment{{Name: "晋创资本10月月报.rar", Type: "application/octet-stream", Data: rar}})
+
+	// Outlook in RTF format: every attachment packed into winmail.dat (TNEF).
+	tnef := append([]byte{0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00}, fakePDF(8_000, "tnef")...)
+	out["outlook_tnef.eml"] = compose("周强 <"+instSender+">", "2026年10月月报", "tnef@jinchuang-capital.example.com", testNow,
+		"附件是10月月报。", []attachment{{Name: "winmail.dat", Type: "application/ms-tnef", Data: tnef}})
+
+	// QQ Mail 超大附件: no attachment, a download link in the body
+	// (multipart/alternative, GB18030 plain and HTML).
+	qqText := "科技局：\r\n  10月月报见超大附件。\r\n\r\n从QQ邮箱发来的超大附件\r\n\r\n2026年10月月报.xlsx (38.21K, 2026年12月10日 09:12 到期)\r\n进入下载页面：https://mail.qq.com/cgi-bin/ftnExs_download?t=exs_ftn_download&k=5c3a6b1d2e0f4a7b&code=9e8d7c6b\r\n"
+	qqHTML := `<div>科技局：</div><div>&nbsp; 10月月报见超大附件。</div><div style="font:12px/1.5 'Lucida Grande';">从QQ邮箱发来的超大附件</div><div><a href="https://mail.qq.com/cgi-bin/ftnExs_download?t=exs_ftn_download&amp;k=5c3a6b1d2e0f4a7b&amp;code=9e8d7c6b">2026年10月月报.xlsx</a> (38.21K, 2026年12月10日 09:12 到期)</div>`
+	out["qq_large_attachment.eml"] = []byte(crlf(`From: "`+word("gb18030", simplifiedchinese.GB18030, "晋创周强")+`" <`+instSender+`>
+To: "kjjr" <kjjr@example.gov.cn>
+Subject: `+word("gb18030", simplifiedchinese.GB18030, "2026年10月月报")+`
+Mime-Version: 1.0
+Content-Type: multipart/alternative;
+	boundary="----=_NextPart_6F5B2C3D_1F903E21_6B8CAD32"
+Content-Transfer-Encoding: 8Bit
+Date: Tue, 10 Nov 2026 09:12:40 +0800
+Message-ID: <tencent_9B2C3D4E5F60718293A4B5C6@qq.com>
+X-QQ-MIME: TCMime 1.0 by Tencent
+X-Mailer: QQMail 2.x
+
+This is a multi-part message in MIME format.
+
+------=_NextPart_6F5B2C3D_1F903E21_6B8CAD32
+Content-Type: text/plain;
+	charset="gb18030"
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GB18030, qqText)) + crlf(`
+------=_NextPart_6F5B2C3D_1F903E21_6B8CAD32
+Content-Type: text/html;
+	charset="gb18030"
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GB18030, qqHTML)) + crlf(`
+------=_NextPart_6F5B2C3D_1F903E21_6B8CAD32--
+
+`))
+
+	// NetEase 163 Mail 云附件: an HTML-only body with the download link,
+	// a subject that names no report.
+	out["netease_cloud_attachment.eml"] = []byte(crlf(`From: "`+word("GBK", simplifiedchinese.GBK, "周强")+`" <`+instSender+`>
+To: kjjr@example.gov.cn
+Subject: `+word("GBK", simplifiedchinese.GBK, "报送材料")+`
+Date: Tue, 10 Nov 2026 10:02:11 +0800 (CST)
+Message-ID: <6b1f2a3c.4d5e.18f2a3b4c5d.Coremail.zq@jinchuang-capital.example.com>
+MIME-Version: 1.0
+Content-Type: text/html; charset=GBK
+Content-Transfer-Encoding: base64
+X-Mailer: Coremail Webmail Server Version XT5.0.14
+
+`) + b64(enc(simplifiedchinese.GBK, `<div style="line-height:1.7;font-size:14px">您好，材料见附件。</div><div id="divNeteaseBigAttach"><div>从网易163邮箱发来的云附件</div><div><a href="https://mail.163.com/large-attachment-download/index.html?p=X-NETEASE-HUGE-ATTACHMENT.1a2b3c&amp;file=2026年10月月报.xlsx">2026年10月月报.xlsx</a> (40.1KB, 2026年11月25日 10:02 到期)</div></div>`)))
+
+	// An old .xls under a subject that names no report (月份, not 月报).
+	out["xls_plain_subject.eml"] = compose("周强 <"+instSender+">", "10月份数据报送", "xls2@jinchuang-capital.example.com", testNow,
+		"见附件", []attachment{{Name: "晋创资本10月.xls", Type: "application/vnd.ms-excel", Data: append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 4000)...)}})
+
+	// A mailer that folds GB2312 words at a fixed byte count, splitting
+	// characters between words (RFC 2047 forbids it; a real subject of
+	// this kind is in thunderbird-android issue 2499): subject and file
+	// name must still read whole.
+	splitWords := func(text string, n int) string {
+		b := enc(simplifiedchinese.GBK, text)
+		var words []string
+		for len(b) > 0 {
+			k := min(n, len(b))
+			words = append(words, "=?gb2312?B?"+base64.StdEncoding.EncodeToString(b[:k])+"?=")
+			b = b[k:]
+		}
+		return strings.Join(words, "\r\n\t")
+	}
+	out["gb2312_split_words.eml"] = []byte(crlf(`Date: Tue, 10 Nov 2026 11:34:38 +0800
+From: `+splitWords("周强", 3)+` <`+instSender+`>
+To: kjjr@example.gov.cn
+Subject: `+splitWords("2026年10月科技金融服务机构绩效评价考核表报送（山西晋创科技资本管理有限公司）", 45)+`
+Message-ID: <split.20261110@jinchuang-capital.example.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+	boundary="__=_Part_Boundary_007_006502.007471"
+
+--__=_Part_Boundary_007_006502.007471
+Content-Type: text/plain; charset=gb2312
+Content-Transfer-Encoding: base64
+
+`) + b64(enc(simplifiedchinese.GBK, "附件是10月考核表。")) + crlf(`
+--__=_Part_Boundary_007_006502.007471
+Content-Type: application/octet-stream;
+	name="`+splitWords("2026年10月科技金融服务机构绩效评价考核表（晋创资本）.xlsx", 15)+`"
+Content-Disposition: attachment;
+	filename="`+splitWords("2026年10月科技金融服务机构绩效评价考核表（晋创资本）.xlsx", 15)+`"
+Content-Transfer-Encoding: base64
+
+`) + b64(sheet) + crlf(`--__=_Part_Boundary_007_006502.007471--
+`))
 	return out
 }
 

@@ -3,6 +3,7 @@ package inbox
 import (
 	"compress/zlib"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -323,31 +325,108 @@ func (g *gitStore) commit(s *submission, beforeCAS func()) (plumbing.Hash, error
 		if beforeCAS != nil {
 			beforeCAS()
 		}
-		newRef := plumbing.NewHashReference(s.Branch, ch)
-		if old == nil {
-			// Creating: make sure nobody created it meanwhile.
-			if _, err := g.repo.Storer.Reference(s.Branch); err == nil {
-				continue
-			}
-			err = g.repo.Storer.SetReference(newRef)
-		} else {
-			err = g.repo.Storer.CheckAndSetReference(newRef, old)
-		}
+		err = g.setRef(s.Branch, ch, old)
 		if errors.Is(err, storage.ErrReferenceHasChanged) {
 			continue
 		}
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("update %s: %w", s.Branch, err)
 		}
-		// go-git locks the ref file with flock while C git replaces it by
-		// rename: an update racing with git's could land in the replaced
-		// file. Read it back; if it is not ours, do it again.
+		// Other go-git writers lock the ref file with flock, not with
+		// <ref>.lock: an update racing with theirs could be lost. Read it
+		// back; if it is not ours, do it again.
 		if now, err := g.repo.Storer.Reference(s.Branch); err != nil || !g.reaches(now.Hash(), ch, 64) {
 			continue
 		}
 		return ch, nil
 	}
 	return plumbing.ZeroHash, errRefRace
+}
+
+// A ref lock older than staleLock is taken for the leftover of a killed
+// writer and removed (a ref update takes milliseconds); setRef waits for
+// a lock held by someone else at most lockWait.
+const (
+	staleLock = 2 * time.Second
+	lockWait  = 5 * time.Second
+)
+
+// setRef moves ref name to h if it still points at old (nil: if it does
+// not exist yet), as C git does, but with the lock outside refs/ (go-git
+// lists every file under refs/ as a ref, a leftover lock too): the lock
+// <gitdir>/kjjr/reflocks/<hex of name>.lock is created exclusively, the
+// ref compared under it, the new value written into the lock and synced,
+// then the lock renamed over the ref. A writer killed at any point leaves
+// the ref as it was. (go-git's SetReference and CheckAndSetReference
+// truncate and rewrite the ref file in place: killed in between, they
+// leave an empty ref file on which every later start of the worker
+// fails.) A changed ref, or a lock still held after lockWait, is
+// storage.ErrReferenceHasChanged, for the caller to retry.
+func (g *gitStore) setRef(name plumbing.ReferenceName, h plumbing.Hash, old *plumbing.Reference) error {
+	path := filepath.Join(g.gitDir, filepath.FromSlash(name.String()))
+	locks := filepath.Join(g.gitDir, "kjjr", "reflocks")
+	for _, d := range []string{filepath.Dir(path), locks} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	lock := filepath.Join(locks, hex.EncodeToString([]byte(name))+".lock")
+	deadline := time.Now().Add(lockWait)
+	var f *os.File
+	for {
+		var err error
+		f, err = os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		if st, err := os.Stat(lock); err == nil && time.Since(st.ModTime()) > staleLock {
+			os.Remove(lock)
+			continue
+		}
+		if time.Now().After(deadline) {
+			return storage.ErrReferenceHasChanged
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			f.Close()
+			os.Remove(lock)
+		}
+	}()
+	cur, err := g.repo.Storer.Reference(name)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		if old != nil {
+			return storage.ErrReferenceHasChanged
+		}
+	case err != nil:
+		return err
+	case old == nil || cur.Hash() != old.Hash():
+		return storage.ErrReferenceHasChanged
+	}
+	if _, err := f.WriteString(h.String() + "\n"); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(lock, path); err != nil {
+		return err
+	}
+	renamed = true
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 // reaches reports whether commit want is from, or one of its ancestors at

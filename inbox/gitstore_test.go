@@ -1,10 +1,19 @@
 package inbox
 
 import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -39,5 +48,72 @@ func TestGitLess(t *testing.T) {
 				t.Fatalf("order differs:\ngot  %v\nwant %v", got, want)
 			}
 		}
+	}
+}
+
+// TestSetRefCrashSafe: refs move by a lock file and rename, as C git moves
+// them, so a writer killed mid-update never leaves an empty ref file (on
+// which every later start failed: "list refs: ref file is empty", seen in
+// TestFaultSIGKILL). The lock lives outside refs/ (go-git would list a
+// leftover one as a branch) and is removed once staleLock old.
+func TestSetRefCrashSafe(t *testing.T) {
+	dir := newFixtureRepo(t, true, fixtureFiles(t, ""))
+	g, err := openStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch := plumbing.ReferenceName("refs/heads/submit/" + instSlug + "/2026-10")
+	sub := func(n int) *submission {
+		sig := object.Signature{Name: instName, Email: instSender, When: testNow}
+		return &submission{Branch: branch, Files: map[string][]byte{fmt.Sprintf("institutions/%s/x%d.txt", instSlug, n): []byte("x")},
+			Author: sig, Committer: sig, Message: "test"}
+	}
+	refFile := filepath.Join(g.gitDir, filepath.FromSlash(branch.String()))
+	lock := filepath.Join(g.gitDir, "kjjr", "reflocks", hex.EncodeToString([]byte(branch))+".lock")
+	readRef := func() string {
+		b, err := os.ReadFile(refFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	c1, err := g.commit(sub(1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readRef(); got != c1.String()+"\n" {
+		t.Fatalf("ref file %q, want %s", got, c1)
+	}
+	// A lock left by a killed writer (it had written its value): the refs
+	// still list, and the lock is removed once stale.
+	if err := os.WriteFile(lock, []byte(strings.Repeat("0", 40)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	refs, err := g.repo.Storer.IterReferences()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs.ForEach(func(r *plumbing.Reference) error { names = append(names, r.Name().String()); return nil })
+	if strings.Contains(strings.Join(names, " "), ".lock") {
+		t.Errorf("a lock is listed as a ref: %q", names)
+	}
+	old := time.Now().Add(-2 * staleLock)
+	if err := os.Chtimes(lock, old, old); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := g.commit(sub(2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readRef(); got != c2.String()+"\n" {
+		t.Fatalf("ref file %q, want %s", got, c2)
+	}
+	if _, err := os.Stat(lock); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lock left behind: %v", err)
+	}
+	pc, err := object.GetCommit(g.repo.Storer, c2)
+	if err != nil || len(pc.ParentHashes) != 1 || pc.ParentHashes[0] != c1 {
+		t.Errorf("commit %s parents %v, want %s", c2, pc.ParentHashes, c1)
 	}
 }

@@ -48,6 +48,9 @@ func (l Limits) withDefaults() Limits {
 const (
 	maxDepth = 24
 	maxParts = 500
+	// maxForwards is how many forwarded messages (message/rfc822) deep
+	// the walk reads attachments; deeper ones stay one .eml part.
+	maxForwards = 3
 )
 
 // part is one attachment or inline non-text part of a message.
@@ -139,9 +142,62 @@ func identify(raw []byte, messageID string) identity {
 // (GBK, GB18030, GB2312, Big5, ...).
 var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
 
-// decodeText decodes a header value: RFC 2047 words, and raw 8-bit text
-// that is not UTF-8 (old Chinese clients send GBK bytes) read as GB18030.
+// rawWordDecoder decodes the encoding of RFC 2047 words but leaves their
+// bytes in the word's charset.
+var rawWordDecoder = &mime.WordDecoder{CharsetReader: func(_ string, r io.Reader) (io.Reader, error) { return r, nil }}
+
+// wordRunRE matches two or more adjacent RFC 2047 words (only white space
+// between them); wordRE one word.
+var (
+	wordRE    = regexp.MustCompile(`=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=`)
+	wordRunRE = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:[ \t\r\n]+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)+`)
+)
+
+// joinWords decodes each run of adjacent RFC 2047 words in one multi-byte
+// charset (GBK, GB2312, GB18030, Big5) as one text. Chinese mailers fold a
+// long subject or file name into several words and may split a character
+// between two of them, which decoding word by word turns into U+FFFD (RFC
+// 2047 forbids the split; Gmail and Outlook read it). Words in other
+// charsets are left to the caller.
+func joinWords(s string) string {
+	return wordRunRE.ReplaceAllStringFunc(s, func(run string) string {
+		words := wordRE.FindAllStringSubmatch(run, -1)
+		cs := strings.ToLower(words[0][1])
+		switch cs {
+		case "gbk", "gb2312", "gb18030", "big5", "cp936", "x-gbk", "euc-cn":
+		default:
+			return run
+		}
+		var raw []byte
+		for _, w := range words {
+			if !strings.EqualFold(w[1], cs) {
+				return run
+			}
+			b, err := rawWordDecoder.Decode(w[0])
+			if err != nil {
+				return run
+			}
+			raw = append(raw, b...)
+		}
+		r, err := charset.Reader(cs, bytes.NewReader(raw))
+		if err != nil {
+			return run
+		}
+		d, err := io.ReadAll(r)
+		if err != nil || !utf8.Valid(d) {
+			return run
+		}
+		return string(d)
+	})
+}
+
+// decodeText decodes a header value: RFC 2047 words (adjacent ones in one
+// Chinese charset together, see joinWords), and raw 8-bit text that is not
+// UTF-8 (old Chinese clients send GBK bytes) read as GB18030.
 func decodeText(s string) string {
+	if strings.Contains(s, "=?") {
+		s = joinWords(s)
+	}
 	if strings.Contains(s, "=?") {
 		if d, err := wordDecoder.DecodeHeader(s); err == nil {
 			s = d
@@ -285,10 +341,11 @@ func walkMessage(raw []byte, lim Limits) *parsed {
 }
 
 type walker struct {
-	p      *parsed
-	lim    Limits
-	leaves int
-	html   string
+	p        *parsed
+	lim      Limits
+	leaves   int
+	html     string
+	forwards int // message/rfc822 parts being walked
 }
 
 func (w *walker) fail(err error) {
@@ -374,6 +431,18 @@ func (w *walker) walk(e *message.Entity, depth int) {
 		pt.TooLarge = true
 		pt.Size = int64(len(data)) + n
 	} else {
+		// A message forwarded as an attachment (Outlook and Foxmail
+		// "作为附件转发"): its attachments are this message's. Each level
+		// holds its bytes while the inner one is walked, so the levels
+		// are bounded.
+		if mt == "message/rfc822" && w.forwards < maxForwards {
+			if inner, err := message.Read(bytes.NewReader(data)); inner != nil && (err == nil || message.IsUnknownCharset(err) || message.IsUnknownEncoding(err)) {
+				w.forwards++
+				w.walk(inner, depth+1)
+				w.forwards--
+				return
+			}
+		}
 		pt.Data = data
 		pt.Size = int64(len(data))
 		pt.SHA256 = sha256hex(data)

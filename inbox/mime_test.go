@@ -2,12 +2,15 @@ package inbox
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
@@ -46,6 +49,15 @@ func TestMessages(t *testing.T) {
 		{file: "wrong_institution.eml", dest: destQuarantine, code: ReasonRejected, reason: "机构名称", receipt: true},
 		{file: "legacy_xls.eml", dest: destQuarantine, code: ReasonRejected, reason: ".xlsx", receipt: true},
 		{file: "unclear_half.eml", dest: destQuarantine, code: ReasonRejected, reason: "2026年上半年", receipt: true},
+		{file: "outlook_forward_attachment.eml", dest: destProcessed, branch: "2026-10", docs: []string{"2026年10月月报（晋创资本）.xlsx"}, receipt: true},
+		{file: "outlook_upper_xlsx.eml", dest: destProcessed, branch: "2026-10", docs: []string{"2026年10月月报（晋中 晋创资本）.XLSX"}, receipt: true},
+		{file: "zip_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件“2026年10月月报.zip”是压缩包，系统不解压压缩包：请把月报表（.xlsx）或报告文件直接作为附件", receipt: true},
+		{file: "rar_sheet.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件“晋创资本10月月报.rar”是压缩包", receipt: true},
+		{file: "outlook_tnef.eml", dest: destQuarantine, code: ReasonRejected, reason: "附件被打包成了 winmail.dat，无法读取：请在 Outlook 中将邮件格式改为 HTML 或纯文本", receipt: true},
+		{file: "qq_large_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "邮件中只有“超大附件”（云附件）的下载链接，系统不会从链接下载文件", receipt: true},
+		{file: "gb2312_split_words.eml", dest: destProcessed, branch: "2026-10", docs: []string{"2026年10月科技金融服务机构绩效评价考核表（晋创资本）.xlsx"}, receipt: true},
+		{file: "xls_plain_subject.eml", dest: destQuarantine, code: ReasonRejected, reason: "“晋创资本10月.xls”：这是旧版 .xls 或 WPS .et 格式的表格，无法读取：请另存为 .xlsx", receipt: true},
+		{file: "netease_cloud_attachment.eml", dest: destQuarantine, code: ReasonRejected, reason: "请把月报表（.xlsx）或报告文件作为普通附件添加到邮件中重新发送", receipt: true},
 	}
 	// One repo for all: each message is its own submission (resubmissions
 	// of a period add commits), so they do not disturb each other.
@@ -239,5 +251,85 @@ func TestIndexRebuild(t *testing.T) {
 	h2, err := e2.handle(context.Background(), raw, testNow)
 	if err != nil || !h2.duplicate || h2.commit != h.commit {
 		t.Fatalf("after rebuild: %+v %v", h2, err)
+	}
+}
+
+// TestForwardedMessages: the attachments of a message forwarded as an
+// attachment (message/rfc822) are read, through a forward of a forward,
+// up to maxForwards levels; a deeper one stays a single .eml part.
+func TestForwardedMessages(t *testing.T) {
+	msg := compose("李娜 <lina@jinchuang-capital.example.com>", "2026年10月月报", "l0@x", testNow, "月报",
+		[]attachment{{Name: "月报.xlsx", Type: xlsxType, Data: []byte("PK\x03\x04sheet")}})
+	for level := 1; level <= maxForwards+1; level++ {
+		msg = compose("周强 <"+instSender+">", "转发: 2026年10月月报", fmt.Sprintf("l%d@x", level), testNow, "转发",
+			[]attachment{{Name: "转发的邮件.eml", Type: "message/rfc822", Data: msg}})
+		p := walkMessage(msg, Limits{})
+		if p.Incomplete != nil || len(p.Parts) != 1 {
+			t.Fatalf("level %d: %v, %d parts", level, p.Incomplete, len(p.Parts))
+		}
+		want := "月报.xlsx"
+		if level > maxForwards {
+			want = "转发的邮件.eml"
+		}
+		if p.Parts[0].Name != want || p.Text != "转发" {
+			t.Errorf("level %d: part %q, text %q; want %q", level, p.Parts[0].Name, p.Text, want)
+		}
+	}
+}
+
+// TestSplitWords: adjacent RFC 2047 words in one Chinese charset are
+// decoded together, so a character split between two words reads whole;
+// words in different charsets, or a lone word, decode as before.
+func TestSplitWords(t *testing.T) {
+	raw := readFixture(t, "gb2312_split_words.eml")
+	p := walkMessage(raw, Limits{})
+	if want := "2026年10月科技金融服务机构绩效评价考核表报送（山西晋创科技资本管理有限公司）"; p.Subject != want {
+		t.Errorf("subject %q, want %q", p.Subject, want)
+	}
+	gbk := func(s string) string { return base64.StdEncoding.EncodeToString(enc(simplifiedchinese.GBK, s)) }
+	for in, want := range map[string]string{
+		"=?gbk?B?" + gbk("月报") + "?= =?utf-8?B?" + base64.StdEncoding.EncodeToString([]byte("表")) + "?=": "月报表",
+		"=?GB2312?B?" + gbk("月报") + "?=":                        "月报",
+		"报送 =?gb2312?B?" + gbk("月报") + "?= 晋中":                  "报送 月报 晋中",
+		"=?gb2312?Q?=D4=C2?= =?gb2312?Q?=B1=A8?=":               "月报",
+		"=?gb2312?Q?=D4?= =?gb2312?Q?=C2=B1?= =?gb2312?Q?=A8?=": "月报",
+		"=?utf-8?Q?=E6=9C=88=E6?= =?utf-8?Q?=8A=A5?=":           "月报",
+	} {
+		if got := decodeText(in); got != want {
+			t.Errorf("decodeText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLargeAttachmentWarning: a report that is accepted while some of its
+// files came as 超大附件 links (QQ Mail moves large photos there) tells
+// staff that those files were not fetched.
+func TestLargeAttachmentWarning(t *testing.T) {
+	e, _, dir := newTestEngine(t, true)
+	raw := compose("周强 <"+instSender+">", "2026年上半年工作进展", "big-photos@jinchuang-capital.example.com", testNow,
+		"报告见附件，活动照片见超大附件。\n\n从QQ邮箱发来的超大附件\n\n活动照片.zip (180.5M, 2026年12月10日 09:12 到期)\n进入下载页面：https://mail.qq.com/cgi-bin/ftnExs_download?t=exs_ftn_download&k=7d6c5b4a&code=1f2e3d4c",
+		[]attachment{{Name: "2026年上半年工作进展.pdf", Type: "application/pdf", Data: fakePDF(20_000, "h1")}})
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.dest != destProcessed {
+		t.Fatalf("handled %+v", h)
+	}
+	r, _ := git.PlainOpen(dir)
+	fsys, _, err := gitfs.Rev(r, h.branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := content.Load(fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := repo.Institution(instSlug).Report(content.Period{Kind: content.HalfYear, Year: 2026, Half: 1})
+	if rep == nil {
+		t.Fatal("no report")
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "邮件正文中有“超大附件”（云附件）下载链接，系统没有下载这些文件") {
+		t.Errorf("warnings %q", rep.Warnings)
 	}
 }

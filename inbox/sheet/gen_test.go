@@ -8,14 +8,18 @@ package sheet
 // test checks that every builder still has its committed file.
 
 import (
+	"archive/zip"
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +40,13 @@ var builders = map[string]func(t testing.TB) []byte{
 	"quirk_table_on_main.xlsx": buildTableOnMain,
 	"quirk_no_financing.xlsx":  buildNoFinancing,
 	"lo_source.xlsx":           buildLOSource,
+	"quirk_wps_sheets.xlsx":    buildWPSSheets,
+	"quirk_hand_typed.xlsx": mutate(func(t testing.TB, x *filled) {
+		x.set(t, keyFinancing, "1500.5万")
+		x.set(t, keyPhone, "0354-5550123；13800000000")
+		x.put(t, SheetFinancing, "G5", "300万")
+		x.put(t, SheetFinancing, "H6", "2025年4月15号")
+	}),
 
 	// One problem each (see TestProblems).
 	"p_not_number.xlsx":       mutate(func(t testing.TB, x *filled) { x.set(t, keyServed, "约20") }),
@@ -76,6 +87,58 @@ var builders = map[string]func(t testing.TB) []byte{
 		x.put(t, SheetFinancing, "H5", "2025-07-01")
 	}),
 	"bad.xlsx": buildBad,
+	// One workbook kept with a sheet per month (March copied to April).
+	"p_two_months.xlsx": mutate(func(t testing.TB, x *filled) {
+		must := func(err error) {
+			if err != nil {
+				t.Helper()
+				t.Fatal(err)
+			}
+		}
+		must(x.f.SetSheetName(SheetMain, "2025年4月"))
+		idx, err := x.f.NewSheet("2025年3月")
+		must(err)
+		from, err := x.f.GetSheetIndex("2025年4月")
+		must(err)
+		must(x.f.CopySheet(from, idx))
+		must(x.f.SetCellValue("2025年3月", x.lay.value[keyPeriod], "2025年3月"))
+		must(x.f.MoveSheet("2025年3月", "2025年4月"))
+	}),
+	// Formulas that failed, as Excel caches them (t="e"): a sum over a
+	// sheet of another workbook (#REF!) and a lookup that found nothing.
+	"p_formula_error.xlsx": func(t testing.TB) []byte {
+		b := goodSheet(t).bytes(t)
+		b = replaceCell(t, b, "xl/worksheets/sheet1.xml", "B9", `<c r="B9" t="e"><f>SUM('[1]汇总'!C5:C9)</f><v>#REF!</v></c>`)
+		return replaceCell(t, b, "xl/worksheets/sheet2.xml", "G6", `<c r="G6" t="e"><f>VLOOKUP(B6,台账!A:G,7,0)</f><v>#N/A</v></c>`)
+	},
+	// Last month's sheet kept in the workbook, hidden.
+	"quirk_hidden_old_month.xlsx": mutate(func(t testing.TB, x *filled) {
+		idx, err := x.f.NewSheet("2025年3月")
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, err := x.f.GetSheetIndex(SheetMain)
+		if err == nil {
+			err = x.f.CopySheet(from, idx)
+		}
+		if err == nil {
+			err = x.f.SetCellValue("2025年3月", x.lay.value[keyPeriod], "2025年3月")
+		}
+		if err == nil {
+			err = x.f.SetSheetVisible("2025年3月", false)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}),
+	// Real data typed over the example row of 融资明细, 示例 left in 序号.
+	"p_example_typed_over.xlsx": mutate(func(t testing.TB, x *filled) {
+		x.put(t, SheetFinancing, x.lay.col[colEnterprise]+"4", "晋中丁科技有限公司")
+		x.put(t, SheetFinancing, x.lay.col[colUSCC]+"4", uscc(t, "91140700MA0K00014"))
+		x.put(t, SheetFinancing, x.lay.col[colJCG]+"4", "否")
+		x.put(t, SheetFinancing, x.lay.col[colAmount]+"4", 99.5)
+		x.set(t, keyFinancing, 1600)
+	}),
 	"p_empty_financing_sheet.xlsx": mutate(func(t testing.TB, x *filled) {
 		if err := x.f.DeleteSheet(SheetFinancing); err != nil {
 			t.Fatal(err)
@@ -171,6 +234,7 @@ func TestGenerate(t *testing.T) {
 // only see files inside their archive), by script.
 var scriptFixtures = map[string][]string{
 	"../../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
+	"../../cmd/kjjr/testdata/script/sheet_wps.txtar":  {"quirk_wps_sheets.xlsx", "p_two_months.xlsx"},
 }
 
 // TestScriptFixtures keeps the copies in the testscripts equal to the
@@ -421,6 +485,133 @@ func buildLOSource(t testing.TB) []byte {
 	x.put(t, SheetFinancing, "A9", "合计")
 	x.put(t, SheetFinancing, "G9", formula("SUM(G5:G8)"))
 	return x.bytes(t)
+}
+
+// buildWPSSheets is the template as an institution saved it from WPS
+// 表格 after reworking the workbook: a 填表说明 sheet put in front, the
+// main sheet renamed 2025年4月, 融资明细 renamed Sheet2 (neither sheet
+// holds its template name any more), WPS's document properties
+// (Application, KSOProductBuildVer) and every text cell written as an
+// inline string instead of a shared one.
+func buildWPSSheets(t testing.TB) []byte {
+	x := goodSheet(t)
+	f := x.f
+	must := func(err error) {
+		if err != nil {
+			t.Helper()
+			t.Fatal(err)
+		}
+	}
+	must(f.SetSheetName(SheetMain, "2025年4月"))
+	must(f.SetSheetName(SheetFinancing, "Sheet2"))
+	_, err := f.NewSheet("填表说明")
+	must(err)
+	must(f.SetCellValue("填表说明", "A1", "填表说明"))
+	must(f.SetCellValue("填表说明", "A2", "1. 金额单位为万元，保留两位小数。"))
+	must(f.SetCellValue("填表说明", "A3", "2. 每月10日前报送上月数据。"))
+	must(f.MoveSheet("填表说明", "2025年4月"))
+	must(f.SetAppProps(&excelize.AppProperties{Application: "WPS 表格", AppVersion: "12.1000"}))
+	must(f.SetCustomProps(excelize.CustomProperty{Name: "KSOProductBuildVer", Value: "2052-12.1.0.17827"}))
+	return inlineStrings(t, fileBytes(t, f))
+}
+
+// replaceCell replaces the XML element of one cell of a worksheet part
+// with cellXML (as another writer would have written it).
+func replaceCell(t testing.TB, data []byte, part, cell, cellXML string) []byte {
+	t.Helper()
+	done := false
+	out := rezip(t, data, func(zw *zip.Writer, f *zip.File) bool {
+		if f.Name != part {
+			return false
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(`<c r="` + cell + `"(?:[^>]*/>|[^>]*>.*?</c>)`)
+		s := string(b)
+		loc := re.FindStringIndex(s)
+		if loc == nil {
+			t.Fatalf("%s: no cell %s", part, cell)
+		}
+		s = s[:loc[0]] + cellXML + s[loc[1]:]
+		w, err := zw.Create(f.Name)
+		if err == nil {
+			_, err = io.WriteString(w, s)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		done = true
+		return true
+	})
+	if !done {
+		t.Fatalf("no part %s", part)
+	}
+	return out
+}
+
+// inlineStrings rewrites every shared-string cell of the worksheets as an
+// inline string (t="inlineStr"), as some writers (and WPS at times) do.
+func inlineStrings(t testing.TB, data []byte) []byte {
+	t.Helper()
+	read := func(f *zip.File) string {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shared []string
+	for _, f := range zr.File {
+		if f.Name == "xl/sharedStrings.xml" {
+			for _, m := range regexp.MustCompile(`(?s)<si>(.*?)</si>`).FindAllStringSubmatch(read(f), -1) {
+				shared = append(shared, m[1])
+			}
+		}
+	}
+	cell := regexp.MustCompile(`<c r="([A-Z]+[0-9]+)"([^>]*?) t="s"([^>]*)><v>([0-9]+)</v></c>`)
+	n := 0
+	out := rezip(t, data, func(zw *zip.Writer, f *zip.File) bool {
+		if !strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+			return false
+		}
+		s := cell.ReplaceAllStringFunc(read(f), func(c string) string {
+			m := cell.FindStringSubmatch(c)
+			i, err := strconv.Atoi(m[4])
+			if err != nil || i >= len(shared) {
+				t.Fatalf("shared string %s of %d", m[4], len(shared))
+			}
+			n++
+			return `<c r="` + m[1] + `"` + m[2] + ` t="inlineStr"` + m[3] + `><is>` + shared[i] + `</is></c>`
+		})
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, s); err != nil {
+			t.Fatal(err)
+		}
+		return true
+	})
+	if n == 0 {
+		t.Fatal("no shared-string cell rewritten")
+	}
+	return out
 }
 
 // buildBad has many problems at once: the golden test of kjjr sheet and

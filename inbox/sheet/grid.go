@@ -155,15 +155,26 @@ func cellName(col, row int) string {
 
 // value returns the value of the cell at col (1-based) of row r: its raw
 // text, or, for a formula cell without a cached value, the computed value.
-// computed reports a formula that could not be computed (with why).
+// problem reports a formula that failed (an error value such as #REF!
+// cached) or could not be computed, with why.
 func (g *grid) value(r *gridRow, col int) (v string, problem string) {
 	if col < 1 || col > len(r.cells) {
 		return "", ""
 	}
 	if v := r.cells[col-1]; v != "" {
+		if excelErrors[v] {
+			return "", "公式计算出错（" + v + "）：请在 Excel 或 WPS 中改正公式（常见原因是公式引用的工作表、单元格或文件已删除），或直接填写数字后重新发送"
+		}
 		return v, ""
 	}
 	return g.formula(col, r.n)
+}
+
+// excelErrors are the values Excel and WPS cache for a formula that
+// failed (a cell of type e).
+var excelErrors = map[string]bool{
+	"#NULL!": true, "#DIV/0!": true, "#VALUE!": true, "#REF!": true, "#NAME?": true,
+	"#NUM!": true, "#N/A": true, "#GETTING_DATA": true, "#SPILL!": true, "#CALC!": true,
 }
 
 // maxFormulaLen bounds the formula text Parse computes.

@@ -88,9 +88,9 @@ func open(data []byte) (wb *workbook, fe error) {
 
 // Looks reports whether data is an .xlsx workbook that looks like the
 // monthly sheet: one of its first sheets has the 机构名称 and 报送月份
-// labels near the top. It is cheap (the file guard, then at most 200 rows
-// of three sheets) and never fails; a false answer on a damaged sheet is
-// for the caller to treat as "not a monthly sheet".
+// labels near the top. It is cheap (the file guard, then at most
+// scanRows rows of scanSheets sheets) and never fails; a false answer on
+// a damaged sheet is for the caller to treat as "not a monthly sheet".
 func Looks(data []byte) (ok bool) {
 	wb, err := open(data)
 	if err != nil {
@@ -102,30 +102,66 @@ func Looks(data []byte) (ok bool) {
 			ok = false
 		}
 	}()
-	want := map[string]bool{normLabel(fieldByKey(keyInstitution).Label): true, normLabel(fieldByKey(keyPeriod).Label): true}
 	for i, name := range wb.f.GetSheetList() {
-		if i >= 3 {
+		if i >= scanSheets {
 			break
 		}
-		rows, err := wb.f.Rows(name)
-		if err != nil {
-			continue
-		}
-		found := map[string]bool{}
-		for n := 0; n < 200 && rows.Next(); n++ {
-			cols, _ := rows.Columns(excelize.Options{RawCellValue: true})
-			for _, c := range cols {
-				if l := normLabel(c); want[l] {
-					found[l] = true
-				}
-			}
-		}
-		rows.Close()
-		if len(found) == len(want) {
+		if wb.hasLabels(name) {
 			return true
 		}
 	}
 	return false
+}
+
+// How far Looks and pickSheets look for the labels or the 融资明细
+// header: the first scanSheets sheets, the first scanRows rows of each.
+const (
+	scanSheets = 3
+	scanRows   = 200
+)
+
+// scan streams the first scanRows rows of a sheet (raw values) to fn
+// until fn returns true; it reports whether fn did. An unreadable sheet
+// reports false.
+func (wb *workbook) scan(sheet string, fn func(cols []string) bool) bool {
+	rows, err := wb.f.Rows(sheet)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	for n := 0; n < scanRows && rows.Next(); n++ {
+		cols, _ := rows.Columns(excelize.Options{RawCellValue: true})
+		if fn(cols) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLabels reports whether the sheet holds the 机构名称 and 报送月份
+// labels near its top.
+func (wb *workbook) hasLabels(sheet string) bool {
+	inst, per := normLabel(fieldByKey(keyInstitution).Label), normLabel(fieldByKey(keyPeriod).Label)
+	var seenInst, seenPer bool
+	return wb.scan(sheet, func(cols []string) bool {
+		for _, c := range cols {
+			switch normLabel(c) {
+			case inst:
+				seenInst = true
+			case per:
+				seenPer = true
+			}
+		}
+		return seenInst && seenPer
+	})
+}
+
+// hasHeader reports whether the sheet holds the 融资明细 header row near
+// its top.
+func (wb *workbook) hasHeader(sheet string) bool {
+	return wb.scan(sheet, func(cols []string) bool {
+		return findHeader(&grid{rows: []gridRow{{cells: cols}}}) == 0
+	})
 }
 
 // parser holds one Parse.
@@ -149,7 +185,12 @@ type found struct {
 }
 
 func (p *parser) run() (*content.Report, error) {
-	mainName, finName := p.pickSheets()
+	mainName, finName, labelled := p.pickSheets()
+	if len(labelled) > 1 {
+		p.add(labelled[0], "", "工作簿中有 %d 个工作表都是考核表（“%s”）：一份月报只能报送一个月，请只保留本月的工作表（或把各月分别另存为单独的文件，每月一封邮件发送）后重新发送",
+			len(labelled), strings.Join(labelled, "”、“"))
+		return nil, p.problems
+	}
 	mg, err := p.wb.readGrid(mainName)
 	if err != nil {
 		return nil, asFormat(err)
@@ -191,23 +232,64 @@ func asFormat(err error) error {
 	return formatErr("无法读取该表格：请在 Excel 或 WPS 中打开后另存为 .xlsx 重新发送", err)
 }
 
-// pickSheets returns the main sheet (named 绩效评价考核表, else the first)
-// and the 融资明细 sheet ("" if none).
-func (p *parser) pickSheets() (mainName, finName string) {
+// maxSheets is how many sheets pickSheets looks through for the labels.
+const maxSheets = 50
+
+// pickSheets returns the main sheet and the 融资明细 sheet ("" if none).
+// The main sheet is the one sheet, of the first maxSheets, that holds the
+// 机构名称 and 报送月份 labels, whatever its name or place (a 填表说明
+// sheet put in front, the sheets renamed and reordered); without one, the
+// sheet named 绩效评价考核表, else the first. Hidden sheets count only
+// when no visible sheet holds the labels. More than one such sheet (a
+// workbook kept with a sheet per month) is ambiguous: they are returned in
+// labelled, and Parse refuses the workbook. 融资明细 is the other sheet
+// whose name contains 融资明细; else the first other of the first
+// scanSheets sheets with the header row of the table (Sheet2, say).
+func (p *parser) pickSheets() (mainName, finName string, labelled []string) {
 	list := p.wb.f.GetSheetList()
-	mainName = list[0]
-	for _, n := range list {
-		if normLabel(n) == SheetMain {
-			mainName = n
+	var hidden []string
+	for i, n := range list {
+		if i >= maxSheets {
 			break
+		}
+		// A 融资明细 sheet is not scanned: it is never the main sheet.
+		if strings.Contains(normLabel(n), SheetFinancing) || !p.wb.hasLabels(n) {
+			continue
+		}
+		if visible, err := p.wb.f.GetSheetVisible(n); err == nil && !visible {
+			hidden = append(hidden, n)
+		} else {
+			labelled = append(labelled, n)
+		}
+	}
+	if len(labelled) == 0 {
+		labelled = hidden
+	}
+	switch {
+	case len(labelled) > 1:
+		return "", "", labelled
+	case len(labelled) == 1:
+		mainName = labelled[0]
+	default:
+		mainName = list[0]
+		for _, n := range list {
+			if normLabel(n) == SheetMain {
+				mainName = n
+				break
+			}
 		}
 	}
 	for _, n := range list {
 		if n != mainName && strings.Contains(normLabel(n), SheetFinancing) {
-			return mainName, n
+			return mainName, n, nil
 		}
 	}
-	return mainName, ""
+	for i := 0; i < len(list) && i < scanSheets; i++ {
+		if list[i] != mainName && p.wb.hasHeader(list[i]) {
+			return mainName, list[i], nil
+		}
+	}
+	return mainName, "", nil
 }
 
 // labelIndex maps a normalised label to its field.
@@ -368,6 +450,9 @@ type finSums struct {
 	rows     int
 	sheet    string
 	present  bool // a header row was found
+	// example is the cell of an example row (示例) whose enterprise name
+	// was typed over with exampleName: not counted, though it looks real.
+	example, exampleName string
 }
 
 // headerIndex maps a normalised header to its column.
@@ -465,10 +550,10 @@ func (p *parser) readFinancing(g *grid, mainSheet string) ([]content.Financing, 
 			return cellName(1, r.n)
 		}
 		// First filled cell of the row (any column).
-		first := ""
+		first, firstCol := "", 0
 		for ci := range r.cells {
 			if v, _ := g.value(r, ci+1); strings.TrimSpace(v) != "" {
-				first = normLabel(v)
+				first, firstCol = normLabel(v), ci+1
 				break
 			}
 		}
@@ -476,7 +561,12 @@ func (p *parser) readFinancing(g *grid, mainSheet string) ([]content.Financing, 
 			continue // blank row
 		}
 		if strings.HasPrefix(first, exampleMark) {
-			continue // the template's example row
+			// The template's example row. Typed over with a real
+			// enterprise, it explains sums that do not add up.
+			if v, _ := get(colEnterprise); v != "" && !strings.HasPrefix(normLabel(v), exampleMark) && sums.example == "" {
+				sums.example, sums.exampleName = cellName(firstCol, r.n), cleanText(v)
+			}
+			continue
 		}
 		if isTotalWord(first) {
 			p.checkTotal(g, r, colOf, first, out, section, sectionOK, &sums)
@@ -636,11 +726,13 @@ func (p *parser) crossCheck(sh string, vals map[string]*found, rep *content.Repo
 		p.warnings = append(p.warnings, fmt.Sprintf("政策宣讲活动为 0 场，但政策宣讲覆盖企业为 %d 家", ind.PolicyEnterprises))
 	}
 	// 融资明细 against sheet 1.
+	differ := false // the rows do not add up to sheet 1
 	if ok[keyFinancing] {
 		switch {
 		case (!haveFin || !sums.present && sums.ok) && ind.FinancingWan > 0:
 			p.add(sh, cell(keyFinancing), "帮助企业融资金额为 %s 万元，但表格中没有“融资明细”（工作表缺失或为空）：请按模板在“融资明细”工作表中逐笔填写", ind.FinancingWan)
 		case haveFin && sums.ok && sums.present && sums.all != ind.FinancingWan:
+			differ = true
 			if sums.rows == 0 {
 				p.add(sh, cell(keyFinancing), "帮助企业融资金额为 %s 万元，但“融资明细”中没有填写任何一笔融资：请逐笔填写（示例行不计入）", ind.FinancingWan)
 			} else {
@@ -650,8 +742,13 @@ func (p *parser) crossCheck(sh string, vals map[string]*found, rep *content.Repo
 		}
 	}
 	if ok[keyJCGFinancing] && haveFin && sums.ok && sums.present && sums.rows > 0 && sums.jcg != ind.JinchuangguFinancingWan {
+		differ = true
 		p.add(sh, cell(keyJCGFinancing), "晋创谷企业融资金额 %s 万元与“融资明细”中晋创谷企业（是否晋创谷注册企业为“是”）的金额之和 %s 万元不一致：请核对",
 			ind.JinchuangguFinancingWan, sums.jcg)
+	}
+	if differ && sums.example != "" {
+		p.add(sums.sheet, sums.example, "这一行的序号是“示例”，按模板示例不计入，但企业名称填的是“%s”：如果这是真实的一笔融资，请把序号“示例”改为数字（如 1）",
+			sums.exampleName)
 	}
 	// The period: a month that has ended, not too old.
 	if ok[keyPeriod] {

@@ -81,6 +81,9 @@ func TestQuirks(t *testing.T) {
 		}},
 		{"lo_source.xlsx", nil},
 		{"libreoffice.xlsx", nil},
+		{"quirk_wps_sheets.xlsx", nil},
+		{"quirk_hidden_old_month.xlsx", nil},
+		{"quirk_hand_typed.xlsx", func(r *content.Report) { r.Phone = "0354-5550123;13800000000" }},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			rep, err := Parse(readFixture(t, tc.file), testOpts())
@@ -143,6 +146,15 @@ func TestProblems(t *testing.T) {
 		}},
 		{"p_empty_financing_sheet.xlsx", []string{"绩效评价考核表!B21: 帮助企业融资金额为 1500.50 万元，但表格中没有“融资明细”（工作表缺失或为空）"}},
 		{"p_pair_blank.xlsx", []string{"Sheet1!D24: “填报人”未填写"}},
+		{"p_formula_error.xlsx", []string{
+			"绩效评价考核表!B9: “服务企业数量（家）”：公式计算出错（#REF!）：请在 Excel 或 WPS 中改正公式（常见原因是公式引用的工作表、单元格或文件已删除），或直接填写数字",
+			"融资明细!G6: “融资金额（万元）”：公式计算出错（#N/A）",
+		}},
+		{"p_two_months.xlsx", []string{"2025年3月: 工作簿中有 2 个工作表都是考核表（“2025年3月”、“2025年4月”）：一份月报只能报送一个月，请只保留本月的工作表"}},
+		{"p_example_typed_over.xlsx", []string{
+			"绩效评价考核表!B21: 帮助企业融资金额 1600.00 万元与“融资明细”中 3 笔融资金额之和 1500.50 万元不一致（相差 99.50 万元）",
+			"融资明细!A4: 这一行的序号是“示例”，按模板示例不计入，但企业名称填的是“晋中丁科技有限公司”：如果这是真实的一笔融资，请把序号“示例”改为数字（如 1）",
+		}},
 		{"bad.xlsx", []string{
 			"绩效评价考核表!B6: 统一社会信用代码校验位错误，应为 6",
 			"绩效评价考核表!B9: “服务企业数量（家）”应为整数，“约20”不是数字",

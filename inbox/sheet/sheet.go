@@ -7,14 +7,20 @@
 // 融资明细) drives both Template and Parse, so a label can never be
 // written one way and read another.
 //
+// Parse reads the one sheet holding the 机构名称 and 报送月份 labels
+// (several such sheets, one per month, are refused), and the sheet named
+// 融资明细, else the first other sheet with its header row: an
+// institution may rename, reorder or put a sheet of notes in front.
+//
 // Parse follows the reading rules of DESIGN.md: labels and headers are
 // matched after NFKC, white space removal and trimming a trailing colon and
 // bracketed unit, repeatedly; a label's value is the first non-empty cell
 // to its right outside the label's merged range (stopping at the next
 // label of the row); numbers may be text, carry thousands separators,
-// full-width digits or the label's unit; 无, - and — read 0; formulas read
-// their cached value, else are computed (after a walk of their
-// dependencies refuses cycles); dates may be text or Excel date cells.
+// full-width digits or the label's unit (万 for 万元); 无, - and — read
+// 0; formulas read their cached value, else are computed (after a walk of
+// their dependencies refuses cycles); dates may be text or Excel date
+// cells.
 // In 融资明细 the header row is the first with at least four header names;
 // blank rows, rows with only 序号 or 备注, notes (注/说明…) are skipped; a
 // row whose first filled cell is 合计/总计/小计 is checked, not counted.
@@ -22,7 +28,8 @@
 // The template's example row: 融资明细 row 4 has 示例 in 序号 and its
 // enterprise name starts with 示例. Parse skips any row whose first filled
 // cell starts with 示例, so an institution may leave the example in place;
-// overwriting 示例 with a number makes it a real row.
+// overwriting 示例 with a number makes it a real row. An example row typed
+// over with a real enterprise is pointed out when the sums do not add up.
 //
 // Hostile files are refused before excelize opens them (guard.go): legacy
 // and encrypted OLE2 files, non-spreadsheets, zips whose central directory

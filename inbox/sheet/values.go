@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,8 +79,12 @@ func parseCount(raw, name string, units ...string) (int, string) {
 
 // parseAmount reads an amount in 万元 (>= 0, two decimals at most). A
 // number stored by Excel as binary floating point (150.30000000000001)
-// is rounded to hundredths when it is that close to them.
+// is rounded to hundredths when it is that close to them. Where 万元 is
+// the unit, 万 is too: a hand-typed 300万 is 300 万元.
 func parseAmount(raw, name string, units ...string) (content.Wan, string) {
+	if slices.Contains(units, "万元") {
+		units = append(units[:len(units):len(units)], "万")
+	}
 	s, ok := cleanNumber(raw, units...)
 	if !ok {
 		if strings.HasSuffix(s, "元") || strings.HasSuffix(s, "亿") || strings.HasSuffix(s, "万") {
@@ -138,7 +143,7 @@ func parseUSCC(raw, name string) (string, string) {
 
 var (
 	reYM   = regexp.MustCompile(`^(\d{4})\s*(?:年|-|\.|/)\s*(\d{1,2})\s*(?:月份?)?$`)
-	reYMD  = regexp.MustCompile(`^(\d{4})\s*(?:年|-|\.|/)\s*(\d{1,2})\s*(?:月|-|\.|/)\s*(\d{1,2})\s*日?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$`)
+	reYMD  = regexp.MustCompile(`^(\d{4})\s*(?:年|-|\.|/)\s*(\d{1,2})\s*(?:月|-|\.|/)\s*(\d{1,2})\s*[日号]?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$`)
 	reYMD8 = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
 	reYM6  = regexp.MustCompile(`^(\d{4})(\d{2})$`)
 	reNum  = regexp.MustCompile(`^\d+(\.\d+)?$`)
@@ -174,7 +179,7 @@ func validDate(y, m, d int) (content.Date, bool) {
 }
 
 // parseDate reads a day: a date cell (serial number), 2025-05-08,
-// 2025/5/8, 2025.5.8, 2025年5月8日 or 20250508.
+// 2025/5/8, 2025.5.8, 2025年5月8日 (or 8号) or 20250508.
 func (wb *workbook) parseDate(raw, name string) (content.Date, string) {
 	s := normText(raw)
 	bad := fmt.Sprintf("%s应为日期，%s无法识别：请写作 2025-05-08 或 2025年5月8日", name, quote(raw))
@@ -272,7 +277,7 @@ func cleanText(raw string) string {
 }
 
 // parsePhone reads a telephone number: digits with - ( ) + or spaces, at
-// least 7 digits.
+// least 7 digits; several numbers may be separated by 、 , ; or /.
 func parsePhone(raw, name string) (string, string) {
 	s := cleanText(normText(raw))
 	digits := 0
@@ -280,7 +285,7 @@ func parsePhone(raw, name string) (string, string) {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
-		case strings.ContainsRune("-()+ 、,/转", r):
+		case strings.ContainsRune("-()+ 、,;/转", r):
 		default:
 			return s, fmt.Sprintf("%s%s不像电话号码：请填写数字，如 0354-5550123 或 13800000000", name, quote(raw))
 		}

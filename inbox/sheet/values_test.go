@@ -71,6 +71,8 @@ func TestParseAmount(t *testing.T) {
 		{"150", 15000, ""}, {"150.5", 15050, ""}, {"150.50万元", 15050, ""}, {"1,234.56", 123456, ""},
 		{"１５０．５", 15050, ""}, {"150.30000000000001", 15030, ""}, {"0.1", 10, ""}, {"无", 0, ""},
 		{"1.5E+2", 15000, ""}, {"150.500", 15050, ""},
+		// 万 is short for 万元 (a hand-typed "300万" is 300 万元, not a unit error).
+		{"150.5万", 15050, ""}, {"1,500.5 万", 150050, ""}, {"１５０万", 15000, ""},
 		{"150.333", 0, "最多两位小数"}, {"1500000元", 0, "单位不对"}, {"1.5亿", 0, "单位不对"},
 		{"约150", 0, "不是数字"}, {"-1", 0, "不能为负数"}, {"1e20", 0, "数值过大"},
 	} {
@@ -122,7 +124,7 @@ func TestParsePeriod(t *testing.T) {
 func TestParseDate(t *testing.T) {
 	wb := &workbook{}
 	want := content.Date{Year: 2025, Month: 5, Day: 8}
-	for _, in := range []string{"2025-05-08", "2025-5-8", "2025/5/8", "2025.5.8", "2025年5月8日", "20250508", "45785", "2025-05-08T00:00:00Z", "２０２５－０５－０８"} {
+	for _, in := range []string{"2025-05-08", "2025-5-8", "2025/5/8", "2025.5.8", "2025年5月8日", "20250508", "45785", "2025-05-08T00:00:00Z", "２０２５－０５－０８", "2025年5月8号"} {
 		if got, prob := wb.parseDate(in, "填报日期"); got != want || prob != "" {
 			t.Errorf("parseDate(%q) = %v, %q", in, got, prob)
 		}
@@ -165,7 +167,7 @@ func TestParseYesNoUSCCPhone(t *testing.T) {
 	if _, prob := parseUSCC("91140700MA0K000010", "统一社会信用代码"); prob != "统一社会信用代码校验位错误，应为 6（请核对代码是否抄错）" {
 		t.Errorf("parseUSCC bad checksum: %q", prob)
 	}
-	for in, ok := range map[string]bool{"0354-5550123": true, "13800000000": true, "(0354) 555 0123 转 8": true, "123": false, "张三": false} {
+	for in, ok := range map[string]bool{"0354-5550123": true, "13800000000": true, "(0354) 555 0123 转 8": true, "0354-5550123；13800000000": true, "123": false, "张三": false} {
 		if _, prob := parsePhone(in, "“联系电话”"); (prob == "") != ok {
 			t.Errorf("parsePhone(%q): %q", in, prob)
 		}

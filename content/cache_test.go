@@ -325,3 +325,65 @@ func TestAppendStamp(t *testing.T) {
 		t.Error("stamp of a file changed within the racy window is trusted")
 	}
 }
+
+// TestLoadCacheRewrittenOnlyForEnough: one edited file in a repo of
+// hundreds does not rewrite the whole cache (the file is decoded again,
+// and right); edits to more than one file in a hundred do.
+func TestLoadCacheRewrittenOnlyForEnough(t *testing.T) {
+	content.SetRacyWindow(t, 0)
+	dir := t.TempDir()
+	if err := corpus.Write(dir, &corpus.Options{Institutions: 10, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	cache := filepath.Join(t.TempDir(), "load.cache")
+	repo := load(t, dir, &content.LoadOptions{Cache: cache})
+	written := func() time.Time {
+		fi, err := os.Stat(cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.ModTime()
+	}
+	first := written()
+	edit := func(i int) {
+		r := repo.Institutions[i].Reports[0]
+		p := filepath.Join(dir, filepath.FromSlash(r.File))
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := "enterprises_served: " + strconv.Itoa(r.Indicators.EnterprisesServed) + "\n"
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, "enterprises_served: 4321\n", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	edit(0)
+	got := load(t, dir, &content.LoadOptions{Cache: cache})
+	if v := got.Institutions[0].Reports[0].Indicators.EnterprisesServed; v != 4321 {
+		t.Errorf("edited report read as %d; want 4321", v)
+	}
+	sameRepo(t, load(t, dir, nil), got)
+	if !written().Equal(first) {
+		t.Error("one edited file rewrote the whole cache")
+	}
+	for i := 1; i < 4; i++ {
+		edit(i)
+	}
+	got = load(t, dir, &content.LoadOptions{Cache: cache})
+	sameRepo(t, load(t, dir, nil), got)
+	if written().Equal(first) {
+		t.Error("four edited files of a few hundred did not rewrite the cache")
+	}
+	records := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".md") || strings.HasSuffix(p, ".yaml")) {
+			records++
+		}
+		return nil
+	})
+	if again := load(t, dir, &content.LoadOptions{Cache: cache}); content.CacheHits(again) != records {
+		t.Errorf("after the rewrite: %d hits; want %d (every file)", content.CacheHits(again), records)
+	}
+}

@@ -225,10 +225,16 @@ func Load(fsys fs.FS, opts *LoadOptions) (*Repo, error) {
 			}
 		}
 	}
-	stale := len(cache) != r.cacheHits
+	// Entries to add (files decoded, not found in the cache) and to drop
+	// (cached files not seen, or seen changed). A few of them are not
+	// worth rewriting a cache of the whole repo (36 MB at 5000
+	// institutions) after every edit: a missed file is decoded again,
+	// which costs microseconds, until one in a hundred files differs.
+	differ := int(cacheable.Load()-hits.Load()) + len(cache) - r.cacheHits
+	rewrite := differ > 0 && (len(cache) == 0 || differ*100 > len(tasks))
 	cache = nil
 	r.assemble(tasks)
-	if useCache && (hits.Load() < cacheable.Load() || stale) {
+	if useCache && rewrite {
 		// Written after assemble: newCacheEntry leaves out what it derived.
 		entries := make([]cacheEntry, 0, len(tasks))
 		for _, t := range tasks {

@@ -156,14 +156,10 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{
-		Files: len(out.cur.Files), Rendered: int(out.rendered.Load()), Written: int(out.written.Load()),
+		Rendered: int(out.rendered.Load()), Written: int(out.written.Load()),
 		Removed: removed, Duration: time.Since(start), manifest: out.cur,
 	}
-	for p := range out.cur.Files {
-		if strings.HasSuffix(p, ".html") {
-			res.Pages++
-		}
-	}
+	res.Files, res.Pages = out.cur.counts()
 	res.NextChange, res.NextChangeReason = nextChange(repo, now)
 	log.Debug("site built", "pages", res.Pages, "rendered", res.Rendered, "written", res.Written, "removed", removed, "duration", res.Duration)
 	return res, nil

@@ -201,6 +201,10 @@ func TestManifestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(got.raw) != 2 || got.raw["site/notices"].files != 1 || got.raw["site/home"].pages != 1 {
+		t.Errorf("file lines not kept by group: %+v", got.raw)
+	}
+	got.parseAll()
 	got.byGroup, m.byGroup = nil, nil
 	if !reflect.DeepEqual(got, m) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, m)
@@ -213,6 +217,7 @@ func TestManifestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	got.parseAll()
 	if _, ok := got.Files["index.html"]; ok || len(got.Files) != 1 || len(got.Dirs) != 2 || len(got.Groups) != 1 {
 		t.Errorf("damaged manifest read as %+v", got)
 	}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"unsafe"
 )
 
 // ManifestName is the file Build keeps in the output directory: one line
@@ -32,7 +33,10 @@ import (
 // .kjjr-manifest); Build needs it only to skip work.
 const ManifestName = ".kjjr-manifest"
 
-const manifestHeader = "kjjr-manifest 2"
+const (
+	manifestHeader   = "kjjr-manifest 3" // file lines grouped by render group
+	manifestHeaderV2 = "kjjr-manifest 2" // file lines sorted by path: read, not written
+)
 
 type fileEntry struct {
 	Group string
@@ -53,11 +57,87 @@ type manifest struct {
 	Dirs    map[string]dirStamp
 	Now     string              // the date the site was built as of
 	byGroup map[string][]string // files of each group; nil until needed
+	// raw holds, for a manifest read from disk, the file lines of the
+	// render groups not parsed yet: a build that keeps a group as it was
+	// copies its lines to the next manifest without ever parsing them
+	// (at 5000 institutions, parsing and writing 125k lines is most of
+	// a build after one report changed).
+	raw map[string]rawGroup
+}
+
+// rawGroup is the unparsed file lines of one render group.
+type rawGroup struct {
+	text         string // "F group size sum path\n" lines
+	files, pages int
 }
 
 func newManifest() *manifest {
 	return &manifest{Files: map[string]fileEntry{}, Groups: map[string][16]byte{}, Inputs: map[string][16]byte{},
-		Dirs: map[string]dirStamp{}, byGroup: map[string][]string{}}
+		Dirs: map[string]dirStamp{}, byGroup: map[string][]string{}, raw: map[string]rawGroup{}}
+}
+
+// parse moves the file lines of group from raw into Files and byGroup.
+func (m *manifest) parse(group string) {
+	rg, ok := m.raw[group]
+	if !ok {
+		return
+	}
+	delete(m.raw, group)
+	for rest := rg.text; rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		if p, e, ok := parseFileLine(line); ok {
+			m.Files[p] = e
+			if m.byGroup != nil {
+				m.byGroup[e.Group] = append(m.byGroup[e.Group], p)
+			}
+		}
+	}
+}
+
+// parseAll parses every raw group.
+func (m *manifest) parseAll() {
+	for g := range m.raw {
+		m.parse(g)
+	}
+}
+
+// counts returns the number of files and of HTML pages in m.
+func (m *manifest) counts() (files, pages int) {
+	for p := range m.Files {
+		if strings.HasSuffix(p, ".html") {
+			pages++
+		}
+	}
+	files = len(m.Files)
+	for _, rg := range m.raw {
+		files += rg.files
+		pages += rg.pages
+	}
+	return files, pages
+}
+
+// parseFileLine parses "F group size sum path".
+func parseFileLine(line string) (string, fileEntry, bool) {
+	var e fileEntry
+	if !strings.HasPrefix(line, "F ") {
+		return "", e, false
+	}
+	g, line, ok1 := strings.Cut(line[2:], " ")
+	sz, line, ok2 := strings.Cut(line, " ")
+	h, p, ok3 := strings.Cut(line, " ")
+	if !ok1 || !ok2 || !ok3 || len(h) != 2*len(e.Sum) {
+		return "", e, false
+	}
+	size, err := strconv.ParseInt(sz, 10, 64)
+	if err != nil {
+		return "", e, false
+	}
+	if _, err := hex.Decode(e.Sum[:], []byte(h)); err != nil {
+		return "", e, false
+	}
+	e.Group, e.Size = g, size
+	return p, e, true
 }
 
 // addGroup records that files (kept as they were) belong to group.
@@ -70,29 +150,65 @@ func readManifest(dir string) (*manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One string for the whole file: every path and group below is a
-	// substring of it, not an allocation of its own.
-	all := string(data)
-	data = nil
+	// One string for the whole file, without a copy (data is never
+	// written to again): every path and group below is a substring of
+	// it, not an allocation of its own.
+	if len(data) == 0 {
+		return newManifest(), nil
+	}
+	all := unsafe.String(&data[0], len(data))
 	head, rest, _ := strings.Cut(all, "\n")
-	if head != manifestHeader {
+	if head != manifestHeader && head != manifestHeaderV2 {
 		return newManifest(), nil // unknown version or a build stopped half way: start over
 	}
 	m := newManifest()
 	m.byGroup = nil // computed from Files when needed
-	m.Files = make(map[string]fileEntry, strings.Count(rest, "\nF ")+1)
+	// File lines come grouped by render group; each group's lines stay
+	// one unparsed substring until needed (see manifest.raw).
+	var cur string // group of the block being read
+	var blk rawGroup
+	var blocks []string // every block, for a manifest whose groups are not contiguous
+	mixed := head == manifestHeaderV2
+	start := -1
+	pos := len(all) - len(rest)
+	flush := func(end int) {
+		if start >= 0 {
+			if _, dup := m.raw[cur]; dup {
+				mixed = true
+			}
+			blk.text = all[start:end]
+			m.raw[cur] = blk
+			blocks = append(blocks, blk.text)
+		}
+		start, blk = -1, rawGroup{}
+	}
 	for rest != "" {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
+		lineStart := pos
+		pos = len(all) - len(rest)
 		if len(line) < 2 || line[1] != ' ' {
 			continue
 		}
-		tag, line := line[0], line[2:]
+		tag, body := line[0], line[2:]
+		if tag == 'F' {
+			g, _, _ := strings.Cut(body, " ")
+			if start < 0 || g != cur {
+				flush(lineStart)
+				cur, start = g, lineStart
+			}
+			blk.files++
+			if strings.HasSuffix(body, ".html") {
+				blk.pages++
+			}
+			continue
+		}
+		flush(lineStart)
 		switch tag {
 		case 'N':
-			m.Now = line
+			m.Now = body
 		case 'G', 'S':
-			g, h, ok := strings.Cut(line, " ")
+			g, h, ok := strings.Cut(body, " ")
 			var k [16]byte
 			if !ok || len(h) != 2*len(k) {
 				continue
@@ -105,7 +221,7 @@ func readManifest(dir string) (*manifest, error) {
 				}
 			}
 		case 'D':
-			h, d, ok := strings.Cut(line, " ")
+			h, d, ok := strings.Cut(body, " ")
 			var st dirStamp
 			if !ok || len(h) != 2*len(st) {
 				continue
@@ -113,23 +229,15 @@ func readManifest(dir string) (*manifest, error) {
 			if _, err := hex.Decode(st[:], []byte(h)); err == nil {
 				m.Dirs[d] = st
 			}
-		case 'F':
-			g, line, ok1 := strings.Cut(line, " ")
-			sz, line, ok2 := strings.Cut(line, " ")
-			h, p, ok3 := strings.Cut(line, " ")
-			var e fileEntry
-			if !ok1 || !ok2 || !ok3 || len(h) != 2*len(e.Sum) {
-				continue
-			}
-			size, err := strconv.ParseInt(sz, 10, 64)
-			if err != nil {
-				continue
-			}
-			if _, err := hex.Decode(e.Sum[:], []byte(h)); err != nil {
-				continue
-			}
-			e.Group, e.Size = g, size
-			m.Files[p] = e
+		}
+	}
+	flush(len(all))
+	if mixed {
+		// Sorted by path (version 2) or written by hand: parse it all.
+		m.raw = map[string]rawGroup{}
+		for _, b := range blocks {
+			m.raw["\x00"] = rawGroup{text: b}
+			m.parse("\x00")
 		}
 	}
 	return m, nil
@@ -137,12 +245,16 @@ func readManifest(dir string) (*manifest, error) {
 
 func (m *manifest) write(dir string) error {
 	var b bytes.Buffer
-	b.Grow(len(m.Groups)*64 + len(m.Dirs)*96 + len(m.Files)*96 + 64) // one growth of a 10 MB buffer instead of many
+	size := len(m.Groups)*64 + len(m.Inputs)*64 + len(m.Dirs)*96 + len(m.Files)*96 + 64
+	for _, rg := range m.raw {
+		size += len(rg.text) + 1
+	}
+	b.Grow(size) // one growth of a 10 MB buffer instead of many
 	hexOf := func(x []byte) {
 		var h [2 * len(dirStamp{})]byte
 		b.Write(h[:hex.Encode(h[:], x)])
 	}
-	b.WriteString(manifestHeader + "\n")
+	b.WriteString(dirtyHeader + "\n") // until the whole file is written, below
 	if m.Now != "" {
 		b.WriteString("N " + m.Now + "\n")
 	}
@@ -164,20 +276,67 @@ func (m *manifest) write(dir string) error {
 		hexOf(st[:])
 		b.WriteString(" " + d + "\n")
 	}
-	for _, p := range slices.Sorted(maps.Keys(m.Files)) {
-		e := m.Files[p]
-		var num [20]byte
-		b.WriteString("F ")
-		b.WriteString(e.Group)
-		b.WriteByte(' ')
-		b.Write(strconv.AppendInt(num[:0], e.Size, 10))
-		b.WriteByte(' ')
-		hexOf(e.Sum[:])
-		b.WriteByte(' ')
-		b.WriteString(p)
-		b.WriteByte('\n')
+	// File lines by render group, each group's sorted by path; a group
+	// kept raw is copied as it was read.
+	byGroup := map[string][]string{}
+	for p, e := range m.Files {
+		byGroup[e.Group] = append(byGroup[e.Group], p)
 	}
-	return writeAtomic(filepath.Join(dir, ManifestName), b.Bytes())
+	groups := slices.Collect(maps.Keys(byGroup))
+	for g := range m.raw {
+		if _, dup := byGroup[g]; !dup {
+			groups = append(groups, g)
+		}
+	}
+	slices.Sort(groups)
+	for _, g := range groups {
+		if rg, ok := m.raw[g]; ok {
+			b.WriteString(rg.text)
+			if !strings.HasSuffix(rg.text, "\n") {
+				b.WriteByte('\n')
+			}
+		}
+		paths := byGroup[g]
+		slices.Sort(paths)
+		for _, p := range paths {
+			e := m.Files[p]
+			var num [20]byte
+			b.WriteString("F ")
+			b.WriteString(e.Group)
+			b.WriteByte(' ')
+			b.Write(strconv.AppendInt(num[:0], e.Size, 10))
+			b.WriteByte(' ')
+			hexOf(e.Sum[:])
+			b.WriteByte(' ')
+			b.WriteString(p)
+			b.WriteByte('\n')
+		}
+	}
+	return writeInPlace(filepath.Join(dir, ManifestName), b.Bytes())
+}
+
+// writeInPlace writes the manifest data (which starts with dirtyHeader)
+// into the file p, then puts the real header in. It rewrites the file in
+// place rather than renaming a new one over it, so that the output
+// directory's own stamp (taken before, see stampDirs) stays as it is; a
+// build killed meanwhile leaves the dirty header, which the next build
+// does not trust.
+func writeInPlace(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(data, 0)
+	if err == nil {
+		err = f.Truncate(int64(len(data)))
+	}
+	if err == nil {
+		_, err = f.WriteAt([]byte(manifestHeader), 0)
+	}
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	return err
 }
 
 // groupFiles lists the files of each group.
@@ -208,6 +367,11 @@ type output struct {
 	// With a checked manifest: manifest files found missing, and files on
 	// disk that the manifest does not list.
 	missing, strays map[string]bool
+	// lazy: the directory is as the old manifest says (checked, nothing
+	// missing or stray), so old groups are parsed only when rendered
+	// again or gone, and kept ones are copied unparsed (manifest.raw).
+	// The old manifest's maps are then guarded by mu.
+	lazy bool
 
 	mu   sync.Mutex
 	cur  *manifest
@@ -231,9 +395,12 @@ func (o *output) markDirty() {
 		return
 	}
 	o.dirty.Do(func() {
-		f, err := os.OpenFile(filepath.Join(o.dir, ManifestName), os.O_RDWR, 0)
+		// Without a manifest, a dirty one is made now rather than at the
+		// end, so that the output directory's stamp taken at the end
+		// (stampDirs) does not change when the manifest is written.
+		f, err := os.OpenFile(filepath.Join(o.dir, ManifestName), os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {
-			return // no manifest: nothing to distrust
+			return
 		}
 		defer f.Close()
 		head := make([]byte, len(manifestHeader)+1)
@@ -256,6 +423,7 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 	o := &output{dir: dir, cur: newManifest()}
 	if prev != nil {
 		o.old = prev // the files on disk are the previous build's
+		o.old.parseAll()
 	} else {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create output directory: %w", err)
@@ -276,6 +444,10 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 			m = newManifest()
 		}
 		o.old = m
+		o.lazy = o.exists == nil && len(o.missing) == 0 && len(o.strays) == 0
+		if !o.lazy {
+			o.old.parseAll()
+		}
 	}
 	if o.old.byGroup == nil {
 		o.old.byGroup = o.old.groupFiles()
@@ -346,6 +518,7 @@ func (o *output) check(m *manifest) bool {
 		if err == nil && st == want {
 			continue
 		}
+		m.parseAll() // what the manifest lists is needed to compare
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 				return false
@@ -416,23 +589,15 @@ func (o *output) has(rel string) bool {
 // one they were rendered from and all of them are still on disk. It
 // reports whether it did; if not, the caller renders the group.
 func (o *output) keep(group string, key [16]byte) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if k, ok := o.old.Groups[group]; !ok || k != key {
 		return false
 	}
-	files := o.oldBy[group]
-	for _, p := range files {
-		if !o.has(p) {
-			return false
-		}
-	}
-	o.mu.Lock()
-	for _, p := range files {
-		o.cur.Files[p] = o.old.Files[p]
+	if !o.keepFiles(group) {
+		return false
 	}
 	o.cur.Groups[group] = key
-	o.cur.addGroup(group, files)
-	o.mu.Unlock()
-	o.kept.Add(int64(len(files)))
 	return true
 }
 
@@ -440,6 +605,19 @@ func (o *output) keep(group string, key [16]byte) bool {
 // (the caller knows the group cannot have changed). It reports false when
 // a file of the group is missing.
 func (o *output) keepAll(group string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.keepFiles(group)
+}
+
+// keepFiles moves the old files of group into the new manifest if they
+// are all on disk. Caller holds mu.
+func (o *output) keepFiles(group string) bool {
+	if rg, ok := o.old.raw[group]; ok && rg.files > 0 {
+		o.cur.raw[group] = rg // lazy: on disk as the old manifest says
+		o.kept.Add(int64(rg.files))
+		return true
+	}
 	files := o.oldBy[group]
 	if len(files) == 0 {
 		return false
@@ -449,12 +627,11 @@ func (o *output) keepAll(group string) bool {
 			return false
 		}
 	}
-	o.mu.Lock()
 	for _, p := range files {
 		o.cur.Files[p] = o.old.Files[p]
 	}
 	o.cur.addGroup(group, files)
-	o.mu.Unlock()
+	o.kept.Add(int64(len(files)))
 	return true
 }
 
@@ -486,10 +663,15 @@ func (o *output) emit(group, rel string, data []byte) error {
 	}
 	o.cur.Files[rel] = e
 	o.cur.byGroup[group] = append(o.cur.byGroup[group], rel)
+	if o.lazy {
+		o.old.parse(group) // what this group was, to compare with
+	}
+	onDisk := o.has(rel)
+	old, inOld := o.old.Files[rel]
 	o.mu.Unlock()
 
-	if o.has(rel) {
-		if old, ok := o.old.Files[rel]; ok {
+	if onDisk {
+		if inOld {
 			if old.Size == e.Size && old.Sum == e.Sum {
 				return nil
 			}
@@ -538,6 +720,14 @@ func sameFile(p string, data []byte) bool {
 // finish removes files that no longer belong (and directories left empty)
 // and writes the manifest. It returns the number of files removed.
 func (o *output) finish() (int, error) {
+	if o.lazy {
+		// Groups neither kept nor rendered again are gone: their files are stale.
+		for g := range o.old.raw {
+			if _, kept := o.cur.raw[g]; !kept {
+				o.old.parse(g)
+			}
+		}
+	}
 	var stale []string
 	notCur := func(p string) {
 		if _, ok := o.cur.Files[p]; !ok {
@@ -602,6 +792,18 @@ func (o *output) stampDirs() {
 		}
 	}
 	o.cur.Dirs = make(map[string]dirStamp, len(seen))
+	if len(o.cur.raw) > 0 {
+		// The directories of groups kept unparsed are among the old ones
+		// (those that still exist).
+		for d := range o.old.Dirs {
+			if seen[d] {
+				continue
+			}
+			if st, err := statDir(filepath.Join(o.dir, filepath.FromSlash(d))); err == nil {
+				o.cur.Dirs[d] = st
+			}
+		}
+	}
 	for d := range seen {
 		st, err := statDir(filepath.Join(o.dir, filepath.FromSlash(d)))
 		if err != nil {

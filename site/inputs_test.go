@@ -222,3 +222,27 @@ func TestManifestRoundTrip(t *testing.T) {
 		t.Errorf("damaged manifest read as %+v", got)
 	}
 }
+
+// TestManifestVersion2: a manifest of the previous version (file lines
+// sorted by path, groups interleaved) is read whole.
+func TestManifestVersion2(t *testing.T) {
+	dir := t.TempDir()
+	v2 := "kjjr-manifest 2\nN 2026-11-27\nG i/a 0102030405060708090a0b0c0d0e0f10\n" +
+		"F site/home 3 0102030405060708090a0b0c0d0e0f10 index.html\n" +
+		"F i/a 4 0102030405060708090a0b0c0d0e0f10 institutions/a/index.html\n" +
+		"F site/directory 5 0102030405060708090a0b0c0d0e0f10 institutions/index.html\n" +
+		"F i/a 6 0102030405060708090a0b0c0d0e0f10 institutions/a/reports/2025-07.html\n"
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), []byte(v2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := readManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.raw) != 0 || len(m.Files) != 4 || m.Files["institutions/a/reports/2025-07.html"].Group != "i/a" {
+		t.Errorf("version 2 manifest read as raw %d, files %+v", len(m.raw), m.Files)
+	}
+	if f, p := m.counts(); f != 4 || p != 4 {
+		t.Errorf("counts = %d files, %d pages; want 4, 4", f, p)
+	}
+}

@@ -278,10 +278,7 @@ func (m *manifest) write(dir string) error {
 	}
 	// File lines by render group, each group's sorted by path; a group
 	// kept raw is copied as it was read.
-	byGroup := map[string][]string{}
-	for p, e := range m.Files {
-		byGroup[e.Group] = append(byGroup[e.Group], p)
-	}
+	byGroup := m.groupFiles()
 	groups := slices.Collect(maps.Keys(byGroup))
 	for g := range m.raw {
 		if _, dup := byGroup[g]; !dup {
@@ -377,9 +374,9 @@ type output struct {
 	cur  *manifest
 	dirs sync.Map
 
-	written, rendered, kept atomic.Int64
-	noFile                  bool // do not write the manifest file
-	dirty                   sync.Once
+	written, rendered atomic.Int64
+	noFile            bool // do not write the manifest file
+	dirty             sync.Once
 }
 
 // dirtyHeader replaces the manifest's header while a build changes the
@@ -615,7 +612,6 @@ func (o *output) keepAll(group string) bool {
 func (o *output) keepFiles(group string) bool {
 	if rg, ok := o.old.raw[group]; ok && rg.files > 0 {
 		o.cur.raw[group] = rg // lazy: on disk as the old manifest says
-		o.kept.Add(int64(rg.files))
 		return true
 	}
 	files := o.oldBy[group]
@@ -631,7 +627,6 @@ func (o *output) keepFiles(group string) bool {
 		o.cur.Files[p] = o.old.Files[p]
 	}
 	o.cur.addGroup(group, files)
-	o.kept.Add(int64(len(files)))
 	return true
 }
 

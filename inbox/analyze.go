@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"kjjr/content"
-	"kjjr/inbox/sheet"
+	"kjjr/sheet"
 )
 
 // Outcomes of a message.

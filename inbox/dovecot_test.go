@@ -11,7 +11,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"kjjr/inbox/internal/dovecottest"
+	"kjjr/internal/dovecottest"
 )
 
 // need returns the path of tool, or skips the test (fails when CI=true).

@@ -17,7 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
-	"kjjr/inbox/sheet"
+	"kjjr/sheet"
 )
 
 // destination of a handled message.

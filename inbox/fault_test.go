@@ -16,7 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"kjjr/inbox/outbox"
+	"kjjr/outbox"
 )
 
 const faultChildEnv = "KJJR_INBOX_FAULT_CHILD"

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"kjjr/content"
-	"kjjr/inbox/sheet"
+	"kjjr/sheet"
 )
 
 // Options configure a Worker (and Release). A nil *Options means the

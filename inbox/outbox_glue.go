@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"kjjr/inbox/outbox"
+	"kjjr/outbox"
 )
 
 // outboxQueue hands receipts to package outbox.

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"kjjr/content"
-	"kjjr/inbox/outbox"
+	"kjjr/outbox"
 )
 
 // receiptFile mirrors outbox.ReceiptFile (CONTRACTS.md section 3).

@@ -26,7 +26,7 @@ import (
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/inbox"
-	"kjjr/inbox/review"
+	"kjjr/review"
 	"kjjr/site"
 )
 

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"kjjr/inbox/outbox"
+	"kjjr/outbox"
 )
 
 // mailServer is the flag set of one mail server (proto "smtp" or "imap"):

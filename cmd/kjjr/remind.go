@@ -18,7 +18,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
-	"kjjr/inbox/outbox"
+	"kjjr/outbox"
 )
 
 // cmdRemind emails reminders before and after reporting deadlines

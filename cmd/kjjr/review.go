@@ -15,8 +15,8 @@ import (
 
 	"kjjr/content"
 	"kjjr/inbox"
-	"kjjr/inbox/outbox"
-	"kjjr/inbox/review"
+	"kjjr/outbox"
+	"kjjr/review"
 )
 
 const reviewUsage = `用法：

@@ -16,7 +16,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
-	"kjjr/inbox/sheet"
+	"kjjr/sheet"
 )
 
 // cmdSheet parses one monthly sheet and prints the record the inbox would

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/width"
 
 	"kjjr/content"
-	"kjjr/inbox/review"
+	"kjjr/review"
 )
 
 // approved is a content repo opened for the staff commands: the approved

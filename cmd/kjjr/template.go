@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/renameio/v2"
 
-	"kjjr/inbox/sheet"
+	"kjjr/sheet"
 )
 
 // cmdTemplate writes the blank monthly sheet: kjjr template [-o FILE].

@@ -11,7 +11,7 @@ import (
 // it must never panic, and must answer with a report, Problems or a
 // *FormatError, nothing else.
 //
-//	go test ./inbox/sheet -run '^$' -fuzz FuzzParse -fuzztime 60s
+//	go test ./sheet -run '^$' -fuzz FuzzParse -fuzztime 60s
 func FuzzParse(f *testing.F) {
 	paths, _ := filepath.Glob(filepath.Join("testdata", "*"))
 	for _, p := range paths {

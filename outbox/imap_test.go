@@ -7,7 +7,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"kjjr/inbox/internal/dovecottest"
+	"kjjr/internal/dovecottest"
 )
 
 // startDovecot runs a throwaway Dovecot IMAP server on loopback with

@@ -15,7 +15,7 @@ import (
 // (LoadStatus, warm summary cache), the pending branches, and the matrix
 // of both years. The cold first run (summary cache removed) is logged.
 //
-//	go test -run '^$' -bench Status5000 -benchtime 5x ./inbox/review
+//	go test -run '^$' -bench Status5000 -benchtime 5x ./review
 func BenchmarkStatus5000(b *testing.B) {
 	// KJJR_BENCH_REPO keeps the corpus between runs (it takes a minute to make).
 	dir := os.Getenv("KJJR_BENCH_REPO")

@@ -1,6 +1,6 @@
 package sheet
 
-// The fixture generator. `go test ./inbox/sheet -run TestGenerate -update`
+// The fixture generator. `go test ./sheet -run TestGenerate -update`
 // rewrites testdata/*.xlsx from the builders below (with excelize), and,
 // where LibreOffice is installed, the files that LibreOffice saves
 // (libreoffice.xlsx, legacy.xls, ods.ods): they are real files from a real
@@ -191,7 +191,7 @@ func TestGenerate(t *testing.T) {
 		p := filepath.Join("testdata", n)
 		if !*update {
 			if _, err := os.Stat(p); err != nil {
-				t.Errorf("fixture %s missing: run go test ./inbox/sheet -run TestGenerate -update", p)
+				t.Errorf("fixture %s missing: run go test ./sheet -run TestGenerate -update", p)
 			}
 			continue
 		}
@@ -203,7 +203,7 @@ func TestGenerate(t *testing.T) {
 		p := filepath.Join("testdata", out)
 		if !*update {
 			if _, err := os.Stat(p); err != nil {
-				t.Errorf("fixture %s missing: run go test ./inbox/sheet -run TestGenerate -update on a machine with LibreOffice (soffice)", p)
+				t.Errorf("fixture %s missing: run go test ./sheet -run TestGenerate -update on a machine with LibreOffice (soffice)", p)
 			}
 			continue
 		}
@@ -233,8 +233,8 @@ func TestGenerate(t *testing.T) {
 // scriptFixtures are fixtures copied into kjjr's testscripts (which can
 // only see files inside their archive), by script.
 var scriptFixtures = map[string][]string{
-	"../../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
-	"../../cmd/kjjr/testdata/script/sheet_wps.txtar":  {"quirk_wps_sheets.xlsx", "p_two_months.xlsx"},
+	"../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
+	"../cmd/kjjr/testdata/script/sheet_wps.txtar":  {"quirk_wps_sheets.xlsx", "p_two_months.xlsx"},
 }
 
 // TestScriptFixtures keeps the copies in the testscripts equal to the
@@ -271,7 +271,7 @@ func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
-		t.Fatalf("%v (run go test ./inbox/sheet -run TestGenerate -update)", err)
+		t.Fatalf("%v (run go test ./sheet -run TestGenerate -update)", err)
 	}
 	return b
 }

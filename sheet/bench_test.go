@@ -8,7 +8,7 @@ import (
 // BenchmarkParse parses 1,000 typical sheets (different figures, 0 to 12
 // financing rows each) per iteration and reports sheets per second.
 //
-//	go test ./inbox/sheet -run '^$' -bench BenchmarkParse -benchtime 3x
+//	go test ./sheet -run '^$' -bench BenchmarkParse -benchtime 3x
 func BenchmarkParse(b *testing.B) {
 	sheets := make([][]byte, 1000)
 	for i := range sheets {

@@ -38,7 +38,7 @@
 // ranges; sheets are streamed and refused past MaxRows rows.
 //
 // Fixtures live in testdata/ and are rebuilt by
-// `go test ./inbox/sheet -run TestGenerate -update` (LibreOffice-saved
+// `go test ./sheet -run TestGenerate -update` (LibreOffice-saved
 // files only where soffice is installed; CI reads the committed copies).
 package sheet
 

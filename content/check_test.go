@@ -68,7 +68,7 @@ func TestCheckGolden(t *testing.T) {
 	if got != string(want) {
 		t.Errorf("Check output differs from %s (run go test ./content -run TestCheckGolden -update after checking):\n--- got\n%s--- want\n%s", golden, got, want)
 	}
-	// Every kind of bad input named in issue 2 is there, located.
+	// Every kind of bad input check must locate is there.
 	for _, want := range []string{
 		"notices/malformed-yaml.md:3: YAML 格式错误",
 		"institutions/wrong-type/index.md:10: team.size：类型错误",

@@ -67,7 +67,8 @@ type Deadlines struct {
 	RemindDays int `yaml:"remind_days"`
 }
 
-// InboxPolicy is what the inbox accepts (DESIGN.md, "Decisions on the edge cases").
+// InboxPolicy is what the inbox accepts: report age, size and count limits,
+// DKIM requirements (site.yaml inbox; package inbox documents each rule).
 type InboxPolicy struct {
 	RequireDKIM        bool   `yaml:"require_dkim"`          // every institution must pass DKIM
 	MaxAttachmentMiB   int    `yaml:"max_attachment_mib"`    // default 25
@@ -285,7 +286,8 @@ type Report struct {
 	Meta `yaml:",inline"`
 }
 
-// Indicators are the figures of the monthly sheet (DESIGN.md, sheet 1).
+// Indicators are the figures of the monthly sheet (sheet 1, 绩效评价考核表;
+// package sheet documents its labels).
 type Indicators struct {
 	EnterprisesServed       int `yaml:"enterprises_served"`
 	JinchuangguEnterprises  int `yaml:"jinchuanggu_enterprises"`

@@ -268,7 +268,7 @@ func TestBuildRefusesForeignDirectory(t *testing.T) {
 }
 
 // TestPrivateFieldsNeverPublished plants a canary in every private field
-// of the model (DESIGN.md, "Public and private") and greps the whole site.
+// of the model (the private fields of package content) and greps the whole site.
 func TestPrivateFieldsNeverPublished(t *testing.T) {
 	base, err := txtar.ParseFile("testdata/basic.txtar")
 	if err != nil {

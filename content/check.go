@@ -39,6 +39,7 @@ func (r *Repo) Check(today Date) Diagnostics {
 	c := &checker{r: r, today: today}
 	c.ds = append(c.ds, r.Diags...)
 	c.site()
+	c.calendarAhead()
 	for _, n := range r.Notices {
 		c.notice(n)
 	}
@@ -131,6 +132,47 @@ func (c *checker) site() {
 		c.warnf(siteFile, "policy.effective", "《管理办法》将于%s到期（还有%d天，第八条）：请及时修订或延续", exp.Chinese(), left)
 	}
 }
+
+// calendarAhead warns when a deadline of the next CalendarWarnDays lies in
+// a year whose calendar/<year>.yaml is missing, so that it is computed on
+// weekends alone (see Due): the reports due next, monthly, half-year and
+// annual. (The State Council's notice for a year comes out in November or
+// December of the year before.)
+func (c *checker) calendarAhead() {
+	if !c.r.Site.Deadlines.ShiftsRestDays() {
+		return
+	}
+	month := Period{Kind: Monthly, Year: c.today.Year, Month: int(c.today.Month)}
+	half := Period{Kind: HalfYear, Year: c.today.Year, Half: 1}
+	if c.today.Month > 6 {
+		half.Half = 2
+	}
+	prev := Period{Kind: Monthly, Year: month.Year, Month: month.Month - 1}
+	if prev.Month == 0 {
+		prev = Period{Kind: Monthly, Year: month.Year - 1, Month: 12}
+	}
+	warned := map[int]bool{}
+	for _, p := range []Period{prev, month, half, {Kind: Annual, Year: c.today.Year}} {
+		due := c.r.Deadline(p)
+		if !due.Provisional || due.Date.Before(c.today) || due.Date.After(c.today.AddDays(CalendarWarnDays)) {
+			continue
+		}
+		for y := due.Nominal.Year; y <= due.Date.Year; y++ {
+			if c.r.Calendar.HasYear(y) || warned[y] {
+				continue
+			}
+			warned[y] = true
+			// The file does not exist: no line to point at.
+			c.ds = append(c.ds, Diagnostic{File: fmt.Sprintf("calendar/%d.yaml", y), Severity: Warning,
+				Message: fmt.Sprintf("缺少 %d 年的节假日安排：%s的报送截止日暂按周末计算为 %s（%s）。国务院办公厅公布%d年放假通知后，请添加 calendar/%d.yaml",
+					y, p.Chinese(), due.Date, ProvisionalNote, y, y)})
+		}
+	}
+}
+
+// CalendarWarnDays is how far ahead kjjr check looks for deadlines that
+// fall in a year without a calendar file.
+const CalendarWarnDays = 45
 
 func (c *checker) notice(n *Notice) {
 	c.missing(n.File, "kind", n.Kind, "title", n.Title, "date", n.Date)

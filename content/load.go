@@ -477,7 +477,7 @@ func (r *Repo) assemble(tasks []*task) {
 	if !haveSite {
 		r.Diags = append(r.Diags, Diagnostic{File: "site.yaml", Message: "缺少 site.yaml：这不是 kjjr 内容仓库（可用 kjjr init DIR 新建一个）"})
 	}
-	r.Site.applyDefaults()
+	r.Site.ApplyDefaults()
 	var cds Diagnostics
 	r.Calendar, cds = NewCalendar(years)
 	r.Diags = append(r.Diags, cds...)
@@ -633,7 +633,9 @@ func (inst *Institution) Report(p Period) *Report {
 // ErrNotContentRepo is returned by callers that need a site.yaml and find none.
 var ErrNotContentRepo = errors.New("not a kjjr content repo (no site.yaml)")
 
-func (s *Site) applyDefaults() {
+// ApplyDefaults fills the settings site.yaml left out with their
+// defaults, as Load does; for callers that decode site.yaml themselves.
+func (s *Site) ApplyDefaults() {
 	if s.Policy.Years == 0 {
 		s.Policy.Years = 2
 	}

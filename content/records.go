@@ -2,7 +2,7 @@ package content
 
 // Site is site.yaml: the site's identity, the bureau, the policy's validity,
 // deadlines and inbox policy. Fields left out take the defaults documented
-// on each field (see Site.applyDefaults).
+// on each field (see Site.ApplyDefaults).
 type Site struct {
 	Title      string  `yaml:"title"`       // site title, e.g. 晋中市科技金融服务机构公共服务平台
 	Bureau     string  `yaml:"bureau"`      // 主办单位, e.g. 晋中市科学技术局
@@ -65,6 +65,10 @@ type Deadlines struct {
 	AnnualMonthDay string `yaml:"annual"`
 	// RemindDays: reminders go out this many days before a deadline. Default 5.
 	RemindDays int `yaml:"remind_days"`
+	// ShiftRestDays: a deadline on a statutory rest day moves to the next
+	// working day (民法典第二百零三条; see Due). Default true; false keeps
+	// the day as named.
+	ShiftRestDays *bool `yaml:"shift_rest_days"`
 }
 
 // InboxPolicy is what the inbox accepts: report age, size and count limits,

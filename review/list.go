@@ -54,6 +54,7 @@ type mainInfo struct {
 	tree   *object.Tree
 	fsys   *gitfs.FS
 	site   content.Site
+	cal    *content.Calendar
 	insts  map[string]*content.Institution
 	// reach holds the commits on main's first-parent chain back to the
 	// oldest branch base and their other parents: a tip in it is merged.
@@ -75,13 +76,8 @@ func (r *Repo) newMainInfo() (*mainInfo, error) {
 			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
 		}
 	}
-	// Defaults as Load applies them (deadlines).
-	if m.site.Deadlines.MonthlyDay == 0 {
-		m.site.Deadlines.MonthlyDay = 10
-	}
-	if m.site.Deadlines.HalfYearDays == 0 {
-		m.site.Deadlines.HalfYearDays = 15
-	}
+	m.site.ApplyDefaults()
+	m.cal, _ = content.ReadCalendar(m.fsys) // a broken calendar file is kjjr check's to report
 	return m, nil
 }
 
@@ -320,7 +316,7 @@ func (r *Repo) load(m *mainInfo, ref *plumbing.Reference, slug string, p content
 			s.ReceivedAt = t
 		}
 	}
-	s.Due = m.site.Deadline(p)
+	s.Due = content.Deadline(&m.site, m.cal, p).Date
 	s.Late = content.DateOf(s.ReceivedAt).After(s.Due)
 	s.Warnings = warnings(s, inst)
 	return s, nil

@@ -115,6 +115,7 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	}
 	out.noFile = opts.noFile
 	b.chrome.MonthlyDay = repo.Site.Deadlines.MonthlyDay
+	b.chrome.ShiftRest = repo.Site.Deadlines.ShiftsRestDays()
 	b.globalKey = b.computeGlobalKey()
 	b.totals = computeTotals(repo, now)
 	out.cur.Now = now.String()

@@ -226,6 +226,7 @@ type page struct {
 	Root   string // relative path from the page to the site root: "", "../", …
 	URL    string // canonical URL
 	Title  string
+	Desc   string // one line for <meta name="description"> and link previews; see description
 	Nav    string
 	Crumbs []crumb
 	Search bool
@@ -323,6 +324,7 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 		"inc":            func(i int) int { return i + 1 },
 		"mailto":         mailto,
 		"indicatorTable": indicatorTable,
+		"scrollHint":     func() template.HTML { return scrollHint },
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("site: parse templates: %w", err)
@@ -433,6 +435,7 @@ func (w *worker) institution(inst *content.Institution) error {
 	crumbs := []crumb{{"机构名录", "institutions/"}}
 	if err := w.page(group, base+"index.html", "institution", &page{
 		Title: v.Name, Nav: "institutions", Crumbs: append(crumbs, crumb{v.Name, ""}), Data: v,
+		Desc: instDescription(v),
 	}); err != nil {
 		return err
 	}
@@ -440,6 +443,8 @@ func (w *worker) institution(inst *content.Institution) error {
 		r := &v.Monthly[i]
 		if err := w.page(group, base+"reports/"+r.Period+".html", "report", &page{
 			Title: v.Name + " " + r.PeriodCN + "月报", Nav: "institutions",
+			Desc: fmt.Sprintf("%s%s月报公开指标：服务企业%d家次，帮助企业融资%s万元，银企对接活动%d场。", v.Name, r.PeriodCN,
+				r.Indicators.EnterprisesServed, r.Indicators.FinancingWan.String(), r.Indicators.MatchmakingEvents),
 			Crumbs: append(crumbs, crumb{v.Name, base}, crumb{r.PeriodCN + "月报", ""}),
 			Data:   reportPage{v.Name, r},
 		}); err != nil {
@@ -458,6 +463,11 @@ func (w *worker) assets() error {
 		data, err := fs.ReadFile(assetFS, p)
 		if err != nil {
 			return err
+		}
+		if p == "assets/favicon.svg" {
+			if err := w.b.out.emit(w.group, "assets/icon.png", iconPNG()); err != nil {
+				return err
+			}
 		}
 		return w.b.out.emit(w.group, p, data)
 	})
@@ -595,6 +605,7 @@ func (w *worker) notices() error {
 		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts}
 		if err := w.page(w.group, "notices/"+n.Slug+"/index.html", "notice", &page{
 			Title: n.Title, Nav: "notices", Crumbs: []crumb{{"通知公告", "notices/"}, {n.Title, ""}}, Data: data,
+			Desc: markdownLead(n.Body),
 		}); err != nil {
 			return err
 		}
@@ -691,7 +702,7 @@ func (w *worker) rounds() error {
 			Announcement string
 		}{roundTitle(rd), steps, ann}
 		if err := w.page(w.group, "rounds/"+rd.Slug+"/index.html", "round", &page{
-			Title: roundTitle(rd), Nav: "rounds", Crumbs: []crumb{{"遴选工作", "rounds/"}, {roundTitle(rd), ""}}, Data: data,
+			Title: roundTitle(rd), Nav: "rounds", Desc: roundTitle(rd) + "：按《管理办法》第三条的遴选通知、申报、初审、评审、公示和备案六个步骤及其日期。", Crumbs: []crumb{{"遴选工作", "rounds/"}, {roundTitle(rd), ""}}, Data: data,
 		}); err != nil {
 			return err
 		}
@@ -895,6 +906,7 @@ func (w *worker) publicities() error {
 			p.WorkingDays, round, list, obj, withdrawn}
 		if err := w.page(w.group, "publicity/"+p.Slug+"/index.html", "publicity", &page{
 			Title: title, Nav: "publicity", Crumbs: []crumb{{"公示", "publicity/"}, {title, ""}}, Data: data,
+			Desc: fmt.Sprintf("%s，公示期%s至%s（%d个工作日），名单共%d家机构。", title, p.Start.Chinese(), p.End.Chinese(), p.WorkingDays, len(list)),
 		}); err != nil {
 			return err
 		}
@@ -963,7 +975,8 @@ func (w *worker) results() error {
 		}{r.Year, r.AssessedOn.Chinese(), r.Effective().Chinese(), cnt, rows}
 		y := strconv.Itoa(r.Year)
 		if err := w.page(w.group, "results/"+y+"/index.html", "result", &page{
-			Title: y + "年度考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", "results/"}, {y + "年度", ""}}, Data: data,
+			Title: y + "年度考核结果", Nav: "results",
+			Desc: fmt.Sprintf("%s年度科技金融服务机构考核结果：优秀%d家，合格%d家，不合格%d家（《管理办法》第六条）。", y, cnt.Excellent, cnt.Pass, cnt.Fail), Crumbs: []crumb{{"考核结果", "results/"}, {y + "年度", ""}}, Data: data,
 		}); err != nil {
 			return err
 		}

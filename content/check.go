@@ -177,9 +177,30 @@ const CalendarWarnDays = 45
 func (c *checker) notice(n *Notice) {
 	c.missing(n.File, "kind", n.Kind, "title", n.Title, "date", n.Date)
 	switch n.Kind {
-	case "", NoticeSelection, NoticeAnnouncement, NoticePolicy, NoticeGeneral:
+	case "", NoticeSelection, NoticeAnnouncement, NoticePolicy, NoticeGeneral, NoticeInterpretation:
 	default:
-		c.errf(n.File, "kind", "类型 %q 无效，应为 遴选通知、公告、政策文件 或 通知", n.Kind)
+		c.errf(n.File, "kind", "类型 %q 无效，应为 遴选通知、公告、政策文件、政策解读 或 通知", n.Kind)
+	}
+	switch {
+	case n.Kind == NoticeInterpretation && n.Interprets == "":
+		c.errf(n.File, "interprets", "政策解读须写明所解读的政策文件（interprets: 通知的文件名，不含 .md）")
+	case n.Interprets != "" && n.Kind != NoticeInterpretation:
+		c.errf(n.File, "interprets", "只有政策解读（kind: 政策解读）才有 interprets")
+	case n.Interprets != "":
+		if p := c.r.Notice(n.Interprets); p == nil || p.Kind != NoticePolicy {
+			c.errf(n.File, "interprets", "找不到所解读的政策文件 notices/%s.md（须为 kind: 政策文件 的通知）", n.Interprets)
+		}
+	}
+	if n.Kind == NoticePolicy && !n.Date.After(c.today) {
+		explained := false
+		for _, o := range c.r.Notices {
+			if o.Kind == NoticeInterpretation && o.Interprets == n.Slug {
+				explained = true
+			}
+		}
+		if !explained {
+			c.warnf(n.File, "kind", "政策文件没有配套的政策解读：政府网站检查要求政策文件与解读同步发布、双向关联（新建 kind: 政策解读、interprets: %s 的通知）", n.Slug)
+		}
 	}
 	if !n.Date.IsZero() && n.Date.After(c.today) {
 		c.warnf(n.File, "date", "发布日期 %s 在今天之后", n.Date)

@@ -645,6 +645,12 @@ func (s *Site) ApplyDefaults() {
 	if s.Deadlines.MonthlyDay == 0 {
 		s.Deadlines.MonthlyDay = 10
 	}
+	if s.Gov.NewsDays == 0 {
+		s.Gov.NewsDays = 14
+	}
+	if s.Gov.NoticeMonths == 0 {
+		s.Gov.NoticeMonths = 6
+	}
 	if s.Deadlines.HalfYearDays == 0 {
 		s.Deadlines.HalfYearDays = 15
 	}

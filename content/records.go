@@ -17,6 +17,7 @@ type Site struct {
 	Regions   []string    `yaml:"regions"`
 	Policy    Policy      `yaml:"policy"`
 	Deadlines Deadlines   `yaml:"deadlines"`
+	Gov       GovLimits   `yaml:"gov"`
 	Inbox     InboxPolicy `yaml:"inbox"`
 	// Complaints is how the public complains about an institution (shown on
 	// each institution page next to the 第七条 statement).
@@ -50,6 +51,15 @@ func (p Policy) Expires() Date {
 		y = 2
 	}
 	return Date{p.Effective.Year + y, p.Effective.Month, p.Effective.Day}.AddDays(-1)
+}
+
+// GovLimits are the freshness limits that kjjr check --gov applies, from
+// 《政府网站与政务新媒体检查指标》: a 动态/要闻 column must show a new item
+// within NewsDays (default 14), a 通知公告/政策文件 column within
+// NoticeMonths (default 6).
+type GovLimits struct {
+	NewsDays     int `yaml:"news_days"`
+	NoticeMonths int `yaml:"notice_months"`
 }
 
 // Deadlines are the reporting deadlines (第五条第3项, 第六条第3项).
@@ -88,6 +98,10 @@ const (
 	NoticeAnnouncement = "公告"
 	NoticePolicy       = "政策文件"
 	NoticeGeneral      = "通知"
+	// NoticeInterpretation is a 政策解读: it names the 政策文件 it explains
+	// in Interprets, and the site links the two both ways, as the
+	// government-website indicators ask of every policy document.
+	NoticeInterpretation = "政策解读"
 )
 
 // Notice is notices/<slug>.md: a selection notice, announcement, policy
@@ -99,6 +113,8 @@ type Notice struct {
 	Number      string       `yaml:"number,omitempty"` // 文号, e.g. 市科发〔2025〕2号
 	Issuer      string       `yaml:"issuer,omitempty"` // defaults to Site.Bureau
 	Attachments []Attachment `yaml:"attachments,omitempty"`
+	// Interprets: for a 政策解读, the slug of the 政策文件 it explains.
+	Interprets string `yaml:"interprets,omitempty"`
 
 	Meta `yaml:",inline"`
 }

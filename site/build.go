@@ -481,6 +481,7 @@ func LiveReloadJS() []byte {
 
 type noticeRef struct {
 	Slug, Title, Kind, Date, DateISO string
+	Expired                          bool // a lapsed policy document: marked 已失效
 }
 
 // publishedNotices are the notices dated on or before now, newest first.
@@ -501,7 +502,16 @@ func (b *builder) publishedNotices() []*content.Notice {
 }
 
 func noticeRefOf(n *content.Notice) noticeRef {
-	return noticeRef{n.Slug, n.Title, n.Kind, n.Date.Chinese(), n.Date.String()}
+	return noticeRef{Slug: n.Slug, Title: n.Title, Kind: n.Kind, Date: n.Date.Chinese(), DateISO: n.Date.String()}
+}
+
+// policyExpired reports whether n is the notice of the measures and their
+// validity (第八条) has passed: the indicators ask that a lapsed document
+// be marked as such wherever it appears.
+func (b *builder) policyExpired(n *content.Notice) bool {
+	s := &b.repo.Site
+	exp := s.Policy.Expires()
+	return n.Slug == s.Policy.Notice && !exp.IsZero() && b.now.After(exp)
 }
 
 type instRef struct {
@@ -580,13 +590,30 @@ func (w *worker) notices() error {
 	ns := b.publishedNotices()
 	refs := make([]noticeRef, 0, len(ns))
 	for _, n := range ns {
-		refs = append(refs, noticeRefOf(n))
+		ref := noticeRefOf(n)
+		ref.Expired = b.policyExpired(n)
+		refs = append(refs, ref)
 	}
 	if err := w.page(w.group, "notices/index.html", "notices", &page{Title: "通知公告", Nav: "notices", Crumbs: []crumb{{"通知公告", ""}}, Data: refs}); err != nil {
 		return err
 	}
 	type attachment struct{ Title, Href string }
+	type related struct{ Label, Title, Href string }
+	// A 政策文件 and its 政策解读 link to each other (双向关联).
+	published := map[string]*content.Notice{}
 	for _, n := range ns {
+		published[n.Slug] = n
+	}
+	for _, n := range ns {
+		var rel []related
+		if p := published[n.Interprets]; n.Kind == content.NoticeInterpretation && p != nil {
+			rel = append(rel, related{"解读的政策文件", p.Title, "../" + p.Slug + "/"})
+		}
+		for _, o := range ns {
+			if o.Kind == content.NoticeInterpretation && o.Interprets == n.Slug {
+				rel = append(rel, related{"政策解读", o.Title, "../" + o.Slug + "/"})
+			}
+		}
 		issuer := n.Issuer
 		if issuer == "" {
 			issuer = b.repo.Site.Bureau
@@ -602,7 +629,9 @@ func (w *worker) notices() error {
 		data := struct {
 			Title, Kind, Number, Issuer, Date, DateISO, BodyMD string
 			Attachments                                        []attachment
-		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts}
+			Related                                            []related
+			Expired                                            bool
+		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts, rel, b.policyExpired(n)}
 		if err := w.page(w.group, "notices/"+n.Slug+"/index.html", "notice", &page{
 			Title: n.Title, Nav: "notices", Crumbs: []crumb{{"通知公告", "notices/"}, {n.Title, ""}}, Data: data,
 			Desc: markdownLead(n.Body),
@@ -1016,6 +1045,9 @@ func (w *worker) misc() error {
 	b := w.b
 	robots := "User-agent: *\nAllow: /\nSitemap: " + b.chrome.BaseURL + "sitemap.xml\n"
 	if err := b.out.emit(w.group, "robots.txt", []byte(robots)); err != nil {
+		return err
+	}
+	if err := w.siteMap(); err != nil {
 		return err
 	}
 	// The 404 page is served for any missing path: its links are absolute

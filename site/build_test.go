@@ -20,14 +20,14 @@ func TestBuildPages(t *testing.T) {
 	repo := loadFixture(t, "basic.txtar")
 	dir, res := buildTo(t, repo)
 	files := walkOut(t, dir)
-	if res.Pages != 22 {
-		t.Errorf("Pages = %d; want 22", res.Pages)
+	if res.Pages != 23 { // with the 网站地图 page
+		t.Errorf("Pages = %d; want 23", res.Pages)
 	}
 	if res.Written != res.Files || res.Removed != 0 {
 		t.Errorf("first build: %+v; want every file written", res)
 	}
 	for _, p := range []string{
-		"index.html", "404.html", "robots.txt", "sitemap.xml", "assets/site.css", "assets/site.js", "assets/search.js",
+		"index.html", "404.html", "robots.txt", "sitemap.xml", "sitemap/index.html", "assets/icon.png", "assets/site.css", "assets/site.js", "assets/search.js",
 		"institutions/index.html", "institutions/alpha/index.html", "institutions/alpha/reports/2025-07.html",
 		"notices/index.html", "notices/atom.xml", "notices/2025-04-01-selection/index.html", "notices/2025-04-01-selection/shenbao.txt",
 		"rounds/index.html", "rounds/2025-1/index.html", "publicity/index.html", "publicity/2025-06-03-round-1/index.html",

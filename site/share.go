@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -167,4 +168,51 @@ func writeShareMeta(b *bytes.Buffer, p *page) {
 	if strings.HasPrefix(p.C.BaseURL, "https://") || strings.HasPrefix(p.C.BaseURL, "http://") {
 		b.WriteString(`<meta property="og:image" content="` + esc(p.C.BaseURL) + "assets/icon.png\">\n")
 	}
+}
+
+// siteMapColumn is one column of the 网站地图 page.
+type siteMapColumn struct {
+	Label, Href, Note string
+	Items             []struct{ Label, Href string }
+}
+
+// siteMap writes sitemap/index.html, the 网站地图 that the
+// government-website indicators ask for: every column of the main
+// navigation with its pages (institutions are counted, not listed: the
+// directory lists them).
+func (w *worker) siteMap() error {
+	b := w.b
+	var cols []siteMapColumn
+	for _, n := range nav[1:] {
+		c := siteMapColumn{Label: n.Label, Href: n.Href}
+		add := func(label, href string) {
+			c.Items = append(c.Items, struct{ Label, Href string }{label, href})
+		}
+		switch n.Key {
+		case "institutions":
+			c.Note = fmt.Sprintf("共 %d 家机构的页面", len(b.repo.Institutions))
+		case "notices":
+			for _, x := range b.publishedNotices() {
+				add(x.Title, "notices/"+x.Slug+"/")
+			}
+		case "rounds":
+			for _, rd := range b.repo.Rounds {
+				add(roundTitle(rd), "rounds/"+rd.Slug+"/")
+			}
+		case "publicity":
+			for _, p := range b.repo.Publicities {
+				if p.Start.After(b.now) {
+					continue
+				}
+				add(p.Title, "publicity/"+p.Slug+"/")
+			}
+		case "results":
+			for _, r := range b.publishedResults() {
+				add(fmt.Sprintf("%d年度考核结果", r.Year), fmt.Sprintf("results/%d/", r.Year))
+			}
+		}
+		cols = append(cols, c)
+	}
+	return w.page(w.group, "sitemap/index.html", "sitemap", &page{Title: "网站地图", Crumbs: []crumb{{"网站地图", ""}}, Data: cols,
+		Desc: b.repo.Site.Title + "网站地图：各栏目及其页面。"})
 }

@@ -116,6 +116,7 @@ func (c *checker) site() {
 	if len(s.Regions) == 0 {
 		c.errf(siteFile, "regions", "未列出晋中市的县（区、市）：机构办公地址要据此核对（第五条第4项）")
 	}
+	c.inboxLimits(&s.Inbox)
 	if s.Policy.Effective.IsZero() {
 		c.errf(siteFile, "policy.effective", "缺少办法施行日期（第八条），例如 2025-03-18")
 		return
@@ -129,6 +130,28 @@ func (c *checker) site() {
 		c.errf(siteFile, "policy.effective", "《管理办法》有效期%d年，已于%s到期（第八条）：请按新修订的办法更新 policy", s.Policy.Years, exp.Chinese())
 	case left <= s.Policy.WarnDays:
 		c.warnf(siteFile, "policy.effective", "《管理办法》将于%s到期（还有%d天，第八条）：请及时修订或延续", exp.Chinese(), left)
+	}
+}
+
+// inboxLimits checks the inbox's limits: positive, and a quarantine that
+// can hold at least one message of the largest size accepted.
+func (c *checker) inboxLimits(in *InboxPolicy) {
+	for _, l := range []struct {
+		field string
+		v     int
+	}{
+		{"inbox.max_attachment_mib", in.MaxAttachmentMiB},
+		{"inbox.max_message_mib", in.MaxMessageMiB},
+		{"inbox.max_attachments", in.MaxAttachments},
+		{"inbox.max_report_age_months", in.MaxReportAgeMonths},
+		{"inbox.quarantine_budget_mib", in.QuarantineBudgetMiB},
+	} {
+		if l.v < 0 {
+			c.errf(siteFile, l.field, "不能为负数（%d）：请填正整数，或删去此项使用默认值", l.v)
+		}
+	}
+	if in.QuarantineBudgetMiB > 0 && in.MaxMessageMiB > 0 && in.QuarantineBudgetMiB < in.MaxMessageMiB {
+		c.errf(siteFile, "inbox.quarantine_budget_mib", "隔离区容量 %d MiB 小于单封邮件上限 max_message_mib（%d MiB）：被退回的邮件存不下，请调大到至少 %d", in.QuarantineBudgetMiB, in.MaxMessageMiB, in.MaxMessageMiB)
 	}
 }
 

@@ -75,6 +75,9 @@ type InboxPolicy struct {
 	MaxAttachments     int    `yaml:"max_attachments"`       // default 30
 	MaxReportAgeMonths int    `yaml:"max_report_age_months"` // default 24
 	ReceiptFrom        string `yaml:"receipt_from"`          // From address of receipts and reminders
+	// QuarantineBudgetMiB caps the disk that <gitdir>/kjjr/quarantine may
+	// use; past it the oldest records of strangers expire first. Default 1024.
+	QuarantineBudgetMiB int `yaml:"quarantine_budget_mib"`
 }
 
 // Notice kinds (第三条第1项 遴选通知, 第五条第1项 公告).

@@ -46,6 +46,8 @@ type engine struct {
 
 	mu   sync.Mutex
 	snap *snapshot
+	// qUsed is the quarantine's size on disk, -1 until counted.
+	qUsed int64
 }
 
 func newEngine(repoDir string, opts *Options) (*engine, error) {
@@ -62,7 +64,7 @@ func newEngine(repoDir string, opts *Options) (*engine, error) {
 	e := &engine{
 		store: st, index: ix, stateDir: stateDir,
 		queue: opts.queue, log: opts.logger(), now: opts.Now, lookup: opts.LookupTXT,
-		parse: opts.parse, looks: opts.looks, beforeCAS: opts.beforeCAS,
+		parse: opts.parse, looks: opts.looks, beforeCAS: opts.beforeCAS, qUsed: -1,
 	}
 	if e.queue == nil {
 		e.queue = nopQueue{}
@@ -191,7 +193,7 @@ func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
 		return handled{dest: destProcessed, branch: branch, commit: ch}, nil
 	default:
 		rec := recordOf(pl)
-		if err := writeQuarantine(e.stateDir, rec, pl.raw); err != nil {
+		if err := e.storeQuarantine(rec, pl.id, pl.raw, e.analyzer(e.snap).limits().MaxMessage); err != nil {
 			return handled{}, err
 		}
 		if pl.out == outReject {

@@ -135,7 +135,9 @@ func expireQuarantine(stateDir string, budget int64, now time.Time) (int64, erro
 		}
 		total -= it.kept
 	}
-	return total, nil
+	// Count again: rewritten records changed size.
+	total, _, err = quarantineUsage(stateDir)
+	return total, err
 }
 
 // quarantineBudget is site.yaml inbox.quarantine_budget_mib in bytes.

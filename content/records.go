@@ -67,7 +67,8 @@ type Deadlines struct {
 	RemindDays int `yaml:"remind_days"`
 }
 
-// InboxPolicy is what the inbox accepts (DESIGN.md, "Decisions on the edge cases").
+// InboxPolicy is what the inbox accepts and how much disk its quarantine
+// may use (site.yaml inbox). Zero fields take the defaults.
 type InboxPolicy struct {
 	RequireDKIM        bool   `yaml:"require_dkim"`          // every institution must pass DKIM
 	MaxAttachmentMiB   int    `yaml:"max_attachment_mib"`    // default 25

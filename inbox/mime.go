@@ -22,8 +22,9 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// Limits bound what one message may hold (site.yaml inbox; DESIGN.md
-// "Limits"). Zero fields take the defaults.
+// Limits bound what one message may hold (site.yaml inbox). A message over
+// MaxMessage is never downloaded (see screen). Zero fields take the
+// defaults.
 type Limits struct {
 	MaxAttachment  int64 // bytes per attachment; default 25 MiB
 	MaxMessage     int64 // bytes per message; default 50 MiB
@@ -81,8 +82,9 @@ type parsed struct {
 	TooMany bool
 }
 
-// identity is what makes a message the same message (DESIGN.md,
-// "Identity and duplicates").
+// identity is what makes a message the same message: a re-delivery (a new
+// Received line, the same Message-ID and body) is a duplicate, and so is
+// a message without Message-ID whose raw bytes are the same.
 type identity struct {
 	MessageID  string // without brackets
 	RawSHA256  string // hex SHA-256 of the raw message (Source-Sha256)

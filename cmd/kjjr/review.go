@@ -280,11 +280,12 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 
 // quarantineReason names the inbox's reason codes for staff.
 var quarantineReason = map[string]string{
-	"unknown_sender": "发件人未登记",
-	"dkim_fail":      "DKIM 签名未通过",
-	"auto_reply":     "自动回复/退信",
-	"empty":          "空邮件",
-	"rejected":       "内容不合格（已回执）",
+	"unknown_sender":   "发件人未登记",
+	"dkim_fail":        "DKIM 签名未通过",
+	"auto_reply":       "自动回复/退信",
+	"empty":            "空邮件",
+	"header_too_large": "邮件头过大（未读取）",
+	"rejected":         "内容不合格（已回执）",
 }
 
 // writeQuarantine lists the quarantined and rejected messages (kjjr inbox)
@@ -312,6 +313,8 @@ func writeQuarantine(e *env, r *review.Repo) int {
 			state := "待核查"
 			if q.Released != "" {
 				state = "已放行 → " + q.Released
+			} else if !q.Expired.IsZero() {
+				state = "待核查（隔离区超出容量，原邮件已删除）"
 			}
 			inst := q.Institution
 			if inst == "" {

@@ -331,7 +331,7 @@ func (e *engine) quarantinedMessage(ctx context.Context, rec *QuarantineRecord, 
 		return nil, &ReleaseError{Reasons: []string{tooLargeReason(rec.Size, max) + "（邮件正文没有下载，不能放行）"}}
 	}
 	if opts.IMAP.Addr == "" {
-		return nil, &ReleaseError{Reasons: []string{fmt.Sprintf("隔离区只保存了这封邮件的邮件头（发件人未登记，正文没有下载）。"+
+		return nil, &ReleaseError{Reasons: []string{fmt.Sprintf("隔离区没有这封邮件的正文（未登记发件人的邮件只保存邮件头，或原邮件已按隔离区容量删除）。"+
 			"请用 --imap-addr 等参数（或 KJJR_IMAP_ADDR）指定收件邮箱，从“%s”文件夹取回原邮件；"+
 			"或者先在机构 index.md 的 report_senders 中登记该地址，再把邮件从“%s”移回收件箱，kjjr inbox 会重新处理", opts.IMAP.Quarantine, opts.IMAP.Quarantine)}}
 	}

@@ -40,7 +40,7 @@ func TestReleaseAndList(t *testing.T) {
 	opts := testOptions(q)
 	_, err = Release(ctx, dir, h.qid, instSlug, opts)
 	var re *ReleaseError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "只保存了这封邮件的邮件头") {
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "隔离区没有这封邮件的正文") {
 		t.Fatalf("release without IMAP: %v", err)
 	}
 	// The message in the quarantine mailbox of a real Dovecot, among

@@ -347,10 +347,9 @@ func fetchPreview(c *imapclient.Client, uid imap.UID) (pv preview, ok bool, err 
 	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true,
 		BodySection: []*imap.FetchItemBodySection{sec}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		ok = true // the client passes on only the UID asked for
 		for item := msg.Next(); item != nil; item = msg.Next() {
 			switch it := item.(type) {
-			case imapclient.FetchItemDataUID:
-				ok = ok || it.UID == uid
 			case imapclient.FetchItemDataInternalDate:
 				pv.receivedAt = it.Time
 			case imapclient.FetchItemDataRFC822Size:

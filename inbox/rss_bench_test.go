@@ -55,6 +55,11 @@ func BenchmarkInboxPeakRSS(b *testing.B) {
 	for _, cs := range cases {
 		user := d.account(b)
 		c := dovecotClient(b, d.Addr, user)
+		for _, mb := range []string{"待核查", "已处理"} {
+			if err := c.Create(mb, nil).Wait(); err != nil {
+				b.Fatal(err)
+			}
+		}
 		size := appendLarge(b, c, "INBOX", cs.from, cs.subject, cs.size)
 		for _, bin := range bins {
 			b.Run(cs.name+"/bin="+bin[0], func(b *testing.B) {

@@ -117,6 +117,7 @@ func (c *checker) site() {
 	if len(s.Regions) == 0 {
 		c.errf(siteFile, "regions", "未列出晋中市的县（区、市）：机构办公地址要据此核对（第五条第4项）")
 	}
+	c.inboxLimits(&s.Inbox)
 	if s.Policy.Effective.IsZero() {
 		c.errf(siteFile, "policy.effective", "缺少办法施行日期（第八条），例如 2025-03-18")
 		return
@@ -173,6 +174,28 @@ func (c *checker) calendarAhead() {
 // CalendarWarnDays is how far ahead kjjr check looks for deadlines that
 // fall in a year without a calendar file.
 const CalendarWarnDays = 45
+
+// inboxLimits checks the inbox's limits: positive, and a quarantine that
+// can hold at least one message of the largest size accepted.
+func (c *checker) inboxLimits(in *InboxPolicy) {
+	for _, l := range []struct {
+		field string
+		v     int
+	}{
+		{"inbox.max_attachment_mib", in.MaxAttachmentMiB},
+		{"inbox.max_message_mib", in.MaxMessageMiB},
+		{"inbox.max_attachments", in.MaxAttachments},
+		{"inbox.max_report_age_months", in.MaxReportAgeMonths},
+		{"inbox.quarantine_budget_mib", in.QuarantineBudgetMiB},
+	} {
+		if l.v < 0 {
+			c.errf(siteFile, l.field, "不能为负数（%d）：请填正整数，或删去此项使用默认值", l.v)
+		}
+	}
+	if in.QuarantineBudgetMiB > 0 && in.MaxMessageMiB > 0 && in.QuarantineBudgetMiB < in.MaxMessageMiB {
+		c.errf(siteFile, "inbox.quarantine_budget_mib", "隔离区容量 %d MiB 小于单封邮件上限 max_message_mib（%d MiB）：被退回的邮件存不下，请调大到至少 %d", in.QuarantineBudgetMiB, in.MaxMessageMiB, in.MaxMessageMiB)
+	}
+}
 
 func (c *checker) notice(n *Notice) {
 	c.missing(n.File, "kind", n.Kind, "title", n.Title, "date", n.Date)

@@ -672,4 +672,7 @@ func (s *Site) ApplyDefaults() {
 	if s.Inbox.MaxReportAgeMonths == 0 {
 		s.Inbox.MaxReportAgeMonths = 24
 	}
+	if s.Inbox.QuarantineBudgetMiB == 0 {
+		s.Inbox.QuarantineBudgetMiB = 1024
+	}
 }

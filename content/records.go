@@ -81,8 +81,8 @@ type Deadlines struct {
 	ShiftRestDays *bool `yaml:"shift_rest_days"`
 }
 
-// InboxPolicy is what the inbox accepts: report age, size and count limits,
-// DKIM requirements (site.yaml inbox; package inbox documents each rule).
+// InboxPolicy is what the inbox accepts and how much disk its quarantine
+// may use (site.yaml inbox). Zero fields take the defaults.
 type InboxPolicy struct {
 	RequireDKIM        bool   `yaml:"require_dkim"`          // every institution must pass DKIM
 	MaxAttachmentMiB   int    `yaml:"max_attachment_mib"`    // default 25
@@ -90,6 +90,9 @@ type InboxPolicy struct {
 	MaxAttachments     int    `yaml:"max_attachments"`       // default 30
 	MaxReportAgeMonths int    `yaml:"max_report_age_months"` // default 24
 	ReceiptFrom        string `yaml:"receipt_from"`          // From address of receipts and reminders
+	// QuarantineBudgetMiB caps the disk that <gitdir>/kjjr/quarantine may
+	// use; past it the oldest records of strangers expire first. Default 1024.
+	QuarantineBudgetMiB int `yaml:"quarantine_budget_mib"`
 }
 
 // Notice kinds (第三条第1项 遴选通知, 第五条第1项 公告).

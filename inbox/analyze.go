@@ -108,11 +108,7 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 		pl.inst = a.snap.InstitutionByEmail(p.From)
 		if pl.inst == nil {
 			pl.out, pl.code = outQuarantine, ReasonUnknownSender
-			from := p.From
-			if from == "" {
-				from = "（无法识别）"
-			}
-			pl.reasons = []string{fmt.Sprintf("发件人 %s 不在任何机构的报送邮箱名单（report_senders）中", from)}
+			pl.reasons = []string{unknownSenderReason(p.From)}
 			return pl
 		}
 		pl.dkim = verifyDKIM(raw, p.From, pl.inst, a.lookup)
@@ -147,7 +143,7 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 	}
 	var reasons []string
 	if int64(len(raw)) > lim.MaxMessage {
-		reasons = append(reasons, fmt.Sprintf("邮件大小 %s 超过上限 %s：请分成几封邮件发送", mib(int64(len(raw))), mib(lim.MaxMessage)))
+		reasons = append(reasons, tooLargeReason(int64(len(raw)), lim.MaxMessage))
 	}
 	if p.Incomplete != nil {
 		reasons = append(reasons, "邮件不完整（MIME 结构损坏：缺少结束分隔符或附件编码损坏），内容可能有缺失，请重新发送")

@@ -22,8 +22,9 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// Limits bound what one message may hold (site.yaml inbox; DESIGN.md
-// "Limits"). Zero fields take the defaults.
+// Limits bound what one message may hold (site.yaml inbox). A message over
+// MaxMessage is never downloaded (see screen). Zero fields take the
+// defaults.
 type Limits struct {
 	MaxAttachment  int64 // bytes per attachment; default 25 MiB
 	MaxMessage     int64 // bytes per message; default 50 MiB
@@ -81,17 +82,28 @@ type parsed struct {
 	TooMany bool
 }
 
-// identity is what makes a message the same message (DESIGN.md,
-// "Identity and duplicates").
+// identity is what makes a message the same message: a re-delivery (a new
+// Received line, the same Message-ID and body) is a duplicate, and so is
+// a message without Message-ID whose raw bytes are the same.
 type identity struct {
 	MessageID  string // without brackets
 	RawSHA256  string // hex SHA-256 of the raw message (Source-Sha256)
 	BodySHA256 string // hex SHA-256 of the bytes after the header block
+	// HeaderSHA256 and Size identify a message whose body was never
+	// fetched (a stranger's, or one over the size limit): the hex SHA-256
+	// of its header block and its RFC822.SIZE. RawSHA256 and BodySHA256
+	// are then empty.
+	HeaderSHA256 string
+	Size         int64
 }
 
 // Key is the message's identity as one string: "mid:<id> <body sha256>"
-// or "raw:<raw sha256>". It is the outbox receipt key.
+// or "raw:<raw sha256>", or "hdr:<header sha256> <size>" when only the
+// header was read. It is the outbox receipt key.
 func (id identity) Key() string {
+	if id.HeaderSHA256 != "" {
+		return "hdr:" + id.HeaderSHA256 + " " + strconv.FormatInt(id.Size, 10)
+	}
 	if id.MessageID != "" {
 		return "mid:" + id.MessageID + " " + id.BodySHA256
 	}

@@ -38,6 +38,7 @@ func cmdReview(e *env, args []string) int {
 	inst := fs.String("institution", "", "机构代号（release）")
 	nowFlag := fs.String("now", "", "")
 	smtpSrv := mailServerFlags(fs, "smtp", "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
+	imapSrv := mailServerFlags(fs, "imap", "release：收件邮箱的 IMAP 服务器 host:port（KJJR_IMAP_ADDR）；隔离区只存了邮件头时，从“待核查”文件夹取回原邮件")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, reviewUsage)
 		fs.PrintDefaults()
@@ -94,6 +95,12 @@ func cmdReview(e *env, args []string) int {
 			return 2
 		}
 	}
+	if sub == "release" {
+		if err := imapSrv.checkTLS(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr review: %v\n", err)
+			return 2
+		}
+	}
 	r, err := review.Open(*dir)
 	if err != nil {
 		return fail(err)
@@ -108,6 +115,13 @@ func cmdReview(e *env, args []string) int {
 		if *smtpSrv.addr != "" {
 			if opts.SMTP.Password, err = smtpSrv.password(); err != nil {
 				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
+				return 1
+			}
+		}
+		opts.IMAP = inbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, TLS: *imapSrv.tls}
+		if *imapSrv.addr != "" {
+			if opts.IMAP.Password, err = imapSrv.password(); err != nil {
+				fmt.Fprintf(e.stderr, "kjjr review: --imap-password-file: %v\n", err)
 				return 1
 			}
 		}
@@ -266,11 +280,12 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 
 // quarantineReason names the inbox's reason codes for staff.
 var quarantineReason = map[string]string{
-	"unknown_sender": "发件人未登记",
-	"dkim_fail":      "DKIM 签名未通过",
-	"auto_reply":     "自动回复/退信",
-	"empty":          "空邮件",
-	"rejected":       "内容不合格（已回执）",
+	"unknown_sender":   "发件人未登记",
+	"dkim_fail":        "DKIM 签名未通过",
+	"auto_reply":       "自动回复/退信",
+	"empty":            "空邮件",
+	"header_too_large": "邮件头过大（未读取）",
+	"rejected":         "内容不合格（已回执）",
 }
 
 // writeQuarantine lists the quarantined and rejected messages (kjjr inbox)
@@ -298,6 +313,8 @@ func writeQuarantine(e *env, r *review.Repo) int {
 			state := "待核查"
 			if q.Released != "" {
 				state = "已放行 → " + q.Released
+			} else if !q.Expired.IsZero() {
+				state = "待核查（隔离区超出容量，原邮件已删除）"
 			}
 			inst := q.Institution
 			if inst == "" {

@@ -98,8 +98,15 @@ func Clean(s string) bool {
 // removed, and surrounding spaces are trimmed. A longer result is cut at a
 // character boundary and ends in Ellipsis (counted in max).
 func Line(s string, max int) string {
+	if max < 0 {
+		max = 0
+	}
 	var b strings.Builder
-	b.Grow(min(len(s), 4*max+8))
+	if max > 0 {
+		b.Grow(min(len(s), 4*max+8))
+	} else {
+		b.Grow(len(s))
+	}
 	space := false
 	n := 0
 	for i := 0; i < len(s); {

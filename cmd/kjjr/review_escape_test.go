@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/inbox"
 )
@@ -20,7 +22,22 @@ import (
 // where it enters.
 func TestQuarantineTableEscapes(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := git.PlainInit(dir, false); err != nil {
+	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "科技局", Email: "staff@example.gov.cn", When: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	if err := os.WriteFile(filepath.Join(dir, "site.yaml"), []byte("title: 晋中市科技金融服务机构\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Add("site.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Commit("初始内容", &git.CommitOptions{Author: sig}); err != nil {
 		t.Fatal(err)
 	}
 	fake := "0123456789abcdef0123  2026-11-20 10:00  report@jinchuang-capital.example.com  2026年10月月报  内容不合格（已回执）"

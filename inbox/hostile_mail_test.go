@@ -150,11 +150,13 @@ func TestDovecotHostileText(t *testing.T) {
 	for _, m := range msgs {
 		body := receiptText(t, m.Data)
 		results := 0
+		// The bureau's own lines start in column 0 (a value's
+		// continuation lines are indented): none is the sender's text.
 		for _, l := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
-			if strings.HasPrefix(strings.TrimSpace(l), "处理结果：") {
+			if strings.HasPrefix(l, "处理结果：") {
 				results++
 			}
-			if strings.HasPrefix(strings.TrimSpace(l), "请将服务费") {
+			if !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "您好！") && (strings.Contains(l, "请将服务费") || strings.Contains(l, "汇至账户")) {
 				t.Errorf("receipt has an injected line %q:\n%s", l, body)
 			}
 		}

@@ -24,8 +24,9 @@ import (
 	"kjjr/internal/safetext"
 )
 
-// Limits bound what one message may hold (site.yaml inbox; DESIGN.md
-// "Limits"). Zero fields take the defaults.
+// Limits bound what one message may hold (site.yaml inbox:
+// max_attachment_mib, max_message_mib, max_attachments). Zero fields take
+// the defaults.
 type Limits struct {
 	MaxAttachment  int64 // bytes per attachment; default 25 MiB
 	MaxMessage     int64 // bytes per message; default 50 MiB
@@ -88,8 +89,9 @@ type parsed struct {
 	TooMany bool
 }
 
-// identity is what makes a message the same message (DESIGN.md,
-// "Identity and duplicates").
+// identity is what makes a message the same message: its Message-ID with
+// the SHA-256 of its body (a re-delivery adds Received lines, not a new
+// message), or, without a Message-ID, the SHA-256 of the raw bytes.
 type identity struct {
 	MessageID  string // without brackets
 	RawSHA256  string // hex SHA-256 of the raw message (Source-Sha256)

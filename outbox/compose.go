@@ -301,7 +301,9 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 		when = "于" + chineseTime(r.ReceivedAt)
 	}
 	if subj := line(r.OrigSubject); subj != "" {
-		t.line("您好！本平台已"+when+"收到贵单位发送的邮件《"+subj+"》。", 0)
+		// Continuation lines are indented: however the sender's subject
+		// wraps, no part of it starts a line as the bureau's own do.
+		t.line("您好！本平台已"+when+"收到贵单位发送的邮件《"+subj+"》。", 3)
 	} else {
 		t.line("您好！本平台已"+when+"收到贵单位发送的邮件。", 0)
 	}

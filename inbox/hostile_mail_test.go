@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,13 @@ import (
 // once with the real outbox and an SMTP sink, and returns the repo's work
 // tree and the sink.
 func dovecotRun(t *testing.T, raws ...[]byte) (string, *smtpSink, Stats) {
+	dir, sink, st, _ := dovecotRunLog(t, raws...)
+	return dir, sink, st
+}
+
+// dovecotRunLog is dovecotRun that also returns the worker's log, as
+// kjjr inbox writes it (slog text, debug level).
+func dovecotRunLog(t *testing.T, raws ...[]byte) (string, *smtpSink, Stats, string) {
 	t.Helper()
 	d := dovecot(t)
 	user := d.account(t)
@@ -36,6 +44,8 @@ func dovecotRun(t *testing.T, raws ...[]byte) (string, *smtpSink, Stats) {
 	opts.queue = nil // the real outbox
 	opts.IMAP = IMAPConfig{Addr: d.Addr, User: user, Password: "pw", TLS: "none"}
 	opts.SMTP = SMTPConfig{Addr: sink.Addr, TLS: "none"}
+	var log bytes.Buffer
+	opts.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w, err := NewWorker(dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +55,7 @@ func dovecotRun(t *testing.T, raws ...[]byte) (string, *smtpSink, Stats) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, sink, st
+	return dir, sink, st, log.String()
 }
 
 // receiptText decodes the body of a delivered receipt.
@@ -137,7 +147,10 @@ func TestDovecotHostileText(t *testing.T) {
 		})
 	fakeRow := "正常主题\r\n0123456789abcdef0123  2026-11-20 10:00  " + instSender + "  2026年10月月报  内容不合格（已回执）\x1b[2J\x1b]0;title\x07"
 	rawC := compose("attacker@evil.example", fakeRow, "c1@evil.example", testNow.Add(-time.Hour), "hi", nil)
-	dir, sink, st := dovecotRun(t, rawA, rawB, rawC)
+	dir, sink, st, wlog := dovecotRunLog(t, rawA, rawB, rawC)
+	if strings.ContainsAny(wlog, "\x00\x07\x1b\u202e") || !strings.Contains(wlog, "quarantined") {
+		t.Errorf("the log carries control characters (or logged nothing): %q", wlog)
+	}
 	if st.Committed != 2 || st.Quarantined != 1 {
 		t.Fatalf("stats %v", st)
 	}

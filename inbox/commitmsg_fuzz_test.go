@@ -29,7 +29,9 @@ var commitMessageSeeds = [][3]string{
 	{"=?gbk?B?" + b64line("\xd4\xc2\x00\xb1\xa8") + "?=", "name*=utf-8''%00%1B%E2%80%AE.pdf", "id\u2028x@y"},
 }
 
-func b64line(s string) string { return strings.TrimRight(strings.ReplaceAll(b64([]byte(s)), "\r\n", ""), "\n") }
+func b64line(s string) string {
+	return strings.TrimRight(strings.ReplaceAll(b64([]byte(s)), "\r\n", ""), "\n")
+}
 
 // commitFor builds the commit message of a message with the given raw
 // subject, attachment name and Message-ID, as the inbox would; the sheet

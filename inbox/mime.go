@@ -407,14 +407,20 @@ func exactSender(fields []string) (addr, name, shown, problem string) {
 	if strings.TrimSpace(fields[0]) == "" {
 		return "", "", "", "邮件的发件人（From）字段为空" + untrusted
 	}
-	addrs, err := mail.ParseAddressList(fields[0])
-	if err != nil && strings.Contains(fields[0], "=?") {
+	field := fields[0]
+	if !utf8.ValidString(field) {
+		// Old Chinese clients send the display name as raw GBK bytes:
+		// read it as GB18030 (ASCII stays as it is).
+		field = decodeText(field)
+	}
+	addrs, err := mail.ParseAddressList(field)
+	if err != nil && strings.Contains(field, "=?") {
 		// A display name in a Chinese charset split between encoded words
 		// (see joinWords) does not decode word by word: join it first.
 		// Only the display name changes; the address is parsed as strictly.
 		// Each joined run becomes a quoted string, so that what it decodes
 		// to cannot add an address or a delimiter.
-		quoted := wordRunRE.ReplaceAllStringFunc(fields[0], func(run string) string {
+		quoted := wordRunRE.ReplaceAllStringFunc(field, func(run string) string {
 			d := joinWords(run)
 			if d == run {
 				return run
@@ -426,14 +432,17 @@ func exactSender(fields []string) (addr, name, shown, problem string) {
 	switch {
 	case err != nil:
 		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”不是一个有效的邮件地址%s", shown, untrusted)
-	case strings.ContainsAny(quotedRE.ReplaceAllString(wordRE.ReplaceAllString(fields[0], ""), ""), ":;"):
+	case strings.ContainsAny(quotedRE.ReplaceAllString(wordRE.ReplaceAllString(field, ""), ""), ":;"):
 		// A group ("name: a@b;") is not a mailbox, whatever it holds.
 		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”是一个地址组，不是一个邮件地址%s", shown, untrusted)
 	case len(addrs) != 1:
 		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”中有 %d 个地址，应当只有一个%s", shown, len(addrs), untrusted)
 	}
 	a := strings.ToLower(strings.TrimSpace(addrs[0].Address))
-	if at := strings.LastIndexByte(a, '@'); at <= 0 || at == len(a)-1 || !safetext.Clean(a) || strings.ContainsAny(a, " <>\"") {
+	// The address must be written as such in the field as sent, not
+	// made by decoding it.
+	if at := strings.LastIndexByte(a, '@'); at <= 0 || at == len(a)-1 || !safetext.Clean(a) || strings.ContainsAny(a, " <>\"") ||
+		!strings.Contains(strings.ToLower(fields[0]), a) {
 		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”不是一个有效的邮件地址%s", shown, untrusted)
 	}
 	return a, safetext.Line(decodeText(addrs[0].Name), maxFromNameRunes), shown, ""

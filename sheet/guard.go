@@ -254,7 +254,9 @@ const maxRisksPerKind = 3
 const maxFormulaScan = MaxEntrySize
 
 var (
-	ddeRE      = regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_.])[A-Za-z0-9_.\-]+\s*\|\s*'[^']*'\s*!|\bDDE(AUTO)?\s*\(`)
+	ddeRE = regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_.])[A-Za-z0-9_.\-]+\s*\|\s*('[^']*'|[A-Za-z0-9_.\-]+)\s*!|\bDDE(AUTO)?\s*\(`)
+	// stringRE matches a string literal of a formula ("..." with "" inside).
+	stringRE   = regexp.MustCompile(`"(?:[^"]|"")*"`)
 	webRE      = regexp.MustCompile(`(?i)\b(_xlfn\.)?(WEBSERVICE|FILTERXML|IMPORTXML|IMPORTDATA|RTD)\s*\(`)
 	hyperRE    = regexp.MustCompile(`(?i)\bHYPERLINK\s*\(`)
 	externalRE = regexp.MustCompile(`\[\d+\][^\[\]!"]*!|\[[^\]]+\.(?i:xls[xmb]?|xlt[xm]?|et|csv)\][^!"]*!`)
@@ -326,16 +328,17 @@ func ActiveContent(data []byte) (risks []Risk) {
 	sheets := sheetNames(files)
 	check := func(where, formula string) {
 		shown := safetext.Line(formula, 60)
+		code := stringRE.ReplaceAllString(formula, `""`) // what is not text
 		switch {
-		case ddeRE.MatchString(formula):
+		case ddeRE.MatchString(code):
 			add(Risk{Kind: RiskDDE, Where: where, Text: shown})
-		case macroFnRE.MatchString(formula):
+		case macroFnRE.MatchString(code):
 			add(Risk{Kind: RiskMacro, Where: where, Text: shown})
-		case webRE.MatchString(formula):
+		case webRE.MatchString(code):
 			add(Risk{Kind: RiskWebService, Where: where, Text: shown})
-		case externalRE.MatchString(formula):
+		case externalRE.MatchString(code):
 			add(Risk{Kind: RiskExternalLink, Where: where, Text: shown})
-		case hyperRE.MatchString(formula):
+		case hyperRE.MatchString(code):
 			add(Risk{Kind: RiskHyperlink, Where: where, Text: shown})
 		}
 	}

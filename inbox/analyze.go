@@ -518,10 +518,11 @@ func noteText(s string) string {
 // institution), a paragraph naming the sender, the subject and each
 // attachment with its fate, the warnings, and the trailers
 // (Kjjr-Institution, Kjjr-Period, Kjjr-Kind, Message-Id, Source-Sha256,
-// Body-Sha256, DKIM). Every value in it goes through safetext.Line, whatever was cleaned
-// before: the message holds no NUL (git fsck --strict: nulInCommit), no
-// escape sequence for a staff terminal (git log), and no line that a value
-// could add (a forged trailer or paragraph).
+// Body-Sha256, DKIM). Every value in it goes through safetext.Line,
+// whatever was cleaned before: the message holds no NUL (git fsck
+// --strict: nulInCommit), no escape sequence for a staff terminal (git
+// log), and no line that a value could add (a forged trailer or
+// paragraph).
 func (pl *plan) commitMessage() string {
 	l := func(s string) string { return safetext.Line(s, 0) }
 	var b strings.Builder

@@ -165,3 +165,15 @@ func TestCellTextClean(t *testing.T) {
 		t.Errorf("banks %q", rep.PartnerBanks)
 	}
 }
+
+// BenchmarkActiveContent is the cost of checking one monthly sheet (what
+// kjjr review adds per listed workbook, and the inbox per kept one).
+func BenchmarkActiveContent(b *testing.B) {
+	data := readFixture(b, "good.xlsx")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if r := ActiveContent(data); len(r) != 0 {
+			b.Fatal(r)
+		}
+	}
+}

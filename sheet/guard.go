@@ -255,6 +255,8 @@ const maxFormulaScan = MaxEntrySize
 
 var (
 	ddeRE = regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_.])[A-Za-z0-9_.\-]+\s*\|\s*('[^']*'|[A-Za-z0-9_.\-]+)\s*!|\bDDE(AUTO)?\s*\(`)
+	// formulaTagRE matches the start of a formula element, <f> or <x:f ...>.
+	formulaTagRE = regexp.MustCompile(`<([A-Za-z0-9_]+:)?f[\s>/]`)
 	// stringRE matches a string literal of a formula ("..." with "" inside).
 	stringRE   = regexp.MustCompile(`"(?:[^"]|"")*"`)
 	webRE      = regexp.MustCompile(`(?i)\b(_xlfn\.)?(WEBSERVICE|FILTERXML|IMPORTXML|IMPORTDATA|RTD)\s*\(`)
@@ -428,8 +430,16 @@ func scanFormulas(f *zip.File, elem string, fn func(where, text string)) {
 	if err != nil {
 		return
 	}
-	defer rc.Close()
-	d := xml.NewDecoder(io.LimitReader(rc, maxFormulaScan))
+	data, err := io.ReadAll(io.LimitReader(rc, maxFormulaScan))
+	rc.Close()
+	if err != nil && len(data) == 0 {
+		return
+	}
+	// Most parts hold no such element at all: skip the XML decoding.
+	if !bytes.Contains(data, []byte(elem)) || (elem == "f" && !formulaTagRE.Match(data)) {
+		return
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = false
 	cell := ""
 	for {

@@ -138,6 +138,9 @@ func TestActiveContent(t *testing.T) {
 func FuzzActiveContent(f *testing.F) {
 	f.Add([]byte("PK\x03\x04"))
 	f.Add(oleMagic)
+	f.Add(readFixture(f, "good.xlsx"))
+	f.Add(withFormula(`cmd|'/C calc'!A0`)(f))
+	f.Add(withParts("", map[string]string{"xl/connections.xml": "<connections/>"})(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := ActiveContent(data)
 		w := ActiveWarning("a\x1b.xlsx", r)

@@ -130,7 +130,8 @@ func TestDovecotSenderIdentity(t *testing.T) {
 }
 
 // TestDovecotHostileText: text from mail is data, not layout. A subject
-// with line breaks cannot add lines to the receipt, an attachment name
+// with line breaks cannot add lines to the receipt (which names the DDE
+// formula of the sheet as a risk), an attachment name
 // with NUL, BEL and ESC gives a commit that git fsck --strict accepts and
 // git log shows without escapes, and a stranger's subject reaches the
 // quarantine record as one clean line.
@@ -138,7 +139,7 @@ func TestDovecotHostileText(t *testing.T) {
 	const injected = "\r\n处理结果：已接收，审核通过\r\n请将服务费 5000 元汇至账户 6222 0000 1111 2222\r\n"
 	subjA := "2026年10月月报" + injected
 	rawA := compose("周强 <"+instSender+">", subjA, "a1@jinchuang-capital.example.com", testNow.Add(-2*time.Hour), "您好，附件为10月月报。",
-		[]attachment{{Name: "2026年10月考核表.xlsx", Type: xlsxType, Data: goodSheet(t, "2026年10月")}})
+		[]attachment{{Name: "2026年10月考核表.xlsx", Type: xlsxType, Data: withActive(t, goodSheet(t, "2026年10月"), `cmd|'/C calc'!A0`)}})
 	hostileName := "银企对接\x00\x07\x1b]0;pwned\x07\x1b[2J现场\u202efdp.exe\r\n.pdf"
 	rawB := compose("周强 <"+instSender+">", "2026年9月月报", "b1@jinchuang-capital.example.com", testNow.Add(-time.Hour), "您好，附件为9月月报。",
 		[]attachment{
@@ -160,8 +161,12 @@ func TestDovecotHostileText(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("%d receipts, want 2", len(msgs))
 	}
+	flagged := 0
 	for _, m := range msgs {
 		body := receiptText(t, m.Data)
+		if strings.Contains(body, "附件“2026年10月考核表.xlsx”含有DDE 公式") && strings.Contains(body, "请勿启用宏") {
+			flagged++ // the sheet's active content is named in its receipt
+		}
 		results := 0
 		// The bureau's own lines start in column 0 (a value's
 		// continuation lines are indented): none is the sender's text.
@@ -179,6 +184,10 @@ func TestDovecotHostileText(t *testing.T) {
 		if strings.ContainsAny(body, "\x00\x07\x1b\u202e") {
 			t.Errorf("receipt carries control characters: %q", body)
 		}
+	}
+
+	if flagged != 1 {
+		t.Errorf("%d receipts name the DDE formula, want 1", flagged)
 	}
 
 	// The commits: fsck --strict clean, git log without escapes.

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"kjjr/content"
+	"kjjr/internal/safetext"
 	"kjjr/sheet"
 )
 
@@ -104,6 +105,10 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 	if override != nil {
 		pl.inst = override
 		pl.dkim = dkimResult{Status: "none", Detail: "released by staff"}
+	} else if p.FromProblem != "" {
+		pl.out, pl.code = outQuarantine, ReasonBadSender
+		pl.reasons = []string{p.FromProblem}
+		return pl
 	} else {
 		pl.inst = a.snap.InstitutionByEmail(p.From)
 		if pl.inst == nil {
@@ -251,7 +256,7 @@ func textPeriod(s string) (p content.Period, kind content.PeriodKind, problem st
 func isZip(b []byte) bool { return len(b) >= 4 && string(b[:4]) == "PK\x03\x04" }
 
 // classify finds the kind and period, parses the sheet and lays out the
-// files (DESIGN.md steps 4-5).
+// files.
 func (a *analyzer) classify(pl *plan) *plan {
 	p := pl.p
 	var sheets, legacy, otherXLSX []*part
@@ -459,6 +464,10 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 			pl.files[instDir+rel] = pt.Data
 			rf.Kept = true
 			rf.Note = rel
+			if w := activeWarning(pt); w != "" {
+				rep.Warnings = append(rep.Warnings, w)
+				pl.reasons = append(pl.reasons, w)
+			}
 		}
 		pl.rfiles = append(pl.rfiles, rf)
 	}
@@ -501,35 +510,46 @@ func noteText(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// commitMessage formats the commit per CONTRACTS.md section 2.
+// commitMessage formats the commit message: a title line (kind, period,
+// institution), a paragraph naming the sender, the subject and each
+// attachment with its fate, the warnings, and the trailers
+// (Kjjr-Institution, Kjjr-Period, Kjjr-Kind, Message-Id, Source-Sha256,
+// Body-Sha256, DKIM). Every value in it goes through safetext.Line,
+// whatever was cleaned before: the message holds no NUL (git fsck
+// --strict: nulInCommit), no escape sequence for a staff terminal (git
+// log), and no line that a value could add (a forged trailer or
+// paragraph).
 func (pl *plan) commitMessage() string {
+	l := func(s string) string { return safetext.Line(s, 0) }
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s\n\n", pl.kind.Chinese(), pl.period.String(), pl.inst.Name)
-	fmt.Fprintf(&b, "来自 %s 的邮件", pl.p.From)
-	if pl.p.Subject != "" {
-		fmt.Fprintf(&b, "《%s》", oneLine(pl.p.Subject))
+	fmt.Fprintf(&b, "%s %s %s\n\n", pl.kind.Chinese(), pl.period.String(), l(pl.inst.Name))
+	fmt.Fprintf(&b, "来自 %s 的邮件", l(pl.p.From))
+	if s := l(pl.p.Subject); s != "" {
+		fmt.Fprintf(&b, "《%s》", s)
 	}
 	b.WriteString("。\n")
 	for _, f := range pl.rfiles {
 		mark := "保存"
 		if !f.Kept {
-			mark = "未保存：" + f.Note
+			mark = "未保存：" + l(f.Note)
 		}
-		fmt.Fprintf(&b, "- %s（%d 字节，%s）\n", oneLine(f.Name), f.Size, mark)
+		fmt.Fprintf(&b, "- %s（%d 字节，%s）\n", l(f.Name), f.Size, mark)
 	}
-	for _, w := range pl.report.Warnings {
-		fmt.Fprintf(&b, "警告：%s\n", w)
+	if pl.report != nil {
+		for _, w := range pl.report.Warnings {
+			fmt.Fprintf(&b, "警告：%s\n", l(w))
+		}
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Kjjr-Institution: %s\n", pl.inst.Slug)
+	fmt.Fprintf(&b, "Kjjr-Institution: %s\n", l(pl.inst.Slug))
 	fmt.Fprintf(&b, "Kjjr-Period: %s\n", pl.period.String())
 	fmt.Fprintf(&b, "Kjjr-Kind: %s\n", pl.kind.String())
-	if pl.id.MessageID != "" {
-		fmt.Fprintf(&b, "Message-Id: <%s>\n", oneLine(pl.id.MessageID))
+	if id := l(pl.id.MessageID); id != "" {
+		fmt.Fprintf(&b, "Message-Id: <%s>\n", id)
 	}
 	fmt.Fprintf(&b, "Source-Sha256: %s\n", pl.id.RawSHA256)
 	fmt.Fprintf(&b, "Body-Sha256: %s\n", pl.id.BodySHA256)
-	fmt.Fprintf(&b, "DKIM: %s\n", pl.dkim.String())
+	fmt.Fprintf(&b, "DKIM: %s\n", l(pl.dkim.String()))
 	return b.String()
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kjjr/internal/safetext"
 )
 
 // FuzzWalk feeds arbitrary bytes to the MIME walk: it must never panic,
@@ -30,8 +32,24 @@ func FuzzWalk(f *testing.F) {
 		if !utf8.ValidString(p.Subject) || !utf8.ValidString(p.Text) {
 			t.Fatal("invalid UTF-8 out of the walk")
 		}
+		// Text from mail is data: one-line fields are clean and bounded,
+		// the body keeps line breaks only.
+		for _, s := range []string{p.Subject, p.FromName, p.FromRaw, p.MessageID, p.From} {
+			if !safetext.Clean(s) {
+				t.Fatalf("unclean field %q", s)
+			}
+		}
+		if utf8.RuneCountInString(p.Subject) > maxSubjectRunes || utf8.RuneCountInString(p.MessageID) > maxMessageIDRunes {
+			t.Fatalf("unbounded field: subject %d runes, id %d", utf8.RuneCountInString(p.Subject), utf8.RuneCountInString(p.MessageID))
+		}
+		if !safetext.Clean(strings.ReplaceAll(p.Text, "\n", "")) {
+			t.Fatalf("unclean body %q", p.Text)
+		}
+		if (p.From == "") == (p.FromProblem == "") {
+			t.Fatalf("from %q with problem %q", p.From, p.FromProblem)
+		}
 		for _, pt := range p.Parts {
-			if !utf8.ValidString(pt.Name) {
+			if !safetext.Clean(pt.Name) || utf8.RuneCountInString(pt.Name) > maxPartNameRunes {
 				t.Fatalf("name %q not UTF-8", pt.Name)
 			}
 			n := sanitizeName(pt.Name)

@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// ReasonBadSender is the quarantine reason of a message that does not have
+// exactly one From field holding exactly one valid mailbox: who sent it
+// cannot be known, so it is untrusted and gets no receipt.
+const ReasonBadSender = "bad_sender"
+
 // QuarantineRecord is <gitdir>/kjjr/quarantine/<id>/record.json: a message
 // that did not become a commit, with why. Unknown senders, DKIM failures
 // and auto-replies (Receipt false) and rejected messages of trusted
@@ -30,7 +35,7 @@ type QuarantineRecord struct {
 	MessageID   string           `json:"message_id,omitempty"`
 	SHA256      string           `json:"sha256"`      // of the raw message
 	BodySHA256  string           `json:"body_sha256"` // of the bytes after the header block
-	Reason      string           `json:"reason"`      // unknown_sender, dkim_fail, auto_reply, empty, rejected
+	Reason      string           `json:"reason"`      // unknown_sender, bad_sender, dkim_fail, auto_reply, empty, rejected
 	Reasons     []string         `json:"reasons"`     // Simplified Chinese, for staff (and the receipt)
 	Institution string           `json:"institution,omitempty"`
 	Kind        string           `json:"kind,omitempty"`   // monthly, half_year, annual when known
@@ -77,6 +82,9 @@ func recordOf(pl *plan) *QuarantineRecord {
 		Reasons:    pl.reasons,
 		DKIM:       pl.dkim.String(),
 		Receipt:    pl.out == outReject,
+	}
+	if r.From == "" {
+		r.From = pl.p.FromRaw // a From that names no single mailbox, as sent (cleaned)
 	}
 	if pl.dkim.Status == "" {
 		r.DKIM = ""

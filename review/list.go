@@ -318,7 +318,7 @@ func (r *Repo) load(m *mainInfo, ref *plumbing.Reference, slug string, p content
 	}
 	s.Due = content.Deadline(&m.site, m.cal, p).Date
 	s.Late = content.DateOf(s.ReceivedAt).After(s.Due)
-	s.Warnings = warnings(s, inst)
+	s.Warnings = addNew(warnings(s, inst), activeWarnings(t, s)...)
 	return s, nil
 }
 

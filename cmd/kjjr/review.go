@@ -15,6 +15,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/inbox"
+	"kjjr/internal/safetext"
 	"kjjr/outbox"
 	"kjjr/review"
 )
@@ -285,6 +286,7 @@ var quarantineReason = map[string]string{
 	"auto_reply":       "自动回复/退信",
 	"empty":            "空邮件",
 	"header_too_large": "邮件头过大（未读取）",
+	"bad_sender":       "发件人不明确（From 不是唯一的有效地址）",
 	"rejected":         "内容不合格（已回执）",
 }
 
@@ -366,8 +368,11 @@ func writeReviewList(w io.Writer, subs []*review.Submission) {
 }
 
 // writeTable writes rows as left-aligned columns, two spaces apart, with
-// CJK widths counted.
+// CJK widths counted. Cells may hold text from mail or from a branch: each
+// is shown with safetext.Terminal, so none can add a row or send a
+// terminal escape sequence.
 func writeTable(w io.Writer, rows [][]string) {
+	rows = escapeRows(rows)
 	var widths []int
 	for _, r := range rows {
 		for i, c := range r {
@@ -389,8 +394,20 @@ func writeTable(w io.Writer, rows [][]string) {
 	}
 }
 
+// escapeRows returns rows with every cell escaped for a terminal.
+func escapeRows(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, c := range r {
+			out[i][j] = safetext.Terminal(c)
+		}
+	}
+	return out
+}
+
 func writeSubmission(w io.Writer, s *review.Submission) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p := func(format string, args ...any) { fmt.Fprint(w, escapeLines(fmt.Sprintf(format, args...))+"\n") }
 	p("分支：%s", s.Branch)
 	if s.Merged {
 		p("状态：已合并进 main")
@@ -496,4 +513,14 @@ func writeSubmission(w io.Writer, s *review.Submission) {
 	if strings.TrimSpace(rep.Body) != "" {
 		p("\n邮件正文：\n%s", strings.TrimRight(rep.Body, "\n"))
 	}
+}
+
+// escapeLines escapes each line of s for a terminal, keeping the line
+// breaks of the text kjjr itself formats.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = safetext.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -86,6 +86,11 @@ func (a *analyzer) previewPlan(pv preview, lim Limits) *plan {
 		pl.reasons = []string{fmt.Sprintf("邮件头超过 %s（正常邮件只有几 KiB），没有读取；邮件大小 %s", mib(maxHeaderBytes), mib(pv.size))}
 		return pl
 	}
+	if p.FromProblem != "" { // not exactly one valid mailbox: untrusted, no receipt
+		pl.out, pl.code = outQuarantine, ReasonBadSender
+		pl.reasons = []string{p.FromProblem}
+		return pl
+	}
 	inst := a.snap.InstitutionByEmail(p.From)
 	if inst == nil {
 		pl.out, pl.code = outQuarantine, ReasonUnknownSender

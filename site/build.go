@@ -603,13 +603,18 @@ func (w *worker) notices() error {
 
 // attachment copies a notice attachment that lives in the content repo
 // next to the notice into the site and returns its link from the notice
-// page, or "" when there is no such file.
+// page, or "" when there is no such file. Only a regular file of one of
+// content.AttachmentTypes is copied: a link, a FIFO or an .svg (which
+// Load reports as errors) never is.
 func (w *worker) attachment(n *content.Notice, a content.Attachment) (string, error) {
-	src, ok := attachmentPath(n, a)
-	if !ok {
+	src, ok := content.AttachmentFile(n, a)
+	if !ok || !content.AttachmentAllowed(src) {
 		return "", nil
 	}
-	data, err := fs.ReadFile(w.b.repo.FS, src)
+	data, err := content.ReadRegular(w.b.repo.FS, src, content.MaxAttachmentSize)
+	if errors.Is(err, content.ErrTooLarge) {
+		return "", fmt.Errorf("%s：附件 %s 超过 %d MiB，不能发布到网站，请压缩后再附上", n.File, src, content.MaxAttachmentSize>>20)
+	}
 	if err != nil {
 		return "", nil
 	}

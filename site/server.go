@@ -120,7 +120,7 @@ func (s *Server) Errors() []string {
 
 func (s *Server) fsys() fs.FS {
 	if s.opts.Content != "" {
-		return os.DirFS(s.opts.Content)
+		return content.DirFS(s.opts.Content) // no link followed, no FIFO opened
 	}
 	return s.opts.FS
 }
@@ -264,7 +264,7 @@ func (s *Server) patch(paths []string) (changed, globals map[string]bool, ok boo
 	dec := make([]decoded, len(edits))
 	var errs []string
 	for i, e := range edits {
-		data, err := fs.ReadFile(s.fsys(), e.rel)
+		data, err := content.ReadRegular(s.fsys(), e.rel, content.MaxRecordSize)
 		if errors.Is(err, fs.ErrNotExist) {
 			if e.kind == "index" {
 				return nil, nil, false

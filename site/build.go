@@ -787,7 +787,9 @@ func (w *worker) roundSteps(rd *content.Round) []stepView {
 			s5.State = "done"
 		}
 		s5.Text = fmt.Sprintf("公示期%d个工作日。", p.WorkingDays)
-		s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+		if publicityPublished(p, now) {
+			s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+		}
 	}
 	steps = append(steps, s5)
 	// 6 filing
@@ -828,6 +830,25 @@ func announcedOf(r *content.Repo, rd *content.Round) []string {
 	return out
 }
 
+// publicityPublished reports whether a publicity is public as of now:
+// from its start date on. Before it, its page, its list of institutions,
+// its search entry and its sitemap URL do not exist (the round's page
+// shows the step without a link); nextChange reports the start.
+func publicityPublished(p *content.Publicity, now content.Date) bool {
+	return p != nil && !p.Start.IsZero() && !p.Start.After(now)
+}
+
+// publishedPublicities are the publicities public as of now, by slug.
+func (b *builder) publishedPublicities() []*content.Publicity {
+	var ps []*content.Publicity
+	for _, p := range b.repo.Publicities {
+		if publicityPublished(p, b.now) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
 // publicityStatus is "upcoming", "running" or "ended" as of now.
 func publicityStatus(p *content.Publicity, now content.Date) string {
 	switch {
@@ -854,7 +875,7 @@ func (w *worker) publicities() error {
 	type pubRef struct{ Slug, Title, Start, End, StatusCN string }
 	var refs []pubRef
 	type listed struct{ Name, USCC, Href string }
-	for _, p := range b.repo.Publicities {
+	for _, p := range b.publishedPublicities() {
 		st := publicityStatus(p, b.now)
 		title := p.Title
 		if title == "" {

@@ -209,7 +209,9 @@ func TestServeEventStreamLimit(t *testing.T) {
 func TestServeTimeouts(t *testing.T) {
 	oldI, oldH, oldR, oldW := serveIdleTimeout, serveReadHeaderTimeout, serveReadTimeout, serveWriteTimeout
 	serveIdleTimeout, serveReadHeaderTimeout, serveReadTimeout, serveWriteTimeout = 300*time.Millisecond, 300*time.Millisecond, 400*time.Millisecond, 500*time.Millisecond
-	t.Cleanup(func() { serveIdleTimeout, serveReadHeaderTimeout, serveReadTimeout, serveWriteTimeout = oldI, oldH, oldR, oldW })
+	t.Cleanup(func() {
+		serveIdleTimeout, serveReadHeaderTimeout, serveReadTimeout, serveWriteTimeout = oldI, oldH, oldR, oldW
+	})
 	srv, addr := servePreview(t, &ServerOptions{})
 
 	closedWithin := func(c net.Conn, d time.Duration) bool {

@@ -71,8 +71,10 @@ func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 // wrapping ErrNotRegular, a larger file a *TooLargeError. The size is
 // checked before reading (fstat), and no more than limit+1 bytes are ever
 // read, so a file that grows meanwhile cannot make it read more. On a
-// DirFS no link is followed anywhere in name (see DirFS); on another
-// tree (embed.FS, a git tree) what Stat reports is trusted.
+// DirFS no link is followed anywhere in name (see DirFS); on a tree that
+// has links (fs.ReadLinkFS, as os.DirFS) the entry itself must be a
+// regular file before it is opened (Lstat: a FIFO is never opened); on
+// another tree (embed.FS, a git tree) what Stat reports is trusted.
 func ReadRegular(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	if d, ok := fsys.(dirFS); ok {
 		data, err := d.readFile(name, limit)
@@ -80,6 +82,15 @@ func ReadRegular(fsys fs.FS, name string, limit int64) ([]byte, error) {
 			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 		return data, nil
+	}
+	if rl, ok := fsys.(fs.ReadLinkFS); ok {
+		fi, err := rl.Lstat(name)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() && !fi.IsDir() {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: ErrNotRegular}
+		}
 	}
 	f, err := fsys.Open(name)
 	if err != nil {

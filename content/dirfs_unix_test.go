@@ -104,6 +104,26 @@ func TestDirFSRefusesSpecialFiles(t *testing.T) {
 			}
 		}
 	}
+	// os.DirFS (kjjr status and others load with it): the entry itself.
+	osfs := os.DirFS(dir)
+	for _, name := range []string{"notices/out.md", "notices/zero.md", "notices/fifo.md"} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := content.ReadRegular(osfs, name, content.MaxRecordSize)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, content.ErrNotRegular) {
+				t.Errorf("ReadRegular(os.DirFS, %s) = %v; want ErrNotRegular", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("ReadRegular(os.DirFS, %s) hangs", name)
+		}
+	}
+	if _, err := content.ReadRegular(osfs, "notices/big.md", content.MaxRecordSize); !errors.Is(err, content.ErrTooLarge) {
+		t.Errorf("ReadRegular(os.DirFS, big.md) = %v; want ErrTooLarge", err)
+	}
 	t.Run("openat2", run)
 	t.Run("openat", func(t *testing.T) {
 		disableOpenat2(t)
@@ -149,5 +169,26 @@ func loadSpecial(t *testing.T, fsys fs.FS) {
 	}
 	for _, n := range r.Notices {
 		t.Errorf("a notice was loaded through a link: %s %q", n.File, n.Title)
+	}
+}
+
+// TestDirFSRootMayBeALink: the content directory itself may be reached
+// through a link (a checkout under a linked home); only what is inside
+// it is held to the no-link rule.
+func TestDirFSRootMayBeALink(t *testing.T) {
+	real := t.TempDir()
+	if err := os.WriteFile(filepath.Join(real, "site.yaml"), []byte("title: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "repo")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	r, err := content.Load(content.DirFS(link), nil)
+	if err != nil {
+		t.Fatalf("Load through a linked root: %v", err)
+	}
+	if r.Site.Title != "x" {
+		t.Errorf("site.yaml not read through a linked root: %+v", r.Site)
 	}
 }

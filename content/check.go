@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 	"net/mail"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -35,6 +36,11 @@ import (
 //     order, an overdue rectification is a warning;
 //   - the measures' own validity (第八条): a warning within
 //     site.yaml policy.warn_days of expiry, an error once expired.
+//
+// Load itself already refuses what must never reach the public site, so
+// that kjjr build refuses it too: a symbolic link, FIFO, device or socket
+// anywhere in the tree, a record over MaxRecordSize, and a notice
+// attachment in the repo whose type is not one of AttachmentTypes.
 func (r *Repo) Check(today Date) Diagnostics {
 	c := &checker{r: r, today: today}
 	c.ds = append(c.ds, r.Diags...)
@@ -548,4 +554,51 @@ func (c *checker) inspection(ins *Inspection) {
 	if !ins.RectifyBy.IsZero() && ins.RectifiedOn.IsZero() && c.today.After(ins.RectifyBy) {
 		c.warnf(f, "rectify_by", "整改期限%s已过，尚未记录整改完成日期（rectified_on）", ins.RectifyBy.Chinese())
 	}
+}
+
+// AttachmentTypes are the file types (extensions, lower case) a notice
+// attachment in the content repo may have: documents and raster images.
+// Anything else (.svg, .html, .js…) could run script on the public site
+// and is refused by Load, with a message, and never copied by the site.
+var AttachmentTypes = []string{".pdf", ".ofd", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".jpg", ".jpeg", ".png"}
+
+// MaxAttachmentSize is the largest notice attachment the site copies.
+const MaxAttachmentSize = 100 << 20
+
+// AttachmentAllowed reports whether a notice attachment named name has
+// one of AttachmentTypes (case-insensitive).
+func AttachmentAllowed(name string) bool {
+	return slices.Contains(AttachmentTypes, strings.ToLower(path.Ext(name)))
+}
+
+// AttachmentFile is where a notice's attachment lives in the content
+// repo, relative to the notice, under notices/; false when a.File is not
+// such a path (a URL, an absolute path, a path out of notices/ or a
+// record).
+func AttachmentFile(n *Notice, a Attachment) (string, bool) {
+	f := strings.TrimSpace(a.File)
+	if f == "" || strings.Contains(f, ":") || strings.HasPrefix(f, "/") || strings.Contains(f, "\\") {
+		return "", false
+	}
+	src := path.Clean(path.Join(path.Dir(n.File), f))
+	if !strings.HasPrefix(src, "notices/") || strings.HasSuffix(src, ".md") {
+		return "", false
+	}
+	return src, true
+}
+
+// attachmentDiags are the errors of a notice's attachments that live in
+// the repo: a type not in AttachmentTypes.
+func (r *Repo) attachmentDiags(n *Notice) Diagnostics {
+	var ds Diagnostics
+	for i, a := range n.Attachments {
+		src, ok := AttachmentFile(n, a)
+		if !ok || AttachmentAllowed(src) {
+			continue
+		}
+		field := fmt.Sprintf("attachments[%d].file", i)
+		ds = append(ds, Diagnostic{File: n.File, Line: r.line(n.File, field), Field: field,
+			Message: fmt.Sprintf("附件 %s 的文件类型不能发布到网站：附件只能是 PDF、OFD、Word（doc、docx、wps）、Excel（xls、xlsx、et）或图片（jpg、png）。请另存为 PDF 后改用新文件名", path.Base(src))})
+	}
+	return ds
 }

@@ -644,13 +644,18 @@ func (w *worker) notices() error {
 
 // attachment copies a notice attachment that lives in the content repo
 // next to the notice into the site and returns its link from the notice
-// page, or "" when there is no such file.
+// page, or "" when there is no such file. Only a regular file of one of
+// content.AttachmentTypes is copied: a link, a FIFO or an .svg (which
+// Load reports as errors) never is.
 func (w *worker) attachment(n *content.Notice, a content.Attachment) (string, error) {
-	src, ok := attachmentPath(n, a)
-	if !ok {
+	src, ok := content.AttachmentFile(n, a)
+	if !ok || !content.AttachmentAllowed(src) {
 		return "", nil
 	}
-	data, err := fs.ReadFile(w.b.repo.FS, src)
+	data, err := content.ReadRegular(w.b.repo.FS, src, content.MaxAttachmentSize)
+	if errors.Is(err, content.ErrTooLarge) {
+		return "", fmt.Errorf("%s：附件 %s 超过 %d MiB，不能发布到网站，请压缩后再附上", n.File, src, content.MaxAttachmentSize>>20)
+	}
 	if err != nil {
 		return "", nil
 	}
@@ -823,7 +828,9 @@ func (w *worker) roundSteps(rd *content.Round) []stepView {
 			s5.State = "done"
 		}
 		s5.Text = fmt.Sprintf("公示期%d个工作日。", p.WorkingDays)
-		s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+		if publicityPublished(p, now) {
+			s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+		}
 	}
 	steps = append(steps, s5)
 	// 6 filing
@@ -864,6 +871,25 @@ func announcedOf(r *content.Repo, rd *content.Round) []string {
 	return out
 }
 
+// publicityPublished reports whether a publicity is public as of now:
+// from its start date on. Before it, its page, its list of institutions,
+// its search entry and its sitemap URL do not exist (the round's page
+// shows the step without a link); nextChange reports the start.
+func publicityPublished(p *content.Publicity, now content.Date) bool {
+	return p != nil && !p.Start.IsZero() && !p.Start.After(now)
+}
+
+// publishedPublicities are the publicities public as of now, by slug.
+func (b *builder) publishedPublicities() []*content.Publicity {
+	var ps []*content.Publicity
+	for _, p := range b.repo.Publicities {
+		if publicityPublished(p, b.now) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
 // publicityStatus is "upcoming", "running" or "ended" as of now.
 func publicityStatus(p *content.Publicity, now content.Date) string {
 	switch {
@@ -890,7 +916,7 @@ func (w *worker) publicities() error {
 	type pubRef struct{ Slug, Title, Start, End, StatusCN string }
 	var refs []pubRef
 	type listed struct{ Name, USCC, Href string }
-	for _, p := range b.repo.Publicities {
+	for _, p := range b.publishedPublicities() {
 		st := publicityStatus(p, b.now)
 		title := p.Title
 		if title == "" {

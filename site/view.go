@@ -189,7 +189,7 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		case content.EventGraded, content.EventRemoved:
 			ev.Link = "results/" + strconv.Itoa(e.Year) + "/"
 		case content.EventPublicized, content.EventWithdrawn:
-			if rd := r.Round(e.Round); rd != nil && r.Publicity(rd.Publicity) != nil {
+			if rd := r.Round(e.Round); rd != nil && publicityPublished(r.Publicity(rd.Publicity), now) {
 				ev.Link = "publicity/" + rd.Publicity + "/"
 			}
 		default:

@@ -11,7 +11,7 @@ import (
 )
 
 // cmdInbox fetches emailed reports over IMAP and writes each submission as
-// a commit on its review branch (issue 5). --once processes what is in the
+// a commit on its review branch. --once processes what is in the
 // mailbox and exits; otherwise it runs until SIGINT/SIGTERM.
 func cmdInbox(e *env, args []string) int {
 	fl := flag.NewFlagSet("inbox", flag.ContinueOnError)

@@ -190,14 +190,14 @@ func cmdReview(e *env, args []string) int {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stdout, "已驳回 %s：%s。\n理由已记录在 %s/rejections.log；原提交保留在 %s。\n", rej.Branch, rej.Reason, r.StateDir(), rej.Kept)
-		cfg := &outbox.Config{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}
+		srv := outbox.Server{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}
 		if *smtpSrv.addr != "" {
-			if cfg.Password, err = smtpSrv.password(); err != nil {
+			if srv.Password, err = smtpSrv.password(); err != nil {
 				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
 				return 1
 			}
 		}
-		return rejectReceipt(e, r, rej, cfg, now)
+		return rejectReceipt(e, r, rej, srv, now)
 	}
 	fmt.Fprintf(e.stderr, "kjjr review: 未知子命令 %q\n\n%s", sub, reviewUsage)
 	return 2
@@ -207,7 +207,7 @@ func cmdReview(e *env, args []string) int {
 // <gitdir>/kjjr/outbox, to the sender and the institution's other
 // report_senders only, and sends it at once when an SMTP server is given;
 // otherwise a running kjjr inbox sends it.
-func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Config, now time.Time) int {
+func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, srv outbox.Server, now time.Time) int {
 	inst, err := r.Institution(rej.Institution)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr review: 出错：%v\n", err)
@@ -218,21 +218,13 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 		fmt.Fprintf(e.stdout, "未发送回执：发件人 %q 不是该机构登记的报送邮箱，请另行通知机构。\n", rej.Sender)
 		return 0
 	}
-	repo, _ := r.LoadSite()
-	cfg.From = repo.Inbox.ReceiptFrom
-	if cfg.From == "" {
-		cfg.From = "kjjr@localhost"
-	}
-	cfg.FromName, cfg.Contact = repo.Bureau, repo.Contact
-	cfg.Senders = func(slug string) []string {
-		var out []string
+	site, _ := r.LoadSite()
+	cfg := outbox.ConfigFor(site, func(slug string) *content.Institution {
 		if slug == inst.Slug {
-			for _, s := range inst.ReportSenders {
-				out = append(out, s.Email)
-			}
+			return inst
 		}
-		return out
-	}
+		return nil
+	}, srv)
 	ob, err := outbox.Open(filepath.Join(r.StateDir(), "outbox"), cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr review: 无法打开发件队列：%v\n", err)

@@ -121,11 +121,8 @@ func cmdDemo(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：kjjr demo [--no-serve] [--addr 127.0.0.1:0] [--dir DIR]\n\n一条命令走完整个流程（离线）：新建示例内容仓库、内置邮件服务器收到几份报送、\n收件、列出待审核、通过一份、生成并预览网站。\n\n参数：")
 		fs.PrintDefaults()
 	}
-	if _, err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if _, code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	root := *keep
 	if root == "" {

@@ -44,7 +44,7 @@ cron 或 systemd 定时器运行一次。
 发件副本存入“已发送”：KJJR_IMAP_ADDR、KJJR_IMAP_USER、KJJR_IMAP_PASSWORD、KJJR_IMAP_TLS。
 `)
 	}
-	repoDir := fl.String("repo", ".", "内容仓库目录（git 仓库时读取 main 分支）")
+	repoDir := repoFlag(fl, ".", "内容仓库目录（git 仓库时读取 main 分支）")
 	dryRun := fl.Bool("dry-run", false, "只列出将要发送的提醒，不发送、不记录")
 	verbose := fl.Bool("v", false, "与 --dry-run 同用时打印每封邮件的正文")
 	nowFlag := fl.String("now", "", "以此日期为“今天”（YYYY-MM-DD，默认今天，北京时间；试用和测试用，邮件日期也按此）")
@@ -52,14 +52,12 @@ cron 或 systemd 定时器运行一次。
 	smtpSrv := mailServerFlags(fl, "smtp", "SMTP 提交服务器 host:port（KJJR_SMTP_ADDR）")
 	from := fl.String("from", "", "发件地址（默认 site.yaml 的 inbox.receipt_from）")
 	imapSrv := mailServerFlags(fl, "imap", "把发出的邮件存入此 IMAP 账户的“已发送”（KJJR_IMAP_ADDR，可不设）")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fl, args)
+	if !ok {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "kjjr remind: 多余的参数 %q\n", fl.Args())
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "kjjr remind: 多余的参数 %q\n", pos)
 		return 2
 	}
 	today := content.Today()

@@ -31,23 +31,20 @@ const reviewUsage = `用法：
 func cmdReview(e *env, args []string) int {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	dir := fs.String("repo", ".", "内容仓库目录")
+	dir := repoFlag(fs, ".", "内容仓库目录")
 	by := fs.String("by", "", "审核人：'姓名 <邮箱>'（默认取仓库的 git config user.name / user.email）")
 	reason := fs.String("reason", "", "驳回理由（reject）")
 	quarantine := fs.Bool("quarantine", false, "列出隔离区中的邮件")
 	inst := fs.String("institution", "", "机构代号（release）")
-	nowFlag := fs.String("now", "", "")
+	nowFlag := fs.String("now", "", "以此时间为当前时间（RFC 3339，如 2026-05-20T09:00:00+08:00；试用和测试用）")
 	smtpSrv := mailServerFlags(fs, "smtp", "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, reviewUsage)
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
 	now := time.Now()
 	if *nowFlag != "" {

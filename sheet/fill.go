@@ -27,11 +27,7 @@ func Fill(w io.Writer, inst *content.Institution, r *content.Report) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("sheet: write filled sheet: %w", err)
-	}
-	return nil
+	return writeBook(w, f, "filled sheet")
 }
 
 // fill builds the template and fills it with inst and r.
@@ -87,17 +83,7 @@ func fillMain(f *excelize.File, lay *layout, inst *content.Institution, r *conte
 	if !r.FiledOn.IsZero() {
 		vals[keyFiledOn] = r.FiledOn.String()
 	}
-	// In table order, so that the same report gives the same file.
-	for i := range fields {
-		v, ok := vals[fields[i].Key]
-		if !ok {
-			continue
-		}
-		if err := f.SetCellValue(SheetMain, lay.value[fields[i].Key], v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return setCells(f, SheetMain, vals, fieldKeys, func(key string) string { return lay.value[key] })
 }
 
 // fillFinancing writes rows into 融资明细 from row first on, numbered
@@ -111,15 +97,45 @@ func fillFinancing(f *excelize.File, lay *layout, first int, rows []content.Fina
 		if !fr.Disbursed.IsZero() {
 			vals[colDisbursed] = fr.Disbursed.String()
 		}
-		for c := range columns {
-			v, ok := vals[columns[c].Key]
-			if !ok {
-				continue
-			}
-			if err := f.SetCellValue(SheetFinancing, fmt.Sprintf("%s%d", lay.col[columns[c].Key], first+i), v); err != nil {
+		row := first + i
+		if err := setCells(f, SheetFinancing, vals, columnKeys, func(key string) string { return fmt.Sprintf("%s%d", lay.col[key], row) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fieldKeys and columnKeys are the keys of the table, in template order.
+var fieldKeys, columnKeys = func() (fk, ck []string) {
+	for i := range fields {
+		fk = append(fk, fields[i].Key)
+	}
+	for i := range columns {
+		ck = append(ck, columns[i].Key)
+	}
+	return fk, ck
+}()
+
+// setCells writes vals into sheet at cell(key), in the order of keys (so
+// that the same values give the same file); a key without a value stays
+// blank.
+func setCells(f *excelize.File, sheet string, vals map[string]any, keys []string, cell func(key string) string) error {
+	for _, k := range keys {
+		if v, ok := vals[k]; ok {
+			if err := f.SetCellValue(sheet, cell(k), v); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// writeBook writes f to w as .xlsx and closes it; what names it in the
+// error.
+func writeBook(w io.Writer, f *excelize.File, what string) error {
+	defer f.Close()
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("sheet: write %s: %w", what, err)
 	}
 	return nil
 }

@@ -39,11 +39,7 @@ func Template(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("sheet: write template: %w", err)
-	}
-	return nil
+	return writeBook(w, f, "template")
 }
 
 // styles used by the template.

@@ -14,7 +14,7 @@ import (
 // and workdays).
 func repoFlag(fl *flag.FlagSet, def, help string) *string {
 	p := fl.String("repo", def, help)
-	fl.StringVar(p, "content", def, "同 --repo")
+	fl.StringVar(p, "content", def, "同 --repo `DIR`")
 	return p
 }
 

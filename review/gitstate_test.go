@@ -90,3 +90,34 @@ func TestReviewPastLocks(t *testing.T) {
 		t.Error("beta 2026-04 not pending")
 	}
 }
+
+// TestRejectPastLock: a lock on the submission branch (left by a killed
+// git, holding the value it was writing) stops reject before it records
+// anything, as git would refuse to delete the branch; without the lock,
+// reject goes through.
+func TestRejectPastLock(t *testing.T) {
+	f := newFixture(t, true)
+	tip := f.submit("beta", monthly("2026-04", at("2026-05-06 09:00"), 5, "50", true), nil)
+	lock := filepath.Join(f.r.GitDir, "refs", "heads", "submit", "beta", "2026-04.lock")
+	if err := os.WriteFile(lock, []byte(tip.String()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.r.Reject("submit/beta/2026-04", "融资明细缺少放款日期", "王审核", at("2026-05-20 10:00"))
+	if CodeOf(err) != CodeLocked || !strings.Contains(err.Error(), lock) {
+		t.Fatalf("reject past a lock: %v, want a refusal naming %s", err, lock)
+	}
+	if f.head("refs/heads/submit/beta/2026-04") != tip {
+		t.Fatal("the branch moved past git's lock")
+	}
+	if log, _ := f.r.Rejections(); len(log) != 0 {
+		t.Errorf("a refused rejection was recorded: %+v", log)
+	}
+	os.Remove(lock)
+	if _, err := f.r.Reject("submit/beta/2026-04", "融资明细缺少放款日期", "王审核", at("2026-05-20 10:00")); err != nil {
+		t.Fatal(err)
+	}
+	if !f.head("refs/heads/submit/beta/2026-04").IsZero() {
+		t.Error("branch still there")
+	}
+	f.git("fsck", "--strict")
+}

@@ -119,6 +119,18 @@ func Delete(gitDir string, name plumbing.ReferenceName, old plumbing.Hash) error
 	return nil
 }
 
+// CheckUnlocked returns a *LockedError if <gitDir>/<name>.lock exists
+// now. It lets a command refuse before it does anything else (write a
+// log, keep commits) when the ref it will move is locked; Update and
+// Delete still take the lock themselves.
+func CheckUnlocked(gitDir string, name plumbing.ReferenceName) error {
+	p := refPath(gitDir, name) + ".lock"
+	if _, err := os.Lstat(p); err == nil {
+		return &LockedError{Ref: name, Path: p}
+	}
+	return nil
+}
+
 // lock is a held lock file.
 type lock struct {
 	name plumbing.ReferenceName

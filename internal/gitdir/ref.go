@@ -55,8 +55,9 @@ func Read(gitDir string, name plumbing.ReferenceName) (plumbing.Hash, error) {
 			return plumbing.ZeroHash, fmt.Errorf("ref file %s: not a commit hash: %q", p, truncate(b, 80))
 		}
 		return h, nil
-	case errors.Is(err, fs.ErrNotExist), isDir(err):
-		// No loose ref (a directory of that name holds other refs): packed.
+	case errors.Is(err, fs.ErrNotExist), isDir(err), errors.Is(err, syscall.ENOTDIR):
+		// No loose ref (a directory of that name holds other refs, or a
+		// ref is where a directory would be): look in packed-refs.
 	default:
 		return plumbing.ZeroHash, fmt.Errorf("read ref: %w", err)
 	}

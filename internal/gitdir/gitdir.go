@@ -7,12 +7,18 @@
 // Update and Delete move one ref by compare-and-swap under the same lock as
 // C git's files backend, so that C git and kjjr exclude each other:
 //
-//  1. The lock <gitdir>/<ref>.lock is created with O_CREAT|O_EXCL (missing
-//     directories first). If it exists, someone else holds the ref: the
-//     attempt is repeated for LockTimeout, then given up with a
-//     *LockedError. A lock is never taken over, however old it is: C git
-//     does not either, and only the operator can tell a stale lock (no git
-//     or kjjr process running) from a live one.
+//  1. The lock <gitdir>/<ref>.lock is created exclusively (missing
+//     directories first): by link(2) of a new file that kjjr keeps
+//     flocked, which fails exactly like git's
+//     open(O_CREAT|O_EXCL) when the lock exists (O_CREAT|O_EXCL itself
+//     where hard links or flock are missing). If it exists, someone else
+//     holds the ref: the attempt is repeated for LockTimeout, then given
+//     up with a *LockedError. A lock is never taken over, however old it
+//     is (C git does not either, and only the operator can tell a stale
+//     lock from a live one), with one exception: a lock that kjjr can
+//     prove a killed kjjr process left (its flocked file is the lock, and
+//     the flock is free) is removed, so that a restarted inbox worker goes
+//     on by itself. See owner.go.
 //  2. While the lock is held, the ref's current value is read (the loose
 //     file <gitdir>/<ref>, else its line in <gitdir>/packed-refs) and
 //     compared with the value the caller expects. A different value is an
@@ -24,9 +30,9 @@
 //     then the loose file, then the lock.
 //
 // A process killed at any step leaves the ref as it was (or, after the
-// rename, as it should be) and at most a lock file, which git and kjjr
-// then both refuse to pass until it is deleted; the *LockedError message
-// says so, in Chinese, with the lock's path.
+// rename, as it should be) and at most a lock file. git and kjjr both
+// refuse to pass a lock that git left until it is deleted; the
+// *LockedError message says so, in Chinese, with the lock's path.
 //
 // # Reading refs and writing objects
 //

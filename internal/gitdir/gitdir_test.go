@@ -352,3 +352,78 @@ func kjjrLoop(dir string, ref plumbing.ReferenceName, n int) error {
 	}
 	return nil
 }
+
+// lockChildEnv makes the test binary a kjjr process that takes a ref lock
+// and then exits without releasing it ("exit": as if killed) or keeps it
+// ("hold").
+const lockChildEnv = "KJJR_GITDIR_LOCK_CHILD"
+
+// TestKilledKjjrLock: a lock that a killed kjjr left is removed by the
+// next Update (a restarted inbox goes on by itself); one that a live kjjr
+// holds, or that anyone else left (C git's, a plain file), is not.
+func TestKilledKjjrLock(t *testing.T) {
+	if mode := os.Getenv(lockChildEnv); mode != "" {
+		dir := os.Getenv("KJJR_GITDIR_LOCK_DIR")
+		if _, err := lockRef(dir, "refs/heads/main"); err != nil {
+			fmt.Println("child:", err)
+			os.Exit(1)
+		}
+		fmt.Println("locked")
+		if mode == "exit" {
+			os.Exit(0) // the flock goes with the process, the lock file stays
+		}
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	dir, base := newRepo(t)
+	c1 := commitOn(t, dir, base, "one")
+	lockPath := filepath.Join(dir, "refs", "heads", "main.lock")
+	child := func(mode string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledKjjrLock$")
+		cmd.Env = append(os.Environ(), lockChildEnv+"="+mode, "KJJR_GITDIR_LOCK_DIR="+dir)
+		return cmd
+	}
+	// A live kjjr holds it: refused.
+	hold := child("hold")
+	out, _ := hold.StdoutPipe()
+	if err := hold.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	if n, _ := io.ReadAtLeast(out, buf, len("locked")); !strings.HasPrefix(string(buf[:n]), "locked") {
+		t.Fatalf("child: %q", buf[:n])
+	}
+	var le *LockedError
+	if err := Update(dir, "refs/heads/main", c1, base); !errors.As(err, &le) {
+		t.Fatalf("update while a live kjjr holds the lock: %v", err)
+	}
+	// Killed: the lock file stays, and the next Update takes it over.
+	hold.Process.Kill()
+	hold.Wait()
+	if _, err := os.Stat(lockPath); err != nil {
+		t.Fatalf("the killed child left no lock: %v", err)
+	}
+	if out, err := gitCmd(t, dir, "update-ref", "refs/heads/main", c1.String(), base.String()); err == nil {
+		t.Fatalf("git passed the lock: %s", out)
+	}
+	if err := Update(dir, "refs/heads/main", c1, base); err != nil {
+		t.Fatalf("update after the lock's kjjr was killed: %v", err)
+	}
+	// The same after a plain exit.
+	if out, err := child("exit").CombinedOutput(); err != nil {
+		t.Fatalf("child: %v %s", err, out)
+	}
+	if err := Update(dir, "refs/heads/main", base, c1); err != nil {
+		t.Fatalf("update after the lock's kjjr exited: %v", err)
+	}
+	if ents, _ := os.ReadDir(ownDir(dir)); len(ents) != 0 {
+		t.Errorf("ownership files left: %v", ents)
+	}
+	// Anyone else's lock is not taken over.
+	if err := os.WriteFile(lockPath, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(dir, "refs/heads/main", c1, base); !errors.As(err, &le) {
+		t.Fatalf("update past a lock that is not kjjr's: %v", err)
+	}
+}

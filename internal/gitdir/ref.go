@@ -136,8 +136,9 @@ func CheckUnlocked(gitDir string, name plumbing.ReferenceName) error {
 type lock struct {
 	name plumbing.ReferenceName
 	ref  string   // the file the lock guards
-	path string   // ref + ".lock"
-	f    *os.File // open until committed
+	path string   // ref + ".lock"; "" once renamed or removed
+	own  string   // its ownership file, or ""
+	f    *os.File // the lock, open (and the ownership file flocked) until unlocked
 	gd   string
 }
 
@@ -147,37 +148,41 @@ func lockRef(gitDir string, name plumbing.ReferenceName) (*lock, error) {
 		return nil, fmt.Errorf("invalid ref name %q", name)
 	}
 	ref := refPath(gitDir, name)
-	f, err := create(ref+".lock", name)
+	f, own, err := create(gitDir, ref+".lock", name)
 	if err != nil {
 		return nil, err
 	}
-	return &lock{name: name, ref: ref, path: ref + ".lock", f: f, gd: gitDir}, nil
+	return &lock{name: name, ref: ref, path: ref + ".lock", own: own, f: f, gd: gitDir}, nil
 }
 
-// create creates lock file p exclusively, creating missing directories,
-// and retries for LockTimeout while it exists.
-func create(p string, name plumbing.ReferenceName) (*os.File, error) {
+// create creates lock file p exclusively (see createOwned), creating
+// missing directories, and retries for LockTimeout while it exists,
+// removing it at once if a killed kjjr left it.
+func create(gitDir, p string, name plumbing.ReferenceName) (*os.File, string, error) {
 	deadline := time.Now().Add(LockTimeout)
 	wait := time.Millisecond
 	for {
-		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		f, own, err := createOwned(gitDir, p)
 		switch {
 		case err == nil:
-			return f, nil
+			return f, own, nil
 		case errors.Is(err, fs.ErrNotExist):
 			// A missing directory, or one that a Delete just removed.
 			if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
-				return nil, fmt.Errorf("lock %s: %w", name, err)
+				return nil, "", fmt.Errorf("lock %s: %w", name, err)
 			}
 			if time.Now().After(deadline) {
-				return nil, fmt.Errorf("lock %s: %w", name, err)
+				return nil, "", fmt.Errorf("lock %s: %w", name, err)
 			}
 			continue
 		case !errors.Is(err, fs.ErrExist):
-			return nil, fmt.Errorf("lock %s: %w", name, err)
+			return nil, "", fmt.Errorf("lock %s: %w", name, err)
+		}
+		if removeDead(gitDir, p) {
+			continue
 		}
 		if time.Now().After(deadline) {
-			return nil, &LockedError{Ref: name, Path: p}
+			return nil, "", &LockedError{Ref: name, Path: p}
 		}
 		time.Sleep(wait)
 		if wait < 50*time.Millisecond {
@@ -202,6 +207,7 @@ func (l *lock) check(old plumbing.Hash) error {
 }
 
 // commit writes data into the lock, syncs it and renames it to target.
+// The lock stays open, and its ownership flocked, until unlock.
 func (l *lock) commit(data []byte, target string) error {
 	if _, err := l.f.Write(data); err != nil {
 		return err
@@ -209,28 +215,30 @@ func (l *lock) commit(data []byte, target string) error {
 	if err := l.f.Sync(); err != nil {
 		return err
 	}
-	err := l.f.Close()
-	l.f = nil
-	if err != nil {
-		return err
-	}
 	if err := os.Rename(l.path, target); err != nil {
 		return err
 	}
 	l.path = ""
 	syncDir(filepath.Dir(target))
+	l.unlock()
 	return nil
 }
 
-// unlock removes the lock unless it was committed.
+// unlock removes the lock unless it was renamed, then its ownership file,
+// and only then closes it (which releases the flock: a lock whose
+// ownership file is not flocked may be taken for a dead process's).
 func (l *lock) unlock() {
-	if l.f != nil {
-		_ = l.f.Close()
-		l.f = nil
-	}
 	if l.path != "" {
 		_ = os.Remove(l.path)
 		l.path = ""
+	}
+	if l.own != "" {
+		_ = os.Remove(l.own)
+		l.own = ""
+	}
+	if l.f != nil {
+		_ = l.f.Close()
+		l.f = nil
 	}
 }
 
@@ -275,11 +283,11 @@ func removePacked(gitDir string, name plumbing.ReferenceName) error {
 	} else if err != nil {
 		return err
 	}
-	f, err := create(pr+".lock", name)
+	f, own, err := create(gitDir, pr+".lock", name)
 	if err != nil {
 		return err
 	}
-	l := &lock{name: name, ref: pr, path: pr + ".lock", f: f, gd: gitDir}
+	l := &lock{name: name, ref: pr, path: pr + ".lock", own: own, f: f, gd: gitDir}
 	defer l.unlock()
 	b, err := os.ReadFile(pr) // read again under the lock
 	if err != nil {

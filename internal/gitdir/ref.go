@@ -31,6 +31,7 @@ type LockedError struct {
 	Path string                 // the lock file
 }
 
+// Error says which lock stands in the way and what to do, in Chinese.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("无法更新 %s：锁文件 %s 已存在，另一个 git 或 kjjr 进程正在更新它。请稍后重试；"+
 		"如果确认没有 git 或 kjjr 进程在运行（锁文件是被中断的进程留下的），请删除该锁文件（rm '%s'）后重试",
@@ -52,7 +53,7 @@ func Read(gitDir string, name plumbing.ReferenceName) (plumbing.Hash, error) {
 	case err == nil:
 		h, ok := parseHash(strings.TrimSpace(string(b)))
 		if !ok {
-			return plumbing.ZeroHash, fmt.Errorf("ref file %s: not a commit hash: %q", p, truncate(b, 80))
+			return plumbing.ZeroHash, fmt.Errorf("broken ref file %s (not a commit hash: %q; git refuses it too): set it with git update-ref, or delete it", p, truncate(b, 80))
 		}
 		return h, nil
 	case errors.Is(err, fs.ErrNotExist), isDir(err), errors.Is(err, syscall.ENOTDIR):

@@ -98,6 +98,16 @@ func TestUpdateAndRead(t *testing.T) {
 	if _, err := Read(dir, "refs/heads/nope"); !errors.Is(err, plumbing.ErrReferenceNotFound) {
 		t.Fatalf("Read of a missing ref: %v", err)
 	}
+	// An empty ref file (what go-git's in-place rewrite left when killed)
+	// is broken, not absent: nothing is written over it.
+	broken := filepath.Join(dir, "refs", "heads", "broken")
+	if err := os.WriteFile(broken, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(dir, "refs/heads/broken", base, plumbing.ZeroHash); err == nil || !strings.Contains(err.Error(), broken) {
+		t.Fatalf("update over a broken ref: %v, want an error naming %s", err, broken)
+	}
+	os.Remove(broken)
 	if out := mustGit(t, dir, "fsck", "--strict"); strings.Contains(out, "error") {
 		t.Fatal(out)
 	}

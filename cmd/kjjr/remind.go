@@ -12,12 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
 	"kjjr/outbox"
 )
 
@@ -284,8 +283,9 @@ func openContent(dir string) (*contentSource, error) {
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("内容仓库目录 %s 不存在", dir)
 	}
-	r, err := git.PlainOpen(abs)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	// gitdir lists refs past the lock files a killed git leaves.
+	r, gd, err := gitdir.Open(abs)
+	if errors.Is(err, gitdir.ErrNotRepo) {
 		return &contentSource{fsys: os.DirFS(abs), where: dir}, nil
 	}
 	if err != nil {
@@ -299,11 +299,7 @@ func openContent(dir string) (*contentSource, error) {
 	// lock, so a gitfs.FS must not be read from several goroutines (go
 	// test -race finds it in content.Load's parallel decode).
 	src := &contentSource{fsys: fsys, where: dir + "（main 分支）", pending: map[string]bool{}, loadOpts: &content.LoadOptions{Workers: 1}}
-	if fss, ok := r.Storer.(*filesystem.Storage); ok {
-		src.stateDir = filepath.Join(fss.Filesystem().Root(), "kjjr", "outbox")
-	} else {
-		return nil, fmt.Errorf("%s: unsupported git storage", dir)
-	}
+	src.stateDir = filepath.Join(gd, "kjjr", "outbox")
 	refs, err := r.References()
 	if err != nil {
 		return nil, fmt.Errorf("列出 %s 的分支：%v", dir, err)

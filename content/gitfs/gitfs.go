@@ -210,6 +210,21 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
+// TreeHash returns the git hash (hex) of directory dir ("." for the root),
+// which names everything under it: two directories with the same hash
+// hold the same files. With it FS is a content.TreeFS, so that
+// content.LoadTree can skip subtrees it has decoded before.
+func (f *FS) TreeHash(dir string) (string, error) {
+	e, err := f.lookup("treehash", dir)
+	if err != nil {
+		return "", err
+	}
+	if e.Mode != filemode.Dir {
+		return "", &fs.PathError{Op: "treehash", Path: dir, Err: errors.New("not a directory")}
+	}
+	return e.Hash.String(), nil
+}
+
 // Stat describes a file or directory of the tree.
 func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	e, err := f.lookup("stat", name)

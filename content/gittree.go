@@ -307,15 +307,18 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 	return r, nil
 }
 
-// replay appends to tasks a copy of the subtree's decoded tasks.
+// replay appends to tasks the subtree's decoded tasks. Load never
+// modifies a task or a record it does not own, but it adds to an
+// institution: each load gets its own copy of those.
 func (st *subtree) replay(tasks []*task) []*task {
-	ts := make([]task, len(st.tasks)) // one allocation per institution
-	copy(ts, st.tasks)
-	for i := range ts {
-		if inst, ok := ts[i].res.rec.(*Institution); ok {
-			ts[i].res.rec = inst.clone()
+	for i := range st.tasks {
+		t := &st.tasks[i]
+		if inst, ok := t.res.rec.(*Institution); ok {
+			c := *t
+			c.res.rec = inst.clone()
+			t = &c
 		}
-		tasks = append(tasks, &ts[i])
+		tasks = append(tasks, t)
 	}
 	return tasks
 }

@@ -11,15 +11,16 @@ import (
 )
 
 // A Compliance TreeCache is kept in a text file, one record a line, fields
-// separated by tabs, strings quoted as Go does (so no field holds a tab or
-// a newline):
+// separated by tabs. A string field is written as it is when it needs no
+// escape, else quoted as Go does (starting with "), so no field holds a
+// tab or a newline:
 //
 //	kjjr-tree-cache <version>
-//	S <slug> <tree hash>                 an institution's subtree, then its lines:
+//	S <slug> <tree hash> <files>         an institution's subtree, then its lines:
 //	W <diagnostic>                       a problem listing it
-//	J i <path> <ok> <name> <short name>  its index.md (ok 1: decoded)
-//	J r <path> <ok> <kind> <period> <received_at>  a report
-//	D <diagnostic>                       a problem decoding the J before
+//	i <path> <ok> <name> <short name>    its index.md (ok 1: decoded, 0: not)
+//	r <path> <ok> <kind> <period> <received_at>  a report
+//	D <diagnostic>                       a problem decoding the file before
 //	K <key>                              the histories' key, then:
 //	H <slug> <events>                    an institution's history
 //	E <diagnostic>                       a problem in the history dirs
@@ -56,40 +57,53 @@ func (c *TreeCache) WriteFile(path string) error {
 		return errors.New("content: only a Compliance tree cache can be written to a file")
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %d\n", treeCacheMagic, treeCacheVersion)
+	b.WriteString(treeCacheMagic + " " + strconv.Itoa(treeCacheVersion) + "\n")
+	line := func(fields ...string) {
+		for i, f := range fields {
+			if i > 0 {
+				b.WriteByte('\t')
+			}
+			if i == 0 || strconv.Quote(f) == `"`+f+`"` { // nothing to escape
+				b.WriteString(f)
+			} else {
+				b.WriteString(strconv.Quote(f))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	diag := func(kind string, d Diagnostic) {
+		line(kind, strconv.Itoa(int(d.Severity)), strconv.Itoa(d.Line), d.File, d.Field, d.Message)
+	}
 	for _, st := range c.subtrees {
-		fmt.Fprintf(&b, "S\t%s\t%s\n", strconv.Quote(st.slug), strconv.Quote(st.hash))
+		line("S", st.slug, st.hash, strconv.Itoa(len(st.tasks)))
 		for _, d := range st.walk {
-			b.WriteString("W\t")
-			appendDiag(&b, d)
+			diag("W", d)
 		}
 		for _, t := range st.tasks {
 			switch rec := t.res.rec.(type) {
 			case *Report:
-				fmt.Fprintf(&b, "J\tr\t%s\t1\t%s\t%s\t%s\n", strconv.Quote(t.path), strconv.Quote(rec.Kind), rec.Period, strconv.Quote(rec.ReceivedAt))
+				line("r", t.path, "1", rec.Kind, rec.Period.String(), rec.ReceivedAt)
 			case *Institution:
-				fmt.Fprintf(&b, "J\ti\t%s\t1\t%s\t%s\n", strconv.Quote(t.path), strconv.Quote(rec.Name), strconv.Quote(rec.ShortName))
+				line("i", t.path, "1", rec.Name, rec.ShortName)
 			default: // not decoded
 				kind := "i"
 				if t.kind == kindReport {
 					kind = "r"
 				}
-				fmt.Fprintf(&b, "J\t%s\t%s\t0\n", kind, strconv.Quote(t.path))
+				line(kind, t.path, "0")
 			}
 			for _, d := range t.res.diags {
-				b.WriteString("D\t")
-				appendDiag(&b, d)
+				diag("D", d)
 			}
 		}
 	}
 	if c.histKey != "" {
-		fmt.Fprintf(&b, "K\t%s\n", c.histKey)
+		line("K", c.histKey)
 		for slug, evs := range c.hist {
-			fmt.Fprintf(&b, "H\t%s\t%s\n", strconv.Quote(slug), encodeEvents(evs))
+			line("H", slug, encodeEvents(evs))
 		}
 		for _, d := range c.histDiags {
-			b.WriteString("E\t")
-			appendDiag(&b, d)
+			diag("E", d)
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -115,27 +129,36 @@ func (c *TreeCache) WriteFile(path string) error {
 	return nil
 }
 
-func appendDiag(b *bytes.Buffer, d Diagnostic) {
-	fmt.Fprintf(b, "%d\t%d\t%s\t%s\t%s\n", d.Severity, d.Line, strconv.Quote(d.File), strconv.Quote(d.Field), strconv.Quote(d.Message))
+// fields splits a cache line into its fields (at most len(f)), reading
+// quoted ones; n is how many there were, ok false for a bad quote.
+func fields(line string, f []string) (n int, ok bool) {
+	for n < len(f) {
+		var v string
+		v, rest, more := strings.Cut(line, "\t")
+		if strings.HasPrefix(v, `"`) {
+			u, err := strconv.Unquote(v)
+			if err != nil {
+				return n, false
+			}
+			v = u
+		}
+		f[n] = v
+		n++
+		if !more {
+			return n, true
+		}
+		line = rest
+	}
+	return n, false // too many fields
 }
 
-func parseDiag(s string) (Diagnostic, error) {
-	f := strings.Split(s, "\t")
-	if len(f) != 5 {
-		return Diagnostic{}, errors.New("bad diagnostic")
-	}
+func parseDiag(f []string) (Diagnostic, bool) {
 	sev, err1 := strconv.Atoi(f[0])
 	line, err2 := strconv.Atoi(f[1])
-	file, err3 := strconv.Unquote(f[2])
-	field, err4 := strconv.Unquote(f[3])
-	msg, err5 := strconv.Unquote(f[4])
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
-		return Diagnostic{}, err
+	if err1 != nil || err2 != nil || (sev != int(Error) && sev != int(Warning)) {
+		return Diagnostic{}, false
 	}
-	if sev != int(Error) && sev != int(Warning) {
-		return Diagnostic{}, errors.New("bad severity")
-	}
-	return Diagnostic{File: file, Line: line, Severity: Severity(sev), Field: field, Message: msg}, nil
+	return Diagnostic{File: f[2], Line: line, Severity: Severity(sev), Field: f[3], Message: f[4]}, true
 }
 
 // parseTreeCache reads the cache format; anything damaged is an error.
@@ -148,7 +171,8 @@ func parseTreeCache(data []byte) (*TreeCache, error) {
 	}
 	c := &TreeCache{mode: treeMode{compliance: true}, subtrees: make(map[string]*subtree, strings.Count(rest, "\nS\t")+1)}
 	var st *subtree
-	var t *task
+	var reps []Report // the subtree's reports, one allocation
+	var f [7]string
 	periods := map[string]Period{}
 	for rest != "" {
 		var line string
@@ -156,57 +180,29 @@ func parseTreeCache(data []byte) (*TreeCache, error) {
 		if line == "" {
 			continue
 		}
-		kind, body, ok := strings.Cut(line, "\t")
+		n, ok := fields(line, f[:])
 		if !ok {
 			return nil, bad
 		}
-		switch kind {
-		case "J":
-			if st == nil {
-				return nil, bad
-			}
-			f := strings.Split(body, "\t")
-			if len(f) < 3 {
-				return nil, bad
-			}
-			p, err := strconv.Unquote(f[1])
-			if err != nil {
+		switch {
+		case (f[0] == "i" || f[0] == "r") && st != nil && len(st.tasks) < cap(st.tasks) && n >= 3:
+			p := f[1]
+			pre := "institutions/" + st.slug + "/"
+			if !strings.HasPrefix(p, pre) {
 				return nil, bad
 			}
 			var j job
-			var ok bool
 			var rec any
-			pre := "institutions/" + st.slug + "/"
 			switch {
-			case f[0] == "i" && p == pre+"index.md":
-				j, ok = job{path: p, kind: kindInstitution, slug: st.slug, name: "index"}, true
-				if f[2] == "1" {
-					if len(f) != 5 {
-						return nil, bad
-					}
-					name, e1 := strconv.Unquote(f[3])
-					short, e2 := strconv.Unquote(f[4])
-					if e1 != nil || e2 != nil {
-						return nil, bad
-					}
-					rec = &Institution{Name: name, ShortName: short, Meta: Meta{Slug: st.slug, File: p}}
+			case f[0] == "i" && p[len(pre):] == "index.md":
+				j = job{path: p, kind: kindInstitution, slug: st.slug, name: "index"}
+				if f[2] == "1" && n == 5 {
+					rec = &Institution{Name: f[3], ShortName: f[4], Meta: Meta{Slug: st.slug, File: p}}
 				}
-			case f[0] == "r" && strings.HasPrefix(p, pre+"reports/") && strings.HasSuffix(p, ".md"):
-				base := p[len(pre+"reports/"):]
-				if strings.Contains(base, "/") {
-					return nil, bad
-				}
-				name := strings.TrimSuffix(base, ".md")
-				j, ok = job{path: p, kind: kindReport, slug: st.slug, name: name}, true
-				if f[2] == "1" {
-					if len(f) != 6 {
-						return nil, bad
-					}
-					k, e1 := strconv.Unquote(f[3])
-					recv, e2 := strconv.Unquote(f[5])
-					if e1 != nil || e2 != nil {
-						return nil, bad
-					}
+			case f[0] == "r" && strings.HasPrefix(p[len(pre):], "reports/") && strings.HasSuffix(p, ".md") && !strings.Contains(p[len(pre+"reports/"):], "/"):
+				name := p[len(pre+"reports/") : len(p)-len(".md")]
+				j = job{path: p, kind: kindReport, slug: st.slug, name: name}
+				if f[2] == "1" && n == 6 {
 					per, seen := periods[f[4]]
 					if !seen && f[4] != "" {
 						var err error
@@ -215,66 +211,62 @@ func parseTreeCache(data []byte) (*TreeCache, error) {
 						}
 						periods[f[4]] = per
 					}
-					rec = &Report{Kind: k, Period: per, ReceivedAt: recv, Meta: Meta{Slug: name, File: p}}
+					if len(reps) == cap(reps) {
+						reps = make([]Report, 0, cap(st.tasks)-len(st.tasks))
+					}
+					reps = append(reps, Report{Kind: f[3], Period: per, ReceivedAt: f[5], Meta: Meta{Slug: name, File: p}})
+					rec = &reps[len(reps)-1]
 				}
+			default:
+				return nil, bad
 			}
-			if !ok || (f[2] != "1" && (f[2] != "0" || len(f) != 3)) {
+			if (rec == nil) != (f[2] == "0" && n == 3) {
 				return nil, bad
 			}
 			st.tasks = append(st.tasks, task{job: j, res: decoded{rec: rec}})
-			t = &st.tasks[len(st.tasks)-1]
-		case "D":
-			d, err := parseDiag(body)
-			if err != nil || t == nil {
+		case f[0] == "D" && n == 6 && st != nil && len(st.tasks) > 0:
+			d, ok := parseDiag(f[1:])
+			if !ok {
 				return nil, bad
 			}
+			t := &st.tasks[len(st.tasks)-1]
 			t.res.diags = append(t.res.diags, d)
-		case "S":
-			f := strings.Split(body, "\t")
-			if len(f) != 2 {
+		case f[0] == "S" && n == 4:
+			files, err := strconv.Atoi(f[3])
+			if err != nil || files < 0 || files > len(rest) || !SlugPattern.MatchString(f[1]) {
 				return nil, bad
 			}
-			slug, e1 := strconv.Unquote(f[0])
-			h, e2 := strconv.Unquote(f[1])
-			if e1 != nil || e2 != nil || !SlugPattern.MatchString(slug) {
+			if st != nil && len(st.tasks) != cap(st.tasks) {
 				return nil, bad
 			}
-			st, t = &subtree{slug: slug, hash: h}, nil
-			c.subtrees[slug+" "+h] = st
-		case "W":
-			d, err := parseDiag(body)
-			if err != nil || st == nil {
+			st, reps = &subtree{slug: f[1], hash: f[2], tasks: make([]task, 0, files)}, nil
+			c.subtrees[f[1]+" "+f[2]] = st
+		case f[0] == "W" && n == 6 && st != nil:
+			d, ok := parseDiag(f[1:])
+			if !ok {
 				return nil, bad
 			}
 			st.walk = append(st.walk, d)
-		case "K":
-			if body == "" || c.histKey != "" {
-				return nil, bad
-			}
-			c.histKey, c.hist = body, map[string][]Event{}
-		case "H":
-			slug, payload, ok := strings.Cut(body, "\t")
-			if !ok || c.hist == nil {
-				return nil, bad
-			}
-			slug, err := strconv.Unquote(slug)
+		case f[0] == "K" && n == 2 && f[1] != "" && c.histKey == "":
+			c.histKey, c.hist = f[1], map[string][]Event{}
+		case f[0] == "H" && n == 3 && c.hist != nil:
+			evs, err := decodeEvents(f[2])
 			if err != nil {
 				return nil, bad
 			}
-			evs, err := decodeEvents(payload)
-			if err != nil {
-				return nil, bad
-			}
-			c.hist[slug] = evs
-		case "E":
-			d, err := parseDiag(body)
-			if err != nil || c.hist == nil {
+			c.hist[f[1]] = evs
+		case f[0] == "E" && n == 6 && c.hist != nil:
+			d, ok := parseDiag(f[1:])
+			if !ok {
 				return nil, bad
 			}
 			c.histDiags = append(c.histDiags, d)
 		default:
 			return nil, bad
 		}
+	}
+	if st != nil && len(st.tasks) != cap(st.tasks) {
+		return nil, bad
 	}
 	return c, nil
 }
@@ -286,15 +278,12 @@ func encodeEvents(evs []Event) string {
 	for _, e := range evs {
 		parts = append(parts, strings.Join([]string{e.Date.String(), string(e.Kind), e.Round, e.Ref, e.Grade, strconv.Itoa(e.Year), e.Until.String()}, "\x1f"))
 	}
-	return strconv.Quote(strings.Join(parts, "\x1e"))
+	return strings.Join(parts, "\x1e")
 }
 
-func decodeEvents(q string) ([]Event, error) {
-	s, err := strconv.Unquote(q)
-	if err != nil {
-		return nil, err
-	}
+func decodeEvents(s string) ([]Event, error) {
 	var evs []Event
+	var err error
 	if s == "" {
 		return nil, nil
 	}

@@ -70,18 +70,11 @@ func (r *Repo) newMainInfo() (*mainInfo, error) {
 		return nil, fmt.Errorf("review: main tree: %w", err)
 	}
 	m := &mainInfo{r: r, ref: ref, commit: c, tree: t, fsys: gitfs.New(r.Git.Storer, t, c.Committer.When), insts: map[string]*content.Institution{}}
-	if data, err := fs.ReadFile(m.fsys, "site.yaml"); err == nil {
-		if ds := content.DecodeYAMLFile("site.yaml", data, &m.site); ds.HasErrors() {
-			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
-		}
+	site, ds, err := content.ReadSite(m.fsys) // with Load's defaults
+	if err == nil && ds.HasErrors() {
+		return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
 	}
-	// Defaults as Load applies them (deadlines).
-	if m.site.Deadlines.MonthlyDay == 0 {
-		m.site.Deadlines.MonthlyDay = 10
-	}
-	if m.site.Deadlines.HalfYearDays == 0 {
-		m.site.Deadlines.HalfYearDays = 15
-	}
+	m.site = site
 	return m, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"runtime"
 	"slices"
@@ -76,12 +77,14 @@ type TreeCache struct {
 
 type treeMode struct{ compliance, public bool }
 
-// subtree is what an institution's directory decoded to.
+// subtree is what an institution's directory loaded to.
 type subtree struct {
-	slug  string
-	hash  string
-	walk  Diagnostics // problems listing it
-	tasks []task      // its record files, decoded (projected, for Compliance)
+	slug, hash string
+	// inst is the institution as Load assembles it, with its Reports and
+	// Inspections (only what Compliance keeps, for a Compliance cache);
+	// nil when its index.md did not decode.
+	inst  *Institution
+	diags Diagnostics // every problem Load reports in the directory
 }
 
 // historyDirs hold the records statuses derive from (deriveHistory, and
@@ -138,27 +141,28 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 
 	r := &Repo{FS: fsys}
 	cl := &classifier{}
-	var tasks, todo []*task
-	emit := func(j job) {
+	var tasks, todo []*task // the records outside institutions/; those to decode
+	cl.emit = func(j job) {
 		t := &task{job: j}
 		tasks = append(tasks, t)
 		todo = append(todo, t)
 	}
-	cl.emit = emit
 	type fresh struct {
-		key string
+		key string // "" when the subtree has no hash: not cached
 		st  *subtree
 		ts  []*task
 	}
 	var news []fresh
+	var subs []*subtree // every institution's, in walk order
 	used := make(map[string]*subtree, len(c.subtrees))
-	var others []string // root entries other than institutions, in walk order
+	isDir := map[string]bool{}
 	root, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		cl.ds = append(cl.ds, Diagnostic{File: ".", Message: fmt.Sprintf("无法读取：%v", err)})
 	}
 	for _, e := range root {
 		name := e.Name()
+		isDir[name] = e.IsDir()
 		switch {
 		case name == "institutions" && e.IsDir():
 			ents, err := fs.ReadDir(fsys, name)
@@ -179,8 +183,7 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 				if herr == nil {
 					if st := c.subtrees[key]; st != nil {
 						used[key] = st
-						tasks = st.replay(tasks)
-						cl.ds = append(cl.ds, st.walk...)
+						subs = append(subs, st)
 						continue
 					}
 				}
@@ -193,16 +196,15 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 					}
 					t := &task{job: j}
 					ts = append(ts, t)
-					tasks = append(tasks, t)
 					todo = append(todo, t)
 				}
 				sub.walkDir(fsys, p, false)
-				st.walk = sub.ds
-				cl.ds = append(cl.ds, sub.ds...)
+				st.diags = sub.ds
 				if herr != nil {
 					key = "" // not cached
 				}
 				news = append(news, fresh{key, st, ts})
+				subs = append(subs, st)
 			}
 		case o.Compliance && name != "site.yaml":
 			// Only site.yaml and the history dirs (below, when needed).
@@ -210,46 +212,32 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 			cl.walkDir(fsys, name, false)
 		default:
 			if j, ok, _ := cl.visit(name, name, false); ok {
-				emit(j)
+				cl.emit(j)
 			}
-		}
-		if name != "institutions" {
-			others = append(others, name)
 		}
 	}
 	c.reads = len(news)
-
-	// For Compliance: the histories come from the cache while their
-	// inputs are unchanged, else the history dirs are read.
-	var histKey string
-	if o.Compliance {
-		decodeTasks(fsys, todo, o.Workers, false)
-		todo = todo[:0]
-		histKey = historyKey(fsys, tasks)
-		if histKey != c.histKey {
-			for _, d := range historyDirs {
-				if slices.Contains(others, d) {
-					if fi, err := fs.Stat(fsys, d); err == nil && fi.IsDir() {
-						cl.walkDir(fsys, d, false)
-					}
-				}
-			}
-		}
-	}
 	decodeTasks(fsys, todo, o.Workers, mode.public)
+	todo = todo[:0]
 
-	// The new subtrees go into the cache as decoded (projected for
-	// Compliance); the Repo gets its own copy of each institution.
+	// Each new subtree is assembled on its own (what Load derives for an
+	// institution comes from its directory alone) and cached.
 	for _, n := range news {
-		n.st.tasks = make([]task, len(n.ts))
-		for i, t := range n.ts {
-			if o.Compliance {
+		if o.Compliance {
+			for _, t := range n.ts {
 				t.res.rec = complianceRecord(t.res.rec)
 			}
-			n.st.tasks[i] = *t
-			if inst, ok := t.res.rec.(*Institution); ok {
-				t.res.rec = inst.clone()
+		}
+		sr := &Repo{FS: fsys}
+		sr.assemble(n.ts)
+		for _, d := range sr.Diags {
+			if d.File != "site.yaml" { // sr has none: not this subtree's problem
+				n.st.diags = append(n.st.diags, d)
 			}
+		}
+		if len(sr.Institutions) == 1 {
+			n.st.inst = sr.Institutions[0]
+			n.st.inst.History = nil
 		}
 		if n.key != "" {
 			used[n.key] = n.st
@@ -260,20 +248,35 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 	}
 	c.subtrees = used
 
-	if len(o.Years) > 0 && o.Compliance {
-		keep := map[string]bool{} // by file name: they repeat
-		tasks = slices.DeleteFunc(tasks, func(t *task) bool {
-			if t.kind != kindReport {
-				return false
+	// For Compliance the histories come from the cache while their
+	// inputs are unchanged, else the history dirs are read.
+	var histKey string
+	if o.Compliance {
+		histKey = historyKey(fsys, subs)
+		if histKey != c.histKey {
+			for _, d := range historyDirs {
+				if isDir[d] {
+					cl.walkDir(fsys, d, false)
+				}
 			}
-			k, ok := keep[t.name]
-			if !ok {
-				p, err := ParsePeriod(t.name)
-				k = err != nil || slices.Contains(o.Years, p.Year)
-				keep[t.name] = k
-			}
-			return !k
-		})
+			decodeTasks(fsys, todo, o.Workers, false)
+		}
+	}
+
+	// The institutions go through assemble as records already assembled;
+	// each Repo gets its own copy.
+	for _, st := range subs {
+		cl.ds = append(cl.ds, st.diags...)
+		if st.inst == nil {
+			continue
+		}
+		inst := *st.inst
+		inst.Reports = slices.Clone(inst.Reports)
+		inst.Inspections = slices.Clone(inst.Inspections)
+		if len(o.Years) > 0 && o.Compliance {
+			inst.Reports = slices.DeleteFunc(inst.Reports, func(rep *Report) bool { return !slices.Contains(o.Years, rep.Period.Year) })
+		}
+		tasks = append(tasks, &task{job: job{path: inst.File, kind: kindInstitution, slug: st.slug, name: "index"}, res: decoded{rec: &inst}})
 	}
 	r.Diags = append(r.Diags, cl.ds...)
 	r.assemble(tasks)
@@ -305,29 +308,6 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 		return r, r.Diags.Errors()
 	}
 	return r, nil
-}
-
-// replay appends to tasks the subtree's decoded tasks. Load never
-// modifies a task or a record it does not own, but it adds to an
-// institution: each load gets its own copy of those.
-func (st *subtree) replay(tasks []*task) []*task {
-	for i := range st.tasks {
-		t := &st.tasks[i]
-		if inst, ok := t.res.rec.(*Institution); ok {
-			c := *t
-			c.res.rec = inst.clone()
-			t = &c
-		}
-		tasks = append(tasks, t)
-	}
-	return tasks
-}
-
-// clone copies an institution without what Load derives for it.
-func (inst *Institution) clone() *Institution {
-	c := *inst
-	c.Reports, c.Inspections, c.History = nil, nil, nil
-	return &c
 }
 
 // complianceRecord keeps of a decoded record what the compliance matrix reads.
@@ -365,18 +345,19 @@ func decodeTasks(fsys fs.FS, todo []*task, workers int, public bool) {
 
 // historyKey names the inputs of the status histories: the history dirs'
 // hashes and the institutions that exist (whose index.md decoded).
-func historyKey(fsys TreeFS, tasks []*task) string {
+func historyKey(fsys TreeFS, subs []*subtree) string {
 	h := sha256.New()
 	for _, d := range historyDirs {
 		th, err := fsys.TreeHash(d)
 		if err != nil {
 			th = "-"
 		}
-		fmt.Fprintf(h, "%s %s\n", d, th)
+		io.WriteString(h, d+" "+th+"\n")
 	}
-	for _, t := range tasks {
-		if t.kind == kindInstitution && t.res.rec != nil && !t.res.diags.HasErrors() {
-			fmt.Fprintf(h, "i %s\n", t.slug)
+	for _, st := range subs {
+		if st.inst != nil {
+			io.WriteString(h, st.slug)
+			h.Write([]byte{'\n'})
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

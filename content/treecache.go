@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,11 +17,11 @@ import (
 // tab or a newline:
 //
 //	kjjr-tree-cache <version>
-//	S <slug> <tree hash> <files>         an institution's subtree, then its lines:
-//	W <diagnostic>                       a problem listing it
-//	i <path> <ok> <name> <short name>    its index.md (ok 1: decoded, 0: not)
-//	r <path> <ok> <kind> <period> <received_at>  a report
-//	D <diagnostic>                       a problem decoding the file before
+//	S <slug> <tree hash> <reports>       an institution's subtree, then its lines:
+//	W <diagnostic>                       a problem Load reports in it
+//	i <name> <short name>                the institution, when its index.md decoded
+//	r <file name> <kind> <period> <received_at>  a report it has, reports/<file name>.md
+//	                                     (kind and period "=": the period's kind, the file name)
 //	K <key>                              the histories' key, then:
 //	H <slug> <events>                    an institution's history
 //	E <diagnostic>                       a problem in the history dirs
@@ -36,15 +37,33 @@ const (
 // missing, damaged or foreign file gives an empty cache (the next load
 // rebuilds it), never an error.
 func ReadTreeCache(path string) *TreeCache {
-	data, err := os.ReadFile(path)
+	text, err := readString(path)
 	if err != nil {
 		return &TreeCache{}
 	}
-	c, err := parseTreeCache(data)
+	c, err := parseTreeCache(text)
 	if err != nil {
 		return &TreeCache{}
 	}
 	return c
+}
+
+// readString reads a file into a string without the copy of
+// string(os.ReadFile(path)): the cache is most of the cost of a warm load.
+func readString(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if fi, err := f.Stat(); err == nil {
+		b.Grow(int(fi.Size()) + 1)
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // WriteFile writes a Compliance cache to path atomically (a temporary
@@ -58,43 +77,53 @@ func (c *TreeCache) WriteFile(path string) error {
 	}
 	var b bytes.Buffer
 	b.WriteString(treeCacheMagic + " " + strconv.Itoa(treeCacheVersion) + "\n")
-	line := func(fields ...string) {
-		for i, f := range fields {
-			if i > 0 {
-				b.WriteByte('\t')
-			}
-			if i == 0 || strconv.Quote(f) == `"`+f+`"` { // nothing to escape
-				b.WriteString(f)
-			} else {
-				b.WriteString(strconv.Quote(f))
-			}
+	field := func(f string) { // raw when nothing needs escaping
+		if f != "=" && strconv.Quote(f) == `"`+f+`"` {
+			b.WriteString(f)
+		} else {
+			b.WriteString(strconv.Quote(f))
+		}
+	}
+	line := func(kind string, fields ...string) {
+		b.WriteString(kind)
+		for _, f := range fields {
+			b.WriteByte('\t')
+			field(f)
 		}
 		b.WriteByte('\n')
+	}
+	same := func(v, as string) { // "=" when v is what it is read as
+		if v == as {
+			b.WriteString("=")
+		} else {
+			field(v)
+		}
 	}
 	diag := func(kind string, d Diagnostic) {
 		line(kind, strconv.Itoa(int(d.Severity)), strconv.Itoa(d.Line), d.File, d.Field, d.Message)
 	}
 	for _, st := range c.subtrees {
-		line("S", st.slug, st.hash, strconv.Itoa(len(st.tasks)))
-		for _, d := range st.walk {
+		var reps []*Report
+		if st.inst != nil {
+			reps = st.inst.Reports
+		}
+		line("S", st.slug, st.hash, strconv.Itoa(len(reps)))
+		for _, d := range st.diags {
 			diag("W", d)
 		}
-		for _, t := range st.tasks {
-			switch rec := t.res.rec.(type) {
-			case *Report:
-				line("r", t.path, "1", rec.Kind, rec.Period.String(), rec.ReceivedAt)
-			case *Institution:
-				line("i", t.path, "1", rec.Name, rec.ShortName)
-			default: // not decoded
-				kind := "i"
-				if t.kind == kindReport {
-					kind = "r"
-				}
-				line(kind, t.path, "0")
-			}
-			for _, d := range t.res.diags {
-				diag("D", d)
-			}
+		if st.inst != nil {
+			line("i", st.inst.Name, st.inst.ShortName)
+		}
+		for _, rep := range reps {
+			b.WriteString("r\t")
+			field(rep.Slug)
+			b.WriteByte('\t')
+			same(rep.Kind, rep.Period.Kind.String())
+			b.WriteByte('\t')
+			same(rep.Period.String(), rep.Slug)
+			b.WriteByte('\t')
+			field(rep.ReceivedAt)
+			b.WriteByte('\n')
 		}
 	}
 	if c.histKey != "" {
@@ -129,19 +158,11 @@ func (c *TreeCache) WriteFile(path string) error {
 	return nil
 }
 
-// fields splits a cache line into its fields (at most len(f)), reading
-// quoted ones; n is how many there were, ok false for a bad quote.
+// fields splits a cache line into its raw fields (at most len(f)); n is
+// how many there were, ok false for too many.
 func fields(line string, f []string) (n int, ok bool) {
 	for n < len(f) {
-		var v string
 		v, rest, more := strings.Cut(line, "\t")
-		if strings.HasPrefix(v, `"`) {
-			u, err := strconv.Unquote(v)
-			if err != nil {
-				return n, false
-			}
-			v = u
-		}
 		f[n] = v
 		n++
 		if !more {
@@ -149,22 +170,33 @@ func fields(line string, f []string) (n int, ok bool) {
 		}
 		line = rest
 	}
-	return n, false // too many fields
+	return n, false
+}
+
+// str reads a raw field: quoted (starting with ") or as it is.
+func str(raw string) (string, bool) {
+	if !strings.HasPrefix(raw, `"`) {
+		return raw, true
+	}
+	s, err := strconv.Unquote(raw)
+	return s, err == nil
 }
 
 func parseDiag(f []string) (Diagnostic, bool) {
 	sev, err1 := strconv.Atoi(f[0])
 	line, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil || (sev != int(Error) && sev != int(Warning)) {
+	file, ok1 := str(f[2])
+	field, ok2 := str(f[3])
+	msg, ok3 := str(f[4])
+	if err1 != nil || err2 != nil || !ok1 || !ok2 || !ok3 || (sev != int(Error) && sev != int(Warning)) {
 		return Diagnostic{}, false
 	}
-	return Diagnostic{File: f[2], Line: line, Severity: Severity(sev), Field: f[3], Message: f[4]}, true
+	return Diagnostic{File: file, Line: line, Severity: Severity(sev), Field: field, Message: msg}, true
 }
 
 // parseTreeCache reads the cache format; anything damaged is an error.
-func parseTreeCache(data []byte) (*TreeCache, error) {
+func parseTreeCache(text string) (*TreeCache, error) {
 	bad := errors.New("content: damaged tree cache")
-	text := string(data) // one copy; most fields below are substrings of it
 	head, rest, _ := strings.Cut(text, "\n")
 	if head != treeCacheMagic+" "+strconv.Itoa(treeCacheVersion) {
 		return nil, bad
@@ -174,6 +206,56 @@ func parseTreeCache(data []byte) (*TreeCache, error) {
 	var reps []Report // the subtree's reports, one allocation
 	var f [7]string
 	periods := map[string]Period{}
+	period := func(s string) (Period, bool) {
+		p, seen := periods[s]
+		if !seen && s != "" {
+			var err error
+			if p, err = ParsePeriod(s); err != nil {
+				return p, false
+			}
+			periods[s] = p
+		}
+		return p, true
+	}
+	// done checks that the subtree before is whole and gives its files
+	// their paths, in one allocation.
+	done := func() bool {
+		if st == nil {
+			return true
+		}
+		if st.inst == nil {
+			return cap(reps) == 0
+		}
+		if len(reps) != cap(reps) {
+			return false
+		}
+		pre := "institutions/" + st.slug + "/"
+		var b strings.Builder
+		size := len(pre) + len("index.md")
+		for i := range reps {
+			size += len(pre) + len("reports/") + len(reps[i].Slug) + len(".md")
+		}
+		b.Grow(size)
+		b.WriteString(pre)
+		b.WriteString("index.md")
+		ends := make([]int, len(reps))
+		for i := range reps {
+			b.WriteString(pre)
+			b.WriteString("reports/")
+			b.WriteString(reps[i].Slug)
+			b.WriteString(".md")
+			ends[i] = b.Len()
+		}
+		all := b.String()
+		start := len(pre) + len("index.md")
+		st.inst.File = all[:start]
+		st.inst.Reports = make([]*Report, len(reps))
+		for i := range reps {
+			reps[i].File, start = all[start:ends[i]], ends[i]
+			st.inst.Reports[i] = &reps[i]
+		}
+		return true
+	}
 	for rest != "" {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
@@ -185,76 +267,72 @@ func parseTreeCache(data []byte) (*TreeCache, error) {
 			return nil, bad
 		}
 		switch {
-		case (f[0] == "i" || f[0] == "r") && st != nil && len(st.tasks) < cap(st.tasks) && n >= 3:
-			p := f[1]
-			pre := "institutions/" + st.slug + "/"
-			if !strings.HasPrefix(p, pre) {
+		case f[0] == "i" && n == 3 && st != nil && st.inst == nil:
+			name, ok1 := str(f[1])
+			short, ok2 := str(f[2])
+			if !ok1 || !ok2 {
 				return nil, bad
 			}
-			var j job
-			var rec any
-			switch {
-			case f[0] == "i" && p[len(pre):] == "index.md":
-				j = job{path: p, kind: kindInstitution, slug: st.slug, name: "index"}
-				if f[2] == "1" && n == 5 {
-					rec = &Institution{Name: f[3], ShortName: f[4], Meta: Meta{Slug: st.slug, File: p}}
-				}
-			case f[0] == "r" && strings.HasPrefix(p[len(pre):], "reports/") && strings.HasSuffix(p, ".md") && !strings.Contains(p[len(pre+"reports/"):], "/"):
-				name := p[len(pre+"reports/") : len(p)-len(".md")]
-				j = job{path: p, kind: kindReport, slug: st.slug, name: name}
-				if f[2] == "1" && n == 6 {
-					per, seen := periods[f[4]]
-					if !seen && f[4] != "" {
-						var err error
-						if per, err = ParsePeriod(f[4]); err != nil {
-							return nil, bad
-						}
-						periods[f[4]] = per
-					}
-					if len(reps) == cap(reps) {
-						reps = make([]Report, 0, cap(st.tasks)-len(st.tasks))
-					}
-					reps = append(reps, Report{Kind: f[3], Period: per, ReceivedAt: f[5], Meta: Meta{Slug: name, File: p}})
-					rec = &reps[len(reps)-1]
-				}
-			default:
+			st.inst = &Institution{Name: name, ShortName: short, Meta: Meta{Slug: st.slug}}
+		case f[0] == "r" && n == 5 && st != nil && st.inst != nil && len(reps) < cap(reps):
+			name, ok := str(f[1])
+			if !ok || strings.Contains(name, "/") {
 				return nil, bad
 			}
-			if (rec == nil) != (f[2] == "0" && n == 3) {
+			ps := f[3]
+			if ps == "=" {
+				ps = name
+			} else if ps, ok = str(ps); !ok {
 				return nil, bad
 			}
-			st.tasks = append(st.tasks, task{job: j, res: decoded{rec: rec}})
-		case f[0] == "D" && n == 6 && st != nil && len(st.tasks) > 0:
-			d, ok := parseDiag(f[1:])
+			per, ok := period(ps)
 			if !ok {
 				return nil, bad
 			}
-			t := &st.tasks[len(st.tasks)-1]
-			t.res.diags = append(t.res.diags, d)
+			kind := f[2]
+			if kind == "=" {
+				kind = per.Kind.String()
+			} else if kind, ok = str(kind); !ok {
+				return nil, bad
+			}
+			recv, ok := str(f[4])
+			if !ok {
+				return nil, bad
+			}
+			reps = append(reps, Report{Kind: kind, Period: per, ReceivedAt: recv, Meta: Meta{Slug: name}})
 		case f[0] == "S" && n == 4:
+			slug, ok1 := str(f[1])
+			hash, ok2 := str(f[2])
 			files, err := strconv.Atoi(f[3])
-			if err != nil || files < 0 || files > len(rest) || !SlugPattern.MatchString(f[1]) {
+			if !ok1 || !ok2 || err != nil || files < 0 || files > len(rest) || !SlugPattern.MatchString(slug) || !done() {
 				return nil, bad
 			}
-			if st != nil && len(st.tasks) != cap(st.tasks) {
-				return nil, bad
-			}
-			st, reps = &subtree{slug: f[1], hash: f[2], tasks: make([]task, 0, files)}, nil
-			c.subtrees[f[1]+" "+f[2]] = st
+			st, reps = &subtree{slug: slug, hash: hash}, make([]Report, 0, files)
+			c.subtrees[slug+" "+hash] = st
 		case f[0] == "W" && n == 6 && st != nil:
 			d, ok := parseDiag(f[1:])
 			if !ok {
 				return nil, bad
 			}
-			st.walk = append(st.walk, d)
-		case f[0] == "K" && n == 2 && f[1] != "" && c.histKey == "":
-			c.histKey, c.hist = f[1], map[string][]Event{}
+			st.diags = append(st.diags, d)
+		case f[0] == "K" && n == 2 && c.histKey == "":
+			key, ok := str(f[1])
+			if !ok || key == "" || !done() {
+				return nil, bad
+			}
+			st = nil
+			c.histKey, c.hist = key, map[string][]Event{}
 		case f[0] == "H" && n == 3 && c.hist != nil:
-			evs, err := decodeEvents(f[2])
+			slug, ok1 := str(f[1])
+			evs, ok2 := str(f[2])
+			if !ok1 || !ok2 {
+				return nil, bad
+			}
+			h, err := decodeEvents(evs)
 			if err != nil {
 				return nil, bad
 			}
-			c.hist[f[1]] = evs
+			c.hist[slug] = h
 		case f[0] == "E" && n == 6 && c.hist != nil:
 			d, ok := parseDiag(f[1:])
 			if !ok {
@@ -265,7 +343,7 @@ func parseTreeCache(data []byte) (*TreeCache, error) {
 			return nil, bad
 		}
 	}
-	if st != nil && len(st.tasks) != cap(st.tasks) {
+	if !done() {
 		return nil, bad
 	}
 	return c, nil

@@ -13,14 +13,12 @@ func FuzzTreeCache(f *testing.F) {
 	c := &TreeCache{mode: treeMode{compliance: true}, subtrees: map[string]*subtree{}}
 	inst := &Institution{Name: "甲\t\"机构\"", ShortName: "甲", Meta: Meta{Slug: "alpha", File: "institutions/alpha/index.md"}}
 	rep := &Report{Kind: "monthly", Period: Period{Kind: Monthly, Year: 2026, Month: 4}, ReceivedAt: "2026-05-08T10:00:00+08:00", Meta: Meta{Slug: "2026-04", File: "institutions/alpha/reports/2026-04.md"}}
-	c.subtrees["alpha 0123"] = &subtree{slug: "alpha", hash: "0123",
-		walk: Diagnostics{{File: "institutions/alpha/x.md", Severity: Warning, Message: "x\ny"}},
-		tasks: []task{
-			{job: job{path: inst.File, kind: kindInstitution, slug: "alpha", name: "index"}, res: decoded{rec: inst}},
-			{job: job{path: rep.File, kind: kindReport, slug: "alpha", name: "2026-04"}, res: decoded{rec: rep}},
-			{job: job{path: "institutions/alpha/reports/2026-05.md", kind: kindReport, slug: "alpha", name: "2026-05"},
-				res: decoded{diags: Diagnostics{{File: "institutions/alpha/reports/2026-05.md", Line: 3, Field: "period", Message: "坏"}}}},
-		}}
+	inst.Reports = []*Report{rep}
+	c.subtrees["alpha 0123"] = &subtree{slug: "alpha", hash: "0123", inst: inst, diags: Diagnostics{
+		{File: "institutions/alpha/x.md", Severity: Warning, Message: "x\ny"},
+		{File: "institutions/alpha/reports/2026-05.md", Line: 3, Field: "period", Message: "坏"},
+	}}
+	c.subtrees["beta 4567"] = &subtree{slug: "beta", hash: "4567", diags: Diagnostics{{File: "institutions/beta/index.md", Line: 2, Message: "坏"}}}
 	c.histKey = "k"
 	c.hist = map[string][]Event{"alpha": {{Date: Date{Year: 2025, Month: 1, Day: 2}, Kind: EventAnnounced, Round: "r1", Ref: "rounds/r1.md"}}, "beta": nil}
 	c.histDiags = Diagnostics{{File: "rounds/r1.md", Line: 1, Message: "坏"}}
@@ -33,10 +31,11 @@ func FuzzTreeCache(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	f.Add([]byte("kjjr-tree-cache 1\nS\tzz\tab\t1\ni\tinstitutions/zz/index.md\t0\n"))
+	f.Add([]byte("kjjr-tree-cache 1\nS\tzz\tab\t0\n"))
+	f.Add([]byte("kjjr-tree-cache 1\nS\tzz\tab\t1\ni\tn\t\"\"\nr\t2025-04\t=\t=\tx\nW\t0\t1\tf\t\t\"m\"\n"))
 	f.Add([]byte("kjjr-tree-cache 1\nK\t\"\\x\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := parseTreeCache(data)
+		c, err := parseTreeCache(string(data))
 		if err != nil {
 			return
 		}
@@ -48,7 +47,7 @@ func FuzzTreeCache(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := parseTreeCache(again)
+		d, err := parseTreeCache(string(again))
 		if err != nil {
 			t.Fatalf("written cache does not read: %v\n%q", err, again)
 		}
@@ -61,14 +60,13 @@ func FuzzTreeCache(f *testing.F) {
 // TestTreeCacheRoundTrip: a written cache reads back.
 func TestTreeCacheRoundTrip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c")
-	c := &TreeCache{mode: treeMode{compliance: true}, subtrees: map[string]*subtree{"a h": {slug: "a", hash: "h", tasks: []task{
-		{job: job{path: "institutions/a/index.md", kind: kindInstitution, slug: "a", name: "index"}, res: decoded{rec: &Institution{Name: "名", Meta: Meta{Slug: "a", File: "institutions/a/index.md"}}}},
-	}}}}
+	c := &TreeCache{mode: treeMode{compliance: true}, subtrees: map[string]*subtree{"a h": {slug: "a", hash: "h",
+		inst: &Institution{Name: "名", Meta: Meta{Slug: "a", File: "institutions/a/index.md"}}}}}
 	if err := c.WriteFile(p); err != nil {
 		t.Fatal(err)
 	}
 	d := ReadTreeCache(p)
-	if len(d.subtrees) != 1 || d.subtrees["a h"].tasks[0].res.rec.(*Institution).Name != "名" {
+	if len(d.subtrees) != 1 || d.subtrees["a h"].inst.Name != "名" {
 		t.Errorf("read back %+v", d.subtrees)
 	}
 }

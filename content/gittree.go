@@ -44,19 +44,25 @@ type TreeOptions struct {
 	Cache *TreeCache
 }
 
-// TreeCache holds what LoadTree decoded from a tree, keyed by tree hashes:
-// each institution's subtree (institutions/<slug>, by slug and hash) with
-// its records and diagnostics, and, for Compliance loads, the status
-// histories derived from rounds/, publicity/, results/ and calendar/ (by
-// their hashes and the set of institutions). A tree hash names its
-// content exactly, so an entry is never stale: a second LoadTree after one
-// report changed reads only that institution's subtree.
+// TreeCache holds what LoadTree loaded from a tree, keyed by tree hashes:
+// each institution's subtree (institutions/<slug>, by slug and hash) as
+// Load assembles it (the institution with its reports and inspections,
+// and every problem Load reports there), and, for Compliance loads, the
+// status histories derived from rounds/, publicity/, results/ and
+// calendar/ (by their hashes and the set of institutions). A tree hash
+// names its content exactly, so an entry is never stale: a second
+// LoadTree after one report changed reads only that institution's
+// subtree. That is what Load derives for an institution from its own
+// directory; the histories, which depend on the rest of the tree, are
+// derived again (or, for Compliance, taken from the cache when their
+// inputs are unchanged).
 //
 // A cache holds the entries of one kind of load (Compliance or not,
-// Public or not); a load of another kind empties it. Entries not used by
-// the last load are dropped. Records taken from the cache are shared by
-// the Repos loaded with it (institutions are copied, so that each Repo
-// has its own Reports and History): never modify a loaded Repo.
+// Public or not); a load of another kind empties it, so a Public load
+// never sees private fields. Entries the last load did not use are
+// dropped. Reports and inspections taken from the cache are shared by
+// the Repos loaded with it (each Repo has its own Institution values):
+// never modify a loaded Repo.
 //
 // The zero TreeCache is empty and ready to use; it is safe for concurrent
 // use (loads with one cache run one at a time). A Compliance cache can be

@@ -104,7 +104,7 @@ func (c *countFS) read(prefix string) []string {
 // withProblems writes a dataset into dir and adds files that Load
 // reports: a report whose period differs from its name, an institution
 // whose index.md does not decode, a misplaced Markdown file, a round
-// with a bad field.
+// with a bad field, an institution directory with a bad name.
 func withProblems(t *testing.T, dir string, src fs.FS, slug string) {
 	t.Helper()
 	if err := os.CopyFS(dir, src); err != nil {
@@ -115,6 +115,7 @@ func withProblems(t *testing.T, dir string, src fs.FS, slug string) {
 	write(t, dir, "institutions/broken/reports/2025-04.md", "---\nkind: monthly\nperiod: 2025-04\n---\n")
 	write(t, dir, "institutions/"+slug+"/notes.md", "stray\n")
 	write(t, dir, "rounds/zz-bad.md", "---\ntitle: x\nno_such_field: 1\n---\n")
+	write(t, dir, "institutions/Bad_Name/index.md", "---\nname: 坏名字\n---\n")
 }
 
 func write(t *testing.T, dir, rel, data string) {
@@ -232,6 +233,9 @@ func TestLoadTreeSameAsCheckout(t *testing.T) {
 							opts.Cache = content.ReadTreeCache(file)
 						}
 						got, err := content.LoadTree(fsys, &opts)
+						if step != "cold" && opts.Cache.Reads() != 0 {
+							t.Errorf("%s: %d subtrees read, want all from the cache", step, opts.Cache.Reads())
+						}
 						if (err != nil) != got.Diags.HasErrors() {
 							t.Errorf("%s: error %v with diagnostics %v", step, err, got.Diags)
 						}

@@ -304,7 +304,7 @@ func parseTreeCache(text string) (*TreeCache, error) {
 			slug, ok1 := str(f[1])
 			hash, ok2 := str(f[2])
 			files, err := strconv.Atoi(f[3])
-			if !ok1 || !ok2 || err != nil || files < 0 || files > len(rest) || !SlugPattern.MatchString(slug) || !done() {
+			if !ok1 || !ok2 || err != nil || files < 0 || files > len(rest) || slug == "" || strings.Contains(slug, "/") || !done() {
 				return nil, bad
 			}
 			st, reps = &subtree{slug: slug, hash: hash}, make([]Report, 0, files)

@@ -1,6 +1,9 @@
 // Package gitfs presents a git tree as a read-only fs.FS, so that
 // content.Load can read a branch, a commit or a merge result straight from
 // the object store, without a working tree (staff may have one open).
+// FS.TreeHash gives a directory's git hash, which makes an FS a
+// content.TreeFS: content.LoadTree then skips the subtrees it has loaded
+// before.
 package gitfs
 
 import (

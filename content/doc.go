@@ -30,6 +30,16 @@
 // Package kjjr/content/corpus writes synthetic repos of any size for
 // benchmarks; the default dataset is package kjjr/content/jinzhong.
 //
+// A git tree (package kjjr/content/gitfs) names each directory by a hash
+// of everything under it. LoadTree loads such a tree (a TreeFS) as Load
+// does, with a TreeCache keyed by those hashes: an institution whose
+// subtree is unchanged since the last load is taken from the cache
+// without being read, so a load after one approved report reads one
+// institution. TreeOptions.Compliance loads only what the compliance
+// matrix (kjjr status) needs, and such a cache can be kept in a file
+// between runs (ReadTreeCache, TreeCache.WriteFile). ReadSite reads
+// site.yaml alone, with Load's defaults.
+//
 // Private fields (report senders, filers, financing detail rows, evidence,
 // message identifiers) are marked "private" in their doc comments; package
 // site must never render them.

@@ -71,12 +71,11 @@ func (r *Repo) newMainInfo() (*mainInfo, error) {
 		return nil, fmt.Errorf("review: main tree: %w", err)
 	}
 	m := &mainInfo{r: r, ref: ref, commit: c, tree: t, fsys: gitfs.New(r.Git.Storer, t, c.Committer.When), insts: map[string]*content.Institution{}}
-	if data, err := fs.ReadFile(m.fsys, "site.yaml"); err == nil {
-		if ds := content.DecodeYAMLFile("site.yaml", data, &m.site); ds.HasErrors() {
-			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
-		}
+	site, ds, err := content.ReadSite(m.fsys) // with Load's defaults
+	if err == nil && ds.HasErrors() {
+		return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
 	}
-	m.site.ApplyDefaults()
+	m.site = site
 	m.cal, _ = content.ReadCalendar(m.fsys) // a broken calendar file is kjjr check's to report
 	return m, nil
 }

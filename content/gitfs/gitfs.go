@@ -1,6 +1,9 @@
 // Package gitfs presents a git tree as a read-only fs.FS, so that
 // content.Load can read a branch, a commit or a merge result straight from
 // the object store, without a working tree (staff may have one open).
+// FS.TreeHash gives a directory's git hash, which makes an FS a
+// content.TreeFS: content.LoadTree then skips the subtrees it has loaded
+// before.
 package gitfs
 
 import (
@@ -208,6 +211,21 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
+}
+
+// TreeHash returns the git hash (hex) of directory dir ("." for the root),
+// which names everything under it: two directories with the same hash
+// hold the same files. With it FS is a content.TreeFS, so that
+// content.LoadTree can skip subtrees it has decoded before.
+func (f *FS) TreeHash(dir string) (string, error) {
+	e, err := f.lookup("treehash", dir)
+	if err != nil {
+		return "", err
+	}
+	if e.Mode != filemode.Dir {
+		return "", &fs.PathError{Op: "treehash", Path: dir, Err: errors.New("not a directory")}
+	}
+	return e.Hash.String(), nil
 }
 
 // Stat describes a file or directory of the tree.

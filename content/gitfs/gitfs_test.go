@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -54,6 +55,19 @@ func TestLoadFromGitTree(t *testing.T) {
 	if len(fromGit.Notices) != len(fromDisk.Notices) || len(fromGit.Institutions) != len(fromDisk.Institutions) {
 		t.Errorf("git tree gave %d notices, %d institutions; disk gave %d, %d",
 			len(fromGit.Notices), len(fromGit.Institutions), len(fromDisk.Notices), len(fromDisk.Institutions))
+	}
+	// TreeHash is git's own tree hash.
+	for _, d := range []string{".", "calendar"} {
+		want, err := exec.Command("git", "-C", dir, "rev-parse", "main:"+strings.TrimPrefix(d, ".")).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := gfs.TreeHash(d); err != nil || got != strings.TrimSpace(string(want)) {
+			t.Errorf("TreeHash(%q) = %q, %v; git says %s", d, got, err, want)
+		}
+	}
+	if _, err := gfs.TreeHash("site.yaml"); err == nil {
+		t.Error("TreeHash of a file succeeded")
 	}
 	if _, err := fs.Stat(gfs, "no/such/file"); err == nil {
 		t.Error("Stat of a missing path succeeded")

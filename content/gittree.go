@@ -1,0 +1,381 @@
+package content
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// TreeFS is a content tree whose directories carry a hash of everything
+// under them, as git trees do: two directories with the same hash hold
+// the same files. *gitfs.FS (package kjjr/content/gitfs) is one.
+type TreeFS interface {
+	fs.FS
+	// TreeHash returns the hash of directory dir ("." for the root).
+	TreeHash(dir string) (string, error)
+}
+
+// TreeOptions tune LoadTree. A nil *TreeOptions means the defaults.
+type TreeOptions struct {
+	// Workers is the number of files decoded in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// Public is LoadOptions.Public: private fields are dropped right after
+	// decoding, before anything is cached.
+	Public bool
+	// Compliance loads only what the compliance matrix (Repo.Compliance,
+	// kjjr status) reads: Site; of each institution its Name, ShortName,
+	// status History and Reports, and of each report only Kind, Period
+	// and ReceivedAt; and the Calendar, which deadlines need (see Due).
+	// Notices and inspections are not read; Rounds, Publicities and
+	// Results are left empty (they are read, and only to derive the
+	// histories, when the histories cannot come from the cache). Diags are those Load reports for the files read.
+	// Nothing private is kept, so Public makes no difference.
+	Compliance bool
+	// Years, with Compliance, attaches only the reports of these years.
+	Years []int
+	// Cache, when not nil, is read and updated: see TreeCache.
+	Cache *TreeCache
+}
+
+// TreeCache holds what LoadTree loaded from a tree, keyed by tree hashes:
+// each institution's subtree (institutions/<slug>, by slug and hash) as
+// Load assembles it (the institution with its reports and inspections,
+// and every problem Load reports there), and, for Compliance loads, the
+// status histories derived from rounds/, publicity/, results/ and
+// calendar/ (by their hashes and the set of institutions). A tree hash
+// names its content exactly, so an entry is never stale: a second
+// LoadTree after one report changed reads only that institution's
+// subtree. That is what Load derives for an institution from its own
+// directory; the histories, which depend on the rest of the tree, are
+// derived again (or, for Compliance, taken from the cache when their
+// inputs are unchanged).
+//
+// A cache holds the entries of one kind of load (Compliance or not,
+// Public or not); a load of another kind empties it, so a Public load
+// never sees private fields. Entries the last load did not use are
+// dropped. Reports and inspections taken from the cache are shared by
+// the Repos loaded with it (each Repo has its own Institution values):
+// never modify a loaded Repo.
+//
+// The zero TreeCache is empty and ready to use; it is safe for concurrent
+// use (loads with one cache run one at a time). A Compliance cache can be
+// kept in a file (ReadTreeCache, WriteFile); a full one lives in memory.
+type TreeCache struct {
+	mu       sync.Mutex
+	mode     treeMode
+	subtrees map[string]*subtree // by slug + " " + tree hash
+	// Compliance loads: the histories of every institution that exists,
+	// the problems found in the history dirs, and the key naming their
+	// inputs.
+	histKey   string
+	hist      map[string][]Event
+	histDiags Diagnostics
+	changed   bool // since it was read or written
+	reads     int  // subtrees read (not taken from the cache) by the last load
+}
+
+type treeMode struct{ compliance, public bool }
+
+// subtree is what an institution's directory loaded to.
+type subtree struct {
+	slug, hash string
+	// inst is the institution as Load assembles it, with its Reports and
+	// Inspections (only what Compliance keeps, for a Compliance cache);
+	// nil when its index.md did not decode.
+	inst  *Institution
+	diags Diagnostics // every problem Load reports in the directory
+}
+
+// historyDirs hold the records statuses derive from (deriveHistory, and
+// the calendar that dates publicity ends).
+// The calendar is read on every Compliance load, for the deadlines; it
+// is part of historyKey all the same (publicity ends are working days).
+var historyDirs = []string{"publicity", "results", "rounds"}
+
+// Changed reports whether the cache changed since it was read from a file
+// or written to one (then it is worth writing again).
+func (c *TreeCache) Changed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}
+
+// Reads returns how many institution subtrees the last LoadTree read from
+// the tree rather than taking them from the cache.
+func (c *TreeCache) Reads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
+}
+
+func (c *TreeCache) reset(m treeMode) {
+	c.mode, c.subtrees = m, map[string]*subtree{}
+	c.histKey, c.hist, c.histDiags = "", nil, nil
+	c.changed = true
+}
+
+// LoadTree is Load for a tree that names its directories by hashes (a git
+// tree, see TreeFS): the same records, statuses and diagnostics as Load of
+// a checkout of the same tree, but an institution whose subtree is in
+// opts.Cache is taken from there without being read (see TreeCache). With
+// opts.Compliance it loads only what the compliance matrix needs. The
+// returned Repo is never nil; the error, when not nil, is a Diagnostics
+// holding the errors, as with Load.
+func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
+	var o TreeOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	mode := treeMode{compliance: o.Compliance, public: o.Public && !o.Compliance}
+	c := o.Cache
+	if c == nil {
+		c = new(TreeCache)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.subtrees == nil || c.mode != mode {
+		c.reset(mode)
+	}
+
+	r := &Repo{FS: fsys}
+	cl := &classifier{}
+	var tasks, todo []*task // the records outside institutions/; those to decode
+	cl.emit = func(j job) {
+		t := &task{job: j}
+		tasks = append(tasks, t)
+		todo = append(todo, t)
+	}
+	type fresh struct {
+		key string // "" when the subtree has no hash: not cached
+		st  *subtree
+		ts  []*task
+	}
+	var news []fresh
+	var subs []*subtree // every institution's, in walk order
+	used := make(map[string]*subtree, len(c.subtrees))
+	isDir := map[string]bool{}
+	root, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		cl.ds = append(cl.ds, Diagnostic{File: ".", Message: fmt.Sprintf("无法读取：%v", err)})
+	}
+	for _, e := range root {
+		name := e.Name()
+		isDir[name] = e.IsDir()
+		switch {
+		case name == "institutions" && e.IsDir():
+			ents, err := fs.ReadDir(fsys, name)
+			if err != nil {
+				cl.ds = append(cl.ds, Diagnostic{File: name, Message: fmt.Sprintf("无法读取：%v", err)})
+			}
+			for _, e := range ents {
+				slug, p := e.Name(), "institutions/"+e.Name()
+				if !e.IsDir() {
+					cl.visit(p, slug, e.Type()) // a stray file: only its warning
+					continue
+				}
+				if strings.HasPrefix(slug, ".") {
+					continue
+				}
+				h, herr := fsys.TreeHash(p)
+				key := slug + " " + h
+				if herr == nil {
+					if st := c.subtrees[key]; st != nil {
+						used[key] = st
+						subs = append(subs, st)
+						continue
+					}
+				}
+				st := &subtree{slug: slug, hash: h}
+				sub := &classifier{}
+				var ts []*task
+				sub.emit = func(j job) {
+					if o.Compliance && j.kind == kindInspection {
+						return
+					}
+					t := &task{job: j}
+					ts = append(ts, t)
+					todo = append(todo, t)
+				}
+				sub.walkDir(fsys, p, false)
+				st.diags = sub.ds
+				if herr != nil {
+					key = "" // not cached
+				}
+				news = append(news, fresh{key, st, ts})
+				subs = append(subs, st)
+			}
+		case o.Compliance && name != "site.yaml" && name != "calendar":
+			// Only site.yaml, the calendar (deadlines move off rest days,
+			// see Due) and the history dirs (below, when needed).
+		case e.IsDir():
+			cl.walkDir(fsys, name, false)
+		default:
+			if j, ok, _ := cl.visit(name, name, e.Type()); ok {
+				cl.emit(j)
+			}
+		}
+	}
+	c.reads = len(news)
+	decodeTasks(fsys, todo, o.Workers, mode.public)
+	todo = todo[:0]
+
+	// Each new subtree is assembled on its own (what Load derives for an
+	// institution comes from its directory alone) and cached.
+	for _, n := range news {
+		if o.Compliance {
+			for _, t := range n.ts {
+				t.res.rec = complianceRecord(t.res.rec)
+			}
+		}
+		sr := &Repo{FS: fsys}
+		sr.assemble(n.ts)
+		for _, d := range sr.Diags {
+			if d.File != "site.yaml" { // sr has none: not this subtree's problem
+				n.st.diags = append(n.st.diags, d)
+			}
+		}
+		if len(sr.Institutions) == 1 {
+			n.st.inst = sr.Institutions[0]
+			n.st.inst.History = nil
+		}
+		if n.key != "" {
+			used[n.key] = n.st
+		}
+	}
+	if len(news) > 0 || len(used) != len(c.subtrees) {
+		c.changed = true
+	}
+	c.subtrees = used
+
+	// For Compliance the histories come from the cache while their
+	// inputs are unchanged, else the history dirs are read.
+	var histKey string
+	if o.Compliance {
+		histKey = historyKey(fsys, subs)
+		if histKey != c.histKey {
+			for _, d := range historyDirs {
+				if isDir[d] {
+					cl.walkDir(fsys, d, false)
+				}
+			}
+			decodeTasks(fsys, todo, o.Workers, false)
+		}
+	}
+
+	// The institutions go through assemble as records already assembled;
+	// each Repo gets its own copy.
+	for _, st := range subs {
+		cl.ds = append(cl.ds, st.diags...)
+		if st.inst == nil {
+			continue
+		}
+		inst := *st.inst
+		inst.Reports = slices.Clone(inst.Reports)
+		inst.Inspections = slices.Clone(inst.Inspections)
+		if len(o.Years) > 0 && o.Compliance {
+			inst.Reports = slices.DeleteFunc(inst.Reports, func(rep *Report) bool { return !slices.Contains(o.Years, rep.Period.Year) })
+		}
+		tasks = append(tasks, &task{job: job{path: inst.File, kind: kindInstitution, slug: st.slug, name: "index"}, res: decoded{rec: &inst}})
+	}
+	r.Diags = append(r.Diags, cl.ds...)
+	r.assemble(tasks)
+	if o.Compliance {
+		if histKey == c.histKey {
+			for _, inst := range r.Institutions {
+				inst.History = c.hist[inst.Slug]
+			}
+			r.Diags = append(r.Diags, c.histDiags...)
+		} else {
+			c.histKey, c.changed = histKey, true
+			c.hist = make(map[string][]Event, len(r.Institutions))
+			for _, inst := range r.Institutions {
+				c.hist[inst.Slug] = inst.History
+			}
+			c.histDiags = nil
+			for _, d := range r.Diags {
+				if inHistoryDirs(d.File) {
+					c.histDiags = append(c.histDiags, d)
+				}
+			}
+		}
+		r.Notices, r.Rounds, r.Publicities, r.Results = nil, nil, nil, nil
+		r.notices, r.rounds, r.publicities, r.results = map[string]*Notice{}, map[string]*Round{}, map[string]*Publicity{}, map[int]*Result{}
+	}
+	r.Diags.Sort()
+	if r.Diags.HasErrors() {
+		return r, r.Diags.Errors()
+	}
+	return r, nil
+}
+
+// complianceRecord keeps of a decoded record what the compliance matrix reads.
+func complianceRecord(rec any) any {
+	switch r := rec.(type) {
+	case *Institution:
+		return &Institution{Name: r.Name, ShortName: r.ShortName, Meta: Meta{Slug: r.Slug, File: r.File}}
+	case *Report:
+		return &Report{Kind: r.Kind, Period: r.Period, ReceivedAt: r.ReceivedAt, Meta: Meta{Slug: r.Slug, File: r.File}}
+	}
+	return rec
+}
+
+// decodeTasks decodes the tasks' files with workers in parallel.
+func decodeTasks(fsys fs.FS, todo []*task, workers int, public bool) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(todo)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(todo) {
+					return
+				}
+				t := todo[i]
+				t.res = decodeJob(fsys, t.job)
+				if public && t.res.rec != nil {
+					stripPrivate(t.res.rec)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// historyKey names the inputs of the status histories: the history dirs'
+// hashes and the institutions that exist (whose index.md decoded).
+func historyKey(fsys TreeFS, subs []*subtree) string {
+	h := sha256.New()
+	for _, d := range append([]string{"calendar"}, historyDirs...) {
+		th, err := fsys.TreeHash(d)
+		if err != nil {
+			th = "-"
+		}
+		io.WriteString(h, d+" "+th+"\n")
+	}
+	for _, st := range subs {
+		if st.inst != nil {
+			io.WriteString(h, st.slug)
+			h.Write([]byte{'\n'})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func inHistoryDirs(file string) bool {
+	for _, d := range historyDirs {
+		if file == d || strings.HasPrefix(file, d+"/") {
+			return true
+		}
+	}
+	return false
+}

@@ -15,6 +15,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/sheet"
+	submit "kjjr/submission"
 )
 
 // Outcomes of a message.
@@ -421,9 +422,6 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 		}
 		return pl.reject(fmt.Sprintf("%s贵机构尚未被公告为科技金融服务机构，无需报送%s；如有疑问请联系科技局", per0.Chinese(), per0.Kind.Chinese()))
 	}
-	slug := pl.inst.Slug
-	per := pl.period.String()
-	instDir := "institutions/" + slug + "/"
 	pl.files = map[string][]byte{}
 	rep := pl.report
 	rep.Kind = pl.kind.String()
@@ -453,14 +451,14 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 			if extOf(name) == "" && ext != "" {
 				name = sanitizeName(name + "." + ext)
 			}
-			rel := "evidence/" + per + "/" + pt.SHA256[:12] + "-" + name
+			rel := submit.ListedPath(pl.period, submit.EvidenceName(pt.SHA256, name))
 			f := content.File{Path: rel, Name: pt.Name, Size: pt.Size, SHA256: pt.SHA256, Type: pt.MediaType}
 			if docs[pt] {
 				rep.Documents = append(rep.Documents, f)
 			} else {
 				rep.Evidence = append(rep.Evidence, f)
 			}
-			pl.files[instDir+rel] = pt.Data
+			pl.files[pl.sub().InstitutionDir()+"/"+rel] = pt.Data
 			rf.Kept = true
 			rf.Note = rel
 		}
@@ -480,7 +478,7 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 	if err != nil {
 		return pl.reject("内部错误：无法生成报送记录，请联系科技局")
 	}
-	pl.files[instDir+"reports/"+per+".md"] = data
+	pl.files[pl.sub().ReportPath()] = data
 	pl.out = outAccept
 	return pl
 }
@@ -505,7 +503,8 @@ func noteText(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// commitMessage formats the commit per CONTRACTS.md section 2.
+// commitMessage formats the commit: a summary, the files, and the
+// trailers of package submission.
 func (pl *plan) commitMessage() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s\n\n", pl.kind.Chinese(), pl.period.String(), pl.inst.Name)
@@ -525,22 +524,16 @@ func (pl *plan) commitMessage() string {
 		fmt.Fprintf(&b, "警告：%s\n", w)
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Kjjr-Institution: %s\n", pl.inst.Slug)
-	fmt.Fprintf(&b, "Kjjr-Period: %s\n", pl.period.String())
-	fmt.Fprintf(&b, "Kjjr-Kind: %s\n", pl.kind.String())
-	if pl.id.MessageID != "" {
-		fmt.Fprintf(&b, "Message-Id: <%s>\n", oneLine(pl.id.MessageID))
-	}
-	fmt.Fprintf(&b, "Source-Sha256: %s\n", pl.id.RawSHA256)
-	fmt.Fprintf(&b, "Body-Sha256: %s\n", pl.id.BodySHA256)
-	fmt.Fprintf(&b, "DKIM: %s\n", pl.dkim.String())
+	meta := submit.Meta{Branch: pl.sub(), MessageID: pl.id.MessageID, SourceSHA256: pl.id.RawSHA256, BodySHA256: pl.id.BodySHA256, DKIM: pl.dkim.String()}
+	b.WriteString(meta.Trailers())
 	return b.String()
 }
 
+// sub is the submission of the plan: its institution and period.
+func (pl *plan) sub() submit.Branch { return submit.Branch{Slug: pl.inst.Slug, Period: pl.period} }
+
 // branch is the review branch of the plan.
-func (pl *plan) branch() string {
-	return "submit/" + pl.inst.Slug + "/" + pl.period.String()
-}
+func (pl *plan) branch() string { return pl.sub().String() }
 
 // receipt builds the outbox receipt of an accepted or rejected plan.
 func (pl *plan) receipt(branch string) *receipt {

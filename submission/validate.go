@@ -145,7 +145,7 @@ func countProblems(cs []Change) int {
 func classify(c *Change, b Branch, report, evidence string, listed map[string]bool, lim Limits) string {
 	inScope := c.Path == report || strings.HasPrefix(c.Path, evidence)
 	if c.Deleted() {
-		if c.Path == report {
+		if parts := strings.Split(c.Path, "/"); len(parts) == 4 && parts[0] == "institutions" && parts[2] == "reports" {
 			return "删除了已审核的报告：报送不能删除文件"
 		}
 		if inScope {

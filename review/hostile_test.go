@@ -214,4 +214,3 @@ func fsck(t *testing.T, dir string) string {
 	out, _ := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out))
 }
-

@@ -256,7 +256,7 @@ func textPeriod(s string) (p content.Period, kind content.PeriodKind, problem st
 func isZip(b []byte) bool { return len(b) >= 4 && string(b[:4]) == "PK\x03\x04" }
 
 // classify finds the kind and period, parses the sheet and lays out the
-// files (DESIGN.md steps 4-5).
+// files at the submission's paths (package submission).
 func (a *analyzer) classify(pl *plan) *plan {
 	p := pl.p
 	var sheets, legacy, otherXLSX []*part

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/submission"
 )
 
 var approver = object.Signature{Name: "王审核", Email: "wang@example.gov.cn"}
@@ -192,7 +193,7 @@ func TestApproveRefusals(t *testing.T) {
 		data = []byte(strings.Replace(string(data), `period: "2026-04"`, `period: "2026-05"`, 1))
 		main := f.head("refs/heads/main")
 		f.commit(main, map[string][]byte{reportPath("gamma", "2026-04"): data},
-			"月报 2026-04 丙\n\nKjjr-Institution: gamma\nKjjr-Period: 2026-04\n", approver, "refs/heads/submit/gamma/2026-04")
+			"月报 2026-04 丙\n\n"+submission.FormatTrailers(submission.Trailer{Key: submission.KeyInstitution, Value: "gamma"}, submission.Trailer{Key: submission.KeyPeriod, Value: "2026-04"}), approver, "refs/heads/submit/gamma/2026-04")
 		_, err := f.r.Approve("submit/gamma/2026-04", approver, time.Now())
 		if CodeOf(err) != CodeCheckFailed || !strings.Contains(err.Error(), "与文件名 2026-04.md 不一致") {
 			t.Fatalf("err = %v, want check_failed", err)

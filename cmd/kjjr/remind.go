@@ -21,8 +21,8 @@ import (
 	"kjjr/submission"
 )
 
-// cmdRemind emails reminders before and after reporting deadlines
-// (issue 7): once per institution, item and stage, through the outbox in
+// cmdRemind emails reminders before and after reporting deadlines,
+// once per institution, item and stage, through the outbox in
 // <gitdir>/kjjr/outbox.
 func cmdRemind(e *env, args []string) int {
 	fl := flag.NewFlagSet("remind", flag.ContinueOnError)

@@ -279,7 +279,13 @@ func (r *Repo) fillChanges(s *Submission) error {
 			return fmt.Errorf("review: merge base tree: %w", err)
 		}
 	}
-	s.Changes, err = submission.Check(r.Git.Storer, s.ref(), bt, tt, s.limits)
+	var earlier []*object.Tree // the branch's earlier submissions
+	for _, c := range s.Commits[:max(0, len(s.Commits)-1)] {
+		if t, err := c.Tree(); err == nil {
+			earlier = append(earlier, t)
+		}
+	}
+	s.Changes, err = submission.Check(r.Git.Storer, s.ref(), bt, tt, s.limits, earlier...)
 	if err != nil {
 		return fmt.Errorf("review: %s: %w", s.Branch, err)
 	}

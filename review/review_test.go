@@ -311,3 +311,31 @@ func TestLoadStatusMatchesLoad(t *testing.T) {
 	same("after result")
 	same("after result, warm")
 }
+
+// TestApproveResubmissionWithOtherFiles: a resubmission sent with other
+// attachments than the first (the inbox keeps both sets on the branch) is
+// approved, the earlier file marked in show.
+func TestApproveResubmissionWithOtherFiles(t *testing.T) {
+	f := newFixture(t, true)
+	f.submit("gamma", monthly("2026-04", at("2026-05-06 09:00"), 3, "30", false), map[string][]byte{"aaaaaaaaaaaa-报表.xlsx": []byte("first")})
+	f.submit("gamma", monthly("2026-04", at("2026-05-07 09:00"), 4, "30", false), map[string][]byte{"bbbbbbbbbbbb-报表.xlsx": []byte("second")})
+	s, err := f.r.Get("submit/gamma/2026-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for _, c := range s.Changes {
+		if c.Problem != "" {
+			t.Errorf("%s refused: %s", c.Path, c.Problem)
+		}
+		if c.Note != "" {
+			notes++
+		}
+	}
+	if len(s.Changes) != 3 || notes != 1 {
+		t.Errorf("changes %+v, want 3 with 1 note", s.Changes)
+	}
+	if _, err := f.r.Approve("submit/gamma/2026-04", approver, at("2026-05-20 10:00")); err != nil {
+		t.Fatal(err)
+	}
+}

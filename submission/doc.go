@@ -91,7 +91,10 @@
 // path whose <name> satisfies CheckFileName and is listed in the report at
 // the tip, within the inbox's limits (the report at most
 // content.MaxRecordSize, each evidence file at most max_attachment_mib,
-// at most max_attachments evidence files and max_message_mib in all).
+// at most max_attachments evidence files and max_message_mib in all, per
+// submission on the branch). A resubmission is a new commit on the same
+// branch that adds files without removing the previous submission's: a file
+// that an earlier report on the branch listed is accepted too, with a note.
 // Deletions, symlinks (120000), gitlinks (160000), executables, directories
 // where a file belongs, names such as "..", ".git" or an over-long name,
 // and anything outside the submission's own paths are refused, each with a

@@ -3,6 +3,7 @@ package submission
 import (
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type Change struct {
 	Hash    plumbing.Hash
 	Size    int64  // bytes of the new blob; -1 when not a blob or deleted
 	Problem string // why approval refuses it (Chinese); "" when it is accepted
+	Note    string // what a reviewer should know of an accepted entry (Chinese)
 }
 
 // Added reports whether the entry is new on the branch.
@@ -79,7 +81,13 @@ func DisplayPath(p string) string {
 // to its merge base's tree base (nil: no common history, everything is
 // new), in path order, each with the reason approval would refuse it, if
 // any. It returns an error only when git objects cannot be read.
-func Check(st storer.EncodedObjectStorer, b Branch, base, tip *object.Tree, lim Limits) ([]Change, error) {
+//
+// earlier are the trees of the branch's earlier submissions (a
+// resubmission is a new commit on the same branch, and the inbox adds files
+// without removing the previous submission's): an evidence file that the
+// report at the tip does not list but an earlier report on the branch did
+// is accepted, with a Note.
+func Check(st storer.EncodedObjectStorer, b Branch, base, tip *object.Tree, lim Limits, earlier ...*object.Tree) ([]Change, error) {
 	w := &walker{st: st}
 	if err := w.diff(base, tip, "", ""); err != nil {
 		return nil, err
@@ -88,22 +96,37 @@ func Check(st storer.EncodedObjectStorer, b Branch, base, tip *object.Tree, lim 
 	if err != nil {
 		return nil, err
 	}
+	before := map[string]bool{}
+	for _, t := range earlier {
+		l, err := listedFiles(st, b, t)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(before, l)
+	}
 	sort.SliceStable(w.out, func(i, j int) bool { return w.out[i].Path < w.out[j].Path })
 	report, evidence := b.ReportPath(), b.EvidenceDir()+"/"
+	// The limits hold for each submission: a branch with earlier ones may
+	// hold that many times as much.
+	n := int64(1 + len(earlier))
+	maxFiles, maxTotal := lim.MaxFiles*int(n), lim.MaxTotal*n
 	files, total := 0, int64(0)
 	for i := range w.out {
 		c := &w.out[i]
 		if c.Problem != "" {
 			continue
 		}
-		c.Problem = classify(c, b, report, evidence, listed, lim)
+		c.Problem = classify(c, b, report, evidence, listed, before, lim)
+		if c.Problem == "" && !c.Deleted() && c.Path != report && !listed[c.Path] {
+			c.Note = "上一次报送的文件，本次报告未列出（合并后仍保留）"
+		}
 		if c.Problem == "" && strings.HasPrefix(c.Path, evidence) {
 			files++
 			total += c.Size
 			switch {
-			case lim.MaxFiles > 0 && files > lim.MaxFiles:
+			case maxFiles > 0 && files > maxFiles:
 				c.Problem = fmt.Sprintf("超过一次报送的文件数上限（%d 个，site.yaml 的 inbox.max_attachments）", lim.MaxFiles)
-			case lim.MaxTotal > 0 && total > lim.MaxTotal:
+			case maxTotal > 0 && total > maxTotal:
 				c.Problem = fmt.Sprintf("证明材料合计超过一次报送的上限 %s（site.yaml 的 inbox.max_message_mib）", mib(lim.MaxTotal))
 			}
 		}
@@ -142,7 +165,7 @@ func countProblems(cs []Change) int {
 	return n
 }
 
-func classify(c *Change, b Branch, report, evidence string, listed map[string]bool, lim Limits) string {
+func classify(c *Change, b Branch, report, evidence string, listed, before map[string]bool, lim Limits) string {
 	inScope := c.Path == report || strings.HasPrefix(c.Path, evidence)
 	if c.Deleted() {
 		if parts := strings.Split(c.Path, "/"); len(parts) == 4 && parts[0] == "institutions" && parts[2] == "reports" {
@@ -175,7 +198,7 @@ func classify(c *Change, b Branch, report, evidence string, listed map[string]bo
 	if err := CheckFileName(name); err != nil {
 		return err.Error()
 	}
-	if !listed[c.Path] {
+	if !listed[c.Path] && !before[c.Path] {
 		return "报告中没有列出这个文件（documents 或 evidence）"
 	}
 	if lim.MaxFile > 0 && c.Size > lim.MaxFile {

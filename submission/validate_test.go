@@ -193,6 +193,37 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckResubmission: the inbox adds a resubmission's files without
+// removing the previous submission's; a file an earlier report on the
+// branch listed is accepted with a note, one no report listed is not.
+func TestCheckResubmission(t *testing.T) {
+	g, _ := git.Init(memory.NewStorage(), nil)
+	b := Branch{Slug: "gamma", Period: mustPeriod("2026-04")}
+	base := buildTree(t, g, map[string]entry{"site.yaml": {data: "x"}})
+	first := buildTree(t, g, map[string]entry{"site.yaml": {data: "x"}, b.ReportPath(): {data: reportListing(t, b.Period, "a.xlsx")}, b.EvidencePath("a.xlsx"): {data: "a"}})
+	tip := buildTree(t, g, map[string]entry{"site.yaml": {data: "x"}, b.ReportPath(): {data: reportListing(t, b.Period, "b.xlsx")},
+		b.EvidencePath("a.xlsx"): {data: "a"}, b.EvidencePath("b.xlsx"): {data: "b"}, b.EvidencePath("c.xlsx"): {data: "c"}})
+	got, err := Check(g.Storer, b, base, tip, Limits{MaxFiles: 1}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{ // path -> problem, note
+		b.ReportPath():           {"", ""},
+		b.EvidencePath("a.xlsx"): {"", "上一次报送的文件"},
+		b.EvidencePath("b.xlsx"): {"", ""},
+		b.EvidencePath("c.xlsx"): {"没有列出", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d changes: %+v", len(got), got)
+	}
+	for _, c := range got {
+		w := want[c.Path]
+		if (w[0] == "") != (c.Problem == "") || !strings.Contains(c.Problem, w[0]) || (w[1] == "") != (c.Note == "") || !strings.Contains(c.Note, w[1]) {
+			t.Errorf("%s: problem %q note %q, want %q %q", c.Path, c.Problem, c.Note, w[0], w[1])
+		}
+	}
+}
+
 // TestCheckDuplicateEntries: a tree that names an entry twice (git fsck
 // duplicateEntries) is refused, whatever the entries are.
 func TestCheckDuplicateEntries(t *testing.T) {

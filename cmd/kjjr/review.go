@@ -513,6 +513,8 @@ func writeChanges(w io.Writer, s *review.Submission) {
 		rows = append(rows, []string{mark, op, c.ModeString(), size, submission.DisplayPath(c.Path)})
 		if c.Problem != "" {
 			rows = append(rows, []string{"", "", "", "", "↳ 不能合并：" + c.Problem})
+		} else if c.Note != "" {
+			rows = append(rows, []string{"", "", "", "", "↳ 注：" + c.Note})
 		}
 	}
 	writeTable(w, rows)

@@ -167,7 +167,36 @@ func mustPeriod(s string) content.Period {
 // moves ref to the new commit.
 func (f *fixture) commit(parent plumbing.Hash, files map[string][]byte, msg string, sig object.Signature, ref plumbing.ReferenceName, committer ...object.Signature) plumbing.Hash {
 	f.t.Helper()
-	r := &Repo{Git: f.g}
+	edits := map[string]edit{}
+	for p, data := range files {
+		if data == nil && !strings.HasSuffix(p, ".gitkeep") {
+			edits[p] = edit{nil}
+			continue
+		}
+		edits[p] = edit{&object.TreeEntry{Mode: filemode.Regular, Hash: f.blob(data)}}
+	}
+	return f.commitEdits(parent, edits, msg, sig, ref, committer...)
+}
+
+// blob stores data as a blob.
+func (f *fixture) blob(data []byte) plumbing.Hash {
+	f.t.Helper()
+	obj := f.g.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	w, _ := obj.Writer()
+	w.Write(data)
+	w.Close()
+	h, err := f.g.Storer.SetEncodedObject(obj)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return h
+}
+
+// commitEdits applies edits (full paths; any name and mode) to parent's
+// tree, commits the result and moves ref to it.
+func (f *fixture) commitEdits(parent plumbing.Hash, edits map[string]edit, msg string, sig object.Signature, ref plumbing.ReferenceName, committer ...object.Signature) plumbing.Hash {
+	f.t.Helper()
 	var base *object.Tree
 	var parents []plumbing.Hash
 	if parent != plumbing.ZeroHash {
@@ -178,24 +207,7 @@ func (f *fixture) commit(parent plumbing.Hash, files map[string][]byte, msg stri
 		base, _ = c.Tree()
 		parents = []plumbing.Hash{parent}
 	}
-	edits := map[string]edit{}
-	for p, data := range files {
-		if data == nil && !strings.HasSuffix(p, ".gitkeep") {
-			edits[p] = edit{nil}
-			continue
-		}
-		obj := f.g.Storer.NewEncodedObject()
-		obj.SetType(plumbing.BlobObject)
-		w, _ := obj.Writer()
-		w.Write(data)
-		w.Close()
-		h, err := f.g.Storer.SetEncodedObject(obj)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		edits[p] = edit{&object.TreeEntry{Mode: filemode.Regular, Hash: h}}
-	}
-	th, err := r.applyEdits(base, "", edits)
+	th, err := (&Repo{Git: f.g}).applyEdits(base, "", edits)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -24,50 +24,19 @@ type hostileEntry struct {
 // name, any mode) on top of parent and moves ref there.
 func (f *fixture) commitEntries(parent plumbing.Hash, entries map[string]hostileEntry, msg string, ref plumbing.ReferenceName) {
 	f.t.Helper()
-	pc, err := f.g.CommitObject(parent)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	base, err := pc.Tree()
-	if err != nil {
-		f.t.Fatal(err)
-	}
 	edits := map[string]edit{}
 	for p, e := range entries {
-		if e.mode == 0 {
+		switch e.mode {
+		case 0:
 			edits[p] = edit{nil}
-			continue
+		case filemode.Submodule:
+			edits[p] = edit{&object.TreeEntry{Mode: e.mode, Hash: parent}}
+		default:
+			edits[p] = edit{&object.TreeEntry{Mode: e.mode, Hash: f.blob([]byte(e.data))}}
 		}
-		h := parent
-		if e.mode != filemode.Submodule {
-			obj := f.g.Storer.NewEncodedObject()
-			obj.SetType(plumbing.BlobObject)
-			w, _ := obj.Writer()
-			w.Write([]byte(e.data))
-			w.Close()
-			if h, err = f.g.Storer.SetEncodedObject(obj); err != nil {
-				f.t.Fatal(err)
-			}
-		}
-		edits[p] = edit{&object.TreeEntry{Mode: e.mode, Hash: h}}
-	}
-	th, err := (&Repo{Git: f.g}).applyEdits(base, "", edits)
-	if err != nil {
-		f.t.Fatal(err)
 	}
 	sig := object.Signature{Name: "丙创投咨询有限公司", Email: "report@gamma.example.com", When: at("2026-05-06 09:00")}
-	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: th, ParentHashes: []plumbing.Hash{parent}}
-	obj := f.g.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		f.t.Fatal(err)
-	}
-	h, err := f.g.Storer.SetEncodedObject(obj)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if err := f.g.Storer.SetReference(plumbing.NewHashReference(ref, h)); err != nil {
-		f.t.Fatal(err)
-	}
+	f.commitEdits(parent, edits, msg, sig, ref)
 }
 
 // hostileCases are branches that approval must refuse: each names the

@@ -1,7 +1,7 @@
 package submission
 
 import (
-	"sort"
+	"path"
 	"strings"
 	"testing"
 
@@ -25,56 +25,27 @@ type entry struct {
 // (names are not checked: hand-made branches can hold anything).
 func buildTree(t *testing.T, g *git.Repository, files map[string]entry) *object.Tree {
 	t.Helper()
-	var write func(prefix string) plumbing.Hash
-	write = func(prefix string) plumbing.Hash {
-		var es []object.TreeEntry
-		dirs := map[string]bool{}
-		for p, e := range files {
-			rest, ok := strings.CutPrefix(p, prefix)
-			if !ok {
-				continue
-			}
-			if dir, _, isDir := strings.Cut(rest, "/"); isDir {
-				dirs[dir] = true
-				continue
-			}
-			mode := e.mode
-			if mode == 0 {
-				mode = filemode.Regular
-			}
-			h := plumbing.NewHash("1111111111111111111111111111111111111111")
-			if mode != filemode.Submodule {
-				obj := g.Storer.NewEncodedObject()
-				obj.SetType(plumbing.BlobObject)
-				w, _ := obj.Writer()
-				w.Write([]byte(e.data))
-				w.Close()
-				var err error
-				if h, err = g.Storer.SetEncodedObject(obj); err != nil {
-					t.Fatal(err)
-				}
-			}
-			es = append(es, object.TreeEntry{Name: rest, Mode: mode, Hash: h})
+	es := map[string]object.TreeEntry{}
+	for p, e := range files {
+		mode := e.mode
+		if mode == 0 {
+			mode = filemode.Regular
 		}
-		for d := range dirs {
-			es = append(es, object.TreeEntry{Name: d, Mode: filemode.Dir, Hash: write(prefix + d + "/")})
+		h := plumbing.NewHash("1111111111111111111111111111111111111111") // a gitlink's commit
+		if mode != filemode.Submodule {
+			obj := g.Storer.NewEncodedObject()
+			obj.SetType(plumbing.BlobObject)
+			w, _ := obj.Writer()
+			w.Write([]byte(e.data))
+			w.Close()
+			var err error
+			if h, err = g.Storer.SetEncodedObject(obj); err != nil {
+				t.Fatal(err)
+			}
 		}
-		sort.Sort(object.TreeEntrySorter(es))
-		obj := g.Storer.NewEncodedObject()
-		if err := (&object.Tree{Entries: es}).Encode(obj); err != nil {
-			t.Fatal(err)
-		}
-		h, err := g.Storer.SetEncodedObject(obj)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
+		es[p] = object.TreeEntry{Name: path.Base(p), Mode: mode, Hash: h}
 	}
-	tr, err := g.TreeObject(write(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+	return writeTree(t, g, es)
 }
 
 func reportListing(t *testing.T, p content.Period, names ...string) string {

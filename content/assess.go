@@ -33,7 +33,7 @@ func (r *Repo) AssessFigures(inst *Institution, year int) *Figures {
 			continue
 		}
 		f.Reports++
-		due := r.Site.Deadline(rep.Period)
+		due := r.Deadline(rep.Period).Date
 		if rd := rep.ReceivedDate(); rd.IsZero() || !rd.After(due) {
 			f.OnTime++
 		}

@@ -2,7 +2,10 @@ package content
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -137,3 +140,38 @@ func (c *Calendar) AddWorkdays(start Date, n int) (Date, error) {
 
 // NextWorkday returns the first working day on or after d.
 func (c *Calendar) NextWorkday(d Date) (Date, error) { return c.AddWorkdays(d, 1) }
+
+// ReadCalendar reads calendar/<year>.yaml from fsys (a content repo or a
+// git tree) without loading the rest of the repo, for callers that need
+// deadlines alone. A missing calendar directory is an empty calendar; a
+// file that does not decode, or whose year differs from its name, is left
+// out with a diagnostic, as Load does.
+func ReadCalendar(fsys fs.FS) (*Calendar, Diagnostics) {
+	var years []*CalendarYear
+	var ds Diagnostics
+	ents, _ := fs.ReadDir(fsys, "calendar")
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() || path.Ext(name) != ".yaml" {
+			continue
+		}
+		file := "calendar/" + name
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			ds = append(ds, Diagnostic{File: file, Message: fmt.Sprintf("无法读取：%v", err)})
+			continue
+		}
+		y := &CalendarYear{File: file}
+		if d := DecodeYAMLFile(file, data, y); d.HasErrors() {
+			ds = append(ds, d...)
+			continue
+		}
+		if strconv.Itoa(y.Year)+".yaml" != name {
+			ds = append(ds, Diagnostic{File: file, Line: 1, Field: "year", Message: fmt.Sprintf("year 为 %d，但文件名是 %s", y.Year, name)})
+			continue
+		}
+		years = append(years, y)
+	}
+	c, cds := NewCalendar(years)
+	return c, append(ds, cds...)
+}

@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 	"net/mail"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -35,10 +36,16 @@ import (
 //     order, an overdue rectification is a warning;
 //   - the measures' own validity (第八条): a warning within
 //     site.yaml policy.warn_days of expiry, an error once expired.
+//
+// Load itself already refuses what must never reach the public site, so
+// that kjjr build refuses it too: a symbolic link, FIFO, device or socket
+// anywhere in the tree, a record over MaxRecordSize, and a notice
+// attachment in the repo whose type is not one of AttachmentTypes.
 func (r *Repo) Check(today Date) Diagnostics {
 	c := &checker{r: r, today: today}
 	c.ds = append(c.ds, r.Diags...)
 	c.site()
+	c.calendarAhead()
 	for _, n := range r.Notices {
 		c.notice(n)
 	}
@@ -116,6 +123,7 @@ func (c *checker) site() {
 	if len(s.Regions) == 0 {
 		c.errf(siteFile, "regions", "未列出晋中市的县（区、市）：机构办公地址要据此核对（第五条第4项）")
 	}
+	c.inboxLimits(&s.Inbox)
 	if s.Policy.Effective.IsZero() {
 		c.errf(siteFile, "policy.effective", "缺少办法施行日期（第八条），例如 2025-03-18")
 		return
@@ -132,12 +140,96 @@ func (c *checker) site() {
 	}
 }
 
+// calendarAhead warns when a deadline of the next CalendarWarnDays lies in
+// a year whose calendar/<year>.yaml is missing, so that it is computed on
+// weekends alone (see Due): the reports due next, monthly, half-year and
+// annual. (The State Council's notice for a year comes out in November or
+// December of the year before.)
+func (c *checker) calendarAhead() {
+	if !c.r.Site.Deadlines.ShiftsRestDays() {
+		return
+	}
+	month := Period{Kind: Monthly, Year: c.today.Year, Month: int(c.today.Month)}
+	half := Period{Kind: HalfYear, Year: c.today.Year, Half: 1}
+	if c.today.Month > 6 {
+		half.Half = 2
+	}
+	prev := Period{Kind: Monthly, Year: month.Year, Month: month.Month - 1}
+	if prev.Month == 0 {
+		prev = Period{Kind: Monthly, Year: month.Year - 1, Month: 12}
+	}
+	warned := map[int]bool{}
+	for _, p := range []Period{prev, month, half, {Kind: Annual, Year: c.today.Year}} {
+		due := c.r.Deadline(p)
+		if !due.Provisional || due.Date.Before(c.today) || due.Date.After(c.today.AddDays(CalendarWarnDays)) {
+			continue
+		}
+		for y := due.Nominal.Year; y <= due.Date.Year; y++ {
+			if c.r.Calendar.HasYear(y) || warned[y] {
+				continue
+			}
+			warned[y] = true
+			// The file does not exist: no line to point at.
+			c.ds = append(c.ds, Diagnostic{File: fmt.Sprintf("calendar/%d.yaml", y), Severity: Warning,
+				Message: fmt.Sprintf("缺少 %d 年的节假日安排：%s的报送截止日暂按周末计算为 %s（%s）。国务院办公厅公布%d年放假通知后，请添加 calendar/%d.yaml",
+					y, p.Chinese(), due.Date, ProvisionalNote, y, y)})
+		}
+	}
+}
+
+// CalendarWarnDays is how far ahead kjjr check looks for deadlines that
+// fall in a year without a calendar file.
+const CalendarWarnDays = 45
+
+// inboxLimits checks the inbox's limits: positive, and a quarantine that
+// can hold at least one message of the largest size accepted.
+func (c *checker) inboxLimits(in *InboxPolicy) {
+	for _, l := range []struct {
+		field string
+		v     int
+	}{
+		{"inbox.max_attachment_mib", in.MaxAttachmentMiB},
+		{"inbox.max_message_mib", in.MaxMessageMiB},
+		{"inbox.max_attachments", in.MaxAttachments},
+		{"inbox.max_report_age_months", in.MaxReportAgeMonths},
+		{"inbox.quarantine_budget_mib", in.QuarantineBudgetMiB},
+	} {
+		if l.v < 0 {
+			c.errf(siteFile, l.field, "不能为负数（%d）：请填正整数，或删去此项使用默认值", l.v)
+		}
+	}
+	if in.QuarantineBudgetMiB > 0 && in.MaxMessageMiB > 0 && in.QuarantineBudgetMiB < in.MaxMessageMiB {
+		c.errf(siteFile, "inbox.quarantine_budget_mib", "隔离区容量 %d MiB 小于单封邮件上限 max_message_mib（%d MiB）：被退回的邮件存不下，请调大到至少 %d", in.QuarantineBudgetMiB, in.MaxMessageMiB, in.MaxMessageMiB)
+	}
+}
+
 func (c *checker) notice(n *Notice) {
 	c.missing(n.File, "kind", n.Kind, "title", n.Title, "date", n.Date)
 	switch n.Kind {
-	case "", NoticeSelection, NoticeAnnouncement, NoticePolicy, NoticeGeneral:
+	case "", NoticeSelection, NoticeAnnouncement, NoticePolicy, NoticeGeneral, NoticeInterpretation:
 	default:
-		c.errf(n.File, "kind", "类型 %q 无效，应为 遴选通知、公告、政策文件 或 通知", n.Kind)
+		c.errf(n.File, "kind", "类型 %q 无效，应为 遴选通知、公告、政策文件、政策解读 或 通知", n.Kind)
+	}
+	switch {
+	case n.Kind == NoticeInterpretation && n.Interprets == "":
+		c.errf(n.File, "interprets", "政策解读须写明所解读的政策文件（interprets: 通知的文件名，不含 .md）")
+	case n.Interprets != "" && n.Kind != NoticeInterpretation:
+		c.errf(n.File, "interprets", "只有政策解读（kind: 政策解读）才有 interprets")
+	case n.Interprets != "":
+		if p := c.r.Notice(n.Interprets); p == nil || p.Kind != NoticePolicy {
+			c.errf(n.File, "interprets", "找不到所解读的政策文件 notices/%s.md（须为 kind: 政策文件 的通知）", n.Interprets)
+		}
+	}
+	if n.Kind == NoticePolicy && !n.Date.After(c.today) {
+		explained := false
+		for _, o := range c.r.Notices {
+			if o.Kind == NoticeInterpretation && o.Interprets == n.Slug {
+				explained = true
+			}
+		}
+		if !explained {
+			c.warnf(n.File, "kind", "政策文件没有配套的政策解读：政府网站检查要求政策文件与解读同步发布、双向关联（新建 kind: 政策解读、interprets: %s 的通知）", n.Slug)
+		}
 	}
 	if !n.Date.IsZero() && n.Date.After(c.today) {
 		c.warnf(n.File, "date", "发布日期 %s 在今天之后", n.Date)
@@ -462,4 +554,51 @@ func (c *checker) inspection(ins *Inspection) {
 	if !ins.RectifyBy.IsZero() && ins.RectifiedOn.IsZero() && c.today.After(ins.RectifyBy) {
 		c.warnf(f, "rectify_by", "整改期限%s已过，尚未记录整改完成日期（rectified_on）", ins.RectifyBy.Chinese())
 	}
+}
+
+// AttachmentTypes are the file types (extensions, lower case) a notice
+// attachment in the content repo may have: documents and raster images.
+// Anything else (.svg, .html, .js…) could run script on the public site
+// and is refused by Load, with a message, and never copied by the site.
+var AttachmentTypes = []string{".pdf", ".ofd", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".jpg", ".jpeg", ".png"}
+
+// MaxAttachmentSize is the largest notice attachment the site copies.
+const MaxAttachmentSize = 100 << 20
+
+// AttachmentAllowed reports whether a notice attachment named name has
+// one of AttachmentTypes (case-insensitive).
+func AttachmentAllowed(name string) bool {
+	return slices.Contains(AttachmentTypes, strings.ToLower(path.Ext(name)))
+}
+
+// AttachmentFile is where a notice's attachment lives in the content
+// repo, relative to the notice, under notices/; false when a.File is not
+// such a path (a URL, an absolute path, a path out of notices/ or a
+// record).
+func AttachmentFile(n *Notice, a Attachment) (string, bool) {
+	f := strings.TrimSpace(a.File)
+	if f == "" || strings.Contains(f, ":") || strings.HasPrefix(f, "/") || strings.Contains(f, "\\") {
+		return "", false
+	}
+	src := path.Clean(path.Join(path.Dir(n.File), f))
+	if !strings.HasPrefix(src, "notices/") || strings.HasSuffix(src, ".md") {
+		return "", false
+	}
+	return src, true
+}
+
+// attachmentDiags are the errors of a notice's attachments that live in
+// the repo: a type not in AttachmentTypes.
+func (r *Repo) attachmentDiags(n *Notice) Diagnostics {
+	var ds Diagnostics
+	for i, a := range n.Attachments {
+		src, ok := AttachmentFile(n, a)
+		if !ok || AttachmentAllowed(src) {
+			continue
+		}
+		field := fmt.Sprintf("attachments[%d].file", i)
+		ds = append(ds, Diagnostic{File: n.File, Line: r.line(n.File, field), Field: field,
+			Message: fmt.Sprintf("附件 %s 的文件类型不能发布到网站：附件只能是 PDF、OFD、Word（doc、docx、wps）、Excel（xls、xlsx、et）或图片（jpg、png）。请另存为 PDF 后改用新文件名", path.Base(src))})
+	}
+	return ds
 }

@@ -20,10 +20,13 @@ func CompliancePeriods(year int) []Period {
 // Cell is one item of an institution's compliance row: the state of one
 // period's report, its deadline, and the day an approved report arrived.
 type Cell struct {
-	Period   Period      `json:"period"`
-	State    ReportState `json:"state"`
-	Due      Date        `json:"due"`
-	Received Date        `json:"received,omitzero"` // approved reports only
+	Period Period      `json:"period"`
+	State  ReportState `json:"state"`
+	Due    Date        `json:"due"`
+	// Provisional: Due was computed on weekends alone, the calendar of its
+	// year not being published yet (see Due).
+	Provisional bool `json:"provisional,omitempty"`
+	Received    Date `json:"received,omitzero"` // approved reports only
 }
 
 // ComplianceRow returns the compliance of inst for every item of year (see
@@ -36,21 +39,21 @@ func (r *Repo) ComplianceRow(inst *Institution, year int, today Date, pending fu
 	return r.complianceRow(inst, ps, r.deadlines(ps), today, pending)
 }
 
-func (r *Repo) deadlines(ps []Period) []Date {
-	dues := make([]Date, len(ps))
+func (r *Repo) deadlines(ps []Period) []Due {
+	dues := make([]Due, len(ps))
 	for i, p := range ps {
-		dues[i] = r.Site.Deadline(p)
+		dues[i] = r.Deadline(p)
 	}
 	return dues
 }
 
 // complianceRow is ComplianceRow with the deadlines computed once; each
 // cell comes from reportState, the rule behind Repo.ReportState.
-func (r *Repo) complianceRow(inst *Institution, ps []Period, dues []Date, today Date, pending func(slug string, p Period) bool) []Cell {
+func (r *Repo) complianceRow(inst *Institution, ps []Period, dues []Due, today Date, pending func(slug string, p Period) bool) []Cell {
 	cells := make([]Cell, len(ps))
 	for i, p := range ps {
-		c := Cell{Period: p, Due: dues[i]}
-		c.State, c.Received = reportState(inst, p, dues[i], today, func() bool {
+		c := Cell{Period: p, Due: dues[i].Date, Provisional: dues[i].Provisional}
+		c.State, c.Received = reportState(inst, p, dues[i].Date, today, func() bool {
 			return pending != nil && pending(inst.Slug, p)
 		})
 		cells[i] = c

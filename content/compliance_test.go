@@ -66,7 +66,7 @@ func TestComplianceRow(t *testing.T) {
 		"rounds/r1.md":                          testRound("2026-02-15", "a"),
 		"institutions/a/index.md":               testInst("甲"),
 		"institutions/a/reports/2026-03.md":     string(testReport(t, "2026-03", "2026-04-10", 5, "10", "x")), // on the deadline: on time
-		"institutions/a/reports/2026-04.md":     string(testReport(t, "2026-04", "2026-05-11", 5, "10", "x")), // a day late
+		"institutions/a/reports/2026-04.md":     string(testReport(t, "2026-04", "2026-05-12", 5, "10", "x")), // due Monday the 11th (the 10th is a Sunday): a day late
 		"institutions/a/reports/2026-H1.md":     string(testReport(t, "2026-H1", "2026-07-10", 0, "0")),
 		"institutions/b/index.md":               testInst("乙"), // never announced
 		"institutions/b/reports/2026-03.md":     string(testReport(t, "2026-03", "2026-04-01", 5, "10")),

@@ -5,6 +5,7 @@ package content
 import (
 	"bytes"
 	"encoding/binary"
+	"io/fs"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -121,7 +122,7 @@ func (w *dirWalker) dir(fd int, rel string, depth int) {
 		}
 		base := p[len(p)-e.len:]
 		isDir := e.typ == unix.DT_DIR
-		j, ok, skip := w.c.visit(p, base, isDir)
+		j, ok, skip := w.c.visit(p, base, direntType(e.typ))
 		if isDir {
 			if skip {
 				continue
@@ -196,6 +197,27 @@ func (w *dirWalker) read(fd int, l *dirEntries) bool {
 	}
 	slices.SortFunc(l.ents, func(a, b dirEnt) int { return bytes.Compare(l.name(a), l.name(b)) })
 	return true
+}
+
+// direntType is the fs type of a directory entry's d_type.
+func direntType(t uint8) fs.FileMode {
+	switch t {
+	case unix.DT_DIR:
+		return fs.ModeDir
+	case unix.DT_REG:
+		return 0
+	case unix.DT_LNK:
+		return fs.ModeSymlink
+	case unix.DT_FIFO:
+		return fs.ModeNamedPipe
+	case unix.DT_SOCK:
+		return fs.ModeSocket
+	case unix.DT_CHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case unix.DT_BLK:
+		return fs.ModeDevice
+	}
+	return fs.ModeIrregular
 }
 
 // stampOfStat is stampOf for what fstatat returned.

@@ -19,8 +19,12 @@
 // every one as a Diagnostic with file and line. Repo.Check adds the
 // validation rules of the measures on top of what Load found.
 //
-// For a directory on disk, Load(DirFS(dir), nil) is the fast way (cheaper
-// file reads than os.DirFS). Front matter in the plain block style that
+// For a directory on disk, Load(DirFS(dir), nil) is the safe and fast way:
+// it follows no symbolic link and opens no FIFO or device (a link in the
+// repo could publish a file from outside it or a private report), and its
+// file reads are cheaper than os.DirFS's. Load reports such entries as
+// errors, checks a record's size before reading it (MaxRecordSize), and
+// refuses notice attachments outside AttachmentTypes. Front matter in the plain block style that
 // EncodeRecord writes is decoded by a fast path; anything else goes through
 // yaml.v3, with the same result (FuzzDecodeRecord checks both agree).
 // Package kjjr/content/corpus writes synthetic repos of any size for

@@ -1,17 +1,25 @@
 package content
 
 import (
+	"reflect"
 	"sort"
 	"time"
 )
 
 // DecodeFastSlow decodes the front matter src into fast and slow (two
-// zero values of the same record type) through Load's fast path and
-// through yaml.v3's own parser. fastOK is false when the fast path
-// declined src. Messages come back sorted.
+// zero values of the same record type) as Load does (the fast path when
+// it takes src) and with the fast path turned off (yaml.v3 alone), and
+// returns the diagnostics of each as strings (file x.md, line, field,
+// message), sorted. fastOK is false when the fast path declines src.
 func DecodeFastSlow(src []byte, fast, slow any) (fastMsgs, slowMsgs []string, fastOK bool) {
-	fastOK = decodeFast(src, fast)
-	slowMsgs, _ = decodeSlow(src, slow)
+	probe := reflect.New(reflect.TypeOf(fast).Elem()).Interface()
+	fastOK = decodeFast(src, probe)
+	for _, d := range decodeYAMLPath("x.md", src, 1, fast, true) {
+		fastMsgs = append(fastMsgs, d.String())
+	}
+	for _, d := range decodeYAMLPath("x.md", src, 1, slow, false) {
+		slowMsgs = append(slowMsgs, d.String())
+	}
 	sort.Strings(fastMsgs)
 	sort.Strings(slowMsgs)
 	return fastMsgs, slowMsgs, fastOK

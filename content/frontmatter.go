@@ -143,10 +143,17 @@ var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 // decodeYAML decodes src strictly; lineOffset is added to YAML line
 // numbers to give file line numbers.
 func decodeYAML(file string, src []byte, lineOffset int, v any) Diagnostics {
+	return decodeYAMLPath(file, src, lineOffset, v, true)
+}
+
+// decodeYAMLPath is decodeYAML, taking the fast path (decodeFast) only
+// when fast is set; the result must be the same either way (the tests
+// compare both).
+func decodeYAMLPath(file string, src []byte, lineOffset int, v any, fast bool) Diagnostics {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return Diagnostics{{File: file, Line: 1 + lineOffset, Message: "文件头中没有任何字段"}}
 	}
-	if decodeFast(src, v) {
+	if fast && decodeFast(src, v) {
 		return nil
 	}
 	msgs, typed := decodeSlow(src, v)

@@ -16,8 +16,9 @@ import (
 // FuzzDecodeRecord feeds arbitrary bytes to the front-matter decoder as
 // every record type. It must never panic; every diagnostic must name its
 // file and a line within the input; Load's fast YAML path, when it takes
-// the input, must decode exactly what yaml.v3's own parser decodes, with
-// the same messages; and a report that decodes cleanly must survive
+// the input, must decode exactly what yaml.v3's own parser decodes, and
+// Load's diagnostics (file, line, field, message) must be the same with
+// the fast path as without it; and a report that decodes cleanly must survive
 // EncodeRecord and decode cleanly again (the inbox writes reports with
 // EncodeRecord). Seeds: every record of the default dataset and of
 // testdata/badrepo.
@@ -44,6 +45,17 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		return nil
 	})
+	// Plain block style that the fast path must decline: Load's
+	// diagnostics for them come from yaml.v3.
+	for _, s := range []string{
+		"---\ntitle: a\ntitle: b\n---\n",             // duplicate key
+		"---\ntitle: a\nwebsit: b\n---\n",            // unknown field
+		"---\nyear: twenty\n---\n",                   // wrong type
+		"---\ndate: 2025-13-01\n---\n",               // no such date
+		"---\ninstitutions: [a, a]\nstart: x\n---\n", // flow list, bad date
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := 1 + strings.Count(string(data), "\n")
 		if front, _, _, err := content.SplitFrontMatter(data); err == nil {

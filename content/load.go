@@ -287,7 +287,7 @@ func (c *classifier) walkDir(fsys fs.FS, root string, stat bool) {
 			}
 			return nil
 		}
-		j, ok, skip := c.visit(p, d.Name(), d.IsDir())
+		j, ok, skip := c.visit(p, d.Name(), d.Type())
 		if skip {
 			return fs.SkipDir
 		}
@@ -304,12 +304,21 @@ func (c *classifier) walkDir(fsys fs.FS, root string, stat bool) {
 	}
 }
 
-// visit classifies the entry at path p (base name base). For a directory
-// it reports whether the walk skips it; for a record file it returns its
-// job (ok), for the caller to stat and emit. Problems go to c.ds.
-func (c *classifier) visit(p, base string, isDir bool) (j job, ok, skip bool) {
+// visit classifies the entry at path p (base name base, type typ as
+// the directory lists it: fs.ModeDir, 0 for a regular file, or another
+// type). For a directory it reports whether the walk skips it; for a
+// record file it returns its job (ok), for the caller to stat and emit.
+// Problems go to c.ds: a symbolic link, FIFO, device or socket anywhere
+// in the walked tree is an error (see specialMessage), whether or not
+// it has a record's name.
+func (c *classifier) visit(p, base string, typ fs.FileMode) (j job, ok, skip bool) {
+	isDir := typ.IsDir()
 	if p != "." && strings.HasPrefix(base, ".") {
 		return job{}, false, isDir
+	}
+	if typ&fs.ModeType != 0 && !isDir {
+		c.ds = append(c.ds, Diagnostic{File: p, Message: specialMessage(typ)})
+		return job{}, false, false
 	}
 	// The first four components of p, and how many there are.
 	var parts [4]string
@@ -379,10 +388,39 @@ func isRecordDir(s string) bool {
 	return false
 }
 
+// specialMessage says, for staff, what a special file in the content
+// repo is and what to do about it.
+func specialMessage(typ fs.FileMode) string {
+	switch {
+	case typ&fs.ModeSymlink != 0:
+		return "这是符号链接，内容仓库中只能有普通文件和目录：链接可能把仓库之外的文件或私密材料（报告、证明材料、.git 配置）发布到网站上，因此不会被读取，网站也不会生成。请删除这个链接（git rm 该路径），需要的文件请把文件本身放在这里再提交"
+	case typ&fs.ModeNamedPipe != 0:
+		return "这是命名管道（FIFO），不是普通文件：读取它会一直等待，因此不会被读取，网站也不会生成。请删除它（rm 该路径）"
+	case typ&fs.ModeSocket != 0:
+		return "这是套接字文件，不是普通文件：不会被读取，网站也不会生成。请删除它（rm 该路径）"
+	case typ&(fs.ModeDevice|fs.ModeCharDevice) != 0:
+		return "这是设备文件，不是普通文件：读取它可能永远读不完，因此不会被读取，网站也不会生成。请删除它（rm 该路径）"
+	}
+	return "这不是普通文件或目录：不会被读取，网站也不会生成。请删除它，或换成普通文件后提交"
+}
+
+// readMessage says why a record file could not be read.
+func readMessage(err error) string {
+	var tl *TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return fmt.Sprintf("文件过大（%d 字节，上限 %d 字节），记录文件不应这么大：未读取", tl.Size, tl.Limit)
+	case errors.Is(err, ErrNotRegular):
+		return "不是普通文件（符号链接、命名管道或设备文件），不会被读取，网站也不会生成：请删除它，换成普通文件后提交"
+	}
+	return fmt.Sprintf("无法读取：%v", err)
+}
+
 func decodeJob(fsys fs.FS, j job) decoded {
-	data, err := fs.ReadFile(fsys, j.path)
+	// The size is checked before reading: a huge file is never read whole.
+	data, err := ReadRegular(fsys, j.path, MaxRecordSize)
 	if err != nil {
-		return decoded{diags: Diagnostics{{File: j.path, Message: fmt.Sprintf("无法读取：%v", err)}}}
+		return decoded{diags: Diagnostics{{File: j.path, Message: readMessage(err)}}}
 	}
 	var rec any
 	switch j.kind {
@@ -446,6 +484,9 @@ func (r *Repo) assemble(tasks []*task) {
 			}
 			years = append(years, rec)
 		case *Notice:
+			if ds := r.attachmentDiags(rec); len(ds) > 0 {
+				r.Diags = append(r.Diags, ds...)
+			}
 			r.Notices = append(r.Notices, rec)
 			r.notices[rec.Slug] = rec
 		case *Round:
@@ -477,7 +518,7 @@ func (r *Repo) assemble(tasks []*task) {
 	if !haveSite {
 		r.Diags = append(r.Diags, Diagnostic{File: "site.yaml", Message: "缺少 site.yaml：这不是 kjjr 内容仓库（可用 kjjr init DIR 新建一个）"})
 	}
-	r.Site.applyDefaults()
+	r.Site.ApplyDefaults()
 	var cds Diagnostics
 	r.Calendar, cds = NewCalendar(years)
 	r.Diags = append(r.Diags, cds...)
@@ -633,7 +674,9 @@ func (inst *Institution) Report(p Period) *Report {
 // ErrNotContentRepo is returned by callers that need a site.yaml and find none.
 var ErrNotContentRepo = errors.New("not a kjjr content repo (no site.yaml)")
 
-func (s *Site) applyDefaults() {
+// ApplyDefaults fills the settings site.yaml left out with their
+// defaults, as Load does; for callers that decode site.yaml themselves.
+func (s *Site) ApplyDefaults() {
 	if s.Policy.Years == 0 {
 		s.Policy.Years = 2
 	}
@@ -642,6 +685,12 @@ func (s *Site) applyDefaults() {
 	}
 	if s.Deadlines.MonthlyDay == 0 {
 		s.Deadlines.MonthlyDay = 10
+	}
+	if s.Gov.NewsDays == 0 {
+		s.Gov.NewsDays = 14
+	}
+	if s.Gov.NoticeMonths == 0 {
+		s.Gov.NoticeMonths = 6
 	}
 	if s.Deadlines.HalfYearDays == 0 {
 		s.Deadlines.HalfYearDays = 15
@@ -663,5 +712,8 @@ func (s *Site) applyDefaults() {
 	}
 	if s.Inbox.MaxReportAgeMonths == 0 {
 		s.Inbox.MaxReportAgeMonths = 24
+	}
+	if s.Inbox.QuarantineBudgetMiB == 0 {
+		s.Inbox.QuarantineBudgetMiB = 1024
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // Wan is an amount of money in 万元 (ten thousand yuan), held exactly as a
 // count of hundredths of a 万元 (that is, of 100 yuan). Sheets state
-// financing to two decimals of 万元; sums are compared to 0.01 (DESIGN.md).
+// financing to two decimals of 万元; sums are compared to 0.01 (the sheet's rule: 融资明细 must add up to 帮助企业融资金额 to the cent of 万元).
 type Wan int64
 
 // ParseWan parses a decimal such as 150, 150.5 or 1,234.56 (at most two

@@ -2,7 +2,7 @@ package content
 
 // Site is site.yaml: the site's identity, the bureau, the policy's validity,
 // deadlines and inbox policy. Fields left out take the defaults documented
-// on each field (see Site.applyDefaults).
+// on each field (see Site.ApplyDefaults).
 type Site struct {
 	Title      string  `yaml:"title"`       // site title, e.g. 晋中市科技金融服务机构公共服务平台
 	Bureau     string  `yaml:"bureau"`      // 主办单位, e.g. 晋中市科学技术局
@@ -17,6 +17,7 @@ type Site struct {
 	Regions   []string    `yaml:"regions"`
 	Policy    Policy      `yaml:"policy"`
 	Deadlines Deadlines   `yaml:"deadlines"`
+	Gov       GovLimits   `yaml:"gov"`
 	Inbox     InboxPolicy `yaml:"inbox"`
 	// Complaints is how the public complains about an institution (shown on
 	// each institution page next to the 第七条 statement).
@@ -52,6 +53,15 @@ func (p Policy) Expires() Date {
 	return Date{p.Effective.Year + y, p.Effective.Month, p.Effective.Day}.AddDays(-1)
 }
 
+// GovLimits are the freshness limits that kjjr check --gov applies, from
+// 《政府网站与政务新媒体检查指标》: a 动态/要闻 column must show a new item
+// within NewsDays (default 14), a 通知公告/政策文件 column within
+// NoticeMonths (default 6).
+type GovLimits struct {
+	NewsDays     int `yaml:"news_days"`
+	NoticeMonths int `yaml:"notice_months"`
+}
+
 // Deadlines are the reporting deadlines (第五条第3项, 第六条第3项).
 type Deadlines struct {
 	// MonthlyDay: the monthly sheet of a month is due by this day of the
@@ -65,9 +75,14 @@ type Deadlines struct {
 	AnnualMonthDay string `yaml:"annual"`
 	// RemindDays: reminders go out this many days before a deadline. Default 5.
 	RemindDays int `yaml:"remind_days"`
+	// ShiftRestDays: a deadline on a statutory rest day moves to the next
+	// working day (民法典第二百零三条; see Due). Default true; false keeps
+	// the day as named.
+	ShiftRestDays *bool `yaml:"shift_rest_days"`
 }
 
-// InboxPolicy is what the inbox accepts (DESIGN.md, "Decisions on the edge cases").
+// InboxPolicy is what the inbox accepts and how much disk its quarantine
+// may use (site.yaml inbox). Zero fields take the defaults.
 type InboxPolicy struct {
 	RequireDKIM        bool   `yaml:"require_dkim"`          // every institution must pass DKIM
 	MaxAttachmentMiB   int    `yaml:"max_attachment_mib"`    // default 25
@@ -75,6 +90,9 @@ type InboxPolicy struct {
 	MaxAttachments     int    `yaml:"max_attachments"`       // default 30
 	MaxReportAgeMonths int    `yaml:"max_report_age_months"` // default 24
 	ReceiptFrom        string `yaml:"receipt_from"`          // From address of receipts and reminders
+	// QuarantineBudgetMiB caps the disk that <gitdir>/kjjr/quarantine may
+	// use; past it the oldest records of strangers expire first. Default 1024.
+	QuarantineBudgetMiB int `yaml:"quarantine_budget_mib"`
 }
 
 // Notice kinds (第三条第1项 遴选通知, 第五条第1项 公告).
@@ -83,6 +101,10 @@ const (
 	NoticeAnnouncement = "公告"
 	NoticePolicy       = "政策文件"
 	NoticeGeneral      = "通知"
+	// NoticeInterpretation is a 政策解读: it names the 政策文件 it explains
+	// in Interprets, and the site links the two both ways, as the
+	// government-website indicators ask of every policy document.
+	NoticeInterpretation = "政策解读"
 )
 
 // Notice is notices/<slug>.md: a selection notice, announcement, policy
@@ -94,6 +116,8 @@ type Notice struct {
 	Number      string       `yaml:"number,omitempty"` // 文号, e.g. 市科发〔2025〕2号
 	Issuer      string       `yaml:"issuer,omitempty"` // defaults to Site.Bureau
 	Attachments []Attachment `yaml:"attachments,omitempty"`
+	// Interprets: for a 政策解读, the slug of the 政策文件 it explains.
+	Interprets string `yaml:"interprets,omitempty"`
 
 	Meta `yaml:",inline"`
 }
@@ -285,7 +309,8 @@ type Report struct {
 	Meta `yaml:",inline"`
 }
 
-// Indicators are the figures of the monthly sheet (DESIGN.md, sheet 1).
+// Indicators are the figures of the monthly sheet (sheet 1, 绩效评价考核表;
+// package sheet documents its labels).
 type Indicators struct {
 	EnterprisesServed       int `yaml:"enterprises_served"`
 	JinchuangguEnterprises  int `yaml:"jinchuanggu_enterprises"`

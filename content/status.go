@@ -3,8 +3,6 @@ package content
 import (
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -222,41 +220,6 @@ func (r *Repo) Roster(d Date) []*Institution {
 	return out
 }
 
-// Deadline returns the day by which a report for period p is due, from
-// site.yaml: monthly sheets by day Deadlines.MonthlyDay of the next month,
-// half-year reports Deadlines.HalfYearDays after the half ends, the annual
-// summary by Deadlines.AnnualMonthDay of its year (第六条第3项: 12月底前).
-func (s *Site) Deadline(p Period) Date {
-	switch p.Kind {
-	case Monthly:
-		n := p.Next().Start()
-		day := s.Deadlines.MonthlyDay
-		if day < 1 {
-			day = 10
-		}
-		last := p.Next().End().Day
-		if day > last {
-			day = last
-		}
-		return Date{n.Year, n.Month, day}
-	case HalfYear:
-		days := s.Deadlines.HalfYearDays
-		return p.End().AddDays(days)
-	case Annual:
-		m, d := 12, 31
-		if mm, dd, ok := strings.Cut(s.Deadlines.AnnualMonthDay, "-"); ok {
-			if v, err := strconv.Atoi(mm); err == nil && v >= 1 && v <= 12 {
-				m = v
-			}
-			if v, err := strconv.Atoi(dd); err == nil && v >= 1 && v <= 31 {
-				d = v
-			}
-		}
-		return DateOf(time.Date(p.Year, time.Month(m), d, 0, 0, 0, 0, CST))
-	}
-	return Date{}
-}
-
 // ReceivedDate returns the date the report was received (CST), or the zero
 // Date when received_at is missing or malformed.
 func (rep *Report) ReceivedDate() Date {
@@ -323,7 +286,7 @@ func (inst *Institution) Required(p Period) bool {
 // today, from approved reports only (what is on the loaded tree). Callers
 // that know about pending review branches pass pending = true for them.
 func (r *Repo) ReportState(inst *Institution, p Period, today Date, pending bool) ReportState {
-	st, _ := reportState(inst, p, r.Site.Deadline(p), today, func() bool { return pending })
+	st, _ := reportState(inst, p, r.Deadline(p).Date, today, func() bool { return pending })
 	return st
 }
 

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"kjjr/content"
+	"kjjr/internal/safetext"
 	"kjjr/sheet"
 	submit "kjjr/submission"
 )
@@ -105,15 +106,15 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 	if override != nil {
 		pl.inst = override
 		pl.dkim = dkimResult{Status: "none", Detail: "released by staff"}
+	} else if p.FromProblem != "" {
+		pl.out, pl.code = outQuarantine, ReasonBadSender
+		pl.reasons = []string{p.FromProblem}
+		return pl
 	} else {
 		pl.inst = a.snap.InstitutionByEmail(p.From)
 		if pl.inst == nil {
 			pl.out, pl.code = outQuarantine, ReasonUnknownSender
-			from := p.From
-			if from == "" {
-				from = "（无法识别）"
-			}
-			pl.reasons = []string{fmt.Sprintf("发件人 %s 不在任何机构的报送邮箱名单（report_senders）中", from)}
+			pl.reasons = []string{unknownSenderReason(p.From)}
 			return pl
 		}
 		pl.dkim = verifyDKIM(raw, p.From, pl.inst, a.lookup)
@@ -148,7 +149,7 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 	}
 	var reasons []string
 	if int64(len(raw)) > lim.MaxMessage {
-		reasons = append(reasons, fmt.Sprintf("邮件大小 %s 超过上限 %s：请分成几封邮件发送", mib(int64(len(raw))), mib(lim.MaxMessage)))
+		reasons = append(reasons, tooLargeReason(int64(len(raw)), lim.MaxMessage))
 	}
 	if p.Incomplete != nil {
 		reasons = append(reasons, "邮件不完整（MIME 结构损坏：缺少结束分隔符或附件编码损坏），内容可能有缺失，请重新发送")
@@ -461,6 +462,10 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 			pl.files[pl.sub().InstitutionDir()+"/"+rel] = pt.Data
 			rf.Kept = true
 			rf.Note = rel
+			if w := activeWarning(pt); w != "" {
+				rep.Warnings = append(rep.Warnings, w)
+				pl.reasons = append(pl.reasons, w)
+			}
 		}
 		pl.rfiles = append(pl.rfiles, rf)
 	}
@@ -503,28 +508,38 @@ func noteText(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// commitMessage formats the commit: a summary, the files, and the
-// trailers of package submission.
+// commitMessage formats the commit message: a title line (kind, period,
+// institution), a paragraph naming the sender, the subject and each
+// attachment with its fate, the warnings, and the trailers
+// (Kjjr-Institution, Kjjr-Period, Kjjr-Kind, Message-Id, Source-Sha256,
+// Body-Sha256, DKIM). Every value in it goes through safetext.Line,
+// whatever was cleaned before: the message holds no NUL (git fsck
+// --strict: nulInCommit), no escape sequence for a staff terminal (git
+// log), and no line that a value could add (a forged trailer or
+// paragraph). The trailers are package submission's (submission.Meta).
 func (pl *plan) commitMessage() string {
+	l := func(s string) string { return safetext.Line(s, 0) }
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s\n\n", pl.kind.Chinese(), pl.period.String(), pl.inst.Name)
-	fmt.Fprintf(&b, "来自 %s 的邮件", pl.p.From)
-	if pl.p.Subject != "" {
-		fmt.Fprintf(&b, "《%s》", oneLine(pl.p.Subject))
+	fmt.Fprintf(&b, "%s %s %s\n\n", pl.kind.Chinese(), pl.period.String(), l(pl.inst.Name))
+	fmt.Fprintf(&b, "来自 %s 的邮件", l(pl.p.From))
+	if s := l(pl.p.Subject); s != "" {
+		fmt.Fprintf(&b, "《%s》", s)
 	}
 	b.WriteString("。\n")
 	for _, f := range pl.rfiles {
 		mark := "保存"
 		if !f.Kept {
-			mark = "未保存：" + f.Note
+			mark = "未保存：" + l(f.Note)
 		}
-		fmt.Fprintf(&b, "- %s（%d 字节，%s）\n", oneLine(f.Name), f.Size, mark)
+		fmt.Fprintf(&b, "- %s（%d 字节，%s）\n", l(f.Name), f.Size, mark)
 	}
-	for _, w := range pl.report.Warnings {
-		fmt.Fprintf(&b, "警告：%s\n", w)
+	if pl.report != nil {
+		for _, w := range pl.report.Warnings {
+			fmt.Fprintf(&b, "警告：%s\n", l(w))
+		}
 	}
 	b.WriteString("\n")
-	meta := submit.Meta{Branch: pl.sub(), MessageID: pl.id.MessageID, SourceSHA256: pl.id.RawSHA256, BodySHA256: pl.id.BodySHA256, DKIM: pl.dkim.String()}
+	meta := submit.Meta{Branch: pl.sub(), MessageID: l(pl.id.MessageID), SourceSHA256: pl.id.RawSHA256, BodySHA256: pl.id.BodySHA256, DKIM: l(pl.dkim.String())}
 	b.WriteString(meta.Trailers())
 	return b.String()
 }

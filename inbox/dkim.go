@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 
 	"kjjr/content"
+	"kjjr/internal/safetext"
 )
 
 // dkimResult is the DKIM verdict of a message as it goes into the
@@ -33,13 +34,8 @@ func (r dkimResult) String() string {
 	return "none"
 }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = s[:200]
-	}
-	return s
-}
+// oneLine makes a detail one safe line of at most 200 characters.
+func oneLine(s string) string { return safetext.Line(s, 200) }
 
 // aligned reports whether a signing domain d aligns with the From domain
 // (relaxed alignment: the same domain, or one a subdomain of the other).

@@ -11,8 +11,16 @@
 // failures are quarantined; a trusted sender's unusable message is rejected
 // with its reasons, which go back in the receipt (package outbox).
 //
+// A message is read in two steps: its size (RFC822.SIZE) and header block
+// first, its body only when the sender is registered and the message is
+// within site.yaml inbox.max_message_mib. The quarantine
+// (<gitdir>/kjjr/quarantine/<id>/record.json, see QuarantineRecord) keeps
+// the raw message only of a registered sender's message within the limit;
+// of anything else, the header, size and reason. It stays within
+// inbox.quarantine_budget_mib: strangers' records expire first, oldest
+// first, then the stored messages of registered senders.
+//
 // State that is not content lives in <gitdir>/kjjr/: the index of ingested
-// messages (rebuildable from commit trailers), the quarantine records and
-// the outbox. DESIGN.md ("The inbox") is the design of record; CONTRACTS.md
-// section 2 fixes the branch, commit and quarantine formats.
+// messages (rebuildable from the Kjjr-* and Message-Id trailers of the
+// submit commits), the quarantine and the outbox.
 package inbox

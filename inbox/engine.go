@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -46,6 +47,8 @@ type engine struct {
 
 	mu   sync.Mutex
 	snap *snapshot
+	// qUsed is the quarantine's size on disk, -1 until counted.
+	qUsed int64
 }
 
 func newEngine(repoDir string, opts *Options) (*engine, error) {
@@ -62,7 +65,7 @@ func newEngine(repoDir string, opts *Options) (*engine, error) {
 	e := &engine{
 		store: st, index: ix, stateDir: stateDir,
 		queue: opts.queue, log: opts.logger(), now: opts.Now, lookup: opts.LookupTXT,
-		parse: opts.parse, looks: opts.looks, beforeCAS: opts.beforeCAS,
+		parse: opts.parse, looks: opts.looks, beforeCAS: opts.beforeCAS, qUsed: -1,
 	}
 	if e.queue == nil {
 		e.queue = nopQueue{}
@@ -191,7 +194,7 @@ func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
 		return handled{dest: destProcessed, branch: branch, commit: ch}, nil
 	default:
 		rec := recordOf(pl)
-		if err := writeQuarantine(e.stateDir, rec, pl.raw); err != nil {
+		if err := e.storeQuarantine(rec, pl.id, pl.raw, e.analyzer(e.snap).limits().MaxMessage); err != nil {
 			return handled{}, err
 		}
 		if pl.out == outReject {
@@ -240,6 +243,12 @@ func (e *engine) commitPlan(pl *plan) (plumbing.Hash, error) {
 // branch. The record is marked released; the message stays in the
 // quarantine mailbox. A message whose content is unusable is not
 // released: the error lists the reasons (Simplified Chinese).
+//
+// The quarantine keeps only the header of a stranger's message: its body
+// is then fetched from the quarantine mailbox of opts.IMAP (found by
+// Message-ID and size, checked against the record's identity), within
+// max_message_mib. Without opts.IMAP.Addr such a record is not released
+// and the error (a *ReleaseError) says what to do.
 func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (string, error) {
 	e, err := newEngine(repoDir, opts)
 	if err != nil {
@@ -264,11 +273,11 @@ func Release(ctx context.Context, repoDir, id, slug string, opts *Options) (stri
 	if rec.Released != "" {
 		return rec.Released, nil
 	}
-	raw, err := os.ReadFile(filepath.Join(quarantineDir(e.stateDir), id, "message.eml"))
-	if err != nil {
-		return "", fmt.Errorf("quarantined message %s: %w", id, err)
-	}
 	a := e.analyzer(snap)
+	raw, err := e.quarantinedMessage(ctx, rec, opts.withDefaults(), a.limits().MaxMessage)
+	if err != nil {
+		return "", err
+	}
 	pl := a.analyze(raw, rec.ReceivedAt, inst)
 	pl.keySuffix = " released"
 	if pl.out != outAccept {
@@ -304,3 +313,76 @@ func (e *ReleaseError) Error() string {
 }
 
 var errStopped = errors.New("stopped")
+
+// quarantinedMessage returns the raw message of rec: message.eml when the
+// quarantine keeps it, else the message in the IMAP quarantine mailbox
+// whose identity is rec's.
+func (e *engine) quarantinedMessage(ctx context.Context, rec *QuarantineRecord, opts *Options, max int64) ([]byte, error) {
+	if rec.keptFile() == "message.eml" {
+		raw, err := os.ReadFile(filepath.Join(quarantineDir(e.stateDir), rec.ID, "message.eml"))
+		if err == nil {
+			return raw, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("quarantined message %s: %w", rec.ID, err)
+		}
+	}
+	if rec.Size > max {
+		return nil, &ReleaseError{Reasons: []string{tooLargeReason(rec.Size, max) + "（邮件正文没有下载，不能放行）"}}
+	}
+	if opts.IMAP.Addr == "" {
+		return nil, &ReleaseError{Reasons: []string{fmt.Sprintf("隔离区没有这封邮件的正文（未登记发件人的邮件只保存邮件头，或原邮件已按隔离区容量删除）。"+
+			"请用 --imap-addr 等参数（或 KJJR_IMAP_ADDR）指定收件邮箱，从“%s”文件夹取回原邮件；"+
+			"或者先在机构 index.md 的 report_senders 中登记该地址，再把邮件从“%s”移回收件箱，kjjr inbox 会重新处理", opts.IMAP.Quarantine, opts.IMAP.Quarantine)}}
+	}
+	if err := checkTLS(opts.IMAP.TLS, opts.IMAP.Addr); err != nil {
+		return nil, fmt.Errorf("imap: %w", err)
+	}
+	w := &Worker{opts: opts, eng: e}
+	s, err := w.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if _, err := s.c.Select(opts.IMAP.Quarantine, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return nil, fmt.Errorf("imap: select %s: %w", opts.IMAP.Quarantine, err)
+	}
+	crit := &imap.SearchCriteria{}
+	if rec.MessageID != "" {
+		crit.Header = []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: rec.MessageID}}
+	}
+	if rec.Size > 0 {
+		crit.Larger, crit.Smaller = rec.Size-1, rec.Size+1
+	}
+	sd, err := s.c.UIDSearch(crit, nil).Wait()
+	if err == nil && len(sd.AllUIDs()) == 0 && rec.MessageID != "" && rec.Size > 0 {
+		// A server may count the size differently (line endings).
+		crit.Larger, crit.Smaller = 0, 0
+		sd, err = s.c.UIDSearch(crit, nil).Wait()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("imap: search %s: %w", opts.IMAP.Quarantine, err)
+	}
+	for _, uid := range sd.AllUIDs() {
+		pv, ok, err := fetchPreview(s.c, uid)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || pv.size > max {
+			continue
+		}
+		hdr := pv.header[:headerEnd(pv.header)]
+		hid := identity{HeaderSHA256: sha256hex(hdr), Size: pv.size}
+		raw, _, ok, err := fetchBody(s.c, uid, max)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || raw == nil {
+			continue
+		}
+		if hid.QuarantineID() == rec.ID || identify(raw, walkMessage(hdr, Limits{}).MessageID).QuarantineID() == rec.ID {
+			return raw, nil
+		}
+	}
+	return nil, &ReleaseError{Reasons: []string{fmt.Sprintf("在邮箱“%s”文件夹中找不到这封邮件（%s）：它可能已被删除或移走；请把原邮件移回该文件夹后重试", opts.IMAP.Quarantine, rec.MessageID)}}
+}

@@ -3,9 +3,11 @@ package inbox
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"kjjr/internal/safetext"
 	submit "kjjr/submission"
 )
 
@@ -31,8 +33,24 @@ func FuzzWalk(f *testing.F) {
 		if !utf8.ValidString(p.Subject) || !utf8.ValidString(p.Text) {
 			t.Fatal("invalid UTF-8 out of the walk")
 		}
+		// Text from mail is data: one-line fields are clean and bounded,
+		// the body keeps line breaks only.
+		for _, s := range []string{p.Subject, p.FromName, p.FromRaw, p.MessageID, p.From} {
+			if !safetext.Clean(s) {
+				t.Fatalf("unclean field %q", s)
+			}
+		}
+		if utf8.RuneCountInString(p.Subject) > maxSubjectRunes || utf8.RuneCountInString(p.MessageID) > maxMessageIDRunes {
+			t.Fatalf("unbounded field: subject %d runes, id %d", utf8.RuneCountInString(p.Subject), utf8.RuneCountInString(p.MessageID))
+		}
+		if !safetext.Clean(strings.ReplaceAll(p.Text, "\n", "")) {
+			t.Fatalf("unclean body %q", p.Text)
+		}
+		if (p.From == "") == (p.FromProblem == "") {
+			t.Fatalf("from %q with problem %q", p.From, p.FromProblem)
+		}
 		for _, pt := range p.Parts {
-			if !utf8.ValidString(pt.Name) {
+			if !safetext.Clean(pt.Name) || utf8.RuneCountInString(pt.Name) > maxPartNameRunes {
 				t.Fatalf("name %q not UTF-8", pt.Name)
 			}
 			n := sanitizeName(pt.Name)
@@ -44,5 +62,57 @@ func FuzzWalk(f *testing.F) {
 			}
 		}
 		_ = identify(raw, p.MessageID).Key()
+	})
+}
+
+// FuzzScreen feeds arbitrary headers and sizes to the decision made before
+// a body is fetched: it must never panic; a body is fetched only for a
+// registered sender within the limit; what is stored is at most the header
+// limit; only a registered sender can be sent a receipt.
+func FuzzScreen(f *testing.F) {
+	for _, name := range []string{"foxmail_gbk.eml", "unknown_sender.eml", "auto_reply.eml", "no_sheet.eml"} {
+		b := readFixture(f, name)
+		f.Add(b[:headerEnd(b)], int64(len(b)))
+		f.Add(b[:headerEnd(b)], int64(60<<20))
+	}
+	f.Add([]byte("From: "+instSender+"\r\nFrom: x@evil.example\r\n\r\n"), int64(1<<30))
+	f.Add([]byte("From: \""+instSender+"\" <x@evil.example>\r\nAuto-Submitted: auto-replied\r\n\r\n"), int64(4<<20))
+	dir := newFixtureRepo(f, true, fixtureFiles(f, ""))
+	e, err := newEngine(dir, testOptions(newMemQueue()))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer e.close()
+	snap, err := e.snapshotNow()
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := e.analyzer(snap)
+	lim := a.limits()
+	f.Fuzz(func(t *testing.T, header []byte, size int64) {
+		if len(header) > maxHeaderBytes {
+			header = header[:maxHeaderBytes]
+		}
+		pl := a.previewPlan(preview{header: header, size: size, receivedAt: testNow}, lim)
+		if pl == nil {
+			p := walkMessage(header[:headerEnd(header)], lim)
+			if size > lim.MaxMessage || a.snap.InstitutionByEmail(p.From) == nil {
+				t.Fatalf("body fetched: size %d, from %q", size, p.From)
+			}
+			return
+		}
+		if len(pl.raw) > maxHeaderBytes || pl.id.HeaderSHA256 == "" {
+			t.Fatalf("stored %d bytes, identity %+v", len(pl.raw), pl.id)
+		}
+		switch pl.out {
+		case outQuarantine:
+		case outReject:
+			if pl.inst == nil || pl.suppress != "" {
+				t.Fatalf("receipt for a stranger or an auto-reply: %+v", pl)
+			}
+		default:
+			t.Fatalf("outcome %d without a body", pl.out)
+		}
+		_ = pl.id.Key()
 	})
 }

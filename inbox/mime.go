@@ -20,10 +20,13 @@ import (
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/mail"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"kjjr/internal/safetext"
 )
 
-// Limits bound what one message may hold (site.yaml inbox; DESIGN.md
-// "Limits"). Zero fields take the defaults.
+// Limits bound what one message may hold (site.yaml inbox). A message over
+// MaxMessage is never downloaded (see screen). Zero fields take the
+// defaults.
 type Limits struct {
 	MaxAttachment  int64 // bytes per attachment; default 25 MiB
 	MaxMessage     int64 // bytes per message; default 50 MiB
@@ -66,14 +69,19 @@ type part struct {
 
 // parsed is what the MIME walk found in a message.
 type parsed struct {
-	Header    mail.Header
-	From      string // lower-case address; "" when none could be read
-	FromName  string
-	Subject   string
-	Date      time.Time // zero when missing or unreadable
-	MessageID string    // without angle brackets; "" when none
-	Text      string    // the first text/plain body (or text/html stripped)
-	Parts     []*part
+	Header mail.Header
+	// From is the sender's lower-case address; "" unless the message has
+	// exactly one From field with exactly one valid mailbox (FromProblem
+	// then says why, in Chinese). FromRaw is the field as sent, cleaned.
+	From        string
+	FromName    string
+	FromRaw     string
+	FromProblem string
+	Subject     string
+	Date        time.Time // zero when missing or unreadable
+	MessageID   string    // without angle brackets; "" when none
+	Text        string    // the first text/plain body (or text/html stripped)
+	Parts       []*part
 	// Incomplete is set when the MIME structure is broken (a missing
 	// closing boundary, broken base64): the message is rejected.
 	Incomplete error
@@ -81,17 +89,28 @@ type parsed struct {
 	TooMany bool
 }
 
-// identity is what makes a message the same message (DESIGN.md,
-// "Identity and duplicates").
+// identity is what makes a message the same message: a re-delivery (a new
+// Received line, the same Message-ID and body) is a duplicate, and so is
+// a message without Message-ID whose raw bytes are the same.
 type identity struct {
 	MessageID  string // without brackets
 	RawSHA256  string // hex SHA-256 of the raw message (Source-Sha256)
 	BodySHA256 string // hex SHA-256 of the bytes after the header block
+	// HeaderSHA256 and Size identify a message whose body was never
+	// fetched (a stranger's, or one over the size limit): the hex SHA-256
+	// of its header block and its RFC822.SIZE. RawSHA256 and BodySHA256
+	// are then empty.
+	HeaderSHA256 string
+	Size         int64
 }
 
 // Key is the message's identity as one string: "mid:<id> <body sha256>"
-// or "raw:<raw sha256>". It is the outbox receipt key.
+// or "raw:<raw sha256>", or "hdr:<header sha256> <size>" when only the
+// header was read. It is the outbox receipt key.
 func (id identity) Key() string {
+	if id.HeaderSHA256 != "" {
+		return "hdr:" + id.HeaderSHA256 + " " + strconv.FormatInt(id.Size, 10)
+	}
 	if id.MessageID != "" {
 		return "mid:" + id.MessageID + " " + id.BodySHA256
 	}
@@ -215,8 +234,9 @@ func decodeText(s string) string {
 
 var (
 	// name*0*=..., filename*=..., name="..." in a raw header value.
-	paramRE = regexp.MustCompile(`(?i)(?:^|;)\s*(filename|name)(\*(\d+))?(\*)?\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)`)
-	addrRE  = regexp.MustCompile(`[A-Za-z0-9._%+\-=/!#$&'*^{|}~]+@[A-Za-z0-9.\-]+`)
+	// quotedRE matches an RFC 5322 quoted string.
+	quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	paramRE  = regexp.MustCompile(`(?i)(?:^|;)\s*(filename|name)(\*(\d+))?(\*)?\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)`)
 )
 
 // paramName extracts a file name parameter (key "filename" or "name") from
@@ -307,37 +327,135 @@ func partName(h message.Header) string {
 // errIncomplete marks a broken MIME structure.
 var errIncomplete = errors.New("incomplete MIME structure")
 
+// Bounds of the one-line fields taken from a message, in runes (see
+// package safetext: longer text is cut with an ellipsis).
+const (
+	maxSubjectRunes   = 200
+	maxFromNameRunes  = 100
+	maxPartNameRunes  = 255
+	maxMessageIDRunes = 250
+	maxFromShownRunes = 200
+)
+
 // walkMessage reads raw with the limits. It never panics and never
 // returns an error: what is wrong is recorded in the result.
+//
+// Every piece of text it returns is cleaned where it enters (package
+// safetext): the subject, the sender's display name, the Message-ID and the
+// attachment names are single lines without control, bidi or zero-width
+// characters and of bounded length; the body keeps its line breaks only.
+//
+// The sender is exact: From is set only when the message has exactly one
+// From field holding exactly one valid mailbox. Otherwise From is "" and
+// FromProblem says why (Chinese, for staff): no address is guessed from
+// text that does not parse.
 func walkMessage(raw []byte, lim Limits) *parsed {
 	lim = lim.withDefaults()
 	p := &parsed{}
 	e, err := message.Read(bytes.NewReader(raw))
 	if e == nil {
 		p.Incomplete = fmt.Errorf("%w: header: %v", errIncomplete, err)
-		// Still try to learn the sender from a lenient scan.
-		p.From = strings.ToLower(addrRE.FindString(string(raw[:headerEnd(raw)])))
+		p.FromProblem = "邮件头无法解析，无法确认发件人"
 		return p
 	}
 	p.Header = mail.Header{Header: e.Header}
-	if addrs, err := p.Header.AddressList("From"); err == nil && len(addrs) > 0 {
-		p.From = strings.ToLower(strings.TrimSpace(addrs[0].Address))
-		p.FromName = decodeText(addrs[0].Name)
-	} else if f := e.Header.Get("From"); f != "" {
-		p.From = strings.ToLower(addrRE.FindString(f))
-	}
-	p.Subject = decodeText(e.Header.Get("Subject"))
+	p.From, p.FromName, p.FromRaw, p.FromProblem = exactSender(e.Header.Values("From"))
+	p.Subject = safetext.Line(decodeText(e.Header.Get("Subject")), maxSubjectRunes)
 	if d, err := p.Header.Date(); err == nil {
 		p.Date = d
 	}
 	if id, err := p.Header.MessageID(); err == nil && id != "" {
-		p.MessageID = id
+		p.MessageID = cleanMessageID(id)
 	} else if v := strings.TrimSpace(e.Header.Get("Message-Id")); v != "" {
-		p.MessageID = strings.Trim(v, "<> \t")
+		p.MessageID = cleanMessageID(strings.Trim(v, "<> \t"))
 	}
 	w := &walker{p: p, lim: lim}
 	w.walk(e, 0)
+	p.Text = safetext.Block(p.Text, 0)
 	return p
+}
+
+// cleanMessageID makes a Message-ID one bounded token: no unsafe runes, no
+// white space, no angle brackets.
+func cleanMessageID(id string) string {
+	id = safetext.Line(id, 0)
+	id = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '<' || r == '>' {
+			return -1
+		}
+		return r
+	}, id)
+	if utf8.RuneCountInString(id) > maxMessageIDRunes {
+		id = string([]rune(id)[:maxMessageIDRunes])
+	}
+	return id
+}
+
+// exactSender reads the From fields of a message: the sender is known only
+// when there is exactly one From field and it holds exactly one valid
+// mailbox (RFC 5322 address syntax, as net/mail parses it). addr is then
+// the lower-case address and name the display name; otherwise addr is ""
+// and problem says why, in Chinese for staff. shown is the field as sent,
+// cleaned to one line, for the quarantine list.
+func exactSender(fields []string) (addr, name, shown, problem string) {
+	const untrusted = "：无法确认发件人，邮件可能是伪造的，已隔离且未发送回执"
+	if len(fields) > 0 {
+		shown = safetext.Line(decodeText(fields[0]), maxFromShownRunes)
+	}
+	switch len(fields) {
+	case 0:
+		return "", "", "", "邮件没有发件人（From）字段" + untrusted
+	case 1:
+	default:
+		var all []string
+		for _, f := range fields {
+			all = append(all, "“"+safetext.Line(decodeText(f), maxFromShownRunes)+"”")
+		}
+		shown = strings.Join(all, "，")
+		return "", "", shown, fmt.Sprintf("邮件有 %d 个发件人（From）字段（%s）%s", len(fields), shown, untrusted)
+	}
+	if strings.TrimSpace(fields[0]) == "" {
+		return "", "", "", "邮件的发件人（From）字段为空" + untrusted
+	}
+	field := fields[0]
+	if !utf8.ValidString(field) {
+		// Old Chinese clients send the display name as raw GBK bytes:
+		// read it as GB18030 (ASCII stays as it is).
+		field = decodeText(field)
+	}
+	addrs, err := mail.ParseAddressList(field)
+	if err != nil && strings.Contains(field, "=?") {
+		// A display name in a Chinese charset split between encoded words
+		// (see joinWords) does not decode word by word: join it first.
+		// Only the display name changes; the address is parsed as strictly.
+		// Each joined run becomes a quoted string, so that what it decodes
+		// to cannot add an address or a delimiter.
+		quoted := wordRunRE.ReplaceAllStringFunc(field, func(run string) string {
+			d := joinWords(run)
+			if d == run {
+				return run
+			}
+			return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "").Replace(d) + `"`
+		})
+		addrs, err = mail.ParseAddressList(quoted)
+	}
+	switch {
+	case err != nil:
+		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”不是一个有效的邮件地址%s", shown, untrusted)
+	case strings.ContainsAny(quotedRE.ReplaceAllString(wordRE.ReplaceAllString(field, ""), ""), ":;"):
+		// A group ("name: a@b;") is not a mailbox, whatever it holds.
+		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”是一个地址组，不是一个邮件地址%s", shown, untrusted)
+	case len(addrs) != 1:
+		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”中有 %d 个地址，应当只有一个%s", shown, len(addrs), untrusted)
+	}
+	a := strings.ToLower(strings.TrimSpace(addrs[0].Address))
+	// The address must be written as such in the field as sent, not
+	// made by decoding it.
+	if at := strings.LastIndexByte(a, '@'); at <= 0 || at == len(a)-1 || !safetext.Clean(a) || strings.ContainsAny(a, " <>\"") ||
+		!strings.Contains(strings.ToLower(fields[0]), a) {
+		return "", "", shown, fmt.Sprintf("发件人（From）字段“%s”不是一个有效的邮件地址%s", shown, untrusted)
+	}
+	return a, safetext.Line(decodeText(addrs[0].Name), maxFromNameRunes), shown, ""
 }
 
 type walker struct {
@@ -410,7 +528,7 @@ func (w *walker) walk(e *message.Entity, depth int) {
 		}
 		return
 	}
-	pt := &part{Name: name, MediaType: mt, Inline: disp == "inline"}
+	pt := &part{Name: safetext.Line(name, maxPartNameRunes), MediaType: mt, Inline: disp == "inline"}
 	if pt.Name == "" {
 		pt.Name = fmt.Sprintf("附件%d%s", len(w.p.Parts)+1, extForMedia(mt))
 	}

@@ -334,3 +334,44 @@ func TestLargeAttachmentWarning(t *testing.T) {
 		t.Errorf("warnings %q", rep.Warnings)
 	}
 }
+
+// TestExactSender: the sender is known only from exactly one From field
+// holding exactly one valid mailbox; nothing is guessed from the rest.
+func TestExactSender(t *testing.T) {
+	b64w := func(cs, s string) string {
+		return "=?" + cs + "?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
+	}
+	tests := []struct {
+		name   string
+		fields []string
+		want   string // address, "" when untrusted
+	}{
+		{"plain", []string{"report@jinchuang-capital.example.com"}, "report@jinchuang-capital.example.com"},
+		{"name", []string{"周强 <Report@Jinchuang-Capital.example.com>"}, "report@jinchuang-capital.example.com"},
+		{"encoded name", []string{b64w("UTF-8", "周强") + " <report@jinchuang-capital.example.com>"}, "report@jinchuang-capital.example.com"},
+		{"quoted address as name", []string{`"report@jinchuang-capital.example.com" <attacker@evil.example>`}, "attacker@evil.example"},
+		{"address then angle", []string{"report@jinchuang-capital.example.com <attacker@evil.example>"}, ""},
+		{"double at", []string{"report@jinchuang-capital.example.com@evil.example"}, ""},
+		{"two addresses", []string{"report@jinchuang-capital.example.com, attacker@evil.example"}, ""},
+		{"two fields", []string{"report@jinchuang-capital.example.com", "attacker@evil.example"}, ""},
+		{"no field", nil, ""},
+		{"empty", []string{"  "}, ""},
+		{"group", []string{"g: report@jinchuang-capital.example.com;"}, ""},
+		{"undisclosed", []string{"undisclosed-recipients:;"}, ""},
+		{"address only in a word", []string{b64w("gbk", "a <report@jinchuang-capital.example.com>") + " " + b64w("gbk", "b")}, ""},
+		{"text", []string{"report at jinchuang-capital"}, ""},
+		{"raw gbk name", []string{"\xd6\xdc\xc7\xbf <report@jinchuang-capital.example.com>"}, "report@jinchuang-capital.example.com"},
+		{"comment", []string{"report@jinchuang-capital.example.com (周强)"}, "report@jinchuang-capital.example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, _, _, problem := exactSender(tt.fields)
+			if addr != tt.want {
+				t.Errorf("address %q, want %q (problem %q)", addr, tt.want, problem)
+			}
+			if (addr == "") != (problem != "") {
+				t.Errorf("address %q with problem %q", addr, problem)
+			}
+		})
+	}
+}

@@ -10,11 +10,23 @@ import (
 	"time"
 )
 
+// ReasonBadSender is the quarantine reason of a message that does not have
+// exactly one From field holding exactly one valid mailbox: who sent it
+// cannot be known, so it is untrusted and gets no receipt.
+const ReasonBadSender = "bad_sender"
+
 // QuarantineRecord is <gitdir>/kjjr/quarantine/<id>/record.json: a message
 // that did not become a commit, with why. Unknown senders, DKIM failures
 // and auto-replies (Receipt false) and rejected messages of trusted
-// senders (Reason "rejected", Receipt true). message.eml beside it is the
-// raw message, byte for byte.
+// senders (Reason "rejected", Receipt true).
+//
+// Beside it, Stored says what is kept of the message: "message" is
+// message.eml, the raw message byte for byte, kept only for a registered
+// sender's message within max_message_mib; "header" is header.eml, its
+// header block alone (a stranger's message, one over the limit, or one
+// whose header cannot be read: the body was never fetched); "" is
+// nothing (the message expired, see Expired). Records written before
+// Stored existed hold message.eml.
 type QuarantineRecord struct {
 	ID          string           `json:"id"`
 	ReceivedAt  time.Time        `json:"received_at"`
@@ -23,13 +35,21 @@ type QuarantineRecord struct {
 	MessageID   string           `json:"message_id,omitempty"`
 	SHA256      string           `json:"sha256"`      // of the raw message
 	BodySHA256  string           `json:"body_sha256"` // of the bytes after the header block
-	Reason      string           `json:"reason"`      // unknown_sender, dkim_fail, auto_reply, empty, rejected
+	Reason      string           `json:"reason"`      // unknown_sender, bad_sender, dkim_fail, auto_reply, empty, rejected
 	Reasons     []string         `json:"reasons"`     // Simplified Chinese, for staff (and the receipt)
 	Institution string           `json:"institution,omitempty"`
 	Kind        string           `json:"kind,omitempty"`   // monthly, half_year, annual when known
 	Period      string           `json:"period,omitempty"` // when known
 	DKIM        string           `json:"dkim,omitempty"`
 	Files       []QuarantineFile `json:"files,omitempty"`
+	// Size is the message's size in bytes (the server's RFC822.SIZE when
+	// the body was not fetched).
+	Size int64 `json:"size"`
+	// Stored is what is kept beside the record: "message", "header" or "".
+	Stored string `json:"stored"`
+	// Expired is when the stored message was removed to keep the
+	// quarantine within site.yaml inbox.quarantine_budget_mib.
+	Expired time.Time `json:"expired,omitempty"`
 	// Receipt tells whether the sender was sent a receipt (rejections of
 	// trusted senders only).
 	Receipt bool `json:"receipt"`
@@ -63,6 +83,9 @@ func recordOf(pl *plan) *QuarantineRecord {
 		DKIM:       pl.dkim.String(),
 		Receipt:    pl.out == outReject,
 	}
+	if r.From == "" {
+		r.From = pl.p.FromRaw // a From that names no single mailbox, as sent (cleaned)
+	}
 	if pl.dkim.Status == "" {
 		r.DKIM = ""
 	}
@@ -81,37 +104,72 @@ func recordOf(pl *plan) *QuarantineRecord {
 	return r
 }
 
-// writeQuarantine stores the record and the raw message atomically: a
-// temp dir renamed into place, so a crash leaves either nothing or both.
-func writeQuarantine(stateDir string, rec *QuarantineRecord, raw []byte) error {
+// What a quarantine record keeps of its message (QuarantineRecord.Stored).
+const (
+	storedMessage = "message"
+	storedHeader  = "header"
+)
+
+// storedFile is the file name of what a record keeps, "" for nothing.
+func storedFile(stored string) string {
+	switch stored {
+	case storedMessage:
+		return "message.eml"
+	case storedHeader:
+		return "header.eml"
+	}
+	return ""
+}
+
+// keepsBody tells whether the raw message of a record may be stored: only
+// for a registered sender (the record names an institution) and within
+// max bytes. A stranger's message is never stored whole, whatever its size.
+func keepsBody(rec *QuarantineRecord, id identity, raw []byte, max int64) bool {
+	return id.HeaderSHA256 == "" && rec.Institution != "" && int64(len(raw)) <= max
+}
+
+// writeQuarantine stores the record and what it keeps of raw (the whole
+// message when rec.Stored is "message", else its header block, at most
+// maxHeaderBytes) atomically: a temp dir renamed into place, so a crash
+// leaves either nothing or both. It returns the bytes written.
+func writeQuarantine(stateDir string, rec *QuarantineRecord, raw []byte) (int64, error) {
 	qd := quarantineDir(stateDir)
 	if err := os.MkdirAll(qd, 0o755); err != nil {
-		return fmt.Errorf("create quarantine dir: %w", err)
+		return 0, fmt.Errorf("create quarantine dir: %w", err)
 	}
 	final := filepath.Join(qd, rec.ID)
 	if _, err := os.Stat(filepath.Join(final, "record.json")); err == nil {
-		return nil // already there (a duplicate)
+		return 0, nil // already there (a duplicate)
+	}
+	keep := raw
+	if rec.Stored != storedMessage {
+		rec.Stored = storedHeader
+		keep = raw[:headerEnd(raw)]
+		if len(keep) > maxHeaderBytes {
+			keep = keep[:maxHeaderBytes]
+		}
 	}
 	tmp, err := os.MkdirTemp(qd, ".tmp-"+rec.ID+"-")
 	if err != nil {
-		return fmt.Errorf("create quarantine record: %w", err)
+		return 0, fmt.Errorf("create quarantine record: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	js, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode quarantine record: %w", err)
+		return 0, fmt.Errorf("encode quarantine record: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "message.eml"), raw, 0o644); err != nil {
-		return fmt.Errorf("write quarantined message: %w", err)
+	js = append(js, '\n')
+	if err := os.WriteFile(filepath.Join(tmp, storedFile(rec.Stored)), keep, 0o644); err != nil {
+		return 0, fmt.Errorf("write quarantined message: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "record.json"), append(js, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write quarantine record: %w", err)
+	if err := os.WriteFile(filepath.Join(tmp, "record.json"), js, 0o644); err != nil {
+		return 0, fmt.Errorf("write quarantine record: %w", err)
 	}
 	_ = os.RemoveAll(final) // a torn leftover without record.json
 	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("store quarantine record: %w", err)
+		return 0, fmt.Errorf("store quarantine record: %w", err)
 	}
-	return nil
+	return int64(len(keep) + len(js)), nil
 }
 
 // readQuarantine reads one record, or an error wrapping os.ErrNotExist.

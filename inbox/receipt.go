@@ -7,7 +7,7 @@ import (
 	"kjjr/outbox"
 )
 
-// receiptFile mirrors outbox.ReceiptFile (CONTRACTS.md section 3).
+// receiptFile mirrors outbox.ReceiptFile, field for field.
 type receiptFile struct {
 	Name   string
 	Size   int64
@@ -16,7 +16,7 @@ type receiptFile struct {
 	Note   string
 }
 
-// receipt mirrors outbox.Receipt (CONTRACTS.md section 3); the worker
+// receipt mirrors outbox.Receipt, field for field; the worker
 // fills it and hands it to a receiptQueue.
 type receipt struct {
 	Key         string

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,30 @@ func TestReleaseAndList(t *testing.T) {
 	if recs[0].ID != h.qid || recs[0].Reason != ReasonUnknownSender || recs[0].Institution != "" || recs[1].ID != other.qid {
 		t.Errorf("records %+v", recs)
 	}
+	// The quarantine kept the stranger's header only: without a mailbox
+	// to fetch the body from, release says what to do.
+	if n := dirSize(t, quarantineDir(filepath.Join(gd, "kjjr"))); n > 16<<10 {
+		t.Errorf("quarantine holds %d bytes: the stranger's body was stored", n)
+	}
 	opts := testOptions(q)
+	_, err = Release(ctx, dir, h.qid, instSlug, opts)
+	var re *ReleaseError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "隔离区没有这封邮件的正文") {
+		t.Fatalf("release without IMAP: %v", err)
+	}
+	// The message in the quarantine mailbox of a real Dovecot, among
+	// others with the same Message-ID or size: release fetches that one.
+	d := dovecot(t)
+	user := d.account(t)
+	c := dovecotClient(t, d.Addr, user)
+	if err := c.Create("待核查", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	decoy := compose("周强 <zq1987@163.example.com>", "2026年10月月报", "rel@163.example.com", testNow, "另一封",
+		[]attachment{{Name: "月报.xlsx", Type: xlsxType, Data: goodSheet(t, "2026-09")}})
+	appendMsg(t, c, "待核查", decoy)
+	appendMsg(t, c, "待核查", raw)
+	opts.IMAP = IMAPConfig{Addr: d.Addr, User: user, Password: "pw", TLS: "none"}
 	br, err := Release(ctx, dir, h.qid, instSlug, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +82,6 @@ func TestReleaseAndList(t *testing.T) {
 	}
 	// Content that cannot be used is not released, whoever vouches.
 	_, err = Release(ctx, dir, other.qid, instSlug, opts)
-	var re *ReleaseError
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "没有找到月报表") {
 		t.Errorf("release of unusable mail: %v", err)
 	}

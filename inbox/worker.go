@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -254,28 +255,26 @@ func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
 	}
 	uids := sd.AllUIDs()
 	st.Seen = len(uids)
-	body := &imap.FetchItemBodySection{Peek: true}
 	for _, uid := range uids {
 		if ctx.Err() != nil {
 			return st, nil
 		}
 		set := imap.UIDSetNum(uid)
-		msgs, err := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
+		h, gone, err := w.handleUID(ctx, s, uid)
 		if err != nil {
-			return st, fmt.Errorf("imap: fetch uid %d: %w", uid, err)
-		}
-		if len(msgs) == 0 {
-			continue // expunged meanwhile
-		}
-		raw := msgs[0].FindBodySection(body)
-		h, err := w.eng.handle(ctx, raw, msgs[0].InternalDate)
-		if err != nil {
+			var ie *imapErr
+			if errors.As(err, &ie) {
+				return st, err // the connection is in doubt
+			}
 			// One message that cannot be handled now (a push that fails, a
 			// repo problem) must not hold up the others: it stays in the
 			// mailbox and is tried again on the next pass.
 			w.eng.log.Error("inbox: message left in the mailbox", "uid", uid, "err", err)
 			st.Left++
 			continue
+		}
+		if gone {
+			continue // expunged meanwhile
 		}
 		var dest string
 		switch h.dest {
@@ -302,6 +301,104 @@ func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// imapErr marks a failed IMAP command: the pass stops and the session is
+// re-opened.
+type imapErr struct{ err error }
+
+func (e *imapErr) Error() string { return e.err.Error() }
+func (e *imapErr) Unwrap() error { return e.err }
+
+// handleUID handles one message in two steps: its size and header first
+// (screen), its body only when screen asks for it, read from the
+// connection into one buffer of the announced size. gone is true when
+// the message was expunged meanwhile.
+func (w *Worker) handleUID(ctx context.Context, s *session, uid imap.UID) (h handled, gone bool, err error) {
+	pv, ok, err := fetchPreview(s.c, uid)
+	if err != nil || !ok {
+		return handled{}, !ok, err
+	}
+	h, max, err := w.eng.screen(ctx, pv)
+	if err != nil || max == 0 {
+		return h, false, err
+	}
+	raw, size, ok, err := fetchBody(s.c, uid, max)
+	switch {
+	case err != nil:
+		return handled{}, false, err
+	case !ok:
+		return handled{}, true, nil
+	case raw == nil: // larger than the server said: decided on the size read
+		pv.size = size
+		h, _, err = w.eng.screen(ctx, pv)
+		return h, false, err
+	}
+	h, err = w.eng.handle(ctx, raw, pv.receivedAt)
+	return h, false, err
+}
+
+// fetchPreview reads a message's INTERNALDATE, RFC822.SIZE and header
+// block (at most maxHeaderBytes of it, with BODY.PEEK: the \Seen flag
+// stays as it was). ok is false when the message is gone.
+func fetchPreview(c *imapclient.Client, uid imap.UID) (pv preview, ok bool, err error) {
+	sec := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true,
+		Partial: &imap.SectionPartial{Offset: 0, Size: maxHeaderBytes}}
+	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true,
+		BodySection: []*imap.FetchItemBodySection{sec}})
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		ok = true // the client passes on only the UID asked for
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataInternalDate:
+				pv.receivedAt = it.Time
+			case imapclient.FetchItemDataRFC822Size:
+				pv.size = it.Size
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal != nil && pv.header == nil {
+					if pv.header, err = io.ReadAll(io.LimitReader(it.Literal, maxHeaderBytes)); err != nil {
+						cmd.Close()
+						return preview{}, false, &imapErr{fmt.Errorf("imap: fetch header of uid %d: %w", uid, err)}
+					}
+				}
+			}
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return preview{}, false, &imapErr{fmt.Errorf("imap: fetch header of uid %d: %w", uid, err)}
+	}
+	return pv, ok, nil
+}
+
+// fetchBody reads a whole message of at most max bytes into one buffer
+// of the size the server announces. A larger literal is not read into
+// memory: raw is nil and size says how large it is. ok is false when the
+// message is gone.
+func fetchBody(c *imapclient.Client, uid imap.UID, max int64) (raw []byte, size int64, ok bool, err error) {
+	sec := &imap.FetchItemBodySection{Peek: true}
+	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{sec}})
+	defer cmd.Close()
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			it, isBody := item.(imapclient.FetchItemDataBodySection)
+			if !isBody || it.Literal == nil || ok {
+				continue
+			}
+			ok = true
+			size = it.Literal.Size()
+			if size > max {
+				continue // drained by the client, not kept
+			}
+			raw = make([]byte, size)
+			if _, err := io.ReadFull(it.Literal, raw); err != nil {
+				return nil, 0, false, &imapErr{fmt.Errorf("imap: fetch uid %d: %w", uid, err)}
+			}
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, 0, false, &imapErr{fmt.Errorf("imap: fetch uid %d: %w", uid, err)}
+	}
+	return raw, size, ok, nil
 }
 
 // Run processes the mailbox until ctx is done: a pass, then IDLE (or a

@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"kjjr/content"
+	"kjjr/internal/safetext"
 )
 
 // lineWidth is the display width (a Chinese character counts 2) at which
@@ -285,7 +286,11 @@ func (r *Receipt) Subject() string {
 // Body returns the receipt's text (LF line ends), as the mail carries it.
 func (o *Outbox) receiptBody(r *Receipt) string {
 	var t text
-	name := r.Institution
+	// Every value of the receipt may come from mail (the subject, file
+	// names, problems quoting a cell): each is one clean line here, so it
+	// cannot add lines that look like the bureau's own.
+	line := func(s string) string { return safetext.Line(s, 0) }
+	name := line(r.Institution)
 	if name == "" {
 		name = "报送单位"
 	}
@@ -295,8 +300,10 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	if !r.ReceivedAt.IsZero() {
 		when = "于" + chineseTime(r.ReceivedAt)
 	}
-	if r.OrigSubject != "" {
-		t.line("您好！本平台已"+when+"收到贵单位发送的邮件《"+r.OrigSubject+"》。", 0)
+	if subj := line(r.OrigSubject); subj != "" {
+		// Continuation lines are indented: however the sender's subject
+		// wraps, no part of it starts a line as the bureau's own do.
+		t.line("您好！本平台已"+when+"收到贵单位发送的邮件《"+subj+"》。", 3)
 	} else {
 		t.line("您好！本平台已"+when+"收到贵单位发送的邮件。", 0)
 	}
@@ -305,7 +312,7 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	if r.Accepted {
 		t.line("处理结果：已接收，等待科技局审核", 0)
 		if r.Branch != "" {
-			t.line("审核分支："+r.Branch, 0)
+			t.line("审核分支："+line(r.Branch), 0)
 		}
 	} else {
 		t.line("处理结果：未通过校验，本次报送未被接收", 0)
@@ -316,17 +323,17 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	} else {
 		t.line(fmt.Sprintf("附件（共%d个）：", len(r.Files)), 0)
 		for i, f := range r.Files {
-			t.line(fmt.Sprintf("%d. %s", i+1, f.Name), 3)
+			t.line(fmt.Sprintf("%d. %s", i+1, line(f.Name)), 3)
 			t.line("   大小："+size(f.Size), 6)
 			if f.SHA256 != "" {
-				t.line("   SHA-256："+f.SHA256, 3)
+				t.line("   SHA-256："+line(f.SHA256), 3)
 			}
 			status := "已保存"
 			if !f.Kept {
 				status = "未保存"
 			}
-			if f.Note != "" {
-				status += "：" + f.Note
+			if n := line(f.Note); n != "" {
+				status += "：" + n
 			}
 			t.line("   "+status, 3)
 		}
@@ -339,13 +346,9 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 			t.line(fmt.Sprintf("需要修改的问题（共%d处）：", len(r.Problems)), 0)
 		}
 		for i, p := range r.Problems {
-			for j, pl := range strings.Split(strings.TrimSpace(p), "\n") {
-				if j == 0 {
-					t.line(fmt.Sprintf("%d. %s", i+1, pl), 3)
-				} else {
-					t.line("   "+pl, 3)
-				}
-			}
+			// One paragraph each: a line break in a problem (a cell's
+			// text quoted in it) must not start a line of its own.
+			t.line(fmt.Sprintf("%d. %s", i+1, line(p)), 3)
 		}
 		t.blank()
 	}

@@ -151,7 +151,7 @@ func Plan(repo *content.Repo, today content.Date, pending map[string]bool) (rs, 
 			}
 		}
 		for _, p := range periods {
-			due := repo.Site.Deadline(p)
+			due := repo.Deadline(p).Date
 			var stage Stage
 			switch {
 			case today == due:

@@ -46,12 +46,20 @@ func TestPlan(t *testing.T) {
 		// H2 deadline 2027-01-15 (half_year_days 15), annual 2026-12-31.
 		{"2026-12-28", nil, []item{{"alpha", "2026-11", "overdue"}, {"alpha", "2026-annual", "before"}, {"beta", "2026-11", "overdue"}, {"beta", "2026-annual", "before"}}},
 		// 2026-11 (deadline 2026-12-10) is 31 days overdue: past OverdueDays.
+		// 2026-12's nominal deadline, Sunday 2027-01-10, is a rest day: the
+		// sheet is due Monday the 11th (provisional: no 2027 calendar).
 		{"2027-01-10", nil, []item{
+			{"alpha", "2026-annual", "overdue"}, {"alpha", "2026-12", "before"}, {"alpha", "2026-H2", "before"},
+			{"beta", "2026-annual", "overdue"}, {"beta", "2026-12", "before"}, {"beta", "2026-H2", "before"}}},
+		{"2027-01-11", nil, []item{
 			{"alpha", "2026-annual", "overdue"}, {"alpha", "2026-12", "due"}, {"alpha", "2026-H2", "before"},
 			{"beta", "2026-annual", "overdue"}, {"beta", "2026-12", "due"}, {"beta", "2026-H2", "before"}}},
 		// Before the announcement (2026-03-02) nothing is owed: 2026-03's sheet is not required.
 		{"2026-04-08", nil, nil},
-		{"2026-05-05", nil, []item{{"alpha", "2026-04", "before"}, {"beta", "2026-04", "before"}}},
+		// 2026-04 is due Monday 2026-05-11 (the 10th is a Sunday), so the
+		// reminder 5 days before goes out on the 6th, not the 5th.
+		{"2026-05-05", nil, nil},
+		{"2026-05-06", nil, []item{{"alpha", "2026-04", "before"}, {"beta", "2026-04", "before"}}},
 	} {
 		t.Run(tc.today, func(t *testing.T) {
 			pending := map[string]bool{}

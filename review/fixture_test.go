@@ -241,7 +241,8 @@ func (f *fixture) head(ref string) plumbing.Hash {
 
 // submit writes one submission the way the inbox does (package
 // submission): on the branch's tip, or from main's tip for a new branch,
-// with the evidence files listed in the report.
+// with the evidence files listed in the report (those it does not list
+// yet are added to its evidence).
 func (f *fixture) submit(slug string, rep *content.Report, evidence map[string][]byte) plumbing.Hash {
 	f.t.Helper()
 	b := submission.Branch{Slug: slug, Period: rep.Period}
@@ -249,9 +250,14 @@ func (f *fixture) submit(slug string, rep *content.Report, evidence map[string][
 	if parent == plumbing.ZeroHash {
 		parent = f.head("refs/heads/main")
 	}
-	rep.Evidence = nil
+	listed := map[string]bool{}
+	for _, f := range append(append([]content.File{}, rep.Documents...), rep.Evidence...) {
+		listed[f.Path] = true
+	}
 	for _, name := range sortedKeys(evidence) {
-		rep.Evidence = append(rep.Evidence, content.File{Path: submission.ListedPath(rep.Period, name), Name: name, Size: int64(len(evidence[name]))})
+		if rel := submission.ListedPath(rep.Period, name); !listed[rel] {
+			rep.Evidence = append(rep.Evidence, content.File{Path: rel, Name: name, Size: int64(len(evidence[name]))})
+		}
 	}
 	files := map[string][]byte{b.ReportPath(): encode(f.t, rep)}
 	for name, data := range evidence {

@@ -6,7 +6,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -70,6 +69,7 @@ type mainInfo struct {
 	tree   *object.Tree
 	fsys   *gitfs.FS
 	site   content.Site
+	cal    *content.Calendar
 	insts  map[string]*content.Institution
 	// reach holds the commits on main's first-parent chain back to the
 	// oldest branch base and their other parents: a tip in it is merged.
@@ -90,12 +90,9 @@ func (r *Repo) newMainInfo() (*mainInfo, error) {
 		if ds := content.DecodeYAMLFile("site.yaml", data, &m.site); ds.HasErrors() {
 			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
 		}
-		// The defaults as content.Load applies them (deadlines, inbox
-		// limits), from site.yaml alone.
-		if only, err := content.Load(fstest.MapFS{"site.yaml": {Data: data}}, nil); err == nil {
-			m.site = only.Site
-		}
 	}
+	m.site.ApplyDefaults()
+	m.cal, _ = content.ReadCalendar(m.fsys) // a broken calendar file is kjjr check's to report
 	return m, nil
 }
 
@@ -334,9 +331,9 @@ func (r *Repo) load(m *mainInfo, ref submission.Ref) (*Submission, error) {
 			s.ReceivedAt = t
 		}
 	}
-	s.Due = m.site.Deadline(p)
+	s.Due = content.Deadline(&m.site, m.cal, p).Date
 	s.Late = content.DateOf(s.ReceivedAt).After(s.Due)
-	s.Warnings = warnings(s, inst)
+	s.Warnings = addNew(warnings(s, inst), activeWarnings(t, s)...)
 	return s, nil
 }
 

@@ -1,6 +1,10 @@
 package review
 
 import (
+	"time"
+
+	"kjjr/content/gitfs"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -122,7 +126,7 @@ func (r *Repo) LoadStatus(years ...int) (*content.Repo, content.Diagnostics, err
 	key := hex.EncodeToString(hk.Sum(nil))
 	var repo *content.Repo
 	if cache.HistKey == key && len(cache.Hist) == len(slugs) {
-		repo, err = r.statusFromCache(others, slugs, sums, cache.Hist)
+		repo, err = r.statusFromCache(root, c.Committer.When, others, slugs, sums, cache.Hist)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -173,7 +177,7 @@ func (r *Repo) LoadStatus(years ...int) (*content.Repo, content.Diagnostics, err
 // decoded, and each institution's name, cached history and reports. Only
 // the exported fields the compliance matrix reads are set (Site with
 // Load's deadline defaults, Institutions in slug order).
-func (r *Repo) statusFromCache(others []object.TreeEntry, slugs []string, sums map[string]*instSummary, hist map[string][]content.Event) (*content.Repo, error) {
+func (r *Repo) statusFromCache(root *object.Tree, when time.Time, others []object.TreeEntry, slugs []string, sums map[string]*instSummary, hist map[string][]content.Event) (*content.Repo, error) {
 	repo := &content.Repo{}
 	for _, e := range others {
 		if e.Name != "site.yaml" {
@@ -187,7 +191,9 @@ func (r *Repo) statusFromCache(others []object.TreeEntry, slugs []string, sums m
 			return nil, refuse(CodeCheckFailed, "main 上的 site.yaml 有错误，请先修正：\n%s", ds.Error())
 		}
 	}
-	siteDefaults(&repo.Site)
+	repo.Site.ApplyDefaults()
+	// Deadlines move off rest days by the calendar (content.Due).
+	repo.Calendar, _ = content.ReadCalendar(gitfs.New(r.Git.Storer, root, when))
 	sort.Strings(slugs)
 	for _, slug := range slugs {
 		s := sums[slug]
@@ -196,19 +202,6 @@ func (r *Repo) statusFromCache(others []object.TreeEntry, slugs []string, sums m
 		repo.Institutions = append(repo.Institutions, inst)
 	}
 	return repo, nil
-}
-
-// siteDefaults applies Load's defaults for the deadlines.
-func siteDefaults(s *content.Site) {
-	if s.Deadlines.MonthlyDay == 0 {
-		s.Deadlines.MonthlyDay = 10
-	}
-	if s.Deadlines.HalfYearDays == 0 {
-		s.Deadlines.HalfYearDays = 15
-	}
-	if s.Deadlines.AnnualMonthDay == "" {
-		s.Deadlines.AnnualMonthDay = "12-31"
-	}
 }
 
 func changed(a, b map[plumbing.Hash]*instSummary) bool {

@@ -2,10 +2,15 @@ package review
 
 import (
 	"fmt"
+	"io"
+	"path"
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"kjjr/content"
+	"kjjr/sheet"
 )
 
 // Figure is one figure of a monthly sheet, named for people.
@@ -99,6 +104,67 @@ func warnings(s *Submission, inst *content.Institution) []string {
 			continue
 		}
 		w = append(w, x)
+	}
+	return w
+}
+
+// officeExts are the file types whose active content (macros, DDE,
+// external links, OLE objects, data connections) is checked.
+var officeExts = map[string]bool{
+	"xls": true, "xlsx": true, "xlsm": true, "et": true,
+	"doc": true, "docx": true, "docm": true, "wps": true,
+	"ppt": true, "pptx": true, "pptm": true,
+}
+
+// activeWarnings checks the Office files that the report lists, as the
+// branch's tree t holds them, for active content (sheet.ActiveContent:
+// the zip parts and formula texts are inspected, nothing is evaluated) and
+// returns a warning per file that has some. The inbox records the same
+// warning in the report; this finds it on any branch, however written.
+func activeWarnings(t *object.Tree, s *Submission) []string {
+	if s.Report == nil || t == nil {
+		return nil
+	}
+	var out []string
+	files := append(append([]content.File{}, s.Report.Documents...), s.Report.Evidence...)
+	for _, f := range files {
+		if !officeExts[strings.ToLower(strings.TrimPrefix(path.Ext(f.Path), "."))] {
+			continue
+		}
+		file, err := t.File("institutions/" + s.Slug + "/" + f.Path)
+		if err != nil || file.Size > sheet.MaxFileSize {
+			continue
+		}
+		rc, err := file.Reader()
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, sheet.MaxFileSize+1))
+		rc.Close()
+		if err != nil {
+			continue
+		}
+		name := f.Name
+		if name == "" {
+			name = path.Base(f.Path)
+		}
+		if w := sheet.ActiveWarning(name, sheet.ActiveContent(data)); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// addNew appends the warnings of more that w does not hold yet.
+func addNew(w []string, more ...string) []string {
+	for _, m := range more {
+		dup := false
+		for _, x := range w {
+			dup = dup || x == m
+		}
+		if !dup {
+			w = append(w, m)
+		}
 	}
 	return w
 }

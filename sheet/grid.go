@@ -7,6 +7,8 @@ import (
 
 	"github.com/xuri/efp"
 	"github.com/xuri/excelize/v2"
+
+	"kjjr/internal/safetext"
 )
 
 // maxCellBytes bounds the text Parse keeps of one sheet (non-empty cells),
@@ -82,7 +84,13 @@ func (wb *workbook) readGrid(sheet string) (*grid, error) {
 			return nil, formatErr(fmt.Sprintf("工作表“%s”内容过多（超过 %d 个单元格），不像月报表：请删除无关内容后重新发送", sheet, maxCells), nil)
 		}
 		keep := false
-		for _, c := range cols {
+		for i, c := range cols {
+			// Cell text is data: no control, bidi or zero-width
+			// characters (package safetext); line breaks stay.
+			if c != "" && !safetext.Clean(c) {
+				cols[i] = safetext.Block(c, 0)
+				c = cols[i]
+			}
 			if c != "" {
 				keep = true
 				size += len(c)

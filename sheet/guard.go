@@ -3,10 +3,14 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"strings"
+
+	"kjjr/internal/safetext"
 )
 
 // Limits on what Parse opens. A real monthly sheet is a few dozen KiB; the
@@ -198,4 +202,308 @@ func notSpreadsheet(data []byte) string {
 		return "这是压缩包" + tail
 	}
 	return "这不是 .xlsx 表格文件" + tail
+}
+
+// Active content. Staff open the kept files in Excel or WPS; a workbook
+// may hold what runs or fetches when it is opened: macros, DDE formulas,
+// WEBSERVICE and HYPERLINK calls, links to other workbooks, embedded OLE
+// objects, external data connections. ActiveContent finds these by looking
+// at the zip's part names, its content types and the formula texts (of the
+// worksheets and the defined names); nothing is ever evaluated.
+
+// RiskKind names one kind of active content.
+type RiskKind string
+
+// The kinds of active content ActiveContent reports.
+const (
+	RiskMacro        RiskKind = "macro"         // VBA project, .xlsm/.xltm content type, Excel 4.0 macro sheets
+	RiskDDE          RiskKind = "dde"           // cmd|'/C calc'!A0, DDE(...), DDEAUTO
+	RiskWebService   RiskKind = "webservice"    // WEBSERVICE(...), FILTERXML(WEBSERVICE...)
+	RiskHyperlink    RiskKind = "hyperlink"     // HYPERLINK(...) formulas
+	RiskExternalLink RiskKind = "external_link" // [1]Sheet1!A1, xl/externalLinks/
+	RiskOLE          RiskKind = "ole"           // xl/embeddings/, ActiveX controls
+	RiskConnection   RiskKind = "connection"    // xl/connections.xml, query tables
+)
+
+// riskNames are the kinds in Chinese, in the order they are listed.
+var riskNames = []struct {
+	kind RiskKind
+	name string
+}{
+	{RiskMacro, "宏"},
+	{RiskDDE, "DDE 公式"},
+	{RiskWebService, "WEBSERVICE 联网公式"},
+	{RiskHyperlink, "HYPERLINK 超链接公式"},
+	{RiskExternalLink, "外部链接"},
+	{RiskOLE, "嵌入的 OLE 对象或 ActiveX 控件"},
+	{RiskConnection, "外部数据连接"},
+}
+
+// Risk is one piece of active content: its kind and where it is (a part
+// of the zip, or a cell or defined name with its formula).
+type Risk struct {
+	Kind  RiskKind
+	Where string // e.g. xl/vbaProject.bin, 绩效评价考核表!B3, 定义名称 x
+	Text  string // the formula, cleaned and shortened; "" for a part
+}
+
+// maxRisksPerKind bounds how many places of one kind are kept.
+const maxRisksPerKind = 3
+
+// maxFormulaScan bounds the XML ActiveContent reads per part.
+const maxFormulaScan = MaxEntrySize
+
+var (
+	ddeRE = regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_.])[A-Za-z0-9_.\-]+\s*\|\s*('[^']*'|[A-Za-z0-9_.\-]+)\s*!|\bDDE(AUTO)?\s*\(`)
+	// formulaTagRE matches the start of a formula element, <f> or <x:f ...>.
+	formulaTagRE = regexp.MustCompile(`<([A-Za-z0-9_]+:)?f[\s>/]`)
+	// stringRE matches a string literal of a formula ("..." with "" inside).
+	stringRE   = regexp.MustCompile(`"(?:[^"]|"")*"`)
+	webRE      = regexp.MustCompile(`(?i)\b(_xlfn\.)?(WEBSERVICE|FILTERXML|IMPORTXML|IMPORTDATA|RTD)\s*\(`)
+	hyperRE    = regexp.MustCompile(`(?i)\bHYPERLINK\s*\(`)
+	externalRE = regexp.MustCompile(`\[\d+\][^\[\]!"]*!|\[[^\]]+\.(?i:xls[xmb]?|xlt[xm]?|et|csv)\][^!"]*!`)
+	macroFnRE  = regexp.MustCompile(`(?i)\b(CALL|REGISTER|EXEC|REGISTER\.ID)\s*\(`)
+)
+
+// ActiveContent returns the active content of an Office file: an OOXML
+// zip (.xlsx, .xlsm, .docx, .pptx) or a legacy OLE2 file (.xls, .doc, .et,
+// .wps), whose VBA project is found by its stream name. Anything else, or
+// a file it cannot read, has none. It never evaluates a formula and never
+// panics.
+func ActiveContent(data []byte) (risks []Risk) {
+	defer func() {
+		if recover() != nil {
+			risks = append(risks, Risk{Kind: RiskMacro, Where: "（文件结构异常，无法检查）"})
+		}
+	}()
+	if bytes.HasPrefix(data, oleMagic) {
+		// Every VBA project has a stream named _VBA_PROJECT
+		// (_VBA_PROJECT_CUR in .xls, Macros/VBA/_VBA_PROJECT in .doc).
+		if bytes.Contains(data, utf16le("_VBA_PROJECT")) {
+			return []Risk{{Kind: RiskMacro, Where: "VBA 工程（_VBA_PROJECT）"}}
+		}
+		return nil
+	}
+	if !bytes.HasPrefix(data, zipMagic) {
+		return nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil || len(zr.File) > MaxEntries {
+		return nil
+	}
+	count := map[RiskKind]int{}
+	add := func(r Risk) {
+		if count[r.Kind] < maxRisksPerKind {
+			risks = append(risks, r)
+		}
+		count[r.Kind]++
+	}
+	files := map[string]*zip.File{}
+	for _, f := range zr.File {
+		name := strings.TrimPrefix(f.Name, "/")
+		files[name] = f
+		lower := strings.ToLower(name)
+		base := path.Base(lower)
+		switch {
+		case strings.HasSuffix(base, "vbaproject.bin") || strings.HasSuffix(base, "vbadata.xml"):
+			add(Risk{Kind: RiskMacro, Where: name})
+		case strings.Contains(lower, "/macrosheets/") || strings.Contains(lower, "/dialogsheets/"):
+			add(Risk{Kind: RiskMacro, Where: name})
+		case strings.Contains(lower, "/externallinks/") && strings.HasSuffix(lower, ".xml"):
+			add(Risk{Kind: RiskExternalLink, Where: name})
+		case strings.Contains(lower, "/embeddings/") || strings.Contains(lower, "/activex/"):
+			add(Risk{Kind: RiskOLE, Where: name})
+		case base == "connections.xml" || strings.Contains(lower, "/querytables/"):
+			add(Risk{Kind: RiskConnection, Where: name})
+		}
+	}
+	if f := files["[Content_Types].xml"]; f != nil {
+		if ct, err := readPart(f, MaxPartSize); err == nil {
+			if bytes.Contains(ct, []byte("macroEnabled")) || bytes.Contains(ct, []byte("vbaProject")) {
+				add(Risk{Kind: RiskMacro, Where: "[Content_Types].xml"})
+			}
+			if bytes.Contains(ct, []byte("oleObject")) && count[RiskOLE] == 0 {
+				add(Risk{Kind: RiskOLE, Where: "[Content_Types].xml"})
+			}
+		}
+	}
+	sheets := sheetNames(files)
+	check := func(where, formula string) {
+		shown := safetext.Line(formula, 60)
+		code := stringRE.ReplaceAllString(formula, `""`) // what is not text
+		switch {
+		case ddeRE.MatchString(code):
+			add(Risk{Kind: RiskDDE, Where: where, Text: shown})
+		case macroFnRE.MatchString(code):
+			add(Risk{Kind: RiskMacro, Where: where, Text: shown})
+		case webRE.MatchString(code):
+			add(Risk{Kind: RiskWebService, Where: where, Text: shown})
+		case externalRE.MatchString(code):
+			add(Risk{Kind: RiskExternalLink, Where: where, Text: shown})
+		case hyperRE.MatchString(code):
+			add(Risk{Kind: RiskHyperlink, Where: where, Text: shown})
+		}
+	}
+	for _, f := range zr.File {
+		name := strings.TrimPrefix(f.Name, "/")
+		switch {
+		case strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml"):
+			sheet := sheets[name]
+			if sheet == "" {
+				sheet = name
+			}
+			scanFormulas(f, "f", func(cell, formula string) { check(sheet+"!"+cell, formula) })
+		case name == "xl/workbook.xml":
+			scanFormulas(f, "definedName", func(dname, formula string) { check("定义名称 "+safetext.Line(dname, 40), formula) })
+		}
+	}
+	return risks
+}
+
+// readPart reads a zip entry of at most max bytes.
+func readPart(f *zip.File, max int64) ([]byte, error) {
+	if f.UncompressedSize64 > uint64(max) {
+		return nil, fmt.Errorf("%s: too large", f.Name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, max))
+}
+
+// sheetNames maps worksheet part names to sheet names, from
+// xl/workbook.xml and its relationships. A part it cannot name is left out.
+func sheetNames(files map[string]*zip.File) map[string]string {
+	out := map[string]string{}
+	wb, rels := files["xl/workbook.xml"], files["xl/_rels/workbook.xml.rels"]
+	if wb == nil || rels == nil {
+		return out
+	}
+	target := map[string]string{}
+	if b, err := readPart(rels, MaxPartSize); err == nil {
+		var x struct {
+			Rels []struct {
+				ID     string `xml:"Id,attr"`
+				Target string `xml:"Target,attr"`
+			} `xml:"Relationship"`
+		}
+		if xml.Unmarshal(b, &x) == nil {
+			for _, r := range x.Rels {
+				t := strings.TrimPrefix(r.Target, "/")
+				if !strings.HasPrefix(t, "xl/") {
+					t = path.Join("xl", t)
+				}
+				target[r.ID] = t
+			}
+		}
+	}
+	if b, err := readPart(wb, MaxPartSize); err == nil {
+		var x struct {
+			Sheets []struct {
+				Name  string     `xml:"name,attr"`
+				Attrs []xml.Attr `xml:",any,attr"`
+			} `xml:"sheets>sheet"`
+		}
+		if xml.Unmarshal(b, &x) == nil {
+			for _, s := range x.Sheets {
+				for _, a := range s.Attrs {
+					if a.Name.Local == "id" {
+						if t := target[a.Value]; t != "" {
+							out[t] = safetext.Line(s.Name, 40)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scanFormulas streams the XML of f and calls fn with each element named
+// elem and its text: a cell formula <f> with the r attribute of its cell,
+// or a <definedName> with its name attribute. It stops quietly at the
+// first XML error or after maxFormulaScan bytes.
+func scanFormulas(f *zip.File, elem string, fn func(where, text string)) {
+	rc, err := f.Open()
+	if err != nil {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, maxFormulaScan))
+	rc.Close()
+	if err != nil && len(data) == 0 {
+		return
+	}
+	// Most parts hold no such element at all: skip the XML decoding.
+	if !bytes.Contains(data, []byte(elem)) || (elem == "f" && !formulaTagRE.Match(data)) {
+		return
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = false
+	cell := ""
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "c":
+			cell = ""
+			for _, a := range se.Attr {
+				if a.Name.Local == "r" {
+					cell = safetext.Line(a.Value, 12)
+				}
+			}
+		case elem:
+			where := cell
+			if elem == "definedName" {
+				for _, a := range se.Attr {
+					if a.Name.Local == "name" {
+						where = a.Value
+					}
+				}
+			}
+			var text string
+			if err := d.DecodeElement(&text, &se); err != nil {
+				return
+			}
+			if text != "" {
+				fn(where, text)
+			}
+		}
+	}
+}
+
+// ActiveWarning is the warning about a file name with active content, in
+// Chinese, for staff (kjjr review) and for the sender (the receipt): what
+// was found, where, and what not to do. It is "" when risks is empty. The
+// same file gives the same text, so the inbox's copy in the report and
+// the one kjjr review computes from the branch are one warning.
+func ActiveWarning(name string, risks []Risk) string {
+	if len(risks) == 0 {
+		return ""
+	}
+	var kinds []string
+	for _, rn := range riskNames {
+		var where []string
+		for _, r := range risks {
+			if r.Kind != rn.kind {
+				continue
+			}
+			w := r.Where
+			if r.Text != "" {
+				w += "：" + r.Text
+			}
+			where = append(where, w)
+		}
+		if len(where) > 0 {
+			kinds = append(kinds, rn.name+"（"+strings.Join(where, "；")+"）")
+		}
+	}
+	return safetext.Line(fmt.Sprintf("附件“%s”含有%s：打开时可能执行外部程序或访问网络，请勿启用宏、勿更新链接或启用外部内容，必要时在不联网的电脑上用“受保护的视图”打开", name, strings.Join(kinds, "、")), 0)
 }

@@ -15,11 +15,11 @@ const (
 	kindPhone              // a telephone number
 )
 
-// field is one label of sheet 1 (绩效评价考核表): the DESIGN.md table as
-// data. The template writes Label with Unit in full-width brackets; the
+// field is one label of sheet 1 (绩效评价考核表): one row of the label
+// table (see the package doc) as data. The template writes Label with Unit in full-width brackets; the
 // parser matches a cell against Label after normalisation (see norm.go).
 type field struct {
-	Key      string // front-matter key (DESIGN.md), also the JSON name in tests
+	Key      string // front-matter key of content.Report, also the JSON name in tests
 	Label    string // the label text without unit, e.g. 服务企业数量 or 其中：晋创谷注册企业
 	Unit     string // 家, 场, 次, 万元 or ""
 	Kind     kind
@@ -61,8 +61,7 @@ const (
 	secFiler     = "四、填报信息"
 )
 
-// fields is the label table of DESIGN.md, "The monthly sheet", sheet 1, in
-// template order.
+// fields is the label table of sheet 1, in template order.
 var fields = []field{
 	{Key: keyInstitution, Label: "机构名称", Kind: kindText, Required: true, Section: secBasic,
 		Help: "请填写营业执照上的全称，与入库时一致。", Example: "晋中示例科技金融服务有限公司"},
@@ -134,8 +133,8 @@ const (
 	colNote       = "note"
 )
 
-// columns is the 融资明细 header of DESIGN.md, in template order, plus the
-// optional 备注 column (DESIGN.md: "an extra notes column").
+// columns is the 融资明细 header, in template order, plus the optional
+// 备注 column (institutions add a notes column; it is read, not required).
 var columns = []column{
 	{Key: colSeq, Header: "序号", Kind: kindText, Width: 6, Example: exampleMark},
 	{Key: colEnterprise, Header: "企业名称", Kind: kindText, Required: true, Width: 32,
@@ -161,11 +160,11 @@ var columns = []column{
 // does not report it. Overwriting 示例 with a number makes the row count.
 const exampleMark = "示例"
 
-// Words that start a totals row of 融资明细 (DESIGN.md).
+// Words that start a totals row of 融资明细.
 var totalWords = []string{"合计", "总计", "小计"}
 
 // minHeaders is how many header names a row must hold to be the 融资明细
-// header row (DESIGN.md: at least four, in any order).
+// header row (at least four, in any order).
 const minHeaders = 4
 
 // Sheet-1 label order as written by the template; also the order in which

@@ -14,7 +14,7 @@ func normText(s string) string {
 }
 
 // normLabel reduces a label or header cell to the form it is matched in
-// (DESIGN.md, "Reading rules"): NFKC; all white space removed; then,
+// (the package doc's reading rules): NFKC; all white space removed; then,
 // repeatedly, a trailing ':' and a trailing unit in brackets removed
 // (金额(万元)： -> 金额); 其中 followed by ':' ',' or nothing is written
 // 其中: . So 其中：晋创谷注册企业（家） and 其中 晋创谷注册企业 both read

@@ -19,7 +19,7 @@ import (
 const DefaultMaxReportAgeMonths = 24
 
 // Parse reads a monthly sheet from .xlsx bytes, label-driven, by the
-// reading rules of DESIGN.md. On success it returns a *content.Report with
+// reading rules of the package doc. On success it returns a *content.Report with
 // Kind "monthly", Period, Indicators, PartnerBanks, ChargedFees, Financing,
 // Filer, Phone, FiledOn (and Warnings for staff) filled; the caller fills
 // where it came from (received_at, sender, message id, sha256, evidence).

@@ -1,5 +1,5 @@
 // Package sheet owns the monthly sheet 《科技金融服务机构绩效评价考核表》:
-// the label table of DESIGN.md ("The monthly sheet") as data, the blank
+// its label table as data, the blank
 // template written from it, and the parser that reads what institutions
 // really send (WPS, Excel, LibreOffice) back into a content.Report.
 //
@@ -7,12 +7,28 @@
 // 融资明细) drives both Template and Parse, so a label can never be
 // written one way and read another.
 //
+// Sheet 1, 绩效评价考核表, holds one labelled value per figure (a label
+// cell, the value to its right): 机构名称 (must match the sender's
+// institution), 统一社会信用代码 (18 characters, GB 32100 checksum), 报送月份
+// (2025年4月, 2025-04, 2025.4, 2025/04 or a date cell), the counts of
+// 第六条2 (服务企业数量 and 其中：晋创谷注册企业 ≤ it, 融资需求调研企业,
+// 银企对接活动, 项目路演活动, 联合金融机构入企服务, 政策宣讲活动 and its
+// 覆盖企业, 协助落实贷款贴息企业, 协助落实科技保险企业), 合作银行名称 (a list
+// separated by 、，,; or new lines), 帮助企业融资金额（万元） and 其中：晋创谷企业
+// 融资金额 ≤ it, 是否向服务对象收取费用 (是 is a 第七条 finding for staff),
+// and the private 填报人, 联系电话, 填报日期. Sheet 2, 融资明细, has a header
+// row (序号, 企业名称, 统一社会信用代码, 是否晋创谷注册企业, 融资机构, 融资方式,
+// 融资金额（万元）, 放款日期, optional 备注) and one row per financing, private
+// on the public site: its amounts must sum to 帮助企业融资金额 (to 0.01 万元),
+// its 晋创谷 rows to the 晋创谷 figure, and every USCC must pass its
+// checksum. A required value left blank is an error (未填写), never 0.
+//
 // Parse reads the one sheet holding the 机构名称 and 报送月份 labels
 // (several such sheets, one per month, are refused), and the sheet named
 // 融资明细, else the first other sheet with its header row: an
 // institution may rename, reorder or put a sheet of notes in front.
 //
-// Parse follows the reading rules of DESIGN.md: labels and headers are
+// Reading rules, so that every sheet reads the same way: labels and headers are
 // matched after NFKC, white space removal and trimming a trailing colon and
 // bracketed unit, repeatedly; a label's value is the first non-empty cell
 // to its right outside the label's merged range (stopping at the next

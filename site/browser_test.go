@@ -185,12 +185,19 @@ func eval[T any](t *testing.T, tb *tab, js string, opts ...chromedp.EvaluateOpti
 }
 
 // serveSite builds the basic fixture and serves it under /kjjr/, the
-// sub-path of its base_url, like a production web server.
+// sub-path of its base_url, like a production web server configured as
+// the README says: nosniff and ContentSecurityPolicy, so that a page
+// that breaks the policy shows as a console error.
 func serveSite(t *testing.T) string {
 	t.Helper()
 	dir, _ := buildTo(t, loadFixture(t, "basic.txtar"))
 	mux := http.NewServeMux()
-	mux.Handle("/kjjr/", http.StripPrefix("/kjjr/", http.FileServer(http.Dir(dir))))
+	files := http.StripPrefix("/kjjr/", http.FileServer(http.Dir(dir)))
+	mux.Handle("/kjjr/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", ContentSecurityPolicy)
+		files.ServeHTTP(w, r)
+	}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/kjjr/"

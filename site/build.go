@@ -115,6 +115,7 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	}
 	out.noFile = opts.noFile
 	b.chrome.MonthlyDay = repo.Site.Deadlines.MonthlyDay
+	b.chrome.ShiftRest = repo.Site.Deadlines.ShiftsRestDays()
 	b.globalKey = b.computeGlobalKey()
 	b.totals = computeTotals(repo, now)
 	out.cur.Now = now.String()
@@ -225,6 +226,7 @@ type page struct {
 	Root   string // relative path from the page to the site root: "", "../", …
 	URL    string // canonical URL
 	Title  string
+	Desc   string // one line for <meta name="description"> and link previews; see description
 	Nav    string
 	Crumbs []crumb
 	Search bool
@@ -322,6 +324,7 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 		"inc":            func(i int) int { return i + 1 },
 		"mailto":         mailto,
 		"indicatorTable": indicatorTable,
+		"scrollHint":     func() template.HTML { return scrollHint },
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("site: parse templates: %w", err)
@@ -432,6 +435,7 @@ func (w *worker) institution(inst *content.Institution) error {
 	crumbs := []crumb{{"机构名录", "institutions/"}}
 	if err := w.page(group, base+"index.html", "institution", &page{
 		Title: v.Name, Nav: "institutions", Crumbs: append(crumbs, crumb{v.Name, ""}), Data: v,
+		Desc: instDescription(v),
 	}); err != nil {
 		return err
 	}
@@ -439,6 +443,8 @@ func (w *worker) institution(inst *content.Institution) error {
 		r := &v.Monthly[i]
 		if err := w.page(group, base+"reports/"+r.Period+".html", "report", &page{
 			Title: v.Name + " " + r.PeriodCN + "月报", Nav: "institutions",
+			Desc: fmt.Sprintf("%s%s月报公开指标：服务企业%d家次，帮助企业融资%s万元，银企对接活动%d场。", v.Name, r.PeriodCN,
+				r.Indicators.EnterprisesServed, r.Indicators.FinancingWan.String(), r.Indicators.MatchmakingEvents),
 			Crumbs: append(crumbs, crumb{v.Name, base}, crumb{r.PeriodCN + "月报", ""}),
 			Data:   reportPage{v.Name, r},
 		}); err != nil {
@@ -458,6 +464,11 @@ func (w *worker) assets() error {
 		if err != nil {
 			return err
 		}
+		if p == "assets/favicon.svg" {
+			if err := w.b.out.emit(w.group, "assets/icon.png", iconPNG()); err != nil {
+				return err
+			}
+		}
 		return w.b.out.emit(w.group, p, data)
 	})
 }
@@ -470,6 +481,7 @@ func LiveReloadJS() []byte {
 
 type noticeRef struct {
 	Slug, Title, Kind, Date, DateISO string
+	Expired                          bool // a lapsed policy document: marked 已失效
 }
 
 // publishedNotices are the notices dated on or before now, newest first.
@@ -490,7 +502,16 @@ func (b *builder) publishedNotices() []*content.Notice {
 }
 
 func noticeRefOf(n *content.Notice) noticeRef {
-	return noticeRef{n.Slug, n.Title, n.Kind, n.Date.Chinese(), n.Date.String()}
+	return noticeRef{Slug: n.Slug, Title: n.Title, Kind: n.Kind, Date: n.Date.Chinese(), DateISO: n.Date.String()}
+}
+
+// policyExpired reports whether n is the notice of the measures and their
+// validity (第八条) has passed: the indicators ask that a lapsed document
+// be marked as such wherever it appears.
+func (b *builder) policyExpired(n *content.Notice) bool {
+	s := &b.repo.Site
+	exp := s.Policy.Expires()
+	return n.Slug == s.Policy.Notice && !exp.IsZero() && b.now.After(exp)
 }
 
 type instRef struct {
@@ -569,13 +590,30 @@ func (w *worker) notices() error {
 	ns := b.publishedNotices()
 	refs := make([]noticeRef, 0, len(ns))
 	for _, n := range ns {
-		refs = append(refs, noticeRefOf(n))
+		ref := noticeRefOf(n)
+		ref.Expired = b.policyExpired(n)
+		refs = append(refs, ref)
 	}
 	if err := w.page(w.group, "notices/index.html", "notices", &page{Title: "通知公告", Nav: "notices", Crumbs: []crumb{{"通知公告", ""}}, Data: refs}); err != nil {
 		return err
 	}
 	type attachment struct{ Title, Href string }
+	type related struct{ Label, Title, Href string }
+	// A 政策文件 and its 政策解读 link to each other (双向关联).
+	published := map[string]*content.Notice{}
 	for _, n := range ns {
+		published[n.Slug] = n
+	}
+	for _, n := range ns {
+		var rel []related
+		if p := published[n.Interprets]; n.Kind == content.NoticeInterpretation && p != nil {
+			rel = append(rel, related{"解读的政策文件", p.Title, "../" + p.Slug + "/"})
+		}
+		for _, o := range ns {
+			if o.Kind == content.NoticeInterpretation && o.Interprets == n.Slug {
+				rel = append(rel, related{"政策解读", o.Title, "../" + o.Slug + "/"})
+			}
+		}
 		issuer := n.Issuer
 		if issuer == "" {
 			issuer = b.repo.Site.Bureau
@@ -591,9 +629,12 @@ func (w *worker) notices() error {
 		data := struct {
 			Title, Kind, Number, Issuer, Date, DateISO, BodyMD string
 			Attachments                                        []attachment
-		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts}
+			Related                                            []related
+			Expired                                            bool
+		}{n.Title, n.Kind, n.Number, issuer, n.Date.Chinese(), n.Date.String(), n.Body, atts, rel, b.policyExpired(n)}
 		if err := w.page(w.group, "notices/"+n.Slug+"/index.html", "notice", &page{
 			Title: n.Title, Nav: "notices", Crumbs: []crumb{{"通知公告", "notices/"}, {n.Title, ""}}, Data: data,
+			Desc: markdownLead(n.Body),
 		}); err != nil {
 			return err
 		}
@@ -603,13 +644,18 @@ func (w *worker) notices() error {
 
 // attachment copies a notice attachment that lives in the content repo
 // next to the notice into the site and returns its link from the notice
-// page, or "" when there is no such file.
+// page, or "" when there is no such file. Only a regular file of one of
+// content.AttachmentTypes is copied: a link, a FIFO or an .svg (which
+// Load reports as errors) never is.
 func (w *worker) attachment(n *content.Notice, a content.Attachment) (string, error) {
-	src, ok := attachmentPath(n, a)
-	if !ok {
+	src, ok := content.AttachmentFile(n, a)
+	if !ok || !content.AttachmentAllowed(src) {
 		return "", nil
 	}
-	data, err := fs.ReadFile(w.b.repo.FS, src)
+	data, err := content.ReadRegular(w.b.repo.FS, src, content.MaxAttachmentSize)
+	if errors.Is(err, content.ErrTooLarge) {
+		return "", fmt.Errorf("%s：附件 %s 超过 %d MiB，不能发布到网站，请压缩后再附上", n.File, src, content.MaxAttachmentSize>>20)
+	}
 	if err != nil {
 		return "", nil
 	}
@@ -690,7 +736,7 @@ func (w *worker) rounds() error {
 			Announcement string
 		}{roundTitle(rd), steps, ann}
 		if err := w.page(w.group, "rounds/"+rd.Slug+"/index.html", "round", &page{
-			Title: roundTitle(rd), Nav: "rounds", Crumbs: []crumb{{"遴选工作", "rounds/"}, {roundTitle(rd), ""}}, Data: data,
+			Title: roundTitle(rd), Nav: "rounds", Desc: roundTitle(rd) + "：按《管理办法》第三条的遴选通知、申报、初审、评审、公示和备案六个步骤及其日期。", Crumbs: []crumb{{"遴选工作", "rounds/"}, {roundTitle(rd), ""}}, Data: data,
 		}); err != nil {
 			return err
 		}
@@ -782,7 +828,9 @@ func (w *worker) roundSteps(rd *content.Round) []stepView {
 			s5.State = "done"
 		}
 		s5.Text = fmt.Sprintf("公示期%d个工作日。", p.WorkingDays)
-		s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+		if publicityPublished(p, now) {
+			s5.Link, s5.LinkText = "publicity/"+p.Slug+"/", p.Title
+		}
 	}
 	steps = append(steps, s5)
 	// 6 filing
@@ -823,6 +871,25 @@ func announcedOf(r *content.Repo, rd *content.Round) []string {
 	return out
 }
 
+// publicityPublished reports whether a publicity is public as of now:
+// from its start date on. Before it, its page, its list of institutions,
+// its search entry and its sitemap URL do not exist (the round's page
+// shows the step without a link); nextChange reports the start.
+func publicityPublished(p *content.Publicity, now content.Date) bool {
+	return p != nil && !p.Start.IsZero() && !p.Start.After(now)
+}
+
+// publishedPublicities are the publicities public as of now, by slug.
+func (b *builder) publishedPublicities() []*content.Publicity {
+	var ps []*content.Publicity
+	for _, p := range b.repo.Publicities {
+		if publicityPublished(p, b.now) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
 // publicityStatus is "upcoming", "running" or "ended" as of now.
 func publicityStatus(p *content.Publicity, now content.Date) string {
 	switch {
@@ -849,7 +916,7 @@ func (w *worker) publicities() error {
 	type pubRef struct{ Slug, Title, Start, End, StatusCN string }
 	var refs []pubRef
 	type listed struct{ Name, USCC, Href string }
-	for _, p := range b.repo.Publicities {
+	for _, p := range b.publishedPublicities() {
 		st := publicityStatus(p, b.now)
 		title := p.Title
 		if title == "" {
@@ -894,6 +961,7 @@ func (w *worker) publicities() error {
 			p.WorkingDays, round, list, obj, withdrawn}
 		if err := w.page(w.group, "publicity/"+p.Slug+"/index.html", "publicity", &page{
 			Title: title, Nav: "publicity", Crumbs: []crumb{{"公示", "publicity/"}, {title, ""}}, Data: data,
+			Desc: fmt.Sprintf("%s，公示期%s至%s（%d个工作日），名单共%d家机构。", title, p.Start.Chinese(), p.End.Chinese(), p.WorkingDays, len(list)),
 		}); err != nil {
 			return err
 		}
@@ -962,7 +1030,8 @@ func (w *worker) results() error {
 		}{r.Year, r.AssessedOn.Chinese(), r.Effective().Chinese(), cnt, rows}
 		y := strconv.Itoa(r.Year)
 		if err := w.page(w.group, "results/"+y+"/index.html", "result", &page{
-			Title: y + "年度考核结果", Nav: "results", Crumbs: []crumb{{"考核结果", "results/"}, {y + "年度", ""}}, Data: data,
+			Title: y + "年度考核结果", Nav: "results",
+			Desc: fmt.Sprintf("%s年度科技金融服务机构考核结果：优秀%d家，合格%d家，不合格%d家（《管理办法》第六条）。", y, cnt.Excellent, cnt.Pass, cnt.Fail), Crumbs: []crumb{{"考核结果", "results/"}, {y + "年度", ""}}, Data: data,
 		}); err != nil {
 			return err
 		}
@@ -1002,6 +1071,9 @@ func (w *worker) misc() error {
 	b := w.b
 	robots := "User-agent: *\nAllow: /\nSitemap: " + b.chrome.BaseURL + "sitemap.xml\n"
 	if err := b.out.emit(w.group, "robots.txt", []byte(robots)); err != nil {
+		return err
+	}
+	if err := w.siteMap(); err != nil {
 		return err
 	}
 	// The 404 page is served for any missing path: its links are absolute

@@ -20,16 +20,16 @@ func TestBuildPages(t *testing.T) {
 	repo := loadFixture(t, "basic.txtar")
 	dir, res := buildTo(t, repo)
 	files := walkOut(t, dir)
-	if res.Pages != 22 {
-		t.Errorf("Pages = %d; want 22", res.Pages)
+	if res.Pages != 23 { // with the 网站地图 page
+		t.Errorf("Pages = %d; want 23", res.Pages)
 	}
 	if res.Written != res.Files || res.Removed != 0 {
 		t.Errorf("first build: %+v; want every file written", res)
 	}
 	for _, p := range []string{
-		"index.html", "404.html", "robots.txt", "sitemap.xml", "assets/site.css", "assets/site.js", "assets/search.js",
+		"index.html", "404.html", "robots.txt", "sitemap.xml", "sitemap/index.html", "assets/icon.png", "assets/site.css", "assets/site.js", "assets/search.js",
 		"institutions/index.html", "institutions/alpha/index.html", "institutions/alpha/reports/2025-07.html",
-		"notices/index.html", "notices/atom.xml", "notices/2025-04-01-selection/index.html", "notices/2025-04-01-selection/shenbao.txt",
+		"notices/index.html", "notices/atom.xml", "notices/2025-04-01-selection/index.html", "notices/2025-04-01-selection/shenbao.pdf",
 		"rounds/index.html", "rounds/2025-1/index.html", "publicity/index.html", "publicity/2025-06-03-round-1/index.html",
 		"results/index.html", "results/2025/index.html", "statistics/index.html", "search/index.html", "search/index.json",
 		"data/index.html", "data/roster.csv", "data/roster.json", "data/results.csv", "data/results.json", "data/monthly.csv", "data/monthly.json",
@@ -79,7 +79,7 @@ func TestBuildPages(t *testing.T) {
 	mustContain(t, "round", files["rounds/2025-1/index.html"], "1. 发布遴选通知", "2. 申报单位申请", "3. 专家评审", "4. 研究议定",
 		"5. 公示", "6. 备案", "会议评审&#43;现场考察", "晋科备〔2025〕1号")
 	mustContain(t, "result", files["results/2025/index.html"], "优秀", "不合格", "不再作为晋中市科学技术局确定的科技金融服务机构", "420.50")
-	mustContain(t, "notice", files["notices/2025-04-01-selection/index.html"], `<a href="shenbao.txt">申报书模板</a>`, "<table>", "<h2>")
+	mustContain(t, "notice", files["notices/2025-04-01-selection/index.html"], `<a href="shenbao.pdf">申报书模板</a>`, "<table>", "<h2>")
 	mustContain(t, "stats", files["statistics/index.html"], "<svg", "各月汇总", `<th scope="row">2025年7月</th><td>2</td><td>15</td>`)
 	mustContain(t, "home", files["index.html"], "科技金融服务机构名录（1家）", "2025年服务情况", "关于开展2025年科技金融服务机构遴选工作的通知")
 	mustContain(t, "404", files["404.html"], `href="/kjjr/assets/site.css"`, `<a href="/kjjr/">首页</a>`)
@@ -268,7 +268,7 @@ func TestBuildRefusesForeignDirectory(t *testing.T) {
 }
 
 // TestPrivateFieldsNeverPublished plants a canary in every private field
-// of the model (DESIGN.md, "Public and private") and greps the whole site.
+// of the model (the private fields of package content) and greps the whole site.
 func TestPrivateFieldsNeverPublished(t *testing.T) {
 	base, err := txtar.ParseFile("testdata/basic.txtar")
 	if err != nil {

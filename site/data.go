@@ -200,7 +200,7 @@ func (w *worker) search() error {
 	for _, rd := range b.repo.Rounds {
 		docs = append(docs, doc{roundTitle(rd), "rounds/" + rd.Slug + "/", "", "遴选"})
 	}
-	for _, p := range b.repo.Publicities {
+	for _, p := range b.publishedPublicities() {
 		t := p.Title
 		if t == "" {
 			t = p.Slug
@@ -270,6 +270,7 @@ func (b *builder) sitemapURLs() []string {
 	for _, n := range nav[1:] {
 		u = append(u, n.Href)
 	}
+	u = append(u, "sitemap/")
 	for _, inst := range b.repo.Institutions {
 		base := "institutions/" + inst.Slug + "/"
 		u = append(u, base)
@@ -285,7 +286,7 @@ func (b *builder) sitemapURLs() []string {
 	for _, rd := range b.repo.Rounds {
 		u = append(u, "rounds/"+rd.Slug+"/")
 	}
-	for _, p := range b.repo.Publicities {
+	for _, p := range b.publishedPublicities() {
 		u = append(u, "publicity/"+p.Slug+"/")
 	}
 	for _, r := range b.publishedResults() {

@@ -17,11 +17,23 @@
 // never read by the renderer: every page is built from a public view that
 // copies only public fields (see view.go).
 //
+// Nothing is public before its date: a notice before its date, a result
+// before it takes effect or while a draft, a publicity (its page and list
+// of institutions, search entry, sitemap URL, links) before its start.
+// Result.NextChange says when the output next changes by itself.
+//
+// Notice attachments are copied only when they are regular files in the
+// repo (read through content.ReadRegular: no link followed) of one of
+// content.AttachmentTypes.
+//
 // Markdown (notice bodies, institution introductions) is rendered with
 // goldmark; raw HTML in it is escaped and shown as text, never passed
 // through, and dangerous link schemes are dropped.
 //
 // Server is the development server behind kjjr serve: it builds into a
 // directory, serves it, watches the content directory with fsnotify and
-// re-renders only what a change affects, and reloads open pages.
+// re-renders only what a change affects, and reloads open pages. It is a
+// local preview: loopback Host names only (plus the host it listens on),
+// GET and HEAD only, timeouts and a cap on live-reload streams, and the
+// headers a production server should send too (ContentSecurityPolicy).
 package site

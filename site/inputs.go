@@ -2,10 +2,7 @@ package site
 
 import (
 	"crypto/sha256"
-	"io/fs"
-	"path"
 	"strconv"
-	"strings"
 
 	"kjjr/content"
 )
@@ -103,10 +100,10 @@ func (b *builder) computeInputs() *inputs {
 		for _, a := range n.Attachments {
 			// Attachments are not records (Load has no stamp for them), and
 			// few: their bytes are the key.
-			if src, ok := attachmentPath(n, a); ok {
+			if src, ok := content.AttachmentFile(n, a); ok && content.AttachmentAllowed(src) {
 				buf = append(buf, src...)
 				buf = append(buf, 0)
-				if data, err := fs.ReadFile(r.FS, src); err == nil {
+				if data, err := content.ReadRegular(r.FS, src, content.MaxAttachmentSize); err == nil {
 					h := sha256.Sum256(data)
 					buf = append(buf, h[:]...)
 				}
@@ -122,18 +119,4 @@ func sum16(b []byte) [16]byte {
 	var k [16]byte
 	copy(k[:], s[:16])
 	return k
-}
-
-// attachmentPath is where a notice's attachment lives in the content
-// repo, next to the notice; false when it is not a file there.
-func attachmentPath(n *content.Notice, a content.Attachment) (string, bool) {
-	f := strings.TrimSpace(a.File)
-	if f == "" || strings.Contains(f, ":") || strings.HasPrefix(f, "/") || strings.Contains(f, "\\") {
-		return "", false
-	}
-	src := path.Clean(path.Join(path.Dir(n.File), f))
-	if !strings.HasPrefix(src, "notices/") || strings.HasSuffix(src, ".md") {
-		return "", false
-	}
-	return src, true
 }

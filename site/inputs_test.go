@@ -118,7 +118,7 @@ func TestBuildFromStamps(t *testing.T) {
 	same("institution edited", testNow)
 
 	// A notice attachment (not a record: Load does not read it).
-	editInPlace(t, filepath.Join(src, "notices", "2025-04-01-selection", "shenbao.txt"), "", "修订：")
+	editInPlace(t, filepath.Join(src, "notices", "2025-04-01-selection", "shenbao.pdf"), "", "修订：")
 	settle()
 	build(testNow)
 	same("attachment edited", testNow)

@@ -15,6 +15,11 @@ import (
 
 var esc = html.EscapeString
 
+// scrollHint stands before every wide table's scrolling box: on a narrow
+// screen it tells the visitor the table scrolls sideways (site.js hides it
+// where the table fits).
+const scrollHint = `<p class="scroll-hint" aria-hidden="true">表格较宽，可左右滑动查看</p>` + "\n"
+
 // chromeParts are the parts of the layout that only depend on the site.
 type chromeParts struct {
 	sample, brandText, footerA, footerB string
@@ -25,7 +30,7 @@ func newChromeParts(c *chromeView) *chromeParts {
 	if c.SampleData {
 		p.sample = `<div class="sample" role="note"><strong>示例数据：</strong>本站所列机构、报表和结果均为演示用的虚构数据，不代表真实情况。</div>` + "\n"
 	}
-	p.brandText = esc(c.Title) + `<span class="bureau">` + esc(c.Bureau) + `</span>`
+	p.brandText = `<span class="title">` + esc(c.Title) + `</span><span class="bureau">` + esc(c.Bureau) + `</span>`
 	var f strings.Builder
 	f.WriteString("<footer class=\"footer\">\n<div class=\"wrap\">\n<p>主办单位：" + esc(c.Bureau))
 	if c.Contact.Department != "" {
@@ -74,10 +79,12 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	}
 	b.WriteString(esc(p.C.Title))
 	b.WriteString("</title>\n")
+	writeShareMeta(b, p)
 	if p.URL != "" {
 		b.WriteString(`<link rel="canonical" href="` + esc(p.URL) + "\">\n")
 	}
 	b.WriteString(`<link rel="icon" href="` + root + "assets/favicon.svg\" type=\"image/svg+xml\">\n")
+	b.WriteString(`<link rel="apple-touch-icon" href="` + root + "assets/icon.png\">\n")
 	b.WriteString(`<link rel="stylesheet" href="` + root + "assets/site.css\">\n")
 	b.WriteString(`<link rel="alternate" type="application/atom+xml" title="通知公告" href="` + root + "notices/atom.xml\">\n</head>\n<body>\n")
 	b.WriteString("<a class=\"skip\" href=\"#main\">跳到正文</a>\n")
@@ -127,7 +134,7 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	}
 	b.WriteString("\n</main>\n")
 	b.WriteString(c.footerA)
-	b.WriteString(`<a href="` + root + `notices/atom.xml">订阅通知公告（Atom）</a>　<a href="` + root + `data/">开放数据</a>　<a href="` + root + `search/">站内搜索</a>`)
+	b.WriteString(`<a href="` + root + `sitemap/">网站地图</a>　<a href="` + root + `notices/atom.xml">订阅通知公告（Atom）</a>　<a href="` + root + `data/">开放数据</a>　<a href="` + root + `search/">站内搜索</a>`)
 	b.WriteString(c.footerB)
 	b.WriteString(`<script src="` + root + "assets/site.js\" defer></script>\n")
 	if p.Search {
@@ -176,7 +183,7 @@ func writeReport(b *bytes.Buffer, instName string, r *reportView) {
 func indicatorTable(v *instView) template.HTML {
 	var b strings.Builder
 	b.Grow(256 + len(v.Monthly)*600)
-	b.WriteString("<div class=\"scroll\" role=\"region\" aria-labelledby=\"cap-ind\" tabindex=\"0\">\n<table class=\"num\">\n<caption id=\"cap-ind\">各月公开指标</caption>\n<thead><tr><th scope=\"col\">月份</th>")
+	b.WriteString(scrollHint + "<div class=\"scroll\" role=\"region\" aria-labelledby=\"cap-ind\" tabindex=\"0\">\n<table class=\"num\">\n<caption id=\"cap-ind\">各月公开指标</caption>\n<thead><tr><th scope=\"col\">月份</th>")
 	for _, d := range indicatorDefs {
 		b.WriteString(`<th scope="col">` + d.Label + "（" + d.Unit + "）</th>")
 	}

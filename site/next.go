@@ -30,7 +30,7 @@ func nextChange(r *content.Repo, now content.Date) (content.Date, string) {
 		if p.Month == 1 {
 			prev = content.Period{Kind: content.Monthly, Year: p.Year - 1, Month: 12}
 		}
-		consider(r.Site.Deadline(prev).AddDays(1), prev.Chinese()+"月报报送截止，未报送的月份显示为未报送")
+		consider(r.Deadline(prev).Date.AddDays(1), prev.Chinese()+"月报报送截止，未报送的月份显示为未报送")
 	}
 	for _, p := range r.Publicities {
 		consider(p.Start, "公示开始："+p.Title)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"os"
 	"path"
@@ -16,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -40,7 +42,28 @@ type ServerOptions struct {
 	// Logger receives what happens (rebuilds, content errors); nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Addr is the address the server listens on (kjjr serve --addr). Its
+	// host is accepted in requests' Host header besides the loopback
+	// names; an unspecified host (":1313", "0.0.0.0:1313") accepts any IP
+	// address, which no DNS rebinding can produce. See ServeHTTP.
+	Addr string
 }
+
+// ContentSecurityPolicy is the Content-Security-Policy the site is made
+// for: its own scripts, styles, images and fetches only, no inline script,
+// no plug-ins, no framing. kjjr serve sends it, with
+// X-Content-Type-Options: nosniff; a production web server should too
+// (the README's nginx example does).
+const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// Limits of the preview server (variables for tests).
+var (
+	serveReadHeaderTimeout = 5 * time.Second
+	serveReadTimeout       = 10 * time.Second
+	serveWriteTimeout      = 30 * time.Second
+	serveIdleTimeout       = 5 * time.Second
+	maxEventStreams        = int64(32) // live-reload connections at once
+)
 
 // Server is the development server behind kjjr serve. It builds the site
 // into a directory and serves it with a live-reload script in every page;
@@ -67,6 +90,10 @@ type Server struct {
 	gen    chan struct{} // closed when the next build (or error change) happens
 	genN   int           // generation: counts the changes pages were told of
 	closed chan struct{}
+
+	streams  atomic.Int64 // open live-reload streams
+	addrHost string       // the host of ServerOptions.Addr, normalized
+	anyIP    bool         // ServerOptions.Addr listens on every address
 }
 
 // NewServer loads the content and builds the site once. A content error
@@ -79,6 +106,18 @@ func NewServer(opts *ServerOptions) (*Server, error) {
 	s.log = s.opts.Logger
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.opts.Addr != "" {
+		h, _, err := net.SplitHostPort(s.opts.Addr)
+		if err != nil {
+			h = s.opts.Addr
+		}
+		h = normalHost(h)
+		if ip := net.ParseIP(h); h == "" || ip != nil && ip.IsUnspecified() {
+			s.anyIP = true
+		} else {
+			s.addrHost = h
+		}
 	}
 	if s.opts.Out == "" {
 		d, err := os.MkdirTemp("", "kjjr-serve-")
@@ -120,7 +159,7 @@ func (s *Server) Errors() []string {
 
 func (s *Server) fsys() fs.FS {
 	if s.opts.Content != "" {
-		return os.DirFS(s.opts.Content)
+		return content.DirFS(s.opts.Content) // no link followed, no FIFO opened
 	}
 	return s.opts.FS
 }
@@ -264,7 +303,7 @@ func (s *Server) patch(paths []string) (changed, globals map[string]bool, ok boo
 	dec := make([]decoded, len(edits))
 	var errs []string
 	for i, e := range edits {
-		data, err := fs.ReadFile(s.fsys(), e.rel)
+		data, err := content.ReadRegular(s.fsys(), e.rel, content.MaxRecordSize)
 		if errors.Is(err, fs.ErrNotExist) {
 			if e.kind == "index" {
 				return nil, nil, false
@@ -345,21 +384,84 @@ func (s *Server) patch(paths []string) (changed, globals map[string]bool, ok boo
 	return changed, globals, true
 }
 
+// HTTPServer returns an http.Server for s with the limits of a local
+// preview: read, write and idle timeouts (a live-reload stream lifts its
+// own) and a small header limit. Serve it on a listener of ServerOptions.Addr.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: serveReadHeaderTimeout,
+		ReadTimeout:       serveReadTimeout,
+		WriteTimeout:      serveWriteTimeout,
+		IdleTimeout:       serveIdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+}
+
+// normalHost is a Host header's host in lower case, without brackets or
+// a trailing dot.
+func normalHost(h string) string {
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	return strings.TrimSuffix(strings.ToLower(h), ".")
+}
+
+// hostAllowed tells the Host header of a request for the preview: a
+// loopback name or address, the host the server was told to listen on,
+// or when it listens on every address any IP address. Any other name is
+// what a DNS-rebinding page would send.
+func (s *Server) hostAllowed(hostport string) bool {
+	h, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		h = hostport
+	}
+	h = normalHost(h)
+	switch {
+	case h == "":
+		return false
+	case h == "localhost" || h == s.addrHost:
+		return true
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback() || s.anyIP
+	}
+	return false
+}
+
 // ServeHTTP serves the built site, the live-reload script and its event
-// stream. HTML pages get the current content errors at the top.
+// stream, to GET and HEAD requests (the event stream GET only) whose Host
+// is allowed (see ServerOptions.Addr): other methods are 405, other hosts
+// 403. Every response has X-Content-Type-Options: nosniff and
+// ContentSecurityPolicy. HTML pages get the current content errors at the
+// top.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Referrer-Policy", "no-referrer")
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "kjjr serve 是本机预览，只接受 localhost、127.0.0.1、[::1] 或 --addr 指定的地址访问。", http.StatusForbidden)
+		return
+	}
+	if r.Method != http.MethodGet && (r.Method != http.MethodHead || r.URL.Path == "/_kjjr/events") {
+		if r.URL.Path == "/_kjjr/events" {
+			h.Set("Allow", "GET")
+		} else {
+			h.Set("Allow", "GET, HEAD")
+		}
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	switch r.URL.Path {
 	case "/_kjjr/live.js":
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(LiveReloadJS())
+		h.Set("Content-Type", "text/javascript; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		if r.Method == http.MethodGet {
+			_, _ = w.Write(LiveReloadJS())
+		}
 		return
 	case "/_kjjr/events":
 		s.events(w, r)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	s.mu.RLock()
@@ -439,31 +541,44 @@ func injectErrors(page []byte, errs []string) []byte {
 	return append(out, page[i:]...)
 }
 
-// events is a server-sent event stream: "reload" after every rebuild.
+// events is a server-sent event stream: "reload" after every rebuild. At
+// most maxEventStreams are open at once (then 503). A stream lifts the
+// server's read and write timeouts, and gives each event a write
+// deadline of its own, so that a client that stops reading lets go.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+	if s.streams.Add(1) > maxEventStreams {
+		s.streams.Add(-1)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "too many live-reload connections", http.StatusServiceUnavailable)
 		return
+	}
+	defer s.streams.Add(-1)
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	send := func(format string, g int) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(serveWriteTimeout))
+		if _, err := fmt.Fprintf(w, format, g); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
 	s.genMu.Lock()
 	ch, g := s.gen, s.genN
 	s.genMu.Unlock()
-	fmt.Fprintf(w, "event: gen\ndata: %d\n\n", g)
-	fl.Flush()
+	if !send("event: gen\ndata: %d\n\n", g) {
+		return
+	}
 	for {
 		select {
 		case <-ch:
 			s.genMu.Lock()
 			ch, g = s.gen, s.genN
 			s.genMu.Unlock()
-			if _, err := fmt.Fprintf(w, "event: reload\ndata: %d\n\n", g); err != nil {
+			if !send("event: reload\ndata: %d\n\n", g) {
 				return
 			}
-			fl.Flush()
 		case <-r.Context().Done():
 			return
 		case <-s.closed:

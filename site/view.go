@@ -33,6 +33,7 @@ type chromeView struct {
 	Complaints content.Contact
 	Expires    string // the measures' last day in force, 2006年1月2日
 	MonthlyDay int    // monthly sheets are due by this day of the next month
+	ShiftRest  bool   // a deadline on a rest day moves to the next working day
 	Dev        bool
 }
 
@@ -123,6 +124,7 @@ type instView struct {
 	Status, StatusCode                                       string
 	History                                                  []eventView
 	Compliance                                               []complianceYear
+	ProvisionalDue                                           string       // the shown deadlines computed without the year's calendar
 	Monthly                                                  []reportView // approved monthly reports, by period
 	Other                                                    []otherReport
 	Grades                                                   []gradeRef
@@ -187,7 +189,7 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		case content.EventGraded, content.EventRemoved:
 			ev.Link = "results/" + strconv.Itoa(e.Year) + "/"
 		case content.EventPublicized, content.EventWithdrawn:
-			if rd := r.Round(e.Round); rd != nil && r.Publicity(rd.Publicity) != nil {
+			if rd := r.Round(e.Round); rd != nil && publicityPublished(r.Publicity(rd.Publicity), now) {
 				ev.Link = "publicity/" + rd.Publicity + "/"
 			}
 		default:
@@ -236,7 +238,7 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		}
 		v.Monthly = append(v.Monthly, rv)
 	}
-	v.Compliance = complianceRows(r, inst, now)
+	v.Compliance, v.ProvisionalDue = complianceRows(r, inst, now)
 	for _, res := range r.Results {
 		if res.Draft || res.Effective().After(now) {
 			continue
@@ -252,15 +254,16 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 
 // complianceRows is the reporting-compliance table of an institution: one
 // row per year from the first month it owed a sheet to the current month
-// (or its removal).
-func complianceRows(r *content.Repo, inst *content.Institution, now content.Date) []complianceYear {
+// (or its removal). provisional lists, for people, the deadlines of cells
+// still open whose year has no calendar yet (content.Due).
+func complianceRows(r *content.Repo, inst *content.Institution, now content.Date) (rows []complianceYear, provisional string) {
 	ann := inst.AnnouncedOn()
 	if ann.IsZero() || ann.After(now) {
-		return nil
+		return nil, ""
 	}
 	first := content.MonthPeriod(ann.Year, ann.Month).Next()
 	last := content.MonthPeriod(now.Year, now.Month)
-	var rows []complianceYear
+	var prov []string
 	for p := first; p.Compare(last) <= 0; p = p.Next() {
 		if !inst.Required(p) {
 			break
@@ -273,9 +276,15 @@ func complianceRows(r *content.Repo, inst *content.Institution, now content.Date
 		if s == content.StateOnTime || s == content.StateLate {
 			c.Link = "reports/" + p.String() + ".html"
 		}
+		if due := r.Deadline(p); due.Provisional && s == content.StateNotDue {
+			prov = append(prov, p.Chinese()+"月报截止日暂定为"+due.Date.Chinese())
+		}
 		rows[len(rows)-1].Months[p.Month-1] = c
 	}
-	return rows
+	if len(prov) > 0 {
+		provisional = strings.Join(prov, "，") + "（" + content.ProvisionalNote + "）。"
+	}
+	return rows, provisional
 }
 
 // totals sums indicators per month over all institutions' approved

@@ -4,11 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
+	"kjjr/govcheck"
 )
 
 // cmdCheck validates a content repo (default: the embedded dataset) and
@@ -17,9 +20,10 @@ import (
 func cmdCheck(e *env, args []string) int {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
-	now := fset.String("now", "", "treat this day (YYYY-MM-DD) as today, for reproducible output")
+	now := fset.String("now", "", "把这一天（YYYY-MM-DD）当作今天，便于重现结果")
+	gov := fset.String("gov", "", "按政府网站检查指标检查 kjjr build 生成的网站目录 OUT（DIR 的 site.yaml 提供网址和更新期限）")
 	fset.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr check [--now YYYY-MM-DD] [DIR]\n\n按《管理办法》校验内容仓库 DIR（省略时校验内置示例数据），逐条输出 文件:行: 问题。\n有错误时退出码为 1，只有警告时为 0。\n\n参数：")
+		fmt.Fprintln(e.stderr, "用法：kjjr check [--now YYYY-MM-DD] [DIR]\n      kjjr check --gov OUT [--now YYYY-MM-DD] [DIR]\n\n按《管理办法》校验内容仓库 DIR（省略时校验内置示例数据），逐条输出 文件:行: 问题。\n有错误时退出码为 1，只有警告时为 0。\n\n--gov：以检查人员的视角检查已生成的网站（链接、栏目更新、政策解读、网站标识、个人信息），\n按指标分组输出；有单项否决项时退出码为 1。\n\n参数：")
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(args); err != nil {
@@ -57,6 +61,9 @@ func cmdCheck(e *env, args []string) int {
 		}
 	}
 	repo, _ := content.Load(fsys, nil)
+	if *gov != "" {
+		return govCheck(e, *gov, repo, today)
+	}
 	ds := repo.Check(today)
 	errs, warns := 0, 0
 	for _, d := range ds {
@@ -74,6 +81,30 @@ func cmdCheck(e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "检查了 %d 家机构、%d 份报告：%d 个错误，%d 个警告\n", len(repo.Institutions), reports, errs, warns)
 	if errs > 0 {
+		return 1
+	}
+	return 0
+}
+
+// govCheck runs the inspector's check (package govcheck) on a built site.
+func govCheck(e *env, out string, repo *content.Repo, today content.Date) int {
+	s := &repo.Site
+	basePath := "/"
+	if u, err := url.Parse(s.BaseURL); err == nil && u.Path != "" {
+		basePath = strings.TrimSuffix(u.Path, "/") + "/"
+	}
+	base := s.BaseURL
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	rep, err := govcheck.Check(govcheck.Options{Dir: out, Now: today, BaseURL: base, BasePath: basePath,
+		Limits: govcheck.Limits{NewsDays: s.Gov.NewsDays, NoticeMonths: s.Gov.NoticeMonths}})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr check --gov: %v\n", err)
+		return 2
+	}
+	rep.Write(e.stdout)
+	if len(rep.Vetoes()) > 0 {
 		return 1
 	}
 	return 0

@@ -15,6 +15,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/inbox"
+	"kjjr/internal/safetext"
 	"kjjr/outbox"
 	"kjjr/review"
 	"kjjr/submission"
@@ -39,6 +40,7 @@ func cmdReview(e *env, args []string) int {
 	inst := fs.String("institution", "", "机构代号（release）")
 	nowFlag := fs.String("now", "", "")
 	smtpSrv := mailServerFlags(fs, "smtp", "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
+	imapSrv := mailServerFlags(fs, "imap", "release：收件邮箱的 IMAP 服务器 host:port（KJJR_IMAP_ADDR）；隔离区只存了邮件头时，从“待核查”文件夹取回原邮件")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, reviewUsage)
 		fs.PrintDefaults()
@@ -95,6 +97,12 @@ func cmdReview(e *env, args []string) int {
 			return 2
 		}
 	}
+	if sub == "release" {
+		if err := imapSrv.checkTLS(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr review: %v\n", err)
+			return 2
+		}
+	}
 	r, err := review.Open(*dir)
 	if err != nil {
 		return fail(err)
@@ -109,6 +117,13 @@ func cmdReview(e *env, args []string) int {
 		if *smtpSrv.addr != "" {
 			if opts.SMTP.Password, err = smtpSrv.password(); err != nil {
 				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
+				return 1
+			}
+		}
+		opts.IMAP = inbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, TLS: *imapSrv.tls}
+		if *imapSrv.addr != "" {
+			if opts.IMAP.Password, err = imapSrv.password(); err != nil {
+				fmt.Fprintf(e.stderr, "kjjr review: --imap-password-file: %v\n", err)
 				return 1
 			}
 		}
@@ -267,11 +282,13 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 
 // quarantineReason names the inbox's reason codes for staff.
 var quarantineReason = map[string]string{
-	"unknown_sender": "发件人未登记",
-	"dkim_fail":      "DKIM 签名未通过",
-	"auto_reply":     "自动回复/退信",
-	"empty":          "空邮件",
-	"rejected":       "内容不合格（已回执）",
+	"unknown_sender":   "发件人未登记",
+	"dkim_fail":        "DKIM 签名未通过",
+	"auto_reply":       "自动回复/退信",
+	"empty":            "空邮件",
+	"header_too_large": "邮件头过大（未读取）",
+	"bad_sender":       "发件人不明确（From 不是唯一的有效地址）",
+	"rejected":         "内容不合格（已回执）",
 }
 
 // writeQuarantine lists the quarantined and rejected messages (kjjr inbox)
@@ -299,6 +316,8 @@ func writeQuarantine(e *env, r *review.Repo) int {
 			state := "待核查"
 			if q.Released != "" {
 				state = "已放行 → " + q.Released
+			} else if !q.Expired.IsZero() {
+				state = "待核查（隔离区超出容量，原邮件已删除）"
 			}
 			inst := q.Institution
 			if inst == "" {
@@ -350,8 +369,11 @@ func writeReviewList(w io.Writer, subs []*review.Submission) {
 }
 
 // writeTable writes rows as left-aligned columns, two spaces apart, with
-// CJK widths counted.
+// CJK widths counted. Cells may hold text from mail or from a branch: each
+// is shown with safetext.Terminal, so none can add a row or send a
+// terminal escape sequence.
 func writeTable(w io.Writer, rows [][]string) {
+	rows = escapeRows(rows)
 	var widths []int
 	for _, r := range rows {
 		for i, c := range r {
@@ -373,8 +395,20 @@ func writeTable(w io.Writer, rows [][]string) {
 	}
 }
 
+// escapeRows returns rows with every cell escaped for a terminal.
+func escapeRows(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, c := range r {
+			out[i][j] = safetext.Terminal(c)
+		}
+	}
+	return out
+}
+
 func writeSubmission(w io.Writer, s *review.Submission) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p := func(format string, args ...any) { fmt.Fprint(w, escapeLines(fmt.Sprintf(format, args...))+"\n") }
 	p("分支：%s", s.Branch)
 	if s.Merged {
 		p("状态：已合并进 main")
@@ -521,4 +555,14 @@ func writeChanges(w io.Writer, s *review.Submission) {
 	if refused > 0 {
 		fmt.Fprintf(w, "审核通过（approve）会拒绝此分支：%d 项改动不能合并（标 ✗），请驳回（kjjr review reject）并请机构重新报送。\n", refused)
 	}
+}
+
+// escapeLines escapes each line of s for a terminal, keeping the line
+// breaks of the text kjjr itself formats.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = safetext.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }

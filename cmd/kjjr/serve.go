@@ -53,7 +53,7 @@ func cmdServe(e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := site.NewServer(&site.ServerOptions{Content: *dir, FS: jinzhong.FS(), Now: now, Logger: log})
+	srv, err := site.NewServer(&site.ServerOptions{Content: *dir, FS: jinzhong.FS(), Now: now, Logger: log, Addr: *addr})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr serve: 生成网站失败：%v\n", err)
 		return 1
@@ -65,7 +65,7 @@ func cmdServe(e *env, args []string) int {
 		return 1
 	}
 	bound := ln.Addr().String()
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer() // a local preview's timeouts and limits
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	served := make(chan error, 1)

@@ -255,6 +255,17 @@ func writeStatusText(w io.Writer, year int, today content.Date, lines []content.
 	fmt.Fprintf(w, "\n%s\n", statusLegend)
 	fmt.Fprintf(w, "合计：%d 家机构；按时 %d，逾期 %d，待审核 %d，未报送 %d，未到期 %d。\n",
 		len(lines), tot[content.StateOnTime], tot[content.StateLate], tot[content.StatePending], tot[content.StateMissing], tot[content.StateNotDue])
+	if len(lines) > 0 {
+		var prov []string
+		for _, c := range lines[0].Cells {
+			if c.Provisional {
+				prov = append(prov, c.Period.Chinese()+" "+c.Due.String())
+			}
+		}
+		if len(prov) > 0 {
+			fmt.Fprintf(w, "截止日（%s）：%s。\n", content.ProvisionalNote, strings.Join(prov, "、"))
+		}
+	}
 }
 
 type statusJSON struct {

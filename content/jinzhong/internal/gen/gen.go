@@ -55,13 +55,14 @@ func d(s string) content.Date {
 
 // Files returns every generated file, keyed by slash path in the content
 // repo, with its bytes. base is the dataset's hand-kept part; only its
-// calendar/2025.yaml and calendar/2026.yaml are read.
+// calendar/<year>.yaml files are read (2025 and 2026 must be there).
 func Files(base fs.FS) (map[string][]byte, error) {
 	cal, err := calendar(base)
 	if err != nil {
 		return nil, err
 	}
 	g := &gen{cal: cal, files: map[string][]byte{}}
+	g.site.ApplyDefaults() // the deadlines of site.yaml are the defaults
 	if err := g.run(); err != nil {
 		return nil, err
 	}
@@ -69,28 +70,21 @@ func Files(base fs.FS) (map[string][]byte, error) {
 }
 
 func calendar(base fs.FS) (*content.Calendar, error) {
-	var years []*content.CalendarYear
-	for _, y := range []string{"2025", "2026"} {
-		p := "calendar/" + y + ".yaml"
-		data, err := fs.ReadFile(base, p)
-		if err != nil {
-			return nil, fmt.Errorf("gen: %v", err)
-		}
-		cy := &content.CalendarYear{File: p}
-		if ds := content.DecodeYAMLFile(p, data, cy); ds.HasErrors() {
-			return nil, fmt.Errorf("gen: %v", ds)
-		}
-		years = append(years, cy)
-	}
-	cal, ds := content.NewCalendar(years)
+	cal, ds := content.ReadCalendar(base)
 	if ds.HasErrors() {
 		return nil, fmt.Errorf("gen: %v", ds)
+	}
+	for _, y := range []int{2025, 2026} {
+		if !cal.HasYear(y) {
+			return nil, fmt.Errorf("gen: calendar/%d.yaml missing", y)
+		}
 	}
 	return cal, nil
 }
 
 type gen struct {
 	cal   *content.Calendar
+	site  content.Site // for deadlines
 	files map[string][]byte
 	err   error
 }

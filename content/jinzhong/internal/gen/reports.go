@@ -112,7 +112,7 @@ func (g *gen) receivedAt(rng *rand.Rand, from, to content.Date) time.Time {
 }
 
 func (g *gen) monthly(in *inst, rng *rand.Rand, clients []client, p content.Period) *content.Report {
-	due := content.Date{Year: p.Next().Start().Year, Month: p.Next().Start().Month, Day: 10}
+	due := content.Deadline(&g.site, g.cal, p).Date
 	from, to := p.Next().Start(), due
 	if slices.Contains(in.late, p.String()) {
 		from, to = due.AddDays(1), due.AddDays(12)
@@ -210,13 +210,7 @@ func sum(parts ...string) string {
 // evidence (tiny placeholder PDFs).
 func (g *gen) document(in *inst, rng *rand.Rand, p content.Period) {
 	dir := "institutions/" + in.slug + "/"
-	var due content.Date
-	switch p.Kind {
-	case content.HalfYear:
-		due = p.End().AddDays(15)
-	default:
-		due = p.End()
-	}
+	due := content.Deadline(&g.site, g.cal, p).Date
 	from, to := due.AddDays(-12), due
 	if slices.Contains(in.late, p.String()) {
 		from, to = due.AddDays(2), due.AddDays(8)

@@ -58,7 +58,7 @@ func newEngine(repoDir string, opts *Options) (*engine, error) {
 		return nil, err
 	}
 	stateDir := filepath.Join(st.gitDir, "kjjr")
-	ix, err := openIndex(stateDir, st)
+	ix, err := openIndex(stateDir, st, opts.logger())
 	if err != nil {
 		return nil, err
 	}

@@ -3,18 +3,15 @@ package inbox
 import (
 	"compress/zlib"
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -26,6 +23,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
 )
 
 // mainRef is the branch submissions start from.
@@ -33,8 +31,8 @@ const mainRef = plumbing.ReferenceName("refs/heads/main")
 
 // gitStore writes submissions into a content repo with the go-git object
 // API only: blobs, trees bottom-up along the changed paths, one commit,
-// and a compare-and-swap of the branch ref. It never touches a working
-// tree or an index.
+// and a compare-and-swap of the branch ref by gitdir.Update (git's
+// <ref>.lock protocol). It never touches a working tree or an index.
 type gitStore struct {
 	mu     sync.Mutex
 	trees  map[plumbing.Hash][]object.TreeEntry // decoded large trees
@@ -43,36 +41,25 @@ type gitStore struct {
 	gitDir string // .git of a non-bare repo, or the bare repo dir
 }
 
-// openStore opens the repo at dir (bare or not).
+// openStore opens the repo at dir (bare or not) through gitdir: refs are
+// listed past git's lock files, and failed object writes leave no
+// temporary files.
 func openStore(dir string) (*gitStore, error) {
-	gd, err := gitDirOf(dir)
+	r, gd, err := gitdir.Open(dir)
 	if err != nil {
 		return nil, err
-	}
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: false})
-	if err != nil {
-		return nil, fmt.Errorf("open git repo %s: %w", dir, err)
 	}
 	return &gitStore{repo: r, dir: dir, gitDir: gd}, nil
 }
 
 // gitDirOf returns <dir>/.git for a non-bare repo, dir for a bare one.
 func gitDirOf(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("repo dir %s: %w", dir, err)
-	}
-	if fi, err := os.Stat(filepath.Join(abs, ".git")); err == nil && fi.IsDir() {
-		return filepath.Join(abs, ".git"), nil
-	}
-	if _, err := os.Stat(filepath.Join(abs, "HEAD")); err == nil {
-		return abs, nil
-	}
-	return "", fmt.Errorf("%s: %w", dir, ErrNotRepo)
+	gd, _, err := gitdir.Find(dir)
+	return gd, err
 }
 
 // ErrNotRepo is returned for a directory that is not a git repository.
-var ErrNotRepo = errors.New("not a git repository (no .git directory, no HEAD)")
+var ErrNotRepo = gitdir.ErrNotRepo
 
 // StateDir returns <gitdir>/kjjr for a content repo dir: where the inbox
 // keeps its index, quarantine and outbox.
@@ -325,15 +312,22 @@ func (g *gitStore) commit(s *submission, beforeCAS func()) (plumbing.Hash, error
 		if beforeCAS != nil {
 			beforeCAS()
 		}
-		err = g.setRef(s.Branch, ch, old)
+		var oldHash plumbing.Hash
+		if old != nil {
+			oldHash = old.Hash()
+		}
+		// Under git's own <ref>.lock: a lock that C git holds, or left
+		// behind when killed, stops the commit with a *gitdir.LockedError
+		// that says what to do; the message is tried again next pass.
+		err = gitdir.Update(g.gitDir, s.Branch, ch, oldHash)
 		if errors.Is(err, storage.ErrReferenceHasChanged) {
 			continue
 		}
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("update %s: %w", s.Branch, err)
 		}
-		// Other go-git writers lock the ref file with flock, not with
-		// <ref>.lock: an update racing with theirs could be lost. Read it
+		// A writer that does not take <ref>.lock (go-git's own
+		// SetReference and RemoveReference) could still undo ours. Read it
 		// back; if it is not ours, do it again.
 		if now, err := g.repo.Storer.Reference(s.Branch); err != nil || !g.reaches(now.Hash(), ch, 64) {
 			continue
@@ -341,92 +335,6 @@ func (g *gitStore) commit(s *submission, beforeCAS func()) (plumbing.Hash, error
 		return ch, nil
 	}
 	return plumbing.ZeroHash, errRefRace
-}
-
-// A ref lock older than staleLock is taken for the leftover of a killed
-// writer and removed (a ref update takes milliseconds); setRef waits for
-// a lock held by someone else at most lockWait.
-const (
-	staleLock = 2 * time.Second
-	lockWait  = 5 * time.Second
-)
-
-// setRef moves ref name to h if it still points at old (nil: if it does
-// not exist yet), as C git does, but with the lock outside refs/ (go-git
-// lists every file under refs/ as a ref, a leftover lock too): the lock
-// <gitdir>/kjjr/reflocks/<hex of name>.lock is created exclusively, the
-// ref compared under it, the new value written into the lock and synced,
-// then the lock renamed over the ref. A writer killed at any point leaves
-// the ref as it was. (go-git's SetReference and CheckAndSetReference
-// truncate and rewrite the ref file in place: killed in between, they
-// leave an empty ref file on which every later start of the worker
-// fails.) A changed ref, or a lock still held after lockWait, is
-// storage.ErrReferenceHasChanged, for the caller to retry.
-func (g *gitStore) setRef(name plumbing.ReferenceName, h plumbing.Hash, old *plumbing.Reference) error {
-	path := filepath.Join(g.gitDir, filepath.FromSlash(name.String()))
-	locks := filepath.Join(g.gitDir, "kjjr", "reflocks")
-	for _, d := range []string{filepath.Dir(path), locks} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	lock := filepath.Join(locks, hex.EncodeToString([]byte(name))+".lock")
-	deadline := time.Now().Add(lockWait)
-	var f *os.File
-	for {
-		var err error
-		f, err = os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		if st, err := os.Stat(lock); err == nil && time.Since(st.ModTime()) > staleLock {
-			os.Remove(lock)
-			continue
-		}
-		if time.Now().After(deadline) {
-			return storage.ErrReferenceHasChanged
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			f.Close()
-			os.Remove(lock)
-		}
-	}()
-	cur, err := g.repo.Storer.Reference(name)
-	switch {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		if old != nil {
-			return storage.ErrReferenceHasChanged
-		}
-	case err != nil:
-		return err
-	case old == nil || cur.Hash() != old.Hash():
-		return storage.ErrReferenceHasChanged
-	}
-	if _, err := f.WriteString(h.String() + "\n"); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(lock, path); err != nil {
-		return err
-	}
-	renamed = true
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // reaches reports whether commit want is from, or one of its ancestors at

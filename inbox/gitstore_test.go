@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"kjjr/internal/gitdir"
 )
 
 // TestGitLess: the allocation-free order is git's (object.TreeEntrySorter),
@@ -51,11 +52,12 @@ func TestGitLess(t *testing.T) {
 	}
 }
 
-// TestSetRefCrashSafe: refs move by a lock file and rename, as C git moves
-// them, so a writer killed mid-update never leaves an empty ref file (on
-// which every later start failed: "list refs: ref file is empty", seen in
-// TestFaultSIGKILL). The lock lives outside refs/ (go-git would list a
-// leftover one as a branch) and is removed once staleLock old.
+// TestSetRefCrashSafe: refs move by git's own <ref>.lock and a rename,
+// so a writer killed mid-update never leaves an empty ref file (on which
+// every later start failed: "list refs: ref file is empty", seen in
+// TestFaultSIGKILL). A lock left behind is listed as no ref, and is never
+// taken over: the commit is refused, naming the lock, until it is
+// removed.
 func TestSetRefCrashSafe(t *testing.T) {
 	dir := newFixtureRepo(t, true, fixtureFiles(t, ""))
 	g, err := openStore(dir)
@@ -69,7 +71,7 @@ func TestSetRefCrashSafe(t *testing.T) {
 			Author: sig, Committer: sig, Message: "test"}
 	}
 	refFile := filepath.Join(g.gitDir, filepath.FromSlash(branch.String()))
-	lock := filepath.Join(g.gitDir, "kjjr", "reflocks", hex.EncodeToString([]byte(branch))+".lock")
+	lock := refFile + ".lock"
 	readRef := func() string {
 		b, err := os.ReadFile(refFile)
 		if err != nil {
@@ -85,7 +87,7 @@ func TestSetRefCrashSafe(t *testing.T) {
 		t.Fatalf("ref file %q, want %s", got, c1)
 	}
 	// A lock left by a killed writer (it had written its value): the refs
-	// still list, and the lock is removed once stale.
+	// still list, without the lock; the branch does not move past it.
 	if err := os.WriteFile(lock, []byte(strings.Repeat("0", 40)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +100,18 @@ func TestSetRefCrashSafe(t *testing.T) {
 	if strings.Contains(strings.Join(names, " "), ".lock") {
 		t.Errorf("a lock is listed as a ref: %q", names)
 	}
-	old := time.Now().Add(-2 * staleLock)
+	old := time.Now().Add(-time.Hour)
 	if err := os.Chtimes(lock, old, old); err != nil {
+		t.Fatal(err)
+	}
+	var le *gitdir.LockedError
+	if _, err := g.commit(sub(2), nil); !errors.As(err, &le) || !strings.Contains(err.Error(), lock) {
+		t.Fatalf("commit past a stale lock: %v, want a *gitdir.LockedError naming %s", err, lock)
+	}
+	if got := readRef(); got != c1.String()+"\n" {
+		t.Fatalf("ref moved past the lock: %q", got)
+	}
+	if err := os.Remove(lock); err != nil {
 		t.Fatal(err)
 	}
 	c2, err := g.commit(sub(2), nil)

@@ -14,10 +14,10 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/xuri/excelize/v2"
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
+	"kjjr/sheet"
 )
 
 // testNow is "today" for the tests: 2026-11-20 (in the calendar's years).
@@ -123,41 +123,38 @@ func uscc(t testing.TB, first17 string) string {
 	return first17 + string(c)
 }
 
-// makeSheet builds a filled monthly sheet (.xlsx) as an institution would
-// type it: labels in column A, values in column B, and one 融资明细 row.
+// makeSheet builds a filled monthly sheet (.xlsx) with sheet.Fill, as an
+// institution fills the template: s's name, USCC and period (2026年10月 or
+// 2026-10), typical figures and two 融资明细 rows.
 func makeSheet(t testing.TB, s sheetSpec) []byte {
 	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
+	per, err := content.ParsePeriod(s.Period)
+	if err != nil {
+		var y, m int
+		if _, serr := fmt.Sscanf(s.Period, "%d年%d月", &y, &m); serr != nil {
+			t.Fatalf("period %q: %v", s.Period, err)
 		}
+		per = content.MonthPeriod(y, time.Month(m))
 	}
-	must(f.SetSheetName("Sheet1", "绩效评价考核表"))
-	_, err := f.NewSheet("融资明细")
-	must(err)
-	rows := [][2]any{
-		{"机构名称", s.Name}, {"统一社会信用代码", s.USCC}, {"报送月份", s.Period},
-		{"服务企业数量（家）", 12}, {"其中：晋创谷注册企业（家）", 3}, {"融资需求调研企业（家）", 5},
-		{"银企对接活动（场）", 1}, {"项目路演活动（场）", 1}, {"联合金融机构入企服务（次）", 4},
-		{"政策宣讲活动（场）", 1}, {"政策宣讲覆盖企业（家）", 20}, {"协助落实贷款贴息企业（家）", 1},
-		{"协助落实科技保险企业（家）", 0}, {"合作银行名称", "晋商银行晋中分行、山西银行晋中分行"},
-		{"帮助企业融资金额（万元）", 300}, {"其中：晋创谷企业融资金额（万元）", 100},
-		{"是否向服务对象收取费用", "否"}, {"填报人", "周强"}, {"联系电话", "0354-5550251"}, {"填报日期", "2026-11-05"},
+	no := false
+	day := func(d int) content.Date { return content.Date{Year: 2026, Month: 10, Day: d} }
+	rep := &content.Report{
+		Kind: "monthly", Period: per, Filer: "周强", Phone: "0354-5550251", FiledOn: content.Date{Year: 2026, Month: 11, Day: 5},
+		Indicators: &content.Indicators{
+			EnterprisesServed: 12, JinchuangguEnterprises: 3, NeedsSurveyed: 5, MatchmakingEvents: 1, Roadshows: 1,
+			OnsiteVisits: 4, PolicySessions: 1, PolicyEnterprises: 20, LoanSubsidyEnterprises: 1,
+			FinancingWan: 30000, JinchuangguFinancingWan: 10000,
+		},
+		PartnerBanks: []string{"晋商银行晋中分行", "山西银行晋中分行"}, ChargedFees: &no,
+		Financing: []content.Financing{
+			{Enterprise: "晋中某某科技有限公司", USCC: uscc(t, "91140700MA0K00002"), Jinchuanggu: true, Lender: "晋商银行晋中分行", Method: "信用贷款", AmountWan: 10000, Disbursed: day(15)},
+			{Enterprise: "晋中某某制造有限公司", USCC: uscc(t, "91140700MA0K00003"), Lender: "山西银行晋中分行", Method: "抵押贷款", AmountWan: 20000, Disbursed: day(20)},
+		},
 	}
-	for i, r := range rows {
-		must(f.SetCellValue("绩效评价考核表", fmt.Sprintf("A%d", i+1), r[0]))
-		must(f.SetCellValue("绩效评价考核表", fmt.Sprintf("B%d", i+1), r[1]))
-	}
-	head := []any{"序号", "企业名称", "统一社会信用代码", "是否晋创谷注册企业", "融资机构", "融资方式", "融资金额（万元）", "放款日期"}
-	must(f.SetSheetRow("融资明细", "A1", &head))
-	r1 := []any{1, "晋中某某科技有限公司", uscc(t, "91140700MA0K00002"), "是", "晋商银行晋中分行", "信用贷款", 100, "2026-10-15"}
-	r2 := []any{2, "晋中某某制造有限公司", uscc(t, "91140700MA0K00003"), "否", "山西银行晋中分行", "抵押贷款", 200, "2026-10-20"}
-	must(f.SetSheetRow("融资明细", "A2", &r1))
-	must(f.SetSheetRow("融资明细", "A3", &r2))
 	var b bytes.Buffer
-	must(f.Write(&b))
+	if err := sheet.Fill(&b, &content.Institution{Name: s.Name, USCC: s.USCC}, rep); err != nil {
+		t.Fatal(err)
+	}
 	return b.Bytes()
 }
 

@@ -1,8 +1,8 @@
 package inbox
 
 import (
-	"bufio"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +17,14 @@ import (
 
 // ingestIndex knows which messages were committed, by identity hash. It
 // is a cache of the commit trailers on submit/* branches and main, kept
-// in <gitdir>/kjjr/ingested.log (append-only lines "c <id> <commit>
-// <branch>" and "t <ref> <tip>"); delete the file to rebuild it from git.
+// in <gitdir>/kjjr/ingested.log: the line indexHeader, then append-only
+// lines "c <id> <commit> submit/<slug>/<period>" and "t <ref> <tip>",
+// each ending in a newline. It is rebuilt from git when it is missing or
+// damaged: no header (emptied, zeroed, an older format), a line that is
+// not one of those (garbage, a line cut short by a crash or a full disk,
+// however long), or no entry for the inbox commit that main merged last
+// (truncated at a line boundary). A damaged log is never trusted: a
+// message it forgot would be committed again as pending.
 type ingestIndex struct {
 	mu      sync.Mutex
 	path    string
@@ -27,6 +33,9 @@ type ingestIndex struct {
 	tips    map[string]plumbing.Hash
 	f       *os.File
 }
+
+// indexHeader is the first line of a valid ingested.log.
+const indexHeader = "# kjjr ingested.log v1"
 
 type indexEntry struct {
 	Commit plumbing.Hash
@@ -45,8 +54,9 @@ func commitIdentity(c *object.Commit) (string, submit.Branch) {
 	return id.Hash(), m.Branch
 }
 
-// openIndex loads the index, rebuilding it from every branch when missing.
-func openIndex(stateDir string, g *gitStore) (*ingestIndex, error) {
+// openIndex loads the index, rebuilding it from every branch when it is
+// missing or damaged (logged to log).
+func openIndex(stateDir string, g *gitStore, log *slog.Logger) (*ingestIndex, error) {
 	if err := os.MkdirAll(stateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state dir: %w", err)
 	}
@@ -57,15 +67,28 @@ func openIndex(stateDir string, g *gitStore) (*ingestIndex, error) {
 		tips:    map[string]plumbing.Hash{},
 	}
 	data, err := os.ReadFile(ix.path)
+	damage := ""
 	switch {
 	case os.IsNotExist(err):
-		if err := ix.rebuild(g); err != nil {
-			return nil, err
-		}
+		damage = "missing"
 	case err != nil:
 		return nil, fmt.Errorf("read index: %w", err)
 	default:
-		ix.parse(string(data))
+		damage = ix.parse(string(data))
+		if damage == "" {
+			damage = ix.checkMain(g)
+		}
+	}
+	if damage != "" {
+		if !os.IsNotExist(err) {
+			log.Warn("inbox: ingested.log is damaged; rebuilding it from the commit trailers", "path", ix.path, "damage", damage)
+		}
+		ix.byID = map[string]indexEntry{}
+		ix.commits = map[plumbing.Hash]bool{}
+		ix.tips = map[string]plumbing.Hash{}
+		if err := ix.rebuild(g); err != nil {
+			return nil, err
+		}
 	}
 	f, err := os.OpenFile(ix.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
@@ -82,21 +105,88 @@ func (ix *ingestIndex) close() error {
 	return nil
 }
 
-func (ix *ingestIndex) parse(data string) {
-	sc := bufio.NewScanner(strings.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
+// parse reads a log and returns "" if it is whole, else what is wrong.
+func (ix *ingestIndex) parse(data string) string {
+	body, ok := strings.CutPrefix(data, indexHeader+"\n")
+	if !ok {
+		return "no header"
+	}
+	if body != "" && !strings.HasSuffix(body, "\n") {
+		return "last line cut short"
+	}
+	for n, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+		if body == "" {
+			break
+		}
+		f := strings.Split(line, " ")
 		switch {
-		case len(f) == 4 && f[0] == "c" && len(f[2]) == 40:
+		case len(f) == 4 && f[0] == "c" && isHex(f[1], 64) && isHex(f[2], 40) && strings.HasPrefix(f[3], "submit/"):
 			h := plumbing.NewHash(f[2])
 			ix.byID[f[1]] = indexEntry{Commit: h, Branch: f[3]}
 			ix.commits[h] = true
-		case len(f) == 3 && f[0] == "t" && len(f[2]) == 40:
+		case len(f) == 3 && f[0] == "t" && strings.HasPrefix(f[1], "refs/heads/submit/") && isHex(f[2], 40):
 			ix.tips[f[1]] = plumbing.NewHash(f[2])
+		default:
+			return fmt.Sprintf("line %d is not an entry: %.40q", n+2, line)
 		}
-		// Anything else is a torn line from a crash: ignored.
 	}
+	return ""
+}
+
+// indexable reports whether branch can be the last field of a "c" line:
+// no space or control character (trailers of a hand-made commit can hold
+// anything; such a line would make the log look damaged on every start).
+func indexable(branch string) bool {
+	for i := 0; i < len(branch); i++ {
+		if branch[i] <= ' ' || branch[i] == 0x7f {
+			return false
+		}
+	}
+	return strings.HasPrefix(branch, "submit/")
+}
+
+// isHex reports whether s is n lower-case hex digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkMain returns "" if the index knows the inbox commit that main
+// merged last (the approval most likely to be delivered again), else
+// what is missing: a log cut at a line boundary parses, but forgot it.
+func (ix *ingestIndex) checkMain(g *gitStore) string {
+	h, err := g.mainTip()
+	if err != nil {
+		return "" // no main: nothing merged to forget
+	}
+	for i := 0; i < 1000; i++ {
+		c, err := object.GetCommit(g.repo.Storer, h)
+		if err != nil || len(c.ParentHashes) == 0 {
+			return ""
+		}
+		for _, p := range c.ParentHashes[1:] {
+			pc, err := object.GetCommit(g.repo.Storer, p)
+			if err != nil {
+				continue
+			}
+			if id, _ := commitIdentity(pc); id == "" {
+				continue // not the inbox's (its trailers name no valid branch)
+			}
+			if !ix.commits[p] {
+				return fmt.Sprintf("no entry for %s, merged into main by %s", p, c.Hash)
+			}
+			return ""
+		}
+		h = c.ParentHashes[0]
+	}
+	return ""
 }
 
 // rebuild walks every commit reachable from any branch and writes a fresh
@@ -141,11 +231,14 @@ func (ix *ingestIndex) rebuild(g *gitStore) error {
 			lines = append(lines, fmt.Sprintf("t %s %s", r.Name(), r.Hash()))
 		}
 	}
+	lines = append([]string{indexHeader}, lines...)
 	tmp := ix.path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write index: %w", err)
 	}
 	if err := os.Rename(tmp, ix.path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write index: %w", err)
 	}
 	return nil
@@ -159,6 +252,9 @@ func (ix *ingestIndex) lookup(id string) (indexEntry, bool) {
 }
 
 func (ix *ingestIndex) add(id string, commit plumbing.Hash, branch string) error {
+	if !indexable(branch) {
+		return nil // not an inbox branch name: a hand-made commit's trailers
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.byID[id] = indexEntry{Commit: commit, Branch: branch}

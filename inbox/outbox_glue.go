@@ -2,8 +2,8 @@ package inbox
 
 import (
 	"path/filepath"
-	"strings"
 
+	"kjjr/content"
 	"kjjr/outbox"
 )
 
@@ -22,45 +22,31 @@ func (q outboxQueue) queue(r *receipt) error {
 	return q.ob.QueueReceipt(or)
 }
 
-// openOutbox opens <gitdir>/kjjr/outbox (package outbox, CONTRACTS.md
-// section 3) for the engine's receipts, with the SMTP settings of the
-// options and From, name and contact from main's site.yaml. Recipients
-// are checked against the institution's report_senders on main.
+// openOutbox opens <gitdir>/kjjr/outbox (package outbox) for the engine's
+// receipts, with the SMTP settings of the options and From, name and
+// contact from main's site.yaml. Recipients are checked against the
+// institution's report_senders on main as it is when each receipt is
+// queued.
 func (e *engine) openOutbox(opts *Options) (*outbox.Outbox, error) {
 	snap, err := e.snapshotNow()
 	if err != nil {
 		return nil, err
 	}
-	site := snap.repo.Site
-	cfg := &outbox.Config{
+	latest := func(slug string) *content.Institution {
+		s, err := e.snapshotNow()
+		if err != nil {
+			return nil
+		}
+		return s.repo.Institution(slug)
+	}
+	cfg := outbox.ConfigFor(&snap.repo.Site, latest, outbox.Server{
 		Addr: opts.SMTP.Addr, User: opts.SMTP.User, Password: opts.SMTP.Password, TLS: opts.SMTP.TLS,
-		From: site.Inbox.ReceiptFrom, FromName: site.Bureau, Contact: site.Contact,
-		Logger: opts.logger(), Now: opts.Now,
-		Senders: func(slug string) []string {
-			s, err := e.snapshotNow()
-			if err != nil {
-				return nil
-			}
-			inst := s.repo.Institution(slug)
-			if inst == nil {
-				return nil
-			}
-			var out []string
-			for _, r := range inst.ReportSenders {
-				out = append(out, strings.ToLower(strings.TrimSpace(r.Email)))
-			}
-			return out
-		},
-	}
-	if cfg.From == "" {
-		cfg.From = "kjjr@localhost"
-	}
-	if opts.IMAP.Addr != "" && opts.SMTP.Addr != "" {
-		cfg.AppendSent = outbox.IMAPSentAppender(outbox.IMAPConfig{
+		Sent: outbox.IMAPConfig{
 			Addr: opts.IMAP.Addr, User: opts.IMAP.User, Password: opts.IMAP.Password, TLS: opts.IMAP.TLS,
 			InsecureSkipVerify: opts.IMAP.TLSConfig != nil && opts.IMAP.TLSConfig.InsecureSkipVerify,
-		})
-	}
+		},
+	})
+	cfg.Logger, cfg.Now = opts.logger(), opts.Now
 	ob, err := outbox.Open(filepath.Join(e.stateDir, "outbox"), cfg)
 	if err != nil {
 		return nil, err

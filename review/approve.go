@@ -20,6 +20,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
 	"kjjr/submission"
 )
 
@@ -175,7 +176,12 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	if err != nil {
 		return nil, fmt.Errorf("review: write merge: %w", err)
 	}
-	if err := r.Git.Storer.CheckAndSetReference(plumbing.NewHashReference(MainBranch, mh), mainRef); err != nil {
+	// Under git's main.lock, as C git moves it (see kjjr/internal/gitdir).
+	if err := gitdir.Update(r.GitDir, MainBranch, mh, mainRef.Hash()); err != nil {
+		var locked *gitdir.LockedError
+		if errors.As(err, &locked) {
+			return nil, refuse(CodeLocked, "未合并 %s：%s", s.Branch, locked.Error())
+		}
 		if errors.Is(err, storage.ErrReferenceHasChanged) {
 			return nil, refuse(CodeConcurrent, "main 在审核期间被别人更新了，未合并：请重新运行 kjjr review approve %s", s.Branch)
 		}

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage"
 
 	"kjjr/content"
+	"kjjr/internal/gitdir"
 	"kjjr/submission"
 )
 
@@ -61,18 +63,29 @@ func (r *Repo) Reject(branch, reason, by string, now time.Time) (*Rejection, err
 	if rej.MessageID == "" {
 		rej.MessageID = s.Trailers[submission.KeyMessageID]
 	}
-	if err := r.Git.Storer.SetReference(plumbing.NewHashReference(kept, s.Tip)); err != nil {
+	// Refs move under git's <ref>.lock (kjjr/internal/gitdir): a branch
+	// that git or the inbox is writing, or whose lock a killed git left,
+	// is refused before anything is recorded.
+	var locked *gitdir.LockedError
+	if err := gitdir.CheckUnlocked(r.GitDir, bn); errors.As(err, &locked) {
+		return nil, refuse(CodeLocked, "未驳回 %s：%s", s.Branch, locked.Error())
+	}
+	if err := gitdir.Update(r.GitDir, kept, s.Tip, plumbing.ZeroHash); err != nil {
 		return nil, fmt.Errorf("review: keep rejected commits: %w", err)
 	}
 	if err := r.appendRejection(rej); err != nil {
-		_ = r.Git.Storer.RemoveReference(kept)
+		_ = gitdir.Delete(r.GitDir, kept, s.Tip)
 		return nil, err
 	}
-	cur, err := r.Git.Storer.Reference(bn)
-	if err != nil || cur.Hash() != s.Tip {
-		return rej, refuse(CodeConcurrent, "%s 在驳回期间又收到了新的提交，分支已保留：驳回理由已记录，请重新查看（kjjr review show %s）", s.Branch, s.Branch)
-	}
-	if err := r.Git.Storer.RemoveReference(bn); err != nil {
+	// The branch goes only if it is still where it was reviewed: a
+	// submission the inbox commits meanwhile is never lost.
+	if err := gitdir.Delete(r.GitDir, bn, s.Tip); err != nil {
+		if errors.As(err, &locked) {
+			return rej, refuse(CodeLocked, "驳回理由已记录，但分支 %s 未删除：%s", s.Branch, locked.Error())
+		}
+		if errors.Is(err, storage.ErrReferenceHasChanged) {
+			return rej, refuse(CodeConcurrent, "%s 在驳回期间又收到了新的提交，分支已保留：驳回理由已记录，请重新查看（kjjr review show %s）", s.Branch, s.Branch)
+		}
 		return rej, fmt.Errorf("review: remove %s: %w", s.Branch, err)
 	}
 	return rej, nil

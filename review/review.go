@@ -26,12 +26,12 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
 	"kjjr/submission"
 )
 
@@ -65,6 +65,7 @@ const (
 	CodeNoApprover    = "no_approver"
 	CodeConcurrent    = "concurrent"
 	CodeNoReason      = "no_reason"
+	CodeLocked        = "locked" // a git lock file stands in the way (gitdir.LockedError)
 )
 
 // CodeOf returns the Code of a refusal, or "" for another error.
@@ -123,7 +124,8 @@ func Open(dir string) (*Repo, error) {
 	if fi, err := os.Stat(r.GitDir); err != nil || !fi.IsDir() {
 		return nil, refuse(CodeNotGit, "%s 不是 git 仓库：请用 --repo 指向内容仓库（kjjr init DIR 可新建一个）", dir)
 	}
-	r.st = filesystem.NewStorageWithOptions(osfs.New(r.GitDir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	// gitdir's storage lists refs past the lock files a killed git leaves.
+	r.st = gitdir.Storage(r.GitDir, filesystem.Options{KeepDescriptors: true})
 	g, err := git.Open(r.st, wt)
 	if err != nil {
 		_ = r.st.Close()

@@ -66,23 +66,19 @@ func (x *filled) put(t testing.TB, sheet, cell string, v any) {
 	}
 }
 
-// fillAll fills every field with its table Example.
+// fillAll fills every field of sheet 1 with its table Example (the
+// values of goodReport), as Fill does.
 func (x *filled) fillAll(t testing.TB) *filled {
-	for _, fd := range fields {
-		var v any = fd.Example
-		switch fd.Kind {
-		case kindInt:
-			var n int
-			fmt.Sscan(fd.Example, &n)
-			v = n
-		case kindWan:
-			var n float64
-			fmt.Sscan(fd.Example, &n)
-			v = n
-		}
-		x.set(t, fd.Key, v)
+	t.Helper()
+	if err := fillMain(x.f, x.lay, exampleInst(), goodReport(t)); err != nil {
+		t.Fatal(err)
 	}
 	return x
+}
+
+// exampleInst is the institution the table's examples name.
+func exampleInst() *content.Institution {
+	return &content.Institution{Name: fieldByKey(keyInstitution).Example, USCC: fieldByKey(keyUSCC).Example}
 }
 
 // addRow appends a 融资明细 row; values by column key.
@@ -127,11 +123,13 @@ func uscc(t testing.TB, first17 string) string {
 // goodSheet is the typical filled sheet: every field from the table's
 // examples, three financing rows summing to 1500.5 of which 300 晋创谷.
 func goodSheet(t testing.TB) *filled {
-	x := newFilled(t).fillAll(t)
-	x.addRow(t, row(1, "晋中甲科技有限公司", uscc(t, "91140700MA0K00011"), "是", 300, "2025-04-03"))
-	x.addRow(t, row(2, "晋中乙智能装备有限公司", uscc(t, "91140700MA0K00012"), "否", 1000, "2025-04-15"))
-	x.addRow(t, row(3, "晋中丙新材料有限公司", uscc(t, "91140700MA0K00013"), "否", 200.5, "2025-04-28"))
-	return x
+	t.Helper()
+	r := goodReport(t)
+	f, lay, err := fill(exampleInst(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &filled{f: f, lay: lay, row: tplFirstDataRow + len(r.Financing)}
 }
 
 // goodReport is what goodSheet parses to.

@@ -17,14 +17,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -230,39 +228,32 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
-// scriptFixtures are fixtures copied into kjjr's testscripts (which can
-// only see files inside their archive), by script.
-var scriptFixtures = map[string][]string{
-	"../cmd/kjjr/testdata/script/sheet_read.txtar": {"good.xlsx", "bad.xlsx"},
-	"../cmd/kjjr/testdata/script/sheet_wps.txtar":  {"quirk_wps_sheets.xlsx", "p_two_months.xlsx"},
-}
+// scriptFixtures are the fixtures kjjr's testscripts read, copied to
+// cmd/kjjr/testdata/sheets (a script copies them into its work directory
+// with its fixture command).
+var scriptFixtures = []string{"good.xlsx", "bad.xlsx", "quirk_wps_sheets.xlsx", "p_two_months.xlsx"}
 
-// TestScriptFixtures keeps the copies in the testscripts equal to the
-// fixtures (-update rewrites them).
+// scriptSheets is where kjjr's testscripts keep their sheets.
+const scriptSheets = "../cmd/kjjr/testdata/sheets"
+
+// TestScriptFixtures keeps kjjr's copies equal to the fixtures (-update
+// rewrites them).
 func TestScriptFixtures(t *testing.T) {
-	for script, names := range scriptFixtures {
-		ar, err := txtar.ParseFile(script)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range names {
-			want := readFixture(t, n)
-			i := slices.IndexFunc(ar.Files, func(f txtar.File) bool { return f.Name == n })
-			switch {
-			case *update && i < 0:
-				ar.Files = append(ar.Files, txtar.File{Name: n, Data: want})
-			case *update:
-				ar.Files[i].Data = want
-			case i < 0:
-				t.Errorf("%s: no copy of %s (run with -update)", script, n)
-			case !bytes.Equal(bytes.TrimSuffix(ar.Files[i].Data, []byte("\n")), want) && !bytes.Equal(ar.Files[i].Data, want):
-				t.Errorf("%s: copy of %s is stale (run with -update)", script, n)
-			}
-		}
+	for _, n := range scriptFixtures {
+		want := readFixture(t, n)
+		p := filepath.Join(scriptSheets, n)
 		if *update {
-			if err := os.WriteFile(script, txtar.Format(ar), 0o644); err != nil {
+			if err := os.WriteFile(p, want, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			continue
+		}
+		got, err := os.ReadFile(p)
+		switch {
+		case err != nil:
+			t.Errorf("%v (run go test ./sheet -run TestScriptFixtures -update)", err)
+		case !bytes.Equal(got, want):
+			t.Errorf("%s is stale (run go test ./sheet -run TestScriptFixtures -update)", p)
 		}
 	}
 }

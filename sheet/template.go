@@ -39,11 +39,7 @@ func Template(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("sheet: write template: %w", err)
-	}
-	return nil
+	return writeBook(w, f, "template")
 }
 
 // styles used by the template.
@@ -83,8 +79,10 @@ func newStyles(f *excelize.File) (*styles, error) {
 		kindText: "@", kindUSCC: "@", kindPeriod: "@", kindPhone: "@", kindList: "@", kindYesNo: "@",
 		kindInt: "0", kindWan: "#,##0.00", kindDate: "yyyy-mm-dd",
 	}
-	for k, nf := range formats {
-		nf := nf
+	// In kind order: the same styles get the same ids, so the template
+	// (and a filled sheet) is the same file on every run.
+	for k := kindText; k <= kindPhone; k++ {
+		nf := formats[k]
 		var id int
 		mk(&id, &excelize.Style{Font: font(11, false), Alignment: left, Border: border, Fill: fill("FFF2CC"), CustomNumFmt: &nf})
 		s.input[k] = id

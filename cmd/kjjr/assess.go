@@ -18,19 +18,16 @@ import (
 func cmdAssess(e *env, args []string) int {
 	fs := flag.NewFlagSet("assess", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	dir := fs.String("repo", ".", "内容仓库目录（含工作区的 git 仓库，或普通目录）")
+	dir := repoFlag(fs, ".", "内容仓库目录（含工作区的 git 仓库，或普通目录）")
 	force := fs.Bool("force", false, "覆盖已有的 results/YEAR.md")
 	nowFlag := fs.String("now", "", "草稿的考核日期（YYYY-MM-DD），默认今天")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "用法：kjjr assess YEAR [--repo DIR] [--force]\n\n按第六条第2项汇总该年度已审核通过的报送，写出考核草稿 results/YEAR.md（供工作人员填写等次后提交）。")
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(e.stderr, "kjjr assess: 请给出一个年份，例如 kjjr assess 2025")
@@ -41,11 +38,11 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 2
 	}
-	today, err := parseToday(*nowFlag)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
+	now, ok := parseNow(e, "assess", *nowFlag)
+	if !ok {
 		return 2
 	}
+	today := nowOr(now)
 	a, err := openApproved(*dir)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)

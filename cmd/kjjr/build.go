@@ -17,26 +17,27 @@ import (
 	"kjjr/site"
 )
 
-// cmdBuild is "kjjr build [--content DIR] [--out DIR] [--now YYYY-MM-DD] [--json]":
+// cmdBuild is "kjjr build [--repo DIR] [--out DIR] [--now YYYY-MM-DD] [--json]":
 // it renders the public site, writing only files whose bytes changed.
 func cmdBuild(e *env, args []string) int {
 	fl := flag.NewFlagSet("kjjr build", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
-	dir := fl.String("content", "", "content repo `DIR` (default: the embedded sample dataset)")
-	out := fl.String("out", "public", "output `DIR` of the site")
-	nowFlag := fl.String("now", "", "build as of this date, `YYYY-MM-DD` (default: today, China Standard Time)")
-	asJSON := fl.Bool("json", false, "print the summary as JSON")
-	noCache := fl.Bool("no-cache", false, "read and decode every content file, without the load cache")
-	cacheFlag := fl.String("cache", "", "load cache `FILE` (default: in the user cache directory, one per content and output directory)")
+	dir := repoFlag(fl, "", "内容仓库目录 `DIR`（默认：内置示例数据）")
+	out := fl.String("out", "public", "网站输出目录 `DIR`")
+	nowFlag := fl.String("now", "", "按此日期生成网站，`YYYY-MM-DD`（默认今天，北京时间）")
+	asJSON := fl.Bool("json", false, "以 JSON 输出摘要")
+	noCache := fl.Bool("no-cache", false, "不用加载缓存，逐个读取并解析全部内容文件")
+	cacheFlag := fl.String("cache", "", "加载缓存文件 `FILE`（默认放在用户缓存目录中，每个内容目录和输出目录各一个）")
 	fl.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr build [--content DIR] [--out DIR] [--now YYYY-MM-DD] [--json] [--no-cache] [--cache FILE]\n\n生成公开网站。只写入内容有变化的文件，并删除不再属于网站的文件。\n再次生成时，未改动的内容文件从加载缓存中读取（缓存不在内容目录和输出目录中；--no-cache 不用缓存）。\n\n参数：")
+		fmt.Fprintln(e.stderr, "用法：kjjr build [--repo DIR] [--out DIR] [--now YYYY-MM-DD] [--json] [--no-cache] [--cache FILE]\n\n生成公开网站。只写入内容有变化的文件，并删除不再属于网站的文件。\n再次生成时，未改动的内容文件从加载缓存中读取（缓存不在内容目录和输出目录中；--no-cache 不用缓存）。\n\n参数：")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fl, args)
+	if !ok {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "kjjr build: 多余的参数 %q（内容目录请用 --content DIR 指定）\n", fl.Arg(0))
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "kjjr build: 多余的参数 %q（内容仓库目录请用 --repo DIR 指定）\n", pos[0])
 		return 2
 	}
 	now, ok := parseNow(e, "build", *nowFlag)
@@ -95,26 +96,6 @@ func cmdBuild(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "下次内容自动变化：%s（%s），届时请重新生成。\n", res.NextChange, res.NextChangeReason)
 	}
 	return 0
-}
-
-func nowOr(d content.Date) content.Date {
-	if d.IsZero() {
-		return content.Today()
-	}
-	return d
-}
-
-// parseNow reads a --now flag; empty means today.
-func parseNow(e *env, cmd, s string) (content.Date, bool) {
-	if s == "" {
-		return content.Date{}, true
-	}
-	d, err := content.ParseDate(s)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr %s: --now %q 不是日期，应写作 YYYY-MM-DD\n", cmd, s)
-		return content.Date{}, false
-	}
-	return d, true
 }
 
 // buildCachePath returns the load cache file of a build of content dir

@@ -20,32 +20,37 @@ import (
 func cmdCheck(e *env, args []string) int {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
-	now := fset.String("now", "", "把这一天（YYYY-MM-DD）当作今天，便于重现结果")
-	gov := fset.String("gov", "", "按政府网站检查指标检查 kjjr build 生成的网站目录 OUT（DIR 的 site.yaml 提供网址和更新期限）")
+	nowFlag := fset.String("now", "", "以此日期（YYYY-MM-DD）为今天，便于复现输出")
+	repoDir := repoFlag(fset, "", "要校验的内容仓库目录（也可直接写作参数 DIR；默认：内置示例数据）")
+	gov := fset.String("gov", "", "按政府网站检查指标检查 kjjr build 生成的网站目录 OUT（内容仓库的 site.yaml 提供网址和更新期限）")
 	fset.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr check [--now YYYY-MM-DD] [DIR]\n      kjjr check --gov OUT [--now YYYY-MM-DD] [DIR]\n\n按《管理办法》校验内容仓库 DIR（省略时校验内置示例数据），逐条输出 文件:行: 问题。\n有错误时退出码为 1，只有警告时为 0。\n\n--gov：以检查人员的视角检查已生成的网站（链接、栏目更新、政策解读、网站标识、个人信息），\n按指标分组输出；有单项否决项时退出码为 1。\n\n参数：")
+		fmt.Fprintln(e.stderr, "用法：kjjr check [--now YYYY-MM-DD] [--repo DIR | DIR]\n      kjjr check --gov OUT [--now YYYY-MM-DD] [--repo DIR | DIR]\n\n按《管理办法》校验内容仓库 DIR（省略时校验内置示例数据），逐条输出 文件:行: 问题。\n有错误时退出码为 1，只有警告时为 0。\n\n--gov：以检查人员的视角检查已生成的网站（链接、栏目更新、政策解读、网站标识、个人信息），\n按指标分组输出；有单项否决项时退出码为 1。\n\n参数：")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fset, args)
+	if !ok {
+		return code
 	}
-	if fset.NArg() > 1 {
+	if len(pos) > 1 || len(pos) == 1 && *repoDir != "" {
 		fset.Usage()
 		return 2
 	}
 	today := content.Today()
-	if *now != "" {
-		d, err := content.ParseDate(*now)
+	if *nowFlag != "" {
+		d, err := content.ParseDate(*nowFlag)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "kjjr check: --now %q 无效，应写作 YYYY-MM-DD\n", *now)
+			fmt.Fprintf(e.stderr, "kjjr check: --now %q 无效，应写作 YYYY-MM-DD\n", *nowFlag)
 			return 2
 		}
 		today = d
 	}
+	dir := *repoDir
+	if len(pos) == 1 {
+		dir = pos[0]
+	}
 	var fsys fs.FS = jinzhong.FS()
 	prefix := ""
-	if fset.NArg() == 1 {
-		dir := fset.Arg(0)
+	if dir != "" {
 		st, err := os.Stat(dir)
 		if err != nil || !st.IsDir() {
 			fmt.Fprintf(e.stderr, "kjjr check: %s 不是目录\n", dir)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,13 +19,15 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/xuri/excelize/v2"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/inbox"
 	"kjjr/review"
+	"kjjr/sheet"
 	"kjjr/site"
 )
 
@@ -47,12 +48,20 @@ type demoMail struct {
 
 // demoSheet is what a filled monthly sheet says.
 type demoSheet struct {
-	name, uscc, period string
-	served, jcg        int
-	financing          [][2]any // amount (万元), 晋创谷 是/否
-	fees               string
-	banks              string
-	filed              string
+	name, uscc   string
+	year         int
+	month        time.Month
+	served, jcg  int
+	financing    []demoLoan
+	fees         bool // 是否向服务对象收取费用
+	banks, filed string
+}
+
+// demoLoan is one row of 融资明细: the amount in 万元, and whether the
+// enterprise is registered in 晋创谷.
+type demoLoan struct {
+	wan int
+	jcg bool
 }
 
 func demoMails() []demoMail {
@@ -68,36 +77,36 @@ func demoMails() []demoMail {
 			what: "按时报送的月报（晋中市科技成果转化服务中心，2026年10月）",
 			from: "马俊 <majun@kjcg-center.example.cn>", subject: "2026年10月月报-晋中市科技成果转化服务中心",
 			received: at("2026-11-06 09:12"), text: "您好，附件是我中心2026年10月的绩效评价考核表，请查收。\n马俊",
-			sheet: &demoSheet{name: "晋中市科技成果转化服务中心", uscc: "12140700407123459C", period: "2026年10月", served: 14, jcg: 5,
-				financing: [][2]any{{1200, "是"}, {960, "否"}}, fees: "否", banks: "晋商银行晋中分行、山西银行晋中分行", filed: "2026-11-05"},
+			sheet: &demoSheet{name: "晋中市科技成果转化服务中心", uscc: "12140700407123459C", year: 2026, month: 10, served: 14, jcg: 5,
+				financing: []demoLoan{{1200, true}, {960, false}}, banks: "晋商银行晋中分行、山西银行晋中分行", filed: "2026-11-05"},
 		},
 		{
 			what: "逾期的月报（晋中太谷农科金融服务有限公司，2026年8月，截止 9月10日）",
 			from: "孙丽 <sunli@taigu-nongke.example.cn>", subject: "补报 2026年8月月报",
 			received: at("2026-11-18 16:40"), text: "8月月报漏报了，现补报，请谅解。",
-			sheet: &demoSheet{name: "晋中太谷农科金融服务有限公司", uscc: "91140703MA0KB3R80F", period: "2026年8月", served: 9, jcg: 2,
-				financing: [][2]any{{620, "否"}}, fees: "否", banks: "山西农信太谷支行", filed: "2026-11-18"},
+			sheet: &demoSheet{name: "晋中太谷农科金融服务有限公司", uscc: "91140703MA0KB3R80F", year: 2026, month: 8, served: 9, jcg: 2,
+				financing: []demoLoan{{620, false}}, banks: "山西农信太谷支行", filed: "2026-11-18"},
 		},
 		{
 			what: "重新报送，第一次（平遥汇通科技金融咨询有限公司，2026年2月）",
 			from: "刘建军 <liujj@huitong-pingyao.example.com>", subject: "2026年2月月报",
 			received: at("2026-11-17 10:05"), text: "2月月报，请查收。",
-			sheet: &demoSheet{name: "平遥汇通科技金融咨询有限公司", uscc: "91140728MA0GW5P174", period: "2026-02", served: 6, jcg: 3,
-				financing: [][2]any{{280, "是"}}, fees: "否", banks: "平遥农商银行", filed: "2026-11-17"},
+			sheet: &demoSheet{name: "平遥汇通科技金融咨询有限公司", uscc: "91140728MA0GW5P174", year: 2026, month: 2, served: 6, jcg: 3,
+				financing: []demoLoan{{280, true}}, banks: "平遥农商银行", filed: "2026-11-17"},
 		},
 		{
 			what: "重新报送，第二次：改了数字（同一机构同一月份）",
 			from: "刘建军 <liujj@huitong-pingyao.example.com>", subject: "更正：2026年2月月报",
 			received: at("2026-11-18 09:30"), text: "上午发的表有误，以此为准。",
-			sheet: &demoSheet{name: "平遥汇通科技金融咨询有限公司", uscc: "91140728MA0GW5P174", period: "2026-02", served: 8, jcg: 4,
-				financing: [][2]any{{250, "是"}, {60, "是"}}, fees: "是", banks: "平遥农商银行、晋商银行平遥支行", filed: "2026-11-18"},
+			sheet: &demoSheet{name: "平遥汇通科技金融咨询有限公司", uscc: "91140728MA0GW5P174", year: 2026, month: 2, served: 8, jcg: 4,
+				financing: []demoLoan{{250, true}, {60, true}}, fees: true, banks: "平遥农商银行、晋商银行平遥支行", filed: "2026-11-18"},
 		},
 		{
 			what: "陌生发件人（未登记的邮箱，自称晋创资本新同事）",
 			from: "新同事 <newhire@mail.example.net>", subject: "晋创资本 2026年10月月报",
 			received: at("2026-11-09 14:00"), text: "我是晋创资本新来的同事，以后由我报送。",
-			sheet: &demoSheet{name: "山西晋创科技资本管理有限公司", uscc: "91140702MA0JQ7N36C", period: "2026年10月", served: 11, jcg: 3,
-				financing: [][2]any{{300, "否"}}, fees: "否", banks: "晋商银行晋中分行", filed: "2026-11-08"},
+			sheet: &demoSheet{name: "山西晋创科技资本管理有限公司", uscc: "91140702MA0JQ7N36C", year: 2026, month: 10, served: 11, jcg: 3,
+				financing: []demoLoan{{300, false}}, banks: "晋商银行晋中分行", filed: "2026-11-08"},
 		},
 	}
 }
@@ -112,11 +121,8 @@ func cmdDemo(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：kjjr demo [--no-serve] [--addr 127.0.0.1:0] [--dir DIR]\n\n一条命令走完整个流程（离线）：新建示例内容仓库、内置邮件服务器收到几份报送、\n收件、列出待审核、通过一份、生成并预览网站。\n\n参数：")
 		fs.PrintDefaults()
 	}
-	if _, err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if _, code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	root := *keep
 	if root == "" {
@@ -344,97 +350,94 @@ func (d *demo) mailbox() (string, func(), error) {
 	return ln.Addr().String(), stop, nil
 }
 
-// compose writes the mail as a mail client would: multipart, base64, the
-// sheet as an .xlsx attachment with an RFC 2047 name.
+// compose writes the mail as a mail client would (go-message): multipart,
+// the text and the sheet base64-encoded, the sheet as an .xlsx attachment
+// with an encoded name. The boundary is fixed so that the tour is the same
+// on every run.
 func (m demoMail) compose(i int) ([]byte, error) {
-	var b strings.Builder
-	crlf := func(s string) { b.WriteString(strings.ReplaceAll(s, "\n", "\r\n")) }
-	enc := func(s string) string { return "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
-	name, addr, _ := strings.Cut(m.from, " <")
-	crlf("From: " + enc(name) + " <" + addr + "\n")
-	crlf("To: kjjr@example.gov.cn\n")
-	crlf("Subject: " + enc(m.subject) + "\n")
-	crlf("Date: " + m.received.Add(-2*time.Minute).Format(time.RFC1123Z) + "\n")
-	crlf(fmt.Sprintf("Message-ID: <demo-%d-%d@example.net>\n", i+1, m.received.Unix()))
-	crlf("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"=_kjjr_demo\"\n\n")
-	part := func(head string, data []byte) {
-		crlf("--=_kjjr_demo\n" + head + "Content-Transfer-Encoding: base64\n\n")
-		s := base64.StdEncoding.EncodeToString(data)
-		for len(s) > 76 {
-			b.WriteString(s[:76] + "\r\n")
-			s = s[76:]
-		}
-		b.WriteString(s + "\r\n")
-	}
-	part("Content-Type: text/plain; charset=utf-8\n", []byte(m.text))
-	if m.sheet != nil {
-		x, err := m.sheet.xlsx()
-		if err != nil {
-			return nil, err
-		}
-		fn := enc("绩效评价考核表-" + m.sheet.name + ".xlsx")
-		part("Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\""+fn+"\"\nContent-Disposition: attachment; filename=\""+fn+"\"\n", x)
-	}
-	crlf("--=_kjjr_demo--\n")
-	return []byte(b.String()), nil
-}
-
-// xlsx fills the monthly sheet the way an institution types it: labels in
-// column A, values in column B, and the 融资明细 rows.
-func (s *demoSheet) xlsx() ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	var err error
-	set := func(sheet, cell string, v any) {
-		if err == nil {
-			err = f.SetCellValue(sheet, cell, v)
-		}
-	}
-	if err := f.SetSheetName("Sheet1", "绩效评价考核表"); err != nil {
-		return nil, err
-	}
-	if _, err := f.NewSheet("融资明细"); err != nil {
-		return nil, err
-	}
-	var total, jcgTotal int
-	for _, r := range s.financing {
-		total += r[0].(int)
-		if r[1] == "是" {
-			jcgTotal += r[0].(int)
-		}
-	}
-	rows := [][2]any{
-		{"机构名称", s.name}, {"统一社会信用代码", s.uscc}, {"报送月份", s.period},
-		{"服务企业数量（家）", s.served}, {"其中：晋创谷注册企业（家）", s.jcg}, {"融资需求调研企业（家）", s.served / 2},
-		{"银企对接活动（场）", 1}, {"项目路演活动（场）", 1}, {"联合金融机构入企服务（次）", 3},
-		{"政策宣讲活动（场）", 1}, {"政策宣讲覆盖企业（家）", 15}, {"协助落实贷款贴息企业（家）", 1},
-		{"协助落实科技保险企业（家）", 0}, {"合作银行名称", s.banks},
-		{"帮助企业融资金额（万元）", total}, {"其中：晋创谷企业融资金额（万元）", jcgTotal},
-		{"是否向服务对象收取费用", s.fees}, {"填报人", "演示填报人"}, {"联系电话", "0354-5550000"}, {"填报日期", s.filed},
-	}
-	for i, r := range rows {
-		set("绩效评价考核表", fmt.Sprintf("A%d", i+1), r[0])
-		set("绩效评价考核表", fmt.Sprintf("B%d", i+1), r[1])
-	}
-	head := []any{"序号", "企业名称", "统一社会信用代码", "是否晋创谷注册企业", "融资机构", "融资方式", "融资金额（万元）", "放款日期"}
-	if err := f.SetSheetRow("融资明细", "A1", &head); err != nil {
-		return nil, err
-	}
-	for i, r := range s.financing {
-		code, _ := content.USCCCheckChar(fmt.Sprintf("91140700MA0D%05d", i+1))
-		row := []any{i + 1, fmt.Sprintf("晋中示例科技有限公司%d", i+1), fmt.Sprintf("91140700MA0D%05d%c", i+1, code), r[1], "晋商银行晋中分行", "信用贷款", r[0], s.filed}
-		if err := f.SetSheetRow("融资明细", fmt.Sprintf("A%d", i+2), &row); err != nil {
-			return nil, err
-		}
-	}
+	var h mail.Header
+	name, addr, _ := strings.Cut(strings.TrimSuffix(m.from, ">"), " <")
+	h.SetAddressList("From", []*mail.Address{{Name: name, Address: addr}})
+	h.SetAddressList("To", []*mail.Address{{Address: "kjjr@example.gov.cn"}})
+	h.SetSubject(m.subject)
+	h.SetDate(m.received.Add(-2 * time.Minute))
+	h.SetMessageID(fmt.Sprintf("demo-%d-%d@example.net", i+1, m.received.Unix()))
+	h.Set("MIME-Version", "1.0")
+	h.SetContentType("multipart/mixed", map[string]string{"boundary": "=_kjjr_demo"})
+	var b bytes.Buffer
+	mw, err := message.CreateWriter(&b, h.Header)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	part := func(ph message.Header, data []byte) error {
+		ph.Set("Content-Transfer-Encoding", "base64")
+		w, err := mw.CreatePart(ph)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+		return w.Close()
+	}
+	var th mail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	if err := part(th.Header, []byte(m.text)); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if m.sheet != nil {
+		var x bytes.Buffer
+		inst, rep := m.sheet.report()
+		if err := sheet.Fill(&x, inst, rep); err != nil {
+			return nil, err
+		}
+		var ah mail.AttachmentHeader
+		fn := "绩效评价考核表-" + m.sheet.name + ".xlsx"
+		ah.SetContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", map[string]string{"name": fn})
+		ah.SetFilename(fn)
+		if err := part(ah.Header, x.Bytes()); err != nil {
+			return nil, err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// report is what the institution types into the monthly sheet: the
+// figures of s, the rest as a typical month.
+func (s *demoSheet) report() (*content.Institution, *content.Report) {
+	per := content.MonthPeriod(s.year, s.month)
+	filed, _ := content.ParseDate(s.filed)
+	no, yes := false, true
+	fees := &no
+	if s.fees {
+		fees = &yes
+	}
+	rep := &content.Report{
+		Kind: content.Monthly.String(), Period: per, Filer: "演示填报人", Phone: "0354-5550000", FiledOn: filed,
+		Indicators: &content.Indicators{
+			EnterprisesServed: s.served, JinchuangguEnterprises: s.jcg, NeedsSurveyed: s.served / 2,
+			MatchmakingEvents: 1, Roadshows: 1, OnsiteVisits: 3, PolicySessions: 1, PolicyEnterprises: 15,
+			LoanSubsidyEnterprises: 1,
+		},
+		PartnerBanks: strings.Split(s.banks, "、"), ChargedFees: fees,
+	}
+	for i, f := range s.financing {
+		first17 := fmt.Sprintf("91140700MA0D%05d", i+1)
+		code, _ := content.USCCCheckChar(first17)
+		amount := content.Wan(f.wan * 100)
+		rep.Financing = append(rep.Financing, content.Financing{
+			Enterprise: fmt.Sprintf("晋中示例科技有限公司%d", i+1), USCC: first17 + string(code), Jinchuanggu: f.jcg,
+			Lender: "晋商银行晋中分行", Method: "信用贷款", AmountWan: amount, Disbursed: filed,
+		})
+		rep.Indicators.FinancingWan += amount
+		if f.jcg {
+			rep.Indicators.JinchuangguFinancingWan += amount
+		}
+	}
+	return &content.Institution{Name: s.name, USCC: s.uscc}, rep
 }
 
 func httpGet(ctx context.Context, url string) (string, error) {

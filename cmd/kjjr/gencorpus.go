@@ -13,19 +13,20 @@ import (
 func cmdGencorpus(e *env, args []string) int {
 	fs := flag.NewFlagSet("gencorpus", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	n := fs.Int("institutions", 20, "number of institutions")
-	seed := fs.Uint64("seed", 1, "seed of the pseudo-random figures; the same seed and size give the same files")
-	out := fs.String("out", "", "output directory (created; must be empty)")
-	perRound := fs.Int("per-round", 100, "institutions per selection round")
-	evidence := fs.Bool("evidence", false, "also write the half-year reports' placeholder evidence files")
+	n := fs.Int("institutions", 20, "机构数量")
+	seed := fs.Uint64("seed", 1, "伪随机数据的种子；种子和规模相同，生成的文件就相同")
+	out := fs.String("out", "", "输出目录（自动创建，须为空）")
+	perRound := fs.Int("per-round", 100, "每轮遴选入库的机构数")
+	evidence := fs.Bool("evidence", false, "同时写出半年工作进展报告的占位印证资料文件")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "用法：kjjr gencorpus -institutions N [-seed S] -out DIR\n\n生成任意规模的合成内容仓库（用于性能测试），每家机构24份月报。\n\n参数：")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
-	if *out == "" || fs.NArg() > 0 || *n < 1 || *perRound < 1 {
+	if *out == "" || len(pos) > 0 || *n < 1 || *perRound < 1 {
 		fs.Usage()
 		return 2
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // cmdInbox fetches emailed reports over IMAP and writes each submission as
-// a commit on its review branch (issue 5). --once processes what is in the
+// a commit on its review branch. --once processes what is in the
 // mailbox and exits; otherwise it runs until SIGINT/SIGTERM.
 func cmdInbox(e *env, args []string) int {
 	fl := flag.NewFlagSet("inbox", flag.ContinueOnError)
@@ -34,7 +34,7 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 密码只从环境变量或 --*-password-file 读取，不从命令行读取。
 `)
 	}
-	repoDir := fl.String("repo", ".", "内容仓库目录（git 仓库，可为裸仓库）")
+	repoDir := repoFlag(fl, ".", "内容仓库目录（git 仓库，可为裸仓库）")
 	once := fl.Bool("once", false, "处理完邮箱中现有邮件后退出")
 	imapSrv := mailServerFlags(fl, "imap", "IMAP 服务器 host:port（KJJR_IMAP_ADDR）")
 	mailbox := fl.String("mailbox", "INBOX", "收取的邮箱文件夹")
@@ -43,14 +43,12 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 	smtpSrv := mailServerFlags(fl, "smtp", "发送回执的 SMTP 提交服务器 host:port（KJJR_SMTP_ADDR；不设则回执只排队不发送）")
 	poll := fl.Duration("poll", time.Minute, "服务器不支持 IDLE 时的轮询间隔")
 	verbose := fl.Bool("v", false, "输出每封邮件的处理日志")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fl, args)
+	if !ok {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "kjjr inbox: 多余的参数 %q\n", fl.Args())
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "kjjr inbox: 多余的参数 %q\n", pos)
 		return 2
 	}
 	if *imapSrv.addr == "" {

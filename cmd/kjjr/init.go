@@ -23,20 +23,21 @@ import (
 func cmdInit(e *env, args []string) int {
 	fset := flag.NewFlagSet("init", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
-	name := fset.String("author", "kjjr init", "author name of the first commit")
-	email := fset.String("email", "kjjr@localhost", "author email of the first commit")
+	name := fset.String("author", "kjjr init", "第一次提交的作者姓名")
+	email := fset.String("email", "kjjr@localhost", "第一次提交的作者邮箱")
 	fset.Usage = func() {
 		fmt.Fprintln(e.stderr, "用法：kjjr init DIR\n\n用内置示例数据新建内容仓库：复制文件、git init（默认分支 main）并提交第一个版本。\nDIR 须不存在或为空目录。\n\n参数：")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fset, args)
+	if !ok {
+		return code
 	}
-	if fset.NArg() != 1 {
+	if len(pos) != 1 {
 		fset.Usage()
 		return 2
 	}
-	dir := fset.Arg(0)
+	dir := pos[0]
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		fmt.Fprintf(e.stderr, "kjjr init: %s 不是空目录，为免覆盖已有文件，请指定一个新目录\n", dir)
 		return 1

@@ -12,16 +12,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/storage/filesystem"
-
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
 	"kjjr/outbox"
 	"kjjr/submission"
 )
 
-// cmdRemind emails reminders before and after reporting deadlines,
+// cmdRemind emails reminders before and after reporting deadlines:
 // once per institution, item and stage, through the outbox in
 // <gitdir>/kjjr/outbox.
 func cmdRemind(e *env, args []string) int {
@@ -44,7 +42,7 @@ cron 或 systemd 定时器运行一次。
 发件副本存入“已发送”：KJJR_IMAP_ADDR、KJJR_IMAP_USER、KJJR_IMAP_PASSWORD、KJJR_IMAP_TLS。
 `)
 	}
-	repoDir := fl.String("repo", ".", "内容仓库目录（git 仓库时读取 main 分支）")
+	repoDir := repoFlag(fl, ".", "内容仓库目录（git 仓库时读取 main 分支）")
 	dryRun := fl.Bool("dry-run", false, "只列出将要发送的提醒，不发送、不记录")
 	verbose := fl.Bool("v", false, "与 --dry-run 同用时打印每封邮件的正文")
 	nowFlag := fl.String("now", "", "以此日期为“今天”（YYYY-MM-DD，默认今天，北京时间；试用和测试用，邮件日期也按此）")
@@ -52,14 +50,12 @@ cron 或 systemd 定时器运行一次。
 	smtpSrv := mailServerFlags(fl, "smtp", "SMTP 提交服务器 host:port（KJJR_SMTP_ADDR）")
 	from := fl.String("from", "", "发件地址（默认 site.yaml 的 inbox.receipt_from）")
 	imapSrv := mailServerFlags(fl, "imap", "把发出的邮件存入此 IMAP 账户的“已发送”（KJJR_IMAP_ADDR，可不设）")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fl, args)
+	if !ok {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "kjjr remind: 多余的参数 %q\n", fl.Args())
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "kjjr remind: 多余的参数 %q\n", pos)
 		return 2
 	}
 	today := content.Today()
@@ -88,34 +84,26 @@ cron 或 systemd 定时器运行一次。
 	}
 	reminders, skipped := outbox.Plan(repo, today, src.pending)
 
-	cfg := &outbox.Config{
-		Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls, From: *from,
-		FromName: repo.Site.Bureau, Contact: repo.Site.Contact,
-		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Senders: func(slug string) []string {
-			var out []string
-			if inst := repo.Institution(slug); inst != nil {
-				for _, s := range inst.ReportSenders {
-					out = append(out, s.Email)
-				}
-			}
-			return out
-		},
-	}
-	if *nowFlag != "" {
-		// Act wholly as on that day: expiry of stale reminders and the
-		// Date of the mail follow it (for trials and tests).
-		cfg.Now = func() time.Time {
-			n := time.Now().In(content.CST)
-			return time.Date(today.Year, today.Month, today.Day, n.Hour(), n.Minute(), n.Second(), 0, content.CST)
-		}
-	}
-	if cfg.From == "" {
-		cfg.From = repo.Site.Inbox.ReceiptFrom
-	}
-	if cfg.From == "" {
+	if *from == "" && repo.Site.Inbox.ReceiptFrom == "" {
 		fmt.Fprintln(e.stderr, "kjjr remind: 没有发件地址：请在 site.yaml 的 inbox.receipt_from 填写，或用 --from 指定")
 		return 2
+	}
+	srv := outbox.Server{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}
+	configure := func() *outbox.Config {
+		cfg := outbox.ConfigFor(&repo.Site, repo.Institution, srv)
+		cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if *from != "" {
+			cfg.From = *from
+		}
+		if *nowFlag != "" {
+			// Act wholly as on that day: expiry of stale reminders and the
+			// Date of the mail follow it (for trials and tests).
+			cfg.Now = func() time.Time {
+				n := time.Now().In(content.CST)
+				return time.Date(today.Year, today.Month, today.Day, n.Hour(), n.Minute(), n.Second(), 0, content.CST)
+			}
+		}
+		return cfg
 	}
 	sdir := *stateDir
 	if sdir == "" {
@@ -124,7 +112,7 @@ cron 或 systemd 定时器运行一次。
 
 	fmt.Fprintf(e.stdout, "kjjr remind：%s，截止前 %d 天起提醒\n", today, repo.Site.Deadlines.RemindDays)
 	if *dryRun {
-		return remindDryRun(e, cfg, sdir, reminders, skipped, *verbose)
+		return remindDryRun(e, configure(), sdir, reminders, skipped, *verbose)
 	}
 
 	if sdir == "" {
@@ -143,7 +131,7 @@ cron 或 systemd 定时器运行一次。
 			fmt.Fprintf(e.stderr, "kjjr remind: --smtp-password-file: %v\n", err)
 			return 2
 		}
-		cfg.Password = pw
+		srv.Password = pw
 	}
 	if *imapSrv.addr != "" {
 		pw, err := imapSrv.password()
@@ -151,9 +139,9 @@ cron 或 systemd 定时器运行一次。
 			fmt.Fprintf(e.stderr, "kjjr remind: --imap-password-file: %v\n", err)
 			return 2
 		}
-		cfg.AppendSent = outbox.IMAPSentAppender(outbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, Password: pw, TLS: *imapSrv.tls})
+		srv.Sent = outbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, Password: pw, TLS: *imapSrv.tls}
 	}
-	ob, err := outbox.Open(sdir, cfg)
+	ob, err := outbox.Open(sdir, configure())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr remind: %v\n", err)
 		return 2
@@ -294,8 +282,9 @@ func openContent(dir string) (*contentSource, error) {
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("内容仓库目录 %s 不存在", dir)
 	}
-	r, err := git.PlainOpen(abs)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	// gitdir lists refs past the lock files a killed git leaves.
+	r, gd, err := gitdir.Open(abs)
+	if errors.Is(err, gitdir.ErrNotRepo) {
 		return &contentSource{fsys: os.DirFS(abs), where: dir}, nil
 	}
 	if err != nil {
@@ -309,11 +298,7 @@ func openContent(dir string) (*contentSource, error) {
 	// lock, so a gitfs.FS must not be read from several goroutines (go
 	// test -race finds it in content.Load's parallel decode).
 	src := &contentSource{fsys: fsys, where: dir + "（main 分支）", pending: map[string]bool{}, loadOpts: &content.LoadOptions{Workers: 1}}
-	if fss, ok := r.Storer.(*filesystem.Storage); ok {
-		src.stateDir = filepath.Join(fss.Filesystem().Root(), "kjjr", "outbox")
-	} else {
-		return nil, fmt.Errorf("%s: unsupported git storage", dir)
-	}
+	src.stateDir = filepath.Join(gd, "kjjr", "outbox")
 	// Pending as kjjr review and status count it (package submission):
 	// unmerged local submit/… branches only.
 	pend, err := submission.Pending(r.Storer)

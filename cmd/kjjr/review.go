@@ -33,24 +33,21 @@ const reviewUsage = `用法：
 func cmdReview(e *env, args []string) int {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	dir := fs.String("repo", ".", "内容仓库目录")
+	dir := repoFlag(fs, ".", "内容仓库目录")
 	by := fs.String("by", "", "审核人：'姓名 <邮箱>'（默认取仓库的 git config user.name / user.email）")
 	reason := fs.String("reason", "", "驳回理由（reject）")
 	quarantine := fs.Bool("quarantine", false, "列出隔离区中的邮件")
 	inst := fs.String("institution", "", "机构代号（release）")
-	nowFlag := fs.String("now", "", "")
+	nowFlag := fs.String("now", "", "以此时间为当前时间（RFC 3339，如 2026-05-20T09:00:00+08:00；试用和测试用）")
 	smtpSrv := mailServerFlags(fs, "smtp", "reject：立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则排队，由运行中的 kjjr inbox 发出）")
 	imapSrv := mailServerFlags(fs, "imap", "release：收件邮箱的 IMAP 服务器 host:port（KJJR_IMAP_ADDR）；隔离区只存了邮件头时，从“待核查”文件夹取回原邮件")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, reviewUsage)
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
 	now := time.Now()
 	if *nowFlag != "" {
@@ -206,14 +203,14 @@ func cmdReview(e *env, args []string) int {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stdout, "已驳回 %s：%s。\n理由已记录在 %s/rejections.log；原提交保留在 %s。\n", rej.Branch, rej.Reason, r.StateDir(), rej.Kept)
-		cfg := &outbox.Config{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}
+		srv := outbox.Server{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls}
 		if *smtpSrv.addr != "" {
-			if cfg.Password, err = smtpSrv.password(); err != nil {
+			if srv.Password, err = smtpSrv.password(); err != nil {
 				fmt.Fprintf(e.stderr, "kjjr review: --smtp-password-file: %v\n", err)
 				return 1
 			}
 		}
-		return rejectReceipt(e, r, rej, cfg, now)
+		return rejectReceipt(e, r, rej, srv, now)
 	}
 	fmt.Fprintf(e.stderr, "kjjr review: 未知子命令 %q\n\n%s", sub, reviewUsage)
 	return 2
@@ -223,7 +220,7 @@ func cmdReview(e *env, args []string) int {
 // <gitdir>/kjjr/outbox, to the sender and the institution's other
 // report_senders only, and sends it at once when an SMTP server is given;
 // otherwise a running kjjr inbox sends it.
-func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Config, now time.Time) int {
+func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, srv outbox.Server, now time.Time) int {
 	inst, err := r.Institution(rej.Institution)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr review: 出错：%v\n", err)
@@ -234,21 +231,13 @@ func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, cfg *outbox.Co
 		fmt.Fprintf(e.stdout, "未发送回执：发件人 %q 不是该机构登记的报送邮箱，请另行通知机构。\n", rej.Sender)
 		return 0
 	}
-	repo, _ := r.LoadSite()
-	cfg.From = repo.Inbox.ReceiptFrom
-	if cfg.From == "" {
-		cfg.From = "kjjr@localhost"
-	}
-	cfg.FromName, cfg.Contact = repo.Bureau, repo.Contact
-	cfg.Senders = func(slug string) []string {
-		var out []string
+	site, _ := r.LoadSite()
+	cfg := outbox.ConfigFor(site, func(slug string) *content.Institution {
 		if slug == inst.Slug {
-			for _, s := range inst.ReportSenders {
-				out = append(out, s.Email)
-			}
+			return inst
 		}
-		return out
-	}
+		return nil
+	}, srv)
 	ob, err := outbox.Open(filepath.Join(r.StateDir(), "outbox"), cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr review: 无法打开发件队列：%v\n", err)

@@ -16,26 +16,27 @@ import (
 	"kjjr/site"
 )
 
-// cmdServe is "kjjr serve [--content DIR] [--addr 127.0.0.1:1313]
+// cmdServe is "kjjr serve [--repo DIR] [--addr 127.0.0.1:1313]
 // [--addr-file FILE] [--now YYYY-MM-DD]": it builds the site, serves it,
 // and with a content DIR watches it and reloads open pages on change.
 func cmdServe(e *env, args []string) int {
 	fl := flag.NewFlagSet("kjjr serve", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
-	dir := fl.String("content", "", "content repo `DIR` to serve and watch (default: the embedded sample dataset, not watched)")
-	addr := fl.String("addr", "127.0.0.1:1313", "listen `address` (port 0 picks a free port)")
-	addrFile := fl.String("addr-file", "", "write the address the server listens on to `FILE` once it is ready")
-	nowFlag := fl.String("now", "", "serve the site as of this date, `YYYY-MM-DD` (default: today)")
-	verbose := fl.Bool("v", false, "log every rebuild in detail")
+	dir := repoFlag(fl, "", "预览并监视的内容仓库目录 `DIR`（默认：内置示例数据，不监视）")
+	addr := fl.String("addr", "127.0.0.1:1313", "监听地址 `ADDR`（端口 0 表示自动选择空闲端口）")
+	addrFile := fl.String("addr-file", "", "服务就绪后把实际监听的地址写入文件 `FILE`")
+	nowFlag := fl.String("now", "", "按此日期预览网站，`YYYY-MM-DD`（默认今天）")
+	verbose := fl.Bool("v", false, "详细记录每次重新生成")
 	fl.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr serve [--content DIR] [--addr 127.0.0.1:1313] [--addr-file FILE] [--now YYYY-MM-DD]\n\n本地预览网站：修改内容目录中的文件后，浏览器中的页面会自动刷新。\n\n参数：")
+		fmt.Fprintln(e.stderr, "用法：kjjr serve [--repo DIR] [--addr 127.0.0.1:1313] [--addr-file FILE] [--now YYYY-MM-DD]\n\n本地预览网站：修改内容目录中的文件后，浏览器中的页面会自动刷新。\n\n参数：")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fl, args)
+	if !ok {
+		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "kjjr serve: 多余的参数 %q（内容目录请用 --content DIR 指定）\n", fl.Arg(0))
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "kjjr serve: 多余的参数 %q（内容仓库目录请用 --repo DIR 指定）\n", pos[0])
 		return 2
 	}
 	now, ok := parseNow(e, "serve", *nowFlag)

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"strconv"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
@@ -24,10 +19,10 @@ import (
 func cmdSheet(e *env, args []string) int {
 	fset := flag.NewFlagSet("sheet", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
-	slug := fset.String("institution", "", "check that 机构名称 and 统一社会信用代码 belong to this institution (slug)")
-	repoDir := fset.String("repo", "", "content repo directory (default: the embedded default dataset)")
-	asJSON := fset.Bool("json", false, "print the record as JSON instead of Markdown front matter")
-	nowFlag := fset.String("now", "", "today's date, YYYY-MM-DD (default: today in China Standard Time)")
+	slug := fset.String("institution", "", "核对机构名称和统一社会信用代码是否属于该机构（机构代号，即 institutions/ 下的目录名）")
+	repoDir := repoFlag(fset, "", "内容仓库目录（默认：内置示例数据）")
+	asJSON := fset.Bool("json", false, "以 JSON 输出记录（代替 Markdown 前置元数据）")
+	nowFlag := fset.String("now", "", "以此日期为今天，YYYY-MM-DD（默认今天，北京时间）")
 	fset.Usage = func() {
 		fmt.Fprintln(e.stderr, "用法：kjjr sheet 文件.xlsx [--institution 机构] [--repo 目录] [--json] [--now 日期]")
 		fmt.Fprintln(e.stderr, "\n解析一份《科技金融服务机构绩效评价考核表》，输出将写入 reports/<月份>.md 的记录；")
@@ -36,20 +31,9 @@ func cmdSheet(e *env, args []string) int {
 		fset.PrintDefaults()
 	}
 	// Flags may come before or after the file name.
-	var files []string
-	rest := args
-	for {
-		if err := fset.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		files = append(files, fset.Arg(0))
-		rest = fset.Args()[1:]
+	files, code, ok := parseFlags(fset, args)
+	if !ok {
+		return code
 	}
 	if len(files) != 1 {
 		fset.Usage()
@@ -117,16 +101,14 @@ func cmdSheet(e *env, args []string) int {
 		return 1
 	}
 	rep.ReceivedAt = received.Format(time.RFC3339)
-	out, err := content.EncodeRecord(rep, "")
+	encode := func(v any) ([]byte, error) { return content.EncodeRecord(v, "") }
+	if *asJSON {
+		encode = content.EncodeRecordJSON
+	}
+	out, err := encode(rep)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr sheet: %v\n", err)
 		return 1
-	}
-	if *asJSON {
-		if out, err = frontMatterJSON(out); err != nil {
-			fmt.Fprintf(e.stderr, "kjjr sheet: %v\n", err)
-			return 1
-		}
 	}
 	if _, err := e.stdout.Write(out); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr sheet: %v\n", err)
@@ -150,82 +132,4 @@ func readLimited(name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s 过大（超过 %d MiB），不像月报表", name, max>>20)
 	}
 	return data, nil
-}
-
-// frontMatterJSON turns a record's YAML front matter into indented JSON
-// with the same keys in the same order.
-func frontMatterJSON(record []byte) ([]byte, error) {
-	front, _, _, err := content.SplitFrontMatter(record)
-	if err != nil {
-		return nil, err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(front, &doc); err != nil {
-		return nil, fmt.Errorf("re-read front matter: %w", err)
-	}
-	var b bytes.Buffer
-	if len(doc.Content) > 0 {
-		if err := writeJSON(&b, doc.Content[0]); err != nil {
-			return nil, err
-		}
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
-		return nil, fmt.Errorf("indent json: %w", err)
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
-}
-
-func writeJSON(b *bytes.Buffer, n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.MappingNode:
-		b.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			b.Write(k)
-			b.WriteByte(':')
-			if err := writeJSON(b, n.Content[i+1]); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	case yaml.SequenceNode:
-		b.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := writeJSON(b, c); err != nil {
-				return err
-			}
-		}
-		b.WriteByte(']')
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!int", "!!float":
-			if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
-				b.WriteString(n.Value)
-				return nil
-			}
-		case "!!bool":
-			if v, err := strconv.ParseBool(n.Value); err == nil {
-				b.WriteString(strconv.FormatBool(v))
-				return nil
-			}
-		case "!!null":
-			b.WriteString("null")
-			return nil
-		}
-		s, _ := json.Marshal(n.Value)
-		b.Write(s)
-	case yaml.AliasNode:
-		return writeJSON(b, n.Alias)
-	default:
-		return fmt.Errorf("unexpected YAML node kind %d", n.Kind)
-	}
-	return nil
 }

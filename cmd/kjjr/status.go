@@ -2,155 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
-	"golang.org/x/text/width"
-
 	"kjjr/content"
-	"kjjr/review"
 )
-
-// approved is a content repo opened for the staff commands: the approved
-// content (main's tree in a git repo, the files of a plain directory) and,
-// in a git repo, the review side.
-type approved struct {
-	dir    string
-	review *review.Repo // nil for a plain directory
-	repo   *content.Repo
-	errs   content.Diagnostics
-}
-
-// openApproved opens dir for status and assess. It prints nothing; a
-// refusal comes back as an error whose text is for staff.
-func openApproved(dir string) (*approved, error) { return open(dir, false) }
-
-// openStatus is openApproved for the matrix only: in a git repo it reads
-// names and report dates through review.LoadStatus's cache.
-func openStatus(dir string, year int) (*approved, error) { return open(dir, true, year) }
-
-func open(dir string, light bool, years ...int) (*approved, error) {
-	if dir == "" {
-		dir = "."
-	}
-	a := &approved{dir: dir}
-	rv, err := review.Open(dir)
-	switch review.CodeOf(err) {
-	case "":
-		if err != nil {
-			return nil, err
-		}
-		a.review = rv
-		if light {
-			repo, ds, err := rv.LoadStatus(years...)
-			if err != nil {
-				return nil, err
-			}
-			a.repo, a.errs = repo, ds
-			return a, nil
-		}
-		repo, lerr := rv.LoadMain()
-		a.repo = repo
-		a.errs = diagsOf(lerr)
-		return a, nil
-	case review.CodeNotGit:
-		// A plain directory: what is there counts as approved.
-		if _, serr := os.Stat(filepath.Join(dir, "site.yaml")); serr != nil {
-			return nil, fmt.Errorf("%s 不是 kjjr 内容仓库（没有 site.yaml）：请用 --repo 指向内容仓库，或用 kjjr init DIR 新建一个", dir)
-		}
-		repo, lerr := content.Load(os.DirFS(dir), nil)
-		a.repo = repo
-		a.errs = diagsOf(lerr)
-		return a, nil
-	}
-	return nil, err
-}
-
-func diagsOf(err error) content.Diagnostics {
-	var ds content.Diagnostics
-	if errors.As(err, &ds) {
-		return ds.Errors()
-	}
-	if err != nil {
-		return content.Diagnostics{{File: ".", Message: err.Error()}}
-	}
-	return nil
-}
-
-// warnLoad tells staff that main does not load cleanly.
-func (a *approved) warnLoad(w io.Writer) {
-	if len(a.errs) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "警告：内容仓库有 %d 处错误（运行 kjjr check 查看并修正），以下结果不含出错的文件：\n", len(a.errs))
-	for i, d := range a.errs {
-		if i == 5 {
-			fmt.Fprintf(w, "  ……\n")
-			break
-		}
-		fmt.Fprintf(w, "  %s\n", d)
-	}
-}
-
-// parseFlags parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-func parseToday(s string) (content.Date, error) {
-	if s == "" {
-		return content.Today(), nil
-	}
-	d, err := content.ParseDate(s)
-	if err != nil {
-		return content.Date{}, fmt.Errorf("--now %q 不是日期：应写作 YYYY-MM-DD", s)
-	}
-	return d, nil
-}
-
-// textWidth is the number of terminal columns s takes: East Asian wide and
-// full-width characters take two.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
-// pad right-pads s with spaces to w columns.
-func pad(s string, w int) string {
-	if d := w - textWidth(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
-}
 
 // stateMark is a state's mark in the text matrix; every mark takes at most two columns.
 var stateMark = map[content.ReportState]string{
@@ -167,7 +25,7 @@ const statusLegend = "✓ 按时报送  迟 逾期报送  审 待审核  ✗ 未
 func cmdStatus(e *env, args []string) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	dir := fs.String("repo", ".", "内容仓库目录（git 仓库或普通目录）")
+	dir := repoFlag(fs, ".", "内容仓库目录（git 仓库或普通目录）")
 	year := fs.Int("year", 0, "年份（默认今年）")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	nowFlag := fs.String("now", "", "以此日期为今天（YYYY-MM-DD），默认今天")
@@ -175,22 +33,19 @@ func cmdStatus(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：kjjr status [--repo DIR] [--year 2026] [--json] [--now YYYY-MM-DD]\n\n各机构每月月报、半年报告和年度总结的报送情况。")
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(e.stderr, "kjjr status: 多余的参数 %q（年份请用 --year）\n", pos)
 		return 2
 	}
-	today, err := parseToday(*nowFlag)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr status: %v\n", err)
+	now, ok := parseNow(e, "status", *nowFlag)
+	if !ok {
 		return 2
 	}
+	today := nowOr(now)
 	if *year == 0 {
 		*year = today.Year
 	}
@@ -302,13 +157,4 @@ func writeStatusJSON(e *env, year int, today content.Date, lines []content.Compl
 		return 1
 	}
 	return 0
-}
-
-// parseYear reads a YEAR argument.
-func parseYear(s string) (int, error) {
-	y, err := strconv.Atoi(s)
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, fmt.Errorf("%q 不是年份：应写作 4 位数字，例如 2025", s)
-	}
-	return y, nil
 }

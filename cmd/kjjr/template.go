@@ -14,15 +14,16 @@ import (
 func cmdTemplate(e *env, args []string) int {
 	fs := flag.NewFlagSet("template", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	out := fs.String("o", sheet.Title+".xlsx", "output file (- for standard output)")
+	out := fs.String("o", sheet.Title+".xlsx", "输出文件（- 表示写到标准输出）")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "用法：kjjr template [-o 文件]\n\n生成空白的《科技金融服务机构绩效评价考核表》（.xlsx），默认写入当前目录下的 "+sheet.Title+".xlsx；-o - 写到标准输出。")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 0 {
+	if len(pos) != 0 {
 		fs.Usage()
 		return 2
 	}

@@ -14,31 +14,32 @@ import (
 
 // cmdWorkdays prints the last day of a period of N working days that
 // starts on DATE (the start counts when it is a working day), from the
-// holiday calendar of the embedded dataset or of --content DIR: the end of
+// holiday calendar of the embedded dataset or of --repo DIR: the end of
 // a 公示 (第三条第5项, 一般为5个工作日).
 func cmdWorkdays(e *env, args []string) int {
 	fset := flag.NewFlagSet("workdays", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
-	dir := fset.String("content", "", "content repo whose calendar/ to use (default: the embedded one)")
+	dir := repoFlag(fset, "", "取该内容仓库的 calendar/（默认：内置日历）")
 	fset.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr workdays [--content DIR] YYYY-MM-DD N\n\n输出从该日起 N 个工作日的最后一天（起始日是工作日时计入），例如公示期截止日。\n节假日和调休上班日取自 calendar/<年份>.yaml。\n\n参数：")
+		fmt.Fprintln(e.stderr, "用法：kjjr workdays [--repo DIR] YYYY-MM-DD N\n\n输出从该日起 N 个工作日的最后一天（起始日是工作日时计入），例如公示期截止日。\n节假日和调休上班日取自 calendar/<年份>.yaml。\n\n参数：")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	pos, code, ok := parseFlags(fset, args)
+	if !ok {
+		return code
 	}
-	if fset.NArg() != 2 {
+	if len(pos) != 2 {
 		fset.Usage()
 		return 2
 	}
-	start, err := content.ParseDate(fset.Arg(0))
+	start, err := content.ParseDate(pos[0])
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr workdays: 日期 %q 无效，应写作 YYYY-MM-DD\n", fset.Arg(0))
+		fmt.Fprintf(e.stderr, "kjjr workdays: 日期 %q 无效，应写作 YYYY-MM-DD\n", pos[0])
 		return 2
 	}
-	n, err := strconv.Atoi(fset.Arg(1))
+	n, err := strconv.Atoi(pos[1])
 	if err != nil || n < 1 {
-		fmt.Fprintf(e.stderr, "kjjr workdays: 工作日天数 %q 无效，应为正整数\n", fset.Arg(1))
+		fmt.Fprintf(e.stderr, "kjjr workdays: 工作日天数 %q 无效，应为正整数\n", pos[1])
 		return 2
 	}
 	var fsys fs.FS = jinzhong.FS()
@@ -54,7 +55,7 @@ func cmdWorkdays(e *env, args []string) int {
 	if err != nil {
 		var re *content.CalendarRangeError
 		if errors.As(err, &re) && *dir == "" {
-			fmt.Fprintf(e.stderr, "kjjr workdays: %v（内置日历只有 %v 年；可用 --content 指定含该年日历的内容仓库）\n", err, cal.Years())
+			fmt.Fprintf(e.stderr, "kjjr workdays: %v（内置日历只有 %v 年；可用 --repo 指定含该年日历的内容仓库）\n", err, cal.Years())
 		} else {
 			fmt.Fprintf(e.stderr, "kjjr workdays: %v\n", err)
 		}

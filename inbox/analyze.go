@@ -16,6 +16,7 @@ import (
 	"kjjr/content"
 	"kjjr/internal/safetext"
 	"kjjr/sheet"
+	submit "kjjr/submission"
 )
 
 // Outcomes of a message.
@@ -256,7 +257,7 @@ func textPeriod(s string) (p content.Period, kind content.PeriodKind, problem st
 func isZip(b []byte) bool { return len(b) >= 4 && string(b[:4]) == "PK\x03\x04" }
 
 // classify finds the kind and period, parses the sheet and lays out the
-// files.
+// files at the submission's paths (package submission).
 func (a *analyzer) classify(pl *plan) *plan {
 	p := pl.p
 	var sheets, legacy, otherXLSX []*part
@@ -422,9 +423,6 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 		}
 		return pl.reject(fmt.Sprintf("%s贵机构尚未被公告为科技金融服务机构，无需报送%s；如有疑问请联系科技局", per0.Chinese(), per0.Kind.Chinese()))
 	}
-	slug := pl.inst.Slug
-	per := pl.period.String()
-	instDir := "institutions/" + slug + "/"
 	pl.files = map[string][]byte{}
 	rep := pl.report
 	rep.Kind = pl.kind.String()
@@ -454,14 +452,14 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 			if extOf(name) == "" && ext != "" {
 				name = sanitizeName(name + "." + ext)
 			}
-			rel := "evidence/" + per + "/" + pt.SHA256[:12] + "-" + name
+			rel := submit.ListedPath(pl.period, submit.EvidenceName(pt.SHA256, name))
 			f := content.File{Path: rel, Name: pt.Name, Size: pt.Size, SHA256: pt.SHA256, Type: pt.MediaType}
 			if docs[pt] {
 				rep.Documents = append(rep.Documents, f)
 			} else {
 				rep.Evidence = append(rep.Evidence, f)
 			}
-			pl.files[instDir+rel] = pt.Data
+			pl.files[pl.sub().InstitutionDir()+"/"+rel] = pt.Data
 			rf.Kept = true
 			rf.Note = rel
 			if w := activeWarning(pt); w != "" {
@@ -485,7 +483,7 @@ func (a *analyzer) layout(pl *plan, docs map[*part]bool) *plan {
 	if err != nil {
 		return pl.reject("内部错误：无法生成报送记录，请联系科技局")
 	}
-	pl.files[instDir+"reports/"+per+".md"] = data
+	pl.files[pl.sub().ReportPath()] = data
 	pl.out = outAccept
 	return pl
 }
@@ -518,7 +516,7 @@ func noteText(s string) string {
 // whatever was cleaned before: the message holds no NUL (git fsck
 // --strict: nulInCommit), no escape sequence for a staff terminal (git
 // log), and no line that a value could add (a forged trailer or
-// paragraph).
+// paragraph). The trailers are package submission's (submission.Meta).
 func (pl *plan) commitMessage() string {
 	l := func(s string) string { return safetext.Line(s, 0) }
 	var b strings.Builder
@@ -541,22 +539,16 @@ func (pl *plan) commitMessage() string {
 		}
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Kjjr-Institution: %s\n", l(pl.inst.Slug))
-	fmt.Fprintf(&b, "Kjjr-Period: %s\n", pl.period.String())
-	fmt.Fprintf(&b, "Kjjr-Kind: %s\n", pl.kind.String())
-	if id := l(pl.id.MessageID); id != "" {
-		fmt.Fprintf(&b, "Message-Id: <%s>\n", id)
-	}
-	fmt.Fprintf(&b, "Source-Sha256: %s\n", pl.id.RawSHA256)
-	fmt.Fprintf(&b, "Body-Sha256: %s\n", pl.id.BodySHA256)
-	fmt.Fprintf(&b, "DKIM: %s\n", l(pl.dkim.String()))
+	meta := submit.Meta{Branch: pl.sub(), MessageID: l(pl.id.MessageID), SourceSHA256: pl.id.RawSHA256, BodySHA256: pl.id.BodySHA256, DKIM: l(pl.dkim.String())}
+	b.WriteString(meta.Trailers())
 	return b.String()
 }
 
+// sub is the submission of the plan: its institution and period.
+func (pl *plan) sub() submit.Branch { return submit.Branch{Slug: pl.inst.Slug, Period: pl.period} }
+
 // branch is the review branch of the plan.
-func (pl *plan) branch() string {
-	return "submit/" + pl.inst.Slug + "/" + pl.period.String()
-}
+func (pl *plan) branch() string { return pl.sub().String() }
 
 // receipt builds the outbox receipt of an accepted or rejected plan.
 func (pl *plan) receipt(branch string) *receipt {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"kjjr/internal/safetext"
+	submit "kjjr/submission"
 )
 
 // FuzzWalk feeds arbitrary bytes to the MIME walk: it must never panic,
@@ -53,8 +54,8 @@ func FuzzWalk(f *testing.F) {
 				t.Fatalf("name %q not UTF-8", pt.Name)
 			}
 			n := sanitizeName(pt.Name)
-			if n == "" || strings.ContainsAny(n, "/\\\x00") || n == "." || n == ".." || utf8.RuneCountInString(n) > maxNameRunes {
-				t.Fatalf("unsafe name %q from %q", n, pt.Name)
+			if err := submit.CheckFileName(n); err != nil {
+				t.Fatalf("unsafe name %q from %q: %v", n, pt.Name, err)
 			}
 			if !pt.TooLarge && int64(len(pt.Data)) > lim.MaxAttachment {
 				t.Fatal("part over the limit kept")

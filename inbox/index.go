@@ -11,6 +11,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	submit "kjjr/submission"
 )
 
 // ingestIndex knows which messages were committed, by identity hash. It
@@ -40,29 +42,16 @@ type indexEntry struct {
 	Branch string
 }
 
-// trailers parses the trailer lines of a commit message.
-func trailers(msg string) map[string]string {
-	out := map[string]string{}
-	paras := strings.Split(strings.TrimRight(msg, "\n"), "\n\n")
-	last := paras[len(paras)-1]
-	for _, l := range strings.Split(last, "\n") {
-		k, v, ok := strings.Cut(l, ": ")
-		if ok && !strings.ContainsAny(k, " \t") {
-			out[k] = strings.TrimSpace(v)
-		}
+// commitIdentity returns the identity hash of an inbox commit and its
+// branch (from its trailers, submit.ParseMeta), or "" for other
+// commits.
+func commitIdentity(c *object.Commit) (string, submit.Branch) {
+	m, ok := submit.ParseMeta(c.Message)
+	if !ok {
+		return "", submit.Branch{}
 	}
-	return out
-}
-
-// commitIdentity returns the identity hash of an inbox commit, or "" for
-// other commits.
-func commitIdentity(c *object.Commit) string {
-	t := trailers(c.Message)
-	if t["Kjjr-Institution"] == "" || t["Source-Sha256"] == "" {
-		return ""
-	}
-	id := identity{MessageID: strings.Trim(t["Message-Id"], "<>"), RawSHA256: t["Source-Sha256"], BodySHA256: t["Body-Sha256"]}
-	return id.Hash()
+	id := identity{MessageID: m.MessageID, RawSHA256: m.SourceSHA256, BodySHA256: m.BodySHA256}
+	return id.Hash(), m.Branch
 }
 
 // openIndex loads the index, rebuilding it from every branch when it is
@@ -184,11 +173,11 @@ func (ix *ingestIndex) checkMain(g *gitStore) string {
 		}
 		for _, p := range c.ParentHashes[1:] {
 			pc, err := object.GetCommit(g.repo.Storer, p)
-			if err != nil || commitIdentity(pc) == "" {
+			if err != nil {
 				continue
 			}
-			if t := trailers(pc.Message); !indexable("submit/" + t["Kjjr-Institution"] + "/" + t["Kjjr-Period"]) {
-				continue
+			if id, _ := commitIdentity(pc); id == "" {
+				continue // not the inbox's (its trailers name no valid branch)
 			}
 			if !ix.commits[p] {
 				return fmt.Sprintf("no entry for %s, merged into main by %s", p, c.Hash)
@@ -229,18 +218,15 @@ func (ix *ingestIndex) rebuild(g *gitStore) error {
 			if err != nil {
 				continue // shallow or missing: nothing to learn
 			}
-			if id := commitIdentity(c); id != "" {
-				t := trailers(c.Message)
-				br := "submit/" + t["Kjjr-Institution"] + "/" + t["Kjjr-Period"]
-				if indexable(br) {
-					ix.byID[id] = indexEntry{Commit: h, Branch: br}
-					ix.commits[h] = true
-					lines = append(lines, fmt.Sprintf("c %s %s %s", id, h, br))
-				}
+			if id, b := commitIdentity(c); id != "" {
+				br := b.String()
+				ix.byID[id] = indexEntry{Commit: h, Branch: br}
+				ix.commits[h] = true
+				lines = append(lines, fmt.Sprintf("c %s %s %s", id, h, br))
 			}
 			stack = append(stack, c.ParentHashes...)
 		}
-		if strings.HasPrefix(r.Name().String(), "refs/heads/submit/") {
+		if strings.HasPrefix(r.Name().String(), submit.RefPrefix) {
 			ix.tips[r.Name().String()] = r.Hash()
 			lines = append(lines, fmt.Sprintf("t %s %s", r.Name(), r.Hash()))
 		}
@@ -291,7 +277,7 @@ func (ix *ingestIndex) reconcile(g *gitStore) error {
 	var changed []*plumbing.Reference
 	err = refs.ForEach(func(r *plumbing.Reference) error {
 		n := r.Name().String()
-		if r.Type() != plumbing.HashReference || !strings.HasPrefix(n, "refs/heads/submit/") {
+		if r.Type() != plumbing.HashReference || !strings.HasPrefix(n, submit.RefPrefix) {
 			return nil
 		}
 		ix.mu.Lock()
@@ -318,12 +304,11 @@ func (ix *ingestIndex) reconcile(g *gitStore) error {
 			if err != nil {
 				break
 			}
-			id := commitIdentity(c)
+			id, b := commitIdentity(c)
 			if id == "" {
 				break
 			}
-			t := trailers(c.Message)
-			if err := ix.add(id, h, "submit/"+t["Kjjr-Institution"]+"/"+t["Kjjr-Period"]); err != nil {
+			if err := ix.add(id, h, b.String()); err != nil {
 				return err
 			}
 			if len(c.ParentHashes) == 0 {

@@ -171,7 +171,8 @@ func TestSanitizeName(t *testing.T) {
 		"":                                 "attachment",
 		"  .hidden.pdf ":                   "hidden.pdf",
 		"报表:2026?.xlsx":                    "报表_2026_.xlsx",
-		strings.Repeat("长", 300) + ".docx": strings.Repeat("长", 95) + ".docx",
+		strings.Repeat("长", 300) + ".docx": strings.Repeat("长", 65) + ".docx", // 200 bytes
+		"CON.pdf":                          "_CON.pdf",
 	} {
 		if got := sanitizeName(in); got != want {
 			t.Errorf("sanitizeName(%q) = %q, want %q", in, got, want)

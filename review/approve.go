@@ -21,6 +21,7 @@ import (
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
+	"kjjr/submission"
 )
 
 // Approver returns the approver from the repository's git config
@@ -65,14 +66,18 @@ type Approval struct {
 
 // Approve merges the submission branch into main with a --no-ff merge
 // commit by the approver, computed from git objects (a three-way tree
-// merge; the branch may touch only its report and evidence), after
-// content.Load and Repo.Check pass on the merged tree. main moves with a
-// compare-and-swap. Errors main already had do not block an approval (they
-// are not the submission's, and after the measures expire every check
-// fails); new ones do. When main is checked out in a non-bare repo, its
-// working tree must be clean before, and the merged files are written into
-// it and staged after, so that `git status` stays clean. The branch is
-// deleted after the merge (its commits stay reachable from main).
+// merge). Nothing moves unless every check passes, in this order:
+// submission.Check must accept every entry the branch adds, changes or
+// deletes relative to its merge base (regular files at the report path or
+// listed evidence paths, with valid names, within the inbox's limits; no
+// deletion); the merge must not conflict with main; content.Load and
+// Repo.Check must pass on the merged tree (errors main already had do not
+// block an approval: they are not the submission's, and after the
+// measures expire every check fails; new ones do); and a checked-out main
+// must be clean. Then main moves by compare-and-swap, and only then are the
+// merged files written into a checked-out main's working tree and staged,
+// so that `git status` stays clean. The branch is deleted after the merge
+// (its commits stay reachable from main).
 func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Approval, error) {
 	s, err := r.Get(branch)
 	if err != nil {
@@ -80,6 +85,12 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	}
 	if s.Merged {
 		return nil, refuse(CodeMerged, "%s 已经合并进 main，无需再审核（git log main 可查看）", s.Branch)
+	}
+	if s.MergeBase.IsZero() {
+		return nil, refuse(CodeNotSubmission, "%s 与 main 没有共同的历史：它不是从 main 建立的报送分支", s.Branch)
+	}
+	if err := submission.Refusal(s.ref(), s.Changes); err != nil {
+		return nil, refuse(CodeNotSubmission, "%s", err.Error())
 	}
 	mainRef, mainC, err := r.mainCommit()
 	if err != nil {
@@ -89,11 +100,7 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	if err != nil {
 		return nil, fmt.Errorf("review: %w", err)
 	}
-	base, err := r.mergeBase(tip, mainC)
-	if err != nil {
-		return nil, err
-	}
-	merged, paths, err := r.mergeTrees(s, base, tip, mainC)
+	merged, paths, err := r.mergeTrees(s, mainC)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +164,8 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 		}
 	}
 
-	msg := fmt.Sprintf("Merge branch '%s'\n\n审核通过：%s %s %s\n\nApproved-By: %s <%s>\nKjjr-Institution: %s\nKjjr-Period: %s\n",
-		s.Branch, s.Period.Kind.Chinese(), s.Period, s.Institution, by.Name, by.Email, s.Slug, s.Period)
+	msg := fmt.Sprintf("Merge branch '%s'\n\n审核通过：%s %s %s\n\n%s",
+		s.Branch, s.Period.Kind.Chinese(), s.Period, s.Institution, submission.ApprovalTrailers(s.ref(), by.Name+" <"+by.Email+">"))
 	sig := object.Signature{Name: by.Name, Email: by.Email, When: now}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: merged, ParentHashes: []plumbing.Hash{mainC.Hash, tip.Hash}}
 	obj := r.Git.Storer.NewEncodedObject()
@@ -194,77 +201,46 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	return a, nil
 }
 
-// mergeBase returns the best common ancestor of the branch tip and main.
 // diagKey identifies a diagnostic without its line (lines move when
 // unrelated parts of a file change).
 func diagKey(d content.Diagnostic) string { return d.File + "\x00" + d.Field + "\x00" + d.Message }
-
-// mergeBase returns the best common ancestor of the branch tip and main.
-func (r *Repo) mergeBase(tip, mainC *object.Commit) (*object.Commit, error) {
-	bases, err := tip.MergeBase(mainC)
-	if err != nil {
-		return nil, fmt.Errorf("review: merge base: %w", err)
-	}
-	if len(bases) == 0 {
-		return nil, refuse(CodeNotSubmission, "%s 与 main 没有共同的历史：它不是从 main 建立的报送分支", tip.Hash)
-	}
-	return bases[0], nil
-}
 
 type edit struct {
 	entry *object.TreeEntry // nil: delete
 }
 
 // mergeTrees computes the three-way merge of the branch's changes since
-// base onto main. The branch may only add or change its own report and
-// evidence; a path that main changed differently since base is a conflict.
-func (r *Repo) mergeTrees(s *Submission, base, tip, mainC *object.Commit) (plumbing.Hash, []string, error) {
-	bt, err := base.Tree()
-	if err != nil {
-		return plumbing.ZeroHash, nil, fmt.Errorf("review: base tree: %w", err)
-	}
-	tt, err := tip.Tree()
-	if err != nil {
-		return plumbing.ZeroHash, nil, fmt.Errorf("review: branch tree: %w", err)
-	}
+// its merge base (s.Changes, all accepted by submission.Check) onto main: a
+// path that main changed differently since the base is a conflict.
+func (r *Repo) mergeTrees(s *Submission, mainC *object.Commit) (plumbing.Hash, []string, error) {
 	mt, err := mainC.Tree()
 	if err != nil {
 		return plumbing.ZeroHash, nil, fmt.Errorf("review: main tree: %w", err)
 	}
-	var changes []fileChange
-	if err := r.diffTrees(bt, tt, "", &changes); err != nil {
-		return plumbing.ZeroHash, nil, err
-	}
-	report := ReportPath(s.Slug, s.Period)
-	evidence := EvidenceDir(s.Slug, s.Period) + "/"
 	edits := map[string]edit{}
-	var outside, conflicts []string
-	for _, ch := range changes {
-		p := ch.path
-		if p != report && !strings.HasPrefix(p, evidence) {
-			outside = append(outside, p)
-			continue
+	var conflicts []string
+	for i := range s.Changes {
+		ch := &s.Changes[i]
+		var from, to *object.TreeEntry
+		if !ch.Added() {
+			from = &object.TreeEntry{Mode: ch.OldMode, Hash: ch.OldHash}
 		}
-		from, to := ch.from, ch.to
-		cur := entryAt(mt, p)
-		switch {
+		if !ch.Deleted() {
+			to = &object.TreeEntry{Mode: ch.Mode, Hash: ch.Hash}
+		}
+		switch cur := entryAt(mt, ch.Path); {
 		case sameEntry(cur, from):
-			edits[p] = edit{to}
+			edits[ch.Path] = edit{to}
 		case sameEntry(cur, to):
 			// main already has it
 		default:
-			conflicts = append(conflicts, p)
+			conflicts = append(conflicts, ch.Path)
 		}
-	}
-	if len(outside) > 0 {
-		sort.Strings(outside)
-		return plumbing.ZeroHash, nil, refuse(CodeNotSubmission, "%s 修改了报送范围以外的文件，不能作为报送合并（报送只能改动 %s 和 %s）：\n  %s",
-			s.Branch, report, evidence, strings.Join(outside, "\n  "))
 	}
 	if len(conflicts) > 0 {
 		sort.Strings(conflicts)
 		return plumbing.ZeroHash, nil, refuse(CodeConflict, "%s 与 main 冲突：main 上以下文件已被改动（例如有人手工编辑了同一份报告），未合并：\n  %s\n请先比较两边（git diff main %s -- %s），再决定保留哪一份：可在 main 上撤销手工修改后重新审核，或用 kjjr review reject 驳回并请机构重新报送。",
-			s.Branch, strings.Join(conflicts, "\n  "), s.Branch, report)
+			s.Branch, strings.Join(conflicts, "\n  "), s.Branch, s.ref().ReportPath())
 	}
 	if len(edits) == 0 {
 		return plumbing.ZeroHash, nil, refuse(CodeMerged, "%s 的内容已经在 main 上，无需合并", s.Branch)
@@ -274,111 +250,6 @@ func (r *Repo) mergeTrees(s *Submission, base, tip, mainC *object.Commit) (plumb
 		return plumbing.ZeroHash, nil, err
 	}
 	return h, sortedKeys(edits), nil
-}
-
-// fileChange is a file that differs between two trees: from is its entry
-// in the first (nil: added), to in the second (nil: deleted).
-type fileChange struct {
-	path     string
-	from, to *object.TreeEntry
-}
-
-// diffTrees appends to out the files that differ between trees a and b
-// (either may be nil: empty), as object.DiffTree reports them (files only;
-// a file that became a directory is a deletion and insertions), but reads
-// only the subtrees whose hashes differ: object.DiffTree decodes every
-// subtree of a changed directory, 10,000 trees on a 5000-institution repo
-// to find the one report a submission adds.
-func (r *Repo) diffTrees(a, b *object.Tree, prefix string, out *[]fileChange) error {
-	var ae, be []object.TreeEntry
-	if a != nil {
-		ae = a.Entries
-	}
-	if b != nil {
-		be = b.Entries
-	}
-	inB := make(map[string]int, len(be))
-	for i, e := range be {
-		inB[e.Name] = i
-	}
-	inA := make(map[string]bool, len(ae))
-	for i := range ae {
-		e := &ae[i]
-		inA[e.Name] = true
-		j, ok := inB[e.Name]
-		if !ok {
-			if err := r.diffSide(e, prefix, true, out); err != nil {
-				return err
-			}
-			continue
-		}
-		f := &be[j]
-		if e.Hash == f.Hash && e.Mode == f.Mode {
-			continue
-		}
-		switch eDir, fDir := e.Mode == filemode.Dir, f.Mode == filemode.Dir; {
-		case eDir && fDir:
-			at, err := r.subtree(e, prefix)
-			if err != nil {
-				return err
-			}
-			bt, err := r.subtree(f, prefix)
-			if err != nil {
-				return err
-			}
-			if err := r.diffTrees(at, bt, prefix+e.Name+"/", out); err != nil {
-				return err
-			}
-		case !eDir && !fDir:
-			from, to := *e, *f
-			*out = append(*out, fileChange{path: prefix + e.Name, from: &from, to: &to})
-		default:
-			if err := r.diffSide(e, prefix, true, out); err != nil {
-				return err
-			}
-			if err := r.diffSide(f, prefix, false, out); err != nil {
-				return err
-			}
-		}
-	}
-	for i := range be {
-		if f := &be[i]; !inA[f.Name] {
-			if err := r.diffSide(f, prefix, false, out); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// diffSide appends the files of entry e (a file, or a directory and all
-// below it) as deleted (from) or added (to).
-func (r *Repo) diffSide(e *object.TreeEntry, prefix string, deleted bool, out *[]fileChange) error {
-	if e.Mode == filemode.Dir {
-		t, err := r.subtree(e, prefix)
-		if err != nil {
-			return err
-		}
-		if deleted {
-			return r.diffTrees(t, nil, prefix+e.Name+"/", out)
-		}
-		return r.diffTrees(nil, t, prefix+e.Name+"/", out)
-	}
-	c := *e
-	if deleted {
-		*out = append(*out, fileChange{path: prefix + e.Name, from: &c})
-	} else {
-		*out = append(*out, fileChange{path: prefix + e.Name, to: &c})
-	}
-	return nil
-}
-
-func (r *Repo) subtree(e *object.TreeEntry, prefix string) (*object.Tree, error) {
-	t, err := r.Git.TreeObject(e.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("review: diff: tree %s%s: %w", prefix, e.Name, err)
-	}
-	return t, nil
 }
 
 func sameEntry(a, b *object.TreeEntry) bool {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"kjjr/content"
-	"kjjr/content/corpus"
 )
 
 // BenchmarkStatus5000 is `kjjr status` on a 5000-institution, two-year
@@ -17,23 +16,7 @@ import (
 //
 //	go test -run '^$' -bench Status5000 -benchtime 5x ./review
 func BenchmarkStatus5000(b *testing.B) {
-	// KJJR_BENCH_REPO keeps the corpus between runs (it takes a minute to make).
-	dir := os.Getenv("KJJR_BENCH_REPO")
-	if dir == "" {
-		dir = filepath.Join(b.TempDir(), "repo")
-	}
-	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {
-		t0 := time.Now()
-		if err := corpus.Write(dir, &corpus.Options{Institutions: 5000}); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("corpus: 5000 institutions written in %v", time.Since(t0).Round(time.Millisecond))
-		t0 = time.Now()
-		gitB(b, dir, "init", "-q", "-b", "main")
-		gitB(b, dir, "add", "-A")
-		gitB(b, dir, "commit", "-q", "-m", "corpus")
-		b.Logf("corpus committed with C git in %v", time.Since(t0).Round(time.Millisecond))
-	}
+	dir := corpusRepo(b)
 	today := content.Date{Year: 2026, Month: time.November, Day: 27}
 	status := func() {
 		r, err := Open(dir)

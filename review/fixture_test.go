@@ -15,11 +15,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/submission"
 )
 
 // fixture is a small content repo: three institutions announced on
 // 2025-06-20 and a few approved reports, written with go-git objects the
-// way the inbox writes them (CONTRACTS.md §2).
+// way the inbox writes them (package submission).
 type fixture struct {
 	t    *testing.T
 	dir  string
@@ -140,7 +141,7 @@ func newFixture(t *testing.T, bare bool) *fixture {
 	}
 	// alpha: three approved months of history, on time.
 	for i, p := range []string{"2026-01", "2026-02", "2026-03"} {
-		files[ReportPath("alpha", mustPeriod(p))] = encode(t, monthly(p, at(fmt.Sprintf("2026-%02d-05 10:00", i+2)), 10, "100", false))
+		files[submission.Branch{Slug: "alpha", Period: mustPeriod(p)}.ReportPath()] = encode(t, monthly(p, at(fmt.Sprintf("2026-%02d-05 10:00", i+2)), 10, "100", false))
 	}
 	f.commit(plumbing.ZeroHash, files, "初始内容", object.Signature{Name: "科技局", Email: "staff@example.gov.cn", When: at("2026-01-01 09:00")}, "refs/heads/main")
 	f.r, err = Open(dir)
@@ -166,7 +167,36 @@ func mustPeriod(s string) content.Period {
 // moves ref to the new commit.
 func (f *fixture) commit(parent plumbing.Hash, files map[string][]byte, msg string, sig object.Signature, ref plumbing.ReferenceName, committer ...object.Signature) plumbing.Hash {
 	f.t.Helper()
-	r := &Repo{Git: f.g}
+	edits := map[string]edit{}
+	for p, data := range files {
+		if data == nil && !strings.HasSuffix(p, ".gitkeep") {
+			edits[p] = edit{nil}
+			continue
+		}
+		edits[p] = edit{&object.TreeEntry{Mode: filemode.Regular, Hash: f.blob(data)}}
+	}
+	return f.commitEdits(parent, edits, msg, sig, ref, committer...)
+}
+
+// blob stores data as a blob.
+func (f *fixture) blob(data []byte) plumbing.Hash {
+	f.t.Helper()
+	obj := f.g.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	w, _ := obj.Writer()
+	w.Write(data)
+	w.Close()
+	h, err := f.g.Storer.SetEncodedObject(obj)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return h
+}
+
+// commitEdits applies edits (full paths; any name and mode) to parent's
+// tree, commits the result and moves ref to it.
+func (f *fixture) commitEdits(parent plumbing.Hash, edits map[string]edit, msg string, sig object.Signature, ref plumbing.ReferenceName, committer ...object.Signature) plumbing.Hash {
+	f.t.Helper()
 	var base *object.Tree
 	var parents []plumbing.Hash
 	if parent != plumbing.ZeroHash {
@@ -177,24 +207,7 @@ func (f *fixture) commit(parent plumbing.Hash, files map[string][]byte, msg stri
 		base, _ = c.Tree()
 		parents = []plumbing.Hash{parent}
 	}
-	edits := map[string]edit{}
-	for p, data := range files {
-		if data == nil && !strings.HasSuffix(p, ".gitkeep") {
-			edits[p] = edit{nil}
-			continue
-		}
-		obj := f.g.Storer.NewEncodedObject()
-		obj.SetType(plumbing.BlobObject)
-		w, _ := obj.Writer()
-		w.Write(data)
-		w.Close()
-		h, err := f.g.Storer.SetEncodedObject(obj)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		edits[p] = edit{&object.TreeEntry{Mode: filemode.Regular, Hash: h}}
-	}
-	th, err := r.applyEdits(base, "", edits)
+	th, err := (&Repo{Git: f.g}).applyEdits(base, "", edits)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -226,29 +239,40 @@ func (f *fixture) head(ref string) plumbing.Hash {
 	return r.Hash()
 }
 
-// submit writes one submission the way the inbox does (CONTRACTS.md §2):
-// on the branch's tip, or from main's tip for a new branch.
+// submit writes one submission the way the inbox does (package
+// submission): on the branch's tip, or from main's tip for a new branch,
+// with the evidence files listed in the report (those it does not list
+// yet are added to its evidence).
 func (f *fixture) submit(slug string, rep *content.Report, evidence map[string][]byte) plumbing.Hash {
 	f.t.Helper()
-	branch := plumbing.NewBranchReferenceName(BranchName(slug, rep.Period))
-	parent := f.head(branch.String())
+	b := submission.Branch{Slug: slug, Period: rep.Period}
+	parent := f.head(b.Ref().String())
 	if parent == plumbing.ZeroHash {
 		parent = f.head("refs/heads/main")
 	}
-	files := map[string][]byte{ReportPath(slug, rep.Period): encode(f.t, rep)}
+	listed := map[string]bool{}
+	for _, f := range append(append([]content.File{}, rep.Documents...), rep.Evidence...) {
+		listed[f.Path] = true
+	}
+	for _, name := range sortedKeys(evidence) {
+		if rel := submission.ListedPath(rep.Period, name); !listed[rel] {
+			rep.Evidence = append(rep.Evidence, content.File{Path: rel, Name: name, Size: int64(len(evidence[name]))})
+		}
+	}
+	files := map[string][]byte{b.ReportPath(): encode(f.t, rep)}
 	for name, data := range evidence {
-		files[EvidenceDir(slug, rep.Period)+"/"+name] = data
+		files[b.EvidencePath(name)] = data
 	}
 	name := institutions[slug][0]
 	if name == "" {
 		name = slug
 	}
 	recv, _ := time.Parse(time.RFC3339, rep.ReceivedAt)
-	msg := fmt.Sprintf("%s %s %s\n\n附件：报表.xlsx\n\nKjjr-Institution: %s\nKjjr-Period: %s\nKjjr-Kind: %s\nMessage-Id: %s\nSource-Sha256: %064x\nBody-Sha256: %064x\nDKIM: none\n",
-		rep.Period.Kind.Chinese(), rep.Period, name, slug, rep.Period, rep.Kind, rep.MessageID, 1, 2)
+	meta := submission.Meta{Branch: b, MessageID: rep.MessageID, SourceSHA256: fmt.Sprintf("%064x", 1), BodySHA256: fmt.Sprintf("%064x", 2), DKIM: "none"}
+	msg := fmt.Sprintf("%s %s %s\n\n附件：报表.xlsx\n\n%s", rep.Period.Kind.Chinese(), rep.Period, name, meta.Trailers())
 	author := object.Signature{Name: name, Email: rep.Sender, When: recv}
 	committer := object.Signature{Name: "kjjr inbox", Email: "kjjr@example.gov.cn", When: recv.Add(time.Minute)}
-	return f.commit(parent, files, msg, author, branch, committer)
+	return f.commit(parent, files, msg, author, b.Ref(), committer)
 }
 
 // git runs the C git CLI in the fixture repo. With CI=true a missing git fails the test.
@@ -279,4 +303,9 @@ func execGit(dir string, args ...string) *exec.Cmd {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
 	return cmd
+}
+
+// reportPath is the report path of slug and period (submission.Branch.ReportPath).
+func reportPath(slug, p string) string {
+	return submission.Branch{Slug: slug, Period: mustPeriod(p)}.ReportPath()
 }

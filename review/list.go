@@ -13,6 +13,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/submission"
 )
 
 // Submission is one submission branch as a reviewer sees it.
@@ -40,6 +41,20 @@ type Submission struct {
 	Late       bool
 	Merged     bool     // already in main (merged by kjjr or by plain git)
 	Warnings   []string // Chinese, for the reviewer; see Warnings
+
+	// MergeBase is the best common ancestor of the tip and main (zero when
+	// they share no history), and Changes every entry the branch adds,
+	// changes or deletes relative to it, each marked with what approval
+	// would refuse (submission.Check). Both are filled by Get, not List.
+	MergeBase plumbing.Hash
+	Changes   []submission.Change
+
+	limits submission.Limits
+}
+
+// ref returns the submission branch of s.
+func (s *Submission) ref() submission.Branch {
+	return submission.Branch{Slug: s.Slug, Period: s.Period}
 }
 
 // Resubmission reports whether the branch holds more than one submission.
@@ -117,26 +132,6 @@ func (m *mainInfo) institution(slug string) *content.Institution {
 	return inst
 }
 
-// branchRefs returns the submit/* branch refs, sorted by name.
-func (r *Repo) branchRefs() ([]*plumbing.Reference, error) {
-	it, err := r.Git.References()
-	if err != nil {
-		return nil, fmt.Errorf("review: list refs: %w", err)
-	}
-	var out []*plumbing.Reference
-	err = it.ForEach(func(ref *plumbing.Reference) error {
-		if ref.Type() == plumbing.HashReference && strings.HasPrefix(ref.Name().String(), BranchPrefix) {
-			out = append(out, ref)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("review: list refs: %w", err)
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Name() < out[b].Name() })
-	return out, nil
-}
-
 // ownCommits walks first parents from tip while the commits are
 // submissions of slug and period (inbox trailers) or only touch its report
 // and evidence, and returns them oldest first with the commit they grew from.
@@ -144,8 +139,8 @@ func (r *Repo) ownCommits(tip *object.Commit, slug string, p content.Period) ([]
 	var own []*object.Commit
 	c := tip
 	for {
-		tr := Trailers(c.Message)
-		mine := tr["Kjjr-Institution"] == slug && tr["Kjjr-Period"] == p.String()
+		b, ok := submission.BranchOf(submission.ParseTrailers(c.Message))
+		mine := ok && b.Slug == slug && b.Period == p
 		if !mine || len(c.ParentHashes) != 1 {
 			if len(own) == 0 {
 				// Not written by the inbox: treat the tip alone as the submission.
@@ -174,27 +169,10 @@ func reverse(cs []*object.Commit) []*object.Commit {
 	return cs
 }
 
-// fillReach walks main's first-parent chain back to the oldest of the
-// given times (minus a day for clock skew) and records the commits and
-// their other parents.
+// fillReach records the commits main has merged back to the oldest of
+// the given times (submission.Reach).
 func (m *mainInfo) fillReach(oldest time.Time) {
-	m.reach = map[plumbing.Hash]bool{}
-	c := m.commit
-	cutoff := oldest.Add(-24 * time.Hour)
-	for c != nil {
-		m.reach[c.Hash] = true
-		for _, p := range c.ParentHashes[min(1, len(c.ParentHashes)):] {
-			m.reach[p] = true
-		}
-		if c.Committer.When.Before(cutoff) || len(c.ParentHashes) == 0 {
-			break
-		}
-		next, err := c.Parent(0)
-		if err != nil {
-			break
-		}
-		c = next
-	}
+	m.reach = submission.Reach(m.r.Git.Storer, m.commit, oldest)
 }
 
 // List returns the submission branches not yet merged into main, by name.
@@ -217,31 +195,26 @@ func (r *Repo) list(one bool, names ...string) ([]*Submission, error) {
 	if err != nil {
 		return nil, err
 	}
-	refs, err := r.branchRefs()
-	if err != nil {
-		return nil, err
-	}
+	var refs []submission.Ref
 	if one {
-		refs = refs[:0]
 		for _, n := range names {
-			ref, err := r.Git.Reference(plumbing.NewBranchReferenceName(n), true)
+			b, err := parseBranch(n)
+			if err != nil {
+				return nil, err
+			}
+			ref, err := r.Git.Reference(b.Ref(), true)
 			if err != nil {
 				return nil, refuse(CodeNoBranch, "没有分支 %s：请用 kjjr review 查看待审核的分支（已驳回或已合并后删除的分支不再列出）", n)
 			}
-			refs = append(refs, ref)
+			refs = append(refs, submission.Ref{Branch: b, Tip: ref.Hash()})
 		}
+	} else if refs, err = submission.Refs(r.Git.Storer); err != nil {
+		return nil, fmt.Errorf("review: %w", err)
 	}
 	var subs []*Submission
 	oldest := m.commit.Committer.When
 	for _, ref := range refs {
-		slug, p, err := ParseBranch(ref.Name().String())
-		if err != nil {
-			if one {
-				return nil, err
-			}
-			continue
-		}
-		s, err := r.load(m, ref, slug, p)
+		s, err := r.load(m, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -260,35 +233,77 @@ func (r *Repo) list(one bool, names ...string) ([]*Submission, error) {
 }
 
 // Get returns one submission branch (short name submit/<slug>/<period>),
-// merged or not.
+// merged or not, with its merge base and every entry it changes.
 func (r *Repo) Get(branch string) (*Submission, error) {
 	branch = strings.TrimPrefix(branch, "refs/heads/")
-	if _, _, err := ParseBranch(branch); err != nil {
+	if _, err := parseBranch(branch); err != nil {
 		return nil, err
 	}
 	subs, err := r.list(true, branch)
 	if err != nil {
 		return nil, err
 	}
-	return subs[0], nil
+	s := subs[0]
+	if err := r.fillChanges(s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
-func (r *Repo) load(m *mainInfo, ref *plumbing.Reference, slug string, p content.Period) (*Submission, error) {
-	tip, err := r.Git.CommitObject(ref.Hash())
+// fillChanges sets s.MergeBase and s.Changes.
+func (r *Repo) fillChanges(s *Submission) error {
+	_, mainC, err := r.mainCommit()
 	if err != nil {
-		return nil, fmt.Errorf("review: %s: %w", ref.Name().Short(), err)
+		return err
 	}
-	s := &Submission{Branch: ref.Name().Short(), Slug: slug, Period: p, Kind: p.Kind.String(), Tip: tip.Hash}
+	tip, err := r.Git.CommitObject(s.Tip)
+	if err != nil {
+		return fmt.Errorf("review: %s: %w", s.Branch, err)
+	}
+	tt, err := tip.Tree()
+	if err != nil {
+		return fmt.Errorf("review: %s tree: %w", s.Branch, err)
+	}
+	var bt *object.Tree
+	bases, err := tip.MergeBase(mainC)
+	if err != nil {
+		return fmt.Errorf("review: merge base: %w", err)
+	}
+	if len(bases) > 0 {
+		s.MergeBase = bases[0].Hash
+		if bt, err = bases[0].Tree(); err != nil {
+			return fmt.Errorf("review: merge base tree: %w", err)
+		}
+	}
+	var earlier []*object.Tree // the branch's earlier submissions
+	for _, c := range s.Commits[:max(0, len(s.Commits)-1)] {
+		if t, err := c.Tree(); err == nil {
+			earlier = append(earlier, t)
+		}
+	}
+	s.Changes, err = submission.Check(r.Git.Storer, s.ref(), bt, tt, s.limits, earlier...)
+	if err != nil {
+		return fmt.Errorf("review: %s: %w", s.Branch, err)
+	}
+	return nil
+}
+
+func (r *Repo) load(m *mainInfo, ref submission.Ref) (*Submission, error) {
+	slug, p := ref.Branch.Slug, ref.Branch.Period
+	tip, err := r.Git.CommitObject(ref.Tip)
+	if err != nil {
+		return nil, fmt.Errorf("review: %s: %w", ref.Branch, err)
+	}
+	s := &Submission{Branch: ref.Branch.String(), Slug: slug, Period: p, Kind: p.Kind.String(), Tip: tip.Hash, limits: submission.LimitsOf(m.site.Inbox)}
 	s.Commits, s.Base = r.ownCommits(tip, slug, p)
-	s.Trailers = Trailers(tip.Message)
+	s.Trailers = submission.ParseTrailers(tip.Message)
 	t, err := tip.Tree()
 	if err != nil {
 		return nil, fmt.Errorf("review: %s tree: %w", s.Branch, err)
 	}
-	rp := ReportPath(slug, p)
-	var blob plumbing.Hash
-	s.Report, s.Diags, blob = decodeReport(r.Git, t, rp)
-	if me := entryAt(m.tree, rp); me != nil && me.Hash == blob {
+	rp := ref.Branch.ReportPath()
+	s.Report, s.Diags, _ = decodeReport(r.Git, t, rp)
+	if submission.Approved(ref.Branch, t, m.tree) {
 		s.Merged = true // the same report is already approved on main
 	}
 	inst := m.institution(slug)
@@ -331,7 +346,7 @@ func (r *Repo) Institution(slug string) (*content.Institution, error) {
 	return m.institution(slug), nil
 }
 
-// LoadSite returns main's site.yaml with Load's defaults for deadlines.
+// LoadSite returns main's site.yaml with content.Load's defaults.
 func (r *Repo) LoadSite() (*content.Site, error) {
 	m, err := r.newMainInfo()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/internal/gitdir"
+	"kjjr/submission"
 )
 
 // Rejection is one line of <gitdir>/kjjr/rejections.log (JSON lines).
@@ -60,7 +61,7 @@ func (r *Repo) Reject(branch, reason, by string, now time.Time) (*Rejection, err
 		rej.Sender, rej.MessageID = s.Report.Sender, s.Report.MessageID
 	}
 	if rej.MessageID == "" {
-		rej.MessageID = s.Trailers["Message-Id"]
+		rej.MessageID = s.Trailers[submission.KeyMessageID]
 	}
 	// Refs move under git's <ref>.lock (kjjr/internal/gitdir): a branch
 	// that git or the inbox is writing, or whose lock a killed git left,
@@ -138,56 +139,14 @@ func (r *Repo) Rejections() ([]Rejection, error) {
 	return out, sc.Err()
 }
 
-// Pending returns the unmerged submissions as a set keyed by slug and
-// period, for content.Repo.ComplianceRow. It reads only refs, the tips'
-// report entries and main's recent first-parent history: no report is
-// decoded, so it stays fast with many branches.
+// Pending returns the pending submissions (submission.Pending) as a set
+// keyed by slug and period, for content.Repo.ComplianceRow. It reads only
+// refs, the tips' report entries and main's recent first-parent history:
+// no report is decoded, so it stays fast with many branches.
 func (r *Repo) Pending() (func(slug string, p content.Period) bool, error) {
-	m, err := r.newMainInfo()
+	set, err := submission.Pending(r.Git.Storer)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("review: %w", err)
 	}
-	refs, err := r.branchRefs()
-	if err != nil {
-		return nil, err
-	}
-	type cand struct {
-		key string
-		tip plumbing.Hash
-	}
-	var cands []cand
-	oldest := m.commit.Committer.When
-	for _, ref := range refs {
-		slug, p, err := ParseBranch(ref.Name().String())
-		if err != nil {
-			continue
-		}
-		tip, err := r.Git.CommitObject(ref.Hash())
-		if err != nil {
-			continue
-		}
-		t, err := tip.Tree()
-		if err != nil {
-			continue
-		}
-		rp := ReportPath(slug, p)
-		te, me := entryAt(t, rp), entryAt(m.tree, rp)
-		if te != nil && me != nil && te.Hash == me.Hash {
-			continue // already approved as is
-		}
-		if tip.Committer.When.Before(oldest) {
-			oldest = tip.Committer.When
-		}
-		cands = append(cands, cand{slug + "\x00" + p.String(), tip.Hash})
-	}
-	set := map[string]bool{}
-	if len(cands) > 0 {
-		m.fillReach(oldest)
-		for _, c := range cands {
-			if !m.reach[c.tip] {
-				set[c.key] = true
-			}
-		}
-	}
-	return func(slug string, p content.Period) bool { return set[slug+"\x00"+p.String()] }, nil
+	return func(slug string, p content.Period) bool { return set[submission.Branch{Slug: slug, Period: p}] }, nil
 }

@@ -1,9 +1,12 @@
 // Package review is the staff side of the submission branches the inbox
-// writes (CONTRACTS.md §2): it lists the unmerged refs/heads/submit/<slug>/<period>
-// branches with what a reviewer should look at, shows one in full, approves
+// writes (the contract is package submission's: branch names, trailers,
+// paths, what is pending and what a branch may change): it lists the
+// pending refs/heads/submit/<slug>/<period> branches with what a reviewer
+// should look at, shows one in full with every entry it touches, approves
 // one by a --no-ff merge into main computed from git objects alone (no
-// working tree, no index), and rejects one, keeping its commits under
-// refs/kjjr/rejected/ and the reason in <gitdir>/kjjr/rejections.log.
+// working tree, no index) after submission.Check accepts every entry, and
+// rejects one, keeping its commits under refs/kjjr/rejected/ and the reason
+// in <gitdir>/kjjr/rejections.log.
 //
 // Plain git keeps working at every step: a branch merged by hand with
 // `git merge --no-ff submit/…` is seen as merged, and nothing here is needed
@@ -29,13 +32,11 @@ import (
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
+	"kjjr/submission"
 )
 
 // MainBranch is the branch that holds what staff approved.
-const MainBranch = plumbing.ReferenceName("refs/heads/main")
-
-// BranchPrefix is the prefix of every submission branch.
-const BranchPrefix = "refs/heads/submit/"
+const MainBranch = submission.MainRef
 
 // Error is a refusal with a message for staff (Simplified Chinese, saying
 // what is wrong and how to fix it). Nothing was changed when it is returned.
@@ -193,59 +194,14 @@ func (r *Repo) LoadMain() (*content.Repo, error) {
 	return content.Load(fsys, nil)
 }
 
-// ParseBranch splits a submission branch name, with or without
-// refs/heads/, into the institution slug and the period.
-func ParseBranch(name string) (slug string, p content.Period, err error) {
-	short := strings.TrimPrefix(name, "refs/heads/")
-	rest, ok := strings.CutPrefix(short, "submit/")
-	bad := refuse(CodeNotSubmission, "%q 不是报送分支：报送分支的名称为 submit/<机构代号>/<期间>，例如 submit/abc-kejijinrong/2026-04（kjjr review 列出所有待审核的分支）", name)
-	if !ok {
-		return "", content.Period{}, bad
+// parseBranch parses a submission branch name (submission.ParseBranch)
+// into a refusal for staff.
+func parseBranch(name string) (submission.Branch, error) {
+	b, err := submission.ParseBranch(name)
+	if err != nil {
+		return b, refuse(CodeNotSubmission, "%s", err.Error())
 	}
-	slug, per, ok := strings.Cut(rest, "/")
-	if !ok || !content.SlugPattern.MatchString(slug) {
-		return "", content.Period{}, bad
-	}
-	p, err = content.ParsePeriod(per)
-	if err != nil || p.String() != per {
-		return "", content.Period{}, bad
-	}
-	return slug, p, nil
-}
-
-// BranchName returns the submission branch of slug and period (short form).
-func BranchName(slug string, p content.Period) string {
-	return "submit/" + slug + "/" + p.String()
-}
-
-// ReportPath returns the path of a report in the content tree.
-func ReportPath(slug string, p content.Period) string {
-	return "institutions/" + slug + "/reports/" + p.String() + ".md"
-}
-
-// EvidenceDir returns the evidence directory of a report in the content tree.
-func EvidenceDir(slug string, p content.Period) string {
-	return "institutions/" + slug + "/evidence/" + p.String()
-}
-
-// Trailers returns the trailers of a commit message (the "Key: value"
-// lines of its last paragraph).
-func Trailers(msg string) map[string]string {
-	msg = strings.TrimRight(msg, "\n")
-	paras := strings.Split(msg, "\n\n")
-	last := paras[len(paras)-1]
-	out := map[string]string{}
-	if len(paras) < 2 {
-		return out
-	}
-	for _, line := range strings.Split(last, "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return map[string]string{}
-		}
-		out[k] = strings.TrimSpace(v)
-	}
-	return out
+	return b, nil
 }
 
 func blobBytes(g *git.Repository, h plumbing.Hash) ([]byte, error) {

@@ -11,54 +11,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/submission"
 )
 
 var approver = object.Signature{Name: "王审核", Email: "wang@example.gov.cn"}
-
-func TestParseBranch(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		slug string
-		per  string
-		ok   bool
-	}{
-		{"submit/alpha/2026-04", "alpha", "2026-04", true},
-		{"refs/heads/submit/alpha-2/2026-H1", "alpha-2", "2026-H1", true},
-		{"submit/alpha/2026-annual", "alpha", "2026-annual", true},
-		{"main", "", "", false},
-		{"submit/alpha", "", "", false},
-		{"submit/Alpha/2026-04", "", "", false},
-		{"submit/alpha/2026-4", "", "", false},
-		{"submit/alpha/2026-04/x", "", "", false},
-		{"submit/../2026-04", "", "", false},
-	} {
-		slug, p, err := ParseBranch(tc.in)
-		if (err == nil) != tc.ok {
-			t.Errorf("ParseBranch(%q) err = %v, want ok %v", tc.in, err, tc.ok)
-			continue
-		}
-		if !tc.ok {
-			if CodeOf(err) != CodeNotSubmission || !strings.Contains(err.Error(), "不是报送分支") {
-				t.Errorf("ParseBranch(%q) = %v, want a 不是报送分支 refusal", tc.in, err)
-			}
-			continue
-		}
-		if slug != tc.slug || p.String() != tc.per {
-			t.Errorf("ParseBranch(%q) = %s %s", tc.in, slug, p)
-		}
-	}
-}
-
-func TestTrailers(t *testing.T) {
-	msg := "月报 2026-04 甲\n\n附件：a.xlsx\n\nKjjr-Institution: alpha\nKjjr-Period: 2026-04\nDKIM: pass (d=example.com)\n"
-	tr := Trailers(msg)
-	if tr["Kjjr-Institution"] != "alpha" || tr["DKIM"] != "pass (d=example.com)" {
-		t.Fatalf("Trailers = %v", tr)
-	}
-	if len(Trailers("just a subject")) != 0 {
-		t.Fatal("a subject alone has no trailers")
-	}
-}
 
 func TestListWarnings(t *testing.T) {
 	f := newFixture(t, true)
@@ -209,7 +165,7 @@ func TestApproveRefusals(t *testing.T) {
 		f.submit("gamma", monthly("2026-04", at("2026-05-06 09:00"), 3, "30", false), nil)
 		// Someone writes the same report by hand on main.
 		main := f.head("refs/heads/main")
-		f.commit(main, map[string][]byte{ReportPath("gamma", mustPeriod("2026-04")): encode(t, monthly("2026-04", at("2026-05-06 09:00"), 4, "30", false))},
+		f.commit(main, map[string][]byte{reportPath("gamma", "2026-04"): encode(t, monthly("2026-04", at("2026-05-06 09:00"), 4, "30", false))},
 			"hand edit", approver, "refs/heads/main")
 		old := f.head("refs/heads/main")
 		_, err := f.r.Approve("submit/gamma/2026-04", approver, time.Now())
@@ -223,7 +179,7 @@ func TestApproveRefusals(t *testing.T) {
 	t.Run("outside", func(t *testing.T) {
 		f := newFixture(t, true)
 		main := f.head("refs/heads/main")
-		f.commit(main, map[string][]byte{"site.yaml": []byte(siteYAML + "# x\n"), ReportPath("gamma", mustPeriod("2026-04")): encode(t, monthly("2026-04", at("2026-05-06 09:00"), 4, "30", false))},
+		f.commit(main, map[string][]byte{"site.yaml": []byte(siteYAML + "# x\n"), reportPath("gamma", "2026-04"): encode(t, monthly("2026-04", at("2026-05-06 09:00"), 4, "30", false))},
 			"sneaky", approver, "refs/heads/submit/gamma/2026-04")
 		_, err := f.r.Approve("submit/gamma/2026-04", approver, time.Now())
 		if CodeOf(err) != CodeNotSubmission || !strings.Contains(err.Error(), "site.yaml") {
@@ -236,8 +192,8 @@ func TestApproveRefusals(t *testing.T) {
 		data := encode(t, rep)
 		data = []byte(strings.Replace(string(data), `period: "2026-04"`, `period: "2026-05"`, 1))
 		main := f.head("refs/heads/main")
-		f.commit(main, map[string][]byte{ReportPath("gamma", mustPeriod("2026-04")): data},
-			"月报 2026-04 丙\n\nKjjr-Institution: gamma\nKjjr-Period: 2026-04\n", approver, "refs/heads/submit/gamma/2026-04")
+		f.commit(main, map[string][]byte{reportPath("gamma", "2026-04"): data},
+			"月报 2026-04 丙\n\n"+submission.FormatTrailers(submission.Trailer{Key: submission.KeyInstitution, Value: "gamma"}, submission.Trailer{Key: submission.KeyPeriod, Value: "2026-04"}), approver, "refs/heads/submit/gamma/2026-04")
 		_, err := f.r.Approve("submit/gamma/2026-04", approver, time.Now())
 		if CodeOf(err) != CodeCheckFailed || !strings.Contains(err.Error(), "与文件名 2026-04.md 不一致") {
 			t.Fatalf("err = %v, want check_failed", err)
@@ -354,4 +310,32 @@ func TestLoadStatusMatchesLoad(t *testing.T) {
 		"2025 年度考核", approver, "refs/heads/main")
 	same("after result")
 	same("after result, warm")
+}
+
+// TestApproveResubmissionWithOtherFiles: a resubmission sent with other
+// attachments than the first (the inbox keeps both sets on the branch) is
+// approved, the earlier file marked in show.
+func TestApproveResubmissionWithOtherFiles(t *testing.T) {
+	f := newFixture(t, true)
+	f.submit("gamma", monthly("2026-04", at("2026-05-06 09:00"), 3, "30", false), map[string][]byte{"aaaaaaaaaaaa-报表.xlsx": []byte("first")})
+	f.submit("gamma", monthly("2026-04", at("2026-05-07 09:00"), 4, "30", false), map[string][]byte{"bbbbbbbbbbbb-报表.xlsx": []byte("second")})
+	s, err := f.r.Get("submit/gamma/2026-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for _, c := range s.Changes {
+		if c.Problem != "" {
+			t.Errorf("%s refused: %s", c.Path, c.Problem)
+		}
+		if c.Note != "" {
+			notes++
+		}
+	}
+	if len(s.Changes) != 3 || notes != 1 {
+		t.Errorf("changes %+v, want 3 with 1 note", s.Changes)
+	}
+	if _, err := f.r.Approve("submit/gamma/2026-04", approver, at("2026-05-20 10:00")); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -12,12 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
 	"kjjr/outbox"
+	"kjjr/submission"
 )
 
 // cmdRemind emails reminders before and after reporting deadlines:
@@ -269,7 +268,7 @@ type contentSource struct {
 	fsys     fs.FS
 	where    string
 	stateDir string          // <gitdir>/kjjr/outbox, or "" for a plain directory
-	pending  map[string]bool // outbox.PendingKey of each submit/<slug>/<period> branch
+	pending  map[string]bool // outbox.PendingKey of each pending submission (submission.Pending)
 	loadOpts *content.LoadOptions
 }
 
@@ -300,30 +299,14 @@ func openContent(dir string) (*contentSource, error) {
 	// test -race finds it in content.Load's parallel decode).
 	src := &contentSource{fsys: fsys, where: dir + "（main 分支）", pending: map[string]bool{}, loadOpts: &content.LoadOptions{Workers: 1}}
 	src.stateDir = filepath.Join(gd, "kjjr", "outbox")
-	refs, err := r.References()
+	// Pending as kjjr review and status count it (package submission):
+	// unmerged local submit/… branches only.
+	pend, err := submission.Pending(r.Storer)
 	if err != nil {
 		return nil, fmt.Errorf("列出 %s 的分支：%v", dir, err)
 	}
-	defer refs.Close()
-	err = refs.ForEach(func(ref *plumbing.Reference) error {
-		name := ref.Name().String()
-		var rest string
-		switch {
-		case strings.HasPrefix(name, "refs/heads/submit/"):
-			rest = strings.TrimPrefix(name, "refs/heads/submit/")
-		case strings.HasPrefix(name, "refs/remotes/origin/submit/"):
-			rest = strings.TrimPrefix(name, "refs/remotes/origin/submit/")
-		default:
-			return nil
-		}
-		slug, per, ok := strings.Cut(rest, "/")
-		if p, err := content.ParsePeriod(per); ok && err == nil {
-			src.pending[outbox.PendingKey(slug, p)] = true
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("列出 %s 的分支：%v", dir, err)
+	for b := range pend {
+		src.pending[outbox.PendingKey(b.Slug, b.Period)] = true
 	}
 	return src, nil
 }

@@ -18,6 +18,7 @@ import (
 	"kjjr/internal/safetext"
 	"kjjr/outbox"
 	"kjjr/review"
+	"kjjr/submission"
 )
 
 const reviewUsage = `用法：
@@ -434,6 +435,7 @@ func writeSubmission(w io.Writer, s *review.Submission) {
 			p("  %s", d)
 		}
 	}
+	writeChanges(w, s)
 	rep := s.Report
 	if rep == nil {
 		return
@@ -501,6 +503,46 @@ func writeSubmission(w io.Writer, s *review.Submission) {
 	}
 	if strings.TrimSpace(rep.Body) != "" {
 		p("\n邮件正文：\n%s", strings.TrimRight(rep.Body, "\n"))
+	}
+}
+
+// writeChanges lists every entry the branch adds, changes or deletes
+// relative to its merge base with main, with mode and size, and marks what
+// approval would refuse and why (submission.Check).
+func writeChanges(w io.Writer, s *review.Submission) {
+	if s.MergeBase.IsZero() {
+		fmt.Fprintln(w, "\n改动：该分支与 main 没有共同的历史，不能作为报送合并。")
+		return
+	}
+	fmt.Fprintf(w, "\n改动（与分支和 main 的共同祖先相比）：%d 项\n", len(s.Changes))
+	rows := [][]string{{"  ", "操作", "模式", "大小（字节）", "路径"}}
+	refused := 0
+	for i := range s.Changes {
+		c := &s.Changes[i]
+		mark, op, size := "  ✓", "修改", "—"
+		switch {
+		case c.Added():
+			op = "新增"
+		case c.Deleted():
+			op = "删除"
+		}
+		if c.Size >= 0 {
+			size = fmt.Sprint(c.Size)
+		}
+		if c.Problem != "" {
+			mark = "  ✗"
+			refused++
+		}
+		rows = append(rows, []string{mark, op, c.ModeString(), size, submission.DisplayPath(c.Path)})
+		if c.Problem != "" {
+			rows = append(rows, []string{"", "", "", "", "↳ 不能合并：" + c.Problem})
+		} else if c.Note != "" {
+			rows = append(rows, []string{"", "", "", "", "↳ 注：" + c.Note})
+		}
+	}
+	writeTable(w, rows)
+	if refused > 0 {
+		fmt.Fprintf(w, "审核通过（approve）会拒绝此分支：%d 项改动不能合并（标 ✗），请驳回（kjjr review reject）并请机构重新报送。\n", refused)
 	}
 }
 

@@ -1,4 +1,4 @@
-package review
+package submission
 
 import (
 	"fmt"
@@ -15,16 +15,15 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 )
 
-// TestDiffTreesMatchesDiffTree checks that the pruned diff Approve uses
-// finds exactly the changes object.DiffTree finds: on random pairs of trees
+// TestDiffMatchesDiffTree checks that the pruned diff Check uses finds
+// exactly the changes object.DiffTree finds: on random pairs of trees
 // with files added, deleted, changed, made executable, turned into
 // directories and back, and whole directories added and removed.
-func TestDiffTreesMatchesDiffTree(t *testing.T) {
+func TestDiffMatchesDiffTree(t *testing.T) {
 	g, err := git.Init(memory.NewStorage(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &Repo{Git: g}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	names := []string{"a", "b", "c", "reports", "evidence"}
 	randomPath := func() string {
@@ -45,7 +44,7 @@ func TestDiffTreesMatchesDiffTree(t *testing.T) {
 			b[p] = e
 		}
 		for range rnd.IntN(5) {
-			ps := sortedKeys(b)
+			ps := keys(b)
 			switch op := rnd.IntN(4); {
 			case op == 0 || len(ps) == 0:
 				addFile(b, randomPath(), rnd)
@@ -65,22 +64,22 @@ func TestDiffTreesMatchesDiffTree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []fileChange
-		if err := r.diffTrees(at, bt, "", &got); err != nil {
+		w := &walker{st: g.Storer}
+		if err := w.diff(at, bt, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		var ws, gs []string
 		for _, ch := range want {
 			ws = append(ws, changeString(ch.From.Name, ch.From.TreeEntry, ch.To.Name, ch.To.TreeEntry))
 		}
-		for _, ch := range got {
+		for _, ch := range w.out {
 			var from, to object.TreeEntry
 			var fn, tn string
-			if ch.from != nil {
-				from, fn = *ch.from, ch.path
+			if !ch.Added() {
+				from, fn = object.TreeEntry{Name: path.Base(ch.Path), Mode: ch.OldMode, Hash: ch.OldHash}, ch.Path
 			}
-			if ch.to != nil {
-				to, tn = *ch.to, ch.path
+			if !ch.Deleted() {
+				to, tn = object.TreeEntry{Name: path.Base(ch.Path), Mode: ch.Mode, Hash: ch.Hash}, ch.Path
 			}
 			gs = append(gs, changeString(fn, from, tn, to))
 		}
@@ -153,4 +152,13 @@ func writeTree(t *testing.T, g *git.Repository, files map[string]object.TreeEntr
 		t.Fatal(err)
 	}
 	return tr
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -53,7 +53,8 @@ type IMAPConfig struct {
 	Quarantine string
 }
 
-// SMTPConfig is the submission server for receipts (issue 7).
+// SMTPConfig is the submission server (RFC 6409) that receipts and
+// reminders are sent through.
 type SMTPConfig struct {
 	Addr     string
 	User     string

@@ -11,6 +11,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"kjjr/internal/atomicfile"
 )
 
 // ingestIndex knows which messages were committed, by identity hash. It
@@ -153,11 +155,7 @@ func (ix *ingestIndex) rebuild(g *gitStore) error {
 			lines = append(lines, fmt.Sprintf("t %s %s", r.Name(), r.Hash()))
 		}
 	}
-	tmp := ix.path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		return fmt.Errorf("write index: %w", err)
-	}
-	if err := os.Rename(tmp, ix.path); err != nil {
+	if err := atomicfile.WriteFile(ix.path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/internal/atomicfile"
 )
 
 // The status matrix needs, per institution, only its name and for each
@@ -416,15 +417,7 @@ func (r *Repo) writeStatusCache(c *statusCache) {
 	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".status-*.tmp")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b.Bytes())
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
-		os.Remove(tmp.Name())
-	}
+	atomicfile.WriteFileNoSync(p, b.Bytes(), 0o600) // a cache: a failed write is rebuilt next time
 }
 
 // encodeEvents writes a history as one quoted string: events separated by

@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"unsafe"
+
+	"kjjr/internal/atomicfile"
 )
 
 // ManifestName is the file Build keeps in the output directory: one line
@@ -812,27 +814,8 @@ func (o *output) stampDirs() {
 // writeAtomic replaces p by data through a temporary file in the same
 // directory, so that a reader (a web server) never sees half a file.
 func writeAtomic(p string, data []byte) error {
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return nil
+	return atomicfile.WriteFileNoSync(p, data, 0o644) // output is rebuilt from content: no fsync
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,9 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/renameio/v2"
-
 	"kjjr/content"
+	"kjjr/internal/atomicfile"
 )
 
 func cmdAssess(e *env, args []string) int {
@@ -76,14 +74,11 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
 	}
-	// content.EncodeRecord writes the embedded Meta (all yaml:"-") as an
-	// empty "meta: {}" line; it means nothing to staff.
-	data = bytes.Replace(data, []byte("\nmeta: {}\n"), []byte("\n"), 1)
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: 无法创建 results 目录：%v\n", err)
 		return 1
 	}
-	if err := renameio.WriteFile(target, data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(target, data, 0o644); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: 无法写入 %s：%v\n", rel, err)
 		return 1
 	}

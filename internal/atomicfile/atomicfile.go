@@ -87,6 +87,14 @@ func (f *File) WriteString(s string) (int, error) {
 	return n, nil
 }
 
+// WriteByte writes c to the temporary file.
+func (f *File) WriteByte(c byte) error {
+	if err := f.w.WriteByte(c); err != nil {
+		return fmt.Errorf("write %s: %w", f.path, err)
+	}
+	return nil
+}
+
 // Commit flushes the temporary file to disk, renames it over the target
 // and flushes the directory.
 func (f *File) Commit() error { return f.commit(true) }

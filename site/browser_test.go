@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"kjjr/internal/testenv"
 )
 
 // Browser tests drive Debian's headless Chromium over a built site. The
@@ -28,18 +30,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	stopBrowser()
 	os.Exit(code)
-}
-
-// requireTool fails in CI and skips elsewhere when a tool is missing.
-func requireTool(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI: %v", what, err)
-	}
-	t.Skipf("%s not available: %v", what, err)
 }
 
 var (
@@ -91,10 +81,10 @@ type tab struct {
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	_, err := chromiumPath()
-	requireTool(t, "chromium", err)
+	testenv.Need(t, "chromium", err)
 	browserOnce.Do(startBrowser)
 	if browserErr != nil {
-		requireTool(t, "chromium", browserErr)
+		testenv.Need(t, "chromium", browserErr)
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)

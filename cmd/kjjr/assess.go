@@ -11,6 +11,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/internal/atomicfile"
+	"kjjr/internal/textwidth"
 )
 
 func cmdAssess(e *env, args []string) int {
@@ -122,7 +123,7 @@ func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, mi
 	widths := make([]int, len(heads))
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], textWidth(c))
+			widths[i] = max(widths[i], textwidth.String(c))
 		}
 	}
 	for _, r := range rows {
@@ -134,7 +135,7 @@ func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, mi
 			if i == 0 || i == len(r)-1 {
 				b.WriteString(pad(c, widths[i]))
 			} else {
-				b.WriteString(strings.Repeat(" ", widths[i]-textWidth(c)) + c) // numbers right-aligned
+				b.WriteString(strings.Repeat(" ", widths[i]-textwidth.String(c)) + c) // numbers right-aligned
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))

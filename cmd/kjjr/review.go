@@ -15,6 +15,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/inbox"
+	"kjjr/internal/textwidth"
 	"kjjr/outbox"
 	"kjjr/review"
 )
@@ -357,7 +358,7 @@ func writeTable(w io.Writer, rows [][]string) {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], textWidth(c))
+			widths[i] = max(widths[i], textwidth.String(c))
 		}
 	}
 	for _, r := range rows {

@@ -11,9 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/text/width"
-
 	"kjjr/content"
+	"kjjr/internal/textwidth"
 	"kjjr/review"
 )
 
@@ -129,24 +128,9 @@ func parseToday(s string) (content.Date, error) {
 	return d, nil
 }
 
-// textWidth is the number of terminal columns s takes: East Asian wide and
-// full-width characters take two.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
 // pad right-pads s with spaces to w columns.
 func pad(s string, w int) string {
-	if d := w - textWidth(s); d > 0 {
+	if d := w - textwidth.String(s); d > 0 {
 		return s + strings.Repeat(" ", d)
 	}
 	return s
@@ -226,13 +210,13 @@ func cmdStatus(e *env, args []string) int {
 func writeStatusText(w io.Writer, year int, today content.Date, lines []content.ComplianceLine) {
 	fmt.Fprintf(w, "%d 年报送情况（截至 %s）\n\n", year, today)
 	names := make([]string, len(lines))
-	nw := textWidth("机构")
+	nw := textwidth.String("机构")
 	for i, l := range lines {
 		names[i] = l.Institution.Name
 		if names[i] == "" {
 			names[i] = l.Institution.Slug
 		}
-		nw = max(nw, textWidth(names[i]))
+		nw = max(nw, textwidth.String(names[i]))
 	}
 	heads := []string{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "H1", "H2", "年"}
 	var b strings.Builder

@@ -3,7 +3,6 @@ package inbox
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -302,5 +301,3 @@ func (e *ReleaseError) Error() string {
 	}
 	return s
 }
-
-var errStopped = errors.New("stopped")

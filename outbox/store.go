@@ -72,10 +72,6 @@ func fileName(key string) string {
 
 func (o *Outbox) path(key string) string { return filepath.Join(o.dir, fileName(key)) }
 
-func (o *Outbox) load(key string) (*entry, error) {
-	return readEntry(o.path(key))
-}
-
 func readEntry(p string) (*entry, error) {
 	b, err := os.ReadFile(p)
 	if err != nil {

@@ -33,11 +33,10 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	browserOnce   sync.Once
-	browserCtx    context.Context
-	browserStop   func()
-	browserErr    error
-	browserExecMu sync.Mutex
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserStop func()
+	browserErr  error
 )
 
 func chromiumPath() (string, error) {

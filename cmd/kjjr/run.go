@@ -75,9 +75,3 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\n运行 kjjr <命令> -h 查看该命令的参数。")
 }
-
-// notYet is the body of a command that has not landed yet.
-func notYet(e *env, name string) int {
-	fmt.Fprintf(e.stderr, "kjjr %s: 尚未实现\n", name)
-	return 2
-}

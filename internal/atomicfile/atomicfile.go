@@ -38,13 +38,13 @@ func WriteFileNoSync(path string, data []byte, perm fs.FileMode) error {
 }
 
 func writeFile(path string, data []byte, perm fs.FileMode, durable bool) error {
-	f, err := Create(path, perm)
+	f, err := create(path, perm)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
-	if _, err := f.Write(data); err != nil {
-		return err
+	if _, err := f.f.Write(data); err != nil { // unbuffered: one write
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.commit(durable)
 }
@@ -62,11 +62,32 @@ type File struct {
 // Create starts replacing path: it creates a temporary file beside it.
 // Call Abort (deferred) to remove it if Commit is not reached.
 func Create(path string, perm fs.FileMode) (*File, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := create(path, perm)
+	if err != nil {
+		return nil, err
+	}
+	f.w = bufio.NewWriterSize(f.f, 64<<10)
+	return f, nil
+}
+
+// create is Create without a buffer (f.w is nil).
+func create(path string, perm fs.FileMode) (*File, error) {
+	// A short name of its own (a long target name may leave no room for
+	// a suffix), ending in .tmp so that watchers (kjjr serve, editors)
+	// ignore it.
+	f, err := os.CreateTemp(filepath.Dir(path), ".kjjr-*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	return &File{f: f, w: bufio.NewWriterSize(f, 64<<10), path: path, perm: perm}, nil
+	return &File{f: f, path: path, perm: perm}, nil
+}
+
+// flush writes out the buffer, if any.
+func (f *File) flush() error {
+	if f.w == nil {
+		return nil
+	}
+	return f.w.Flush()
 }
 
 // Write writes p to the temporary file.
@@ -107,7 +128,7 @@ func (f *File) commit(durable bool) error {
 	if f.done {
 		return fmt.Errorf("write %s: %w", f.path, os.ErrClosed)
 	}
-	err := f.w.Flush()
+	err := f.flush()
 	if err == nil {
 		err = f.f.Chmod(f.perm)
 	}
@@ -141,7 +162,7 @@ func (f *File) CommitNew() error {
 	if f.done {
 		return fmt.Errorf("write %s: %w", f.path, os.ErrClosed)
 	}
-	err := f.w.Flush()
+	err := f.flush()
 	if err == nil {
 		err = f.f.Chmod(f.perm)
 	}

@@ -3,6 +3,8 @@ package sheet
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -83,8 +85,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		kindText: "@", kindUSCC: "@", kindPeriod: "@", kindPhone: "@", kindList: "@", kindYesNo: "@",
 		kindInt: "0", kindWan: "#,##0.00", kindDate: "yyyy-mm-dd",
 	}
-	for k, nf := range formats {
-		nf := nf
+	for _, k := range slices.Sorted(maps.Keys(formats)) { // one order: the same template every time
+		nf := formats[k]
 		var id int
 		mk(&id, &excelize.Style{Font: font(11, false), Alignment: left, Border: border, Fill: fill("FFF2CC"), CustomNumFmt: &nf})
 		s.input[k] = id

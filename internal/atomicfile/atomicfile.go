@@ -124,10 +124,27 @@ func (f *File) Commit() error { return f.commit(true) }
 // flushing anything to disk, for files that can be rebuilt.
 func (f *File) CommitNoSync() error { return f.commit(false) }
 
-func (f *File) commit(durable bool) error {
+func (f *File) commit(durable bool) error { return f.finish(durable, os.Rename) }
+
+// CommitNew is Commit without replacing: it links the flushed temporary
+// file at the target only if nothing is there yet, and returns an error
+// wrapping fs.ErrExist otherwise (even when another process creates the
+// target at the same moment). The temporary file is removed either way.
+func (f *File) CommitNew() error {
+	return f.finish(true, func(tmp, path string) error {
+		err := os.Link(tmp, path)
+		os.Remove(tmp)
+		return err
+	})
+}
+
+// finish writes out and closes the temporary file (flushed to disk if
+// durable), then puts it in place with place(tmp, target).
+func (f *File) finish(durable bool, place func(tmp, path string) error) error {
 	if f.done {
 		return fmt.Errorf("write %s: %w", f.path, os.ErrClosed)
 	}
+	f.done = true
 	err := f.flush()
 	if err == nil {
 		err = f.f.Chmod(f.perm)
@@ -139,9 +156,8 @@ func (f *File) commit(durable bool) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.f.Name(), f.path)
+		err = place(f.f.Name(), f.path)
 	}
-	f.done = true
 	if err != nil {
 		os.Remove(f.f.Name())
 		return fmt.Errorf("write %s: %w", f.path, err)
@@ -150,38 +166,6 @@ func (f *File) commit(durable bool) error {
 		if err := SyncDir(filepath.Dir(f.path)); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)
 		}
-	}
-	return nil
-}
-
-// CommitNew is Commit without replacing: it links the flushed temporary
-// file at the target only if nothing is there yet, and returns an error
-// wrapping fs.ErrExist otherwise (even when another process creates the
-// target at the same moment). The temporary file is removed either way.
-func (f *File) CommitNew() error {
-	if f.done {
-		return fmt.Errorf("write %s: %w", f.path, os.ErrClosed)
-	}
-	err := f.flush()
-	if err == nil {
-		err = f.f.Chmod(f.perm)
-	}
-	if err == nil {
-		err = f.f.Sync()
-	}
-	if cerr := f.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Link(f.f.Name(), f.path)
-	}
-	f.done = true
-	os.Remove(f.f.Name())
-	if err != nil {
-		return fmt.Errorf("write %s: %w", f.path, err)
-	}
-	if err := SyncDir(filepath.Dir(f.path)); err != nil {
-		return fmt.Errorf("write %s: %w", f.path, err)
 	}
 	return nil
 }

@@ -312,8 +312,6 @@ func (e *ReleaseError) Error() string {
 	return s
 }
 
-var errStopped = errors.New("stopped")
-
 // quarantinedMessage returns the raw message of rec: message.eml when the
 // quarantine keeps it, else the message in the IMAP quarantine mailbox
 // whose identity is rec's.

@@ -590,12 +590,23 @@ Content-Transfer-Encoding: base64
 	return out
 }
 
+// TestFixtures: the committed testdata/*.eml are exactly what fixtures
+// builds (go test -run TestFixtures -update rewrites them).
 func TestFixtures(t *testing.T) {
-	if !*update {
-		t.Skip("run with -update to regenerate testdata/*.eml")
-	}
 	for name, b := range fixtures(t) {
-		writeFile(t, filepath.Join("testdata", name), b)
+		p := filepath.Join("testdata", name)
+		if *update {
+			writeFile(t, p, b)
+			continue
+		}
+		got, err := os.ReadFile(p)
+		if err != nil {
+			t.Errorf("%v (generate with go test -run TestFixtures -update)", err)
+			continue
+		}
+		if !bytes.Equal(got, b) {
+			t.Errorf("%s differs from what fixtures builds (%d bytes, built %d): run go test -run TestFixtures -update and review the diff", p, len(got), len(b))
+		}
 	}
 }
 

@@ -7,13 +7,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"kjjr/internal/filelock"
 )
 
 // Worker fetches the watched mailbox and ingests every message in it. One
@@ -21,7 +21,7 @@ import (
 type Worker struct {
 	opts *Options
 	eng  *engine
-	lock *os.File
+	lock *filelock.Lock
 	ob   outboxRunner
 }
 
@@ -59,15 +59,14 @@ func NewWorker(repoDir string, opts *Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	lf, err := os.OpenFile(filepath.Join(eng.stateDir, "inbox.lock"), os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		eng.close()
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		lf.Close()
+	lf, err := filelock.TryLock(filepath.Join(eng.stateDir, "inbox.lock"))
+	if errors.Is(err, filelock.ErrLocked) {
 		eng.close()
 		return nil, ErrLocked
+	}
+	if err != nil {
+		eng.close()
+		return nil, err
 	}
 	w := &Worker{opts: opts, eng: eng, lock: lf}
 	if err := w.openOutbox(); err != nil {
@@ -85,7 +84,7 @@ func NewWorker(repoDir string, opts *Options) (*Worker, error) {
 func (w *Worker) Close() error {
 	err := w.eng.close()
 	if w.lock != nil {
-		w.lock.Close()
+		w.lock.Unlock()
 	}
 	return err
 }

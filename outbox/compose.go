@@ -13,6 +13,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/internal/safetext"
+	"kjjr/internal/textwidth"
 )
 
 // lineWidth is the display width (a Chinese character counts 2) at which
@@ -114,19 +115,6 @@ func (t *text) blank() { t.b.WriteByte('\n') }
 
 func (t *text) String() string { return t.b.String() }
 
-// width is the display width of r: 2 for East Asian wide characters.
-func width(r rune) int {
-	switch {
-	case r < 0x1100:
-		return 1
-	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
-		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60,
-		r >= 0xffe0 && r <= 0xffe6, r >= 0x20000:
-		return 2
-	}
-	return 1
-}
-
 // noLineStart are characters that must not begin a line (Chinese line
 // breaking rules).
 const noLineStart = "，。、；：！？）」』》〉】”’,.;:!?)]%"
@@ -186,10 +174,7 @@ func wrap(s string, max, indent int) []string {
 		w = indent
 	}
 	for _, tk := range toks {
-		tw := 0
-		for _, r := range tk {
-			tw += width(r)
-		}
+		tw := textwidth.String(tk)
 		if w+tw > max && w > indent {
 			flush()
 			if tk == " " {

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"kjjr/content"
+	"kjjr/internal/textwidth"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -195,10 +196,7 @@ func TestReceiptAccepted(t *testing.T) {
 		}
 	}
 	for i, l := range strings.Split(body, "\n") {
-		w := 0
-		for _, r := range l {
-			w += width(r)
-		}
+		w := textwidth.String(l)
 		if tok := strings.TrimSpace(l); w > lineWidth && (strings.Contains(tok, " ") || len(tok) != w-(len(l)-len(tok))) {
 			t.Errorf("body line %d is %d columns wide: %q", i+1, w, l)
 		}

@@ -73,9 +73,6 @@ func mailto(addr string) template.HTML {
 	return template.HTML(esc(addr))
 }
 
-// indicatorsView are the public figures of one monthly sheet.
-type indicatorsView = content.Indicators
-
 // indicatorDef names one indicator for tables and charts.
 type indicatorDef struct {
 	Key   string

@@ -16,6 +16,7 @@ import (
 	"kjjr/content"
 	"kjjr/inbox"
 	"kjjr/internal/safetext"
+	"kjjr/internal/textwidth"
 	"kjjr/outbox"
 	"kjjr/review"
 	"kjjr/submission"
@@ -369,7 +370,7 @@ func writeTable(w io.Writer, rows [][]string) {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], textWidth(c))
+			widths[i] = max(widths[i], textwidth.String(c))
 		}
 	}
 	for _, r := range rows {

@@ -33,6 +33,10 @@ type Receipt struct {
 	Slug        string
 	Kind        content.PeriodKind
 	Period      content.Period // zero if unknown
+	// Due is the period's deadline (content.Repo.Deadline); zero when the
+	// period is unknown. The receipt states it and, for an accepted
+	// report, whether it came 按时 or 逾期 (content.Due.State).
+	Due content.Due
 	Accepted    bool
 	Branch      string // review branch when accepted
 	Files       []ReceiptFile

@@ -206,15 +206,15 @@ func (o *Outbox) contact(t *text) {
 		who = strings.TrimSpace(who + " " + c.Person)
 	}
 	if who != "" {
-		t.line("如有疑问，请联系"+who+"。")
+		t.line("如有疑问，请联系" + who + "。")
 	} else {
 		t.line("如有疑问，请联系我们。")
 	}
 	if c.Phone != "" {
-		t.line("电话："+c.Phone)
+		t.line("电话：" + c.Phone)
 	}
 	if c.Email != "" {
-		t.line("邮箱："+c.Email)
+		t.line("邮箱：" + c.Email)
 	}
 }
 
@@ -241,7 +241,7 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	if name == "" {
 		name = "报送单位"
 	}
-	t.line(name+"：")
+	t.line(name + "：")
 	t.blank()
 	when := ""
 	if !r.ReceivedAt.IsZero() {
@@ -250,16 +250,16 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	if subj := line(r.OrigSubject); subj != "" {
 		// Continuation lines are indented: however the sender's subject
 		// wraps, no part of it starts a line as the bureau's own do.
-		t.line("您好！本平台已"+when+"收到贵单位发送的邮件《"+subj+"》。")
+		t.line("您好！本平台已" + when + "收到贵单位发送的邮件《" + subj + "》。")
 	} else {
-		t.line("您好！本平台已"+when+"收到贵单位发送的邮件。")
+		t.line("您好！本平台已" + when + "收到贵单位发送的邮件。")
 	}
 	t.blank()
-	t.line("报送内容："+itemName(r.Kind, r.Period))
+	t.line("报送内容：" + itemName(r.Kind, r.Period))
 	if r.Accepted {
 		t.line("处理结果：已接收，等待科技局审核")
 		if r.Branch != "" {
-			t.line("审核分支："+line(r.Branch))
+			t.line("审核分支：" + line(r.Branch))
 		}
 	} else {
 		t.line("处理结果：未通过校验，本次报送未被接收")
@@ -283,9 +283,9 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 		t.line(fmt.Sprintf("附件（共%d个）：", len(r.Files)))
 		for i, f := range r.Files {
 			t.line(fmt.Sprintf("%d. %s", i+1, line(f.Name)))
-			t.line("   大小："+size(f.Size))
+			t.line("   大小：" + size(f.Size))
 			if f.SHA256 != "" {
-				t.line("   SHA-256："+line(f.SHA256))
+				t.line("   SHA-256：" + line(f.SHA256))
 			}
 			status := "已保存"
 			if !f.Kept {
@@ -294,7 +294,7 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 			if n := line(f.Note); n != "" {
 				status += "：" + n
 			}
-			t.line("   "+status)
+			t.line("   " + status)
 		}
 	}
 	t.blank()

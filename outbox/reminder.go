@@ -92,26 +92,26 @@ func (o *Outbox) inboxNamed() string {
 
 func (o *Outbox) reminderBody(r *Reminder) string {
 	var t text
-	t.line(r.Institution+"：")
+	t.line(r.Institution + "：")
 	t.blank()
 	item := itemName(r.Period.Kind, r.Period)
 	switch r.Stage {
 	case StageBefore:
-		t.line("您好！贵单位的"+item+"应于"+r.Deadline.Chinese()+"前报送，本平台尚未收到，请按时报送。")
+		t.line("您好！贵单位的" + item + "应于" + r.Deadline.Chinese() + "前报送，本平台尚未收到，请按时报送。")
 	case StageDue:
-		t.line("您好！贵单位的"+item+"今天（"+r.Deadline.Chinese()+"）截止报送，本平台尚未收到，请于今日内报送。")
+		t.line("您好！贵单位的" + item + "今天（" + r.Deadline.Chinese() + "）截止报送，本平台尚未收到，请于今日内报送。")
 	default:
-		t.line("您好！贵单位的"+item+"已于"+r.Deadline.Chinese()+"截止报送，本平台至今未收到，请尽快补报。逾期报送将记入年度考核。")
+		t.line("您好！贵单位的" + item + "已于" + r.Deadline.Chinese() + "截止报送，本平台至今未收到，请尽快补报。逾期报送将记入年度考核。")
 	}
 	t.blank()
 	t.line("报送方式：")
 	switch r.Period.Kind {
 	case content.Monthly:
-		t.line("   请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“"+item+"”。")
+		t.line("   请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“" + item + "”。")
 	case content.HalfYear:
-		t.line("   请从登记的报送邮箱，将半年工作进展报告及印证资料作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“"+item+"”。")
+		t.line("   请从登记的报送邮箱，将半年工作进展报告及印证资料作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“" + item + "”。")
 	case content.Annual:
-		t.line("   请从登记的报送邮箱，将年度工作总结及印证资料作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“"+item+"”。")
+		t.line("   请从登记的报送邮箱，将年度工作总结及印证资料作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“" + item + "”。")
 	}
 	t.line("   收到后本平台会自动回复回执。")
 	t.blank()

@@ -65,10 +65,10 @@ type guideView struct {
 	Annual     string // the annual summary's nominal deadline, 12月31日
 	ShiftRest  bool
 	// Next is the next monthly deadline as of the build's date.
-	Next, NextDue string
+	Next, NextDue                                   string
 	MaxAttachmentMiB, MaxMessageMiB, MaxAttachments int
-	RequireDKIM                                      bool
-	Contact                                          content.Contact
+	RequireDKIM                                     bool
+	Contact                                         content.Contact
 }
 
 // forms writes the blank monthly sheet and the 报送指南 page.

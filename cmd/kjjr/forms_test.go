@@ -141,4 +141,3 @@ func fillFinancing(t *testing.T, f *excelize.File, sheetName string, rows []map[
 		}
 	}
 }
-

@@ -159,3 +159,20 @@ func anyLineIs(lines []string, s string) bool {
 	}
 	return false
 }
+
+// TestReminderNamesInbox: a reminder names the 报送邮箱 of site.yaml and
+// writes its instructions on one line each.
+func TestReminderNamesInbox(t *testing.T) {
+	repo := loadFixture(t)
+	repo.Site.Inbox.Address = "baosong@kjjr.example.gov.cn"
+	cfg := ConfigFor(&repo.Site, repo.Institution, Server{})
+	p := content.MonthPeriod(2026, 4)
+	_, body := Preview(cfg, &Reminder{Institution: "甲科技金融服务有限公司", Slug: "alpha", Period: p, Deadline: repo.Deadline(p).Date, Stage: StageBefore})
+	want := "   请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱 baosong@kjjr.example.gov.cn，邮件主题写明“2026年4月月报”。"
+	if !anyLineIs(strings.Split(body, "\n"), strings.TrimSpace(want)) {
+		t.Errorf("no line %q in\n%s", want, body)
+	}
+	if !strings.Contains(body, "应于2026年5月11日前报送") {
+		t.Errorf("the reminder does not name the shifted deadline 2026年5月11日:\n%s", body)
+	}
+}

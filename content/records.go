@@ -90,6 +90,11 @@ type InboxPolicy struct {
 	MaxAttachments     int    `yaml:"max_attachments"`       // default 30
 	MaxReportAgeMonths int    `yaml:"max_report_age_months"` // default 24
 	ReceiptFrom        string `yaml:"receipt_from"`          // From address of receipts and reminders
+	// Address is where institutions send their reports (报送邮箱): the
+	// mailbox the inbox worker reads. The 报送指南 page, every
+	// institution page, reminders and receipts name it. kjjr check
+	// requires one plain address (baosong@example.gov.cn).
+	Address string `yaml:"address"`
 	// QuarantineBudgetMiB caps the disk that <gitdir>/kjjr/quarantine may
 	// use; past it the oldest records of strangers expire first. Default 1024.
 	QuarantineBudgetMiB int `yaml:"quarantine_budget_mib"`

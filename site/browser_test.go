@@ -195,7 +195,7 @@ func serveSite(t *testing.T) string {
 var mainPages = []string{
 	"", "institutions/", "institutions/alpha/", "institutions/alpha/reports/2025-07.html", "notices/",
 	"notices/2025-03-18-measures/", "rounds/2025-1/", "publicity/2025-06-03-round-1/", "results/", "results/2025/",
-	"statistics/", "data/", "search/", "404.html",
+	"statistics/", "data/", "search/", "baosong/", "404.html",
 }
 
 func TestBrowserPagesLoadWithoutErrors(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"kjjr/health"
 	"kjjr/inbox"
 )
 
@@ -81,6 +82,12 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		SMTP:         inbox.SMTPConfig{Addr: *smtpSrv.addr, User: *smtpSrv.user, Password: smtpPass, TLS: *smtpSrv.tls},
 		Logger:       slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 		PollInterval: *poll,
+		OnPass: func(p inbox.PassReport) {
+			recordHealth(e, *repoDir, health.JobInbox, health.Run{Start: p.Start, End: p.End, Err: p.Err,
+				Server: p.Server, Mailbox: p.Mailbox, Secrets: []string{imapPass, smtpPass},
+				Counts: map[string]int{"fetched": p.Stats.Seen, "accepted": p.Stats.Committed,
+					"quarantined": p.Stats.Quarantined - p.Stats.Rejected, "rejected": p.Stats.Rejected}})
+		},
 	}
 	w, err := inbox.NewWorker(*repoDir, opts)
 	if err != nil {

@@ -258,7 +258,7 @@ func CheckInbox(j *Job, l Limits, now time.Time) Result {
 		if j.LastSuccess.IsZero() {
 			r.Summary = "从未成功收信"
 		} else {
-			r.Summary = fmt.Sprintf("超过 %s 没有成功收信（上次成功：%s）", duration(l.InboxMaxAge), clock(j.LastSuccess))
+			r.Summary = fmt.Sprintf("超过 %s没有成功收信（上次成功：%s）", duration(l.InboxMaxAge), clock(j.LastSuccess))
 			r.Since = j.LastSuccess
 		}
 		if failing {
@@ -363,7 +363,7 @@ func CheckRemind(j *Job, l Limits, now time.Time) Result {
 		r.Summary = fmt.Sprintf("上次运行出错：%s（%s）", CauseText(j.Error.Cause), clock(j.Error.At))
 	case now.Sub(j.End) > l.RemindMaxAge:
 		r.Status, r.Code, r.Since = Warning, "stalled", j.End
-		r.Summary = fmt.Sprintf("超过 %s 没有运行（上次：%s）：定时任务可能已停止", duration(l.RemindMaxAge), clock(j.End))
+		r.Summary = fmt.Sprintf("超过 %s没有运行（上次：%s）：定时任务可能已停止", duration(l.RemindMaxAge), clock(j.End))
 	default:
 		r.Summary = "正常，上次运行 " + ago(now, j.End)
 	}

@@ -209,7 +209,7 @@ func Check(in *Input) Report {
 		add(CheckRemind(j, in.Limits, in.Now))
 	}
 	if j := rec.Jobs[JobPublish]; j != nil {
-		add(CheckPublish(j))
+		add(CheckPublish(j, in.Now))
 	}
 	add(CheckCalendar(in.Site, in.Cal, today))
 	add(CheckPolicy(in.Site, today))
@@ -370,12 +370,19 @@ func CheckRemind(j *Job, l Limits, now time.Time) Result {
 	return r
 }
 
-// CheckPublish judges the publishing timer's last run.
-func CheckPublish(j *Job) Result {
+// CheckPublish judges the publishing timer's last run: failed is
+// CRITICAL; a site older than its next change (a date passed on which it
+// should have changed by itself, with no publish since) is WARNING.
+func CheckPublish(j *Job, now time.Time) Result {
 	r := Result{Check: "publish", Name: "网站发布"}
 	if j.Failing() {
 		r.Status, r.Code, r.Since = Critical, j.Error.Cause, j.Error.Since
 		r.Summary = fmt.Sprintf("上次发布失败：%s（%s）", CauseText(j.Error.Cause), blank(j.Error.Message, nil))
+		return r
+	}
+	if !j.NextChange.IsZero() && now.After(j.NextChange) && j.LastSuccess.Before(j.NextChange) {
+		r.Status, r.Code, r.Since = Warning, "stale", j.NextChange
+		r.Summary = fmt.Sprintf("网站应于 %s 更新，此后没有重新发布（上次发布：%s）：发布定时任务可能已停止", clock(j.NextChange), clock(j.End))
 		return r
 	}
 	r.Summary = "正常，上次发布 " + clock(j.End)

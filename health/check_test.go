@@ -75,13 +75,13 @@ func TestCheckOutbox(t *testing.T) {
 		{"empty", nil, OK},
 		{"sent", []outbox.Entry{e(outbox.StateSent, time.Hour)}, OK},
 		{"queued a minute", []outbox.Entry{e(outbox.StateQueued, time.Minute)}, OK},
-		{"queued over an hour", []outbox.Entry{e(outbox.StateQueued, 61 * time.Minute)}, Warning},
-		{"queued for weeks still counts", []outbox.Entry{e(outbox.StateQueued, 30 * 24 * time.Hour)}, Warning},
+		{"queued over an hour", []outbox.Entry{e(outbox.StateQueued, 61*time.Minute)}, Warning},
+		{"queued for weeks still counts", []outbox.Entry{e(outbox.StateQueued, 30*24*time.Hour)}, Warning},
 		{"unconfirmed", []outbox.Entry{e(outbox.StateUnconfirmed, time.Hour)}, Warning},
-		{"failed", []outbox.Entry{e(outbox.StateSent, time.Hour), e(outbox.StateFailed, 2 * time.Hour)}, Critical},
-		{"expired", []outbox.Entry{e(outbox.StateExpired, 2 * time.Hour)}, Critical},
-		{"failed long ago is history", []outbox.Entry{e(outbox.StateFailed, 8 * 24 * time.Hour)}, OK},
-		{"failed beats late", []outbox.Entry{e(outbox.StateQueued, 2 * time.Hour), e(outbox.StateFailed, time.Hour)}, Critical},
+		{"failed", []outbox.Entry{e(outbox.StateSent, time.Hour), e(outbox.StateFailed, 2*time.Hour)}, Critical},
+		{"expired", []outbox.Entry{e(outbox.StateExpired, 2*time.Hour)}, Critical},
+		{"failed long ago is history", []outbox.Entry{e(outbox.StateFailed, 8*24*time.Hour)}, OK},
+		{"failed beats late", []outbox.Entry{e(outbox.StateQueued, 2*time.Hour), e(outbox.StateFailed, time.Hour)}, Critical},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,11 +219,18 @@ func TestCheckRemindAndPublish(t *testing.T) {
 	if r := CheckRemind(&Job{End: now, Error: &Failure{Cause: CauseSMTPAuth, Passes: 1}}, l, now); r.Status != Warning || !strings.Contains(r.Summary, "发信邮箱密码错误") {
 		t.Errorf("remind failed: %v %s", r.Status, r.Summary)
 	}
-	if r := CheckPublish(&Job{End: now, Error: &Failure{Cause: CauseOther, Message: "push rejected", Passes: 1}}); r.Status != Critical {
+	if r := CheckPublish(&Job{End: now, Error: &Failure{Cause: CauseOther, Message: "push rejected", Passes: 1}}, now); r.Status != Critical {
 		t.Errorf("publish failed: %v", r.Status)
 	}
-	if r := CheckPublish(&Job{OK: true, End: now}); r.Status != OK {
+	if r := CheckPublish(&Job{OK: true, End: now, LastSuccess: now}, now); r.Status != OK {
 		t.Errorf("publish ok: %v", r.Status)
+	}
+	past := now.Add(-time.Hour)
+	if r := CheckPublish(&Job{OK: true, End: past.Add(-time.Hour), LastSuccess: past.Add(-time.Hour), NextChange: past}, now); r.Status != Warning {
+		t.Errorf("site older than its next change: %v", r.Status)
+	}
+	if r := CheckPublish(&Job{OK: true, End: now, LastSuccess: now, NextChange: now.Add(time.Hour)}, now); r.Status != OK {
+		t.Errorf("next change ahead: %v", r.Status)
 	}
 }
 

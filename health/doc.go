@@ -38,8 +38,9 @@
 //     ops.outbox_queued_max_age (1h), is WARNING.
 //   - remind: the last run failed, or none in 36 hours, is WARNING (only
 //     once kjjr remind has recorded a run).
-//   - publish: the last publish failed is CRITICAL (only once publishing
-//     records its runs).
+//   - publish: the last publish failed is CRITICAL; the site older than
+//     the next change it recorded (Run.NextChange, kjjr build's next
+//     date) is WARNING (only once publishing records its runs).
 //   - calendar: from 1 November a missing calendar/<next year>.yaml is
 //     WARNING; a deadline that is still ahead, whose period has ended (so
 //     institutions are filing and reminders quote it) and that is
@@ -62,4 +63,11 @@
 // open conditions and since when are kept in <gitdir>/kjjr/alerts.json.
 // An alert address that is an institution's report sender is refused: a
 // health mail never goes to an institution.
+//
+// # Metrics
+//
+// Metrics are the Prometheus metrics kjjr inbox --metrics-addr serves
+// (see Metrics for the names): counters of this process's passes and
+// messages, and gauges of the outbox and the quarantine read at each
+// scrape.
 package health

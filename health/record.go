@@ -48,6 +48,9 @@ type Job struct {
 	Mailbox     string         `json:"mailbox,omitempty"`
 	// Error is the last error; it stays after a success, with Cleared set.
 	Error *Failure `json:"error,omitempty"`
+	// NextChange (publishing) is when the published site changes by itself
+	// next (kjjr build's next date): by then a new publish is due.
+	NextChange time.Time `json:"next_change,omitzero"`
 }
 
 // Failure is a job's last error.
@@ -70,6 +73,7 @@ type Run struct {
 	Err        error // nil: success
 	Server     string
 	Mailbox    string
+	NextChange time.Time // publishing: see Job.NextChange
 	// Secrets (passwords) are replaced by *** in the stored error text.
 	Secrets []string
 }
@@ -135,7 +139,7 @@ func Record(gitDir, job string, run Run) error {
 			f.Jobs[job] = j
 		}
 		j.Start, j.End, j.Counts = run.Start.UTC(), run.End.UTC(), run.Counts
-		j.Server, j.Mailbox = run.Server, run.Mailbox
+		j.Server, j.Mailbox, j.NextChange = run.Server, run.Mailbox, run.NextChange.UTC()
 		if run.Err == nil {
 			j.OK = true
 			j.LastSuccess = j.End

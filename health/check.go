@@ -2,6 +2,8 @@ package health
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -166,10 +168,13 @@ func Gather(in *Input) {
 		in.Errors[JobInbox] = err
 		in.Record = &File{Jobs: map[string]*Job{}}
 	}
-	if ob, err := outbox.Open(fmtJoin(in.GitDir, "outbox"), nil); err != nil {
-		in.Errors["outbox"] = err
-	} else if in.Outbox, err = ob.List(); err != nil {
-		in.Errors["outbox"] = err
+	// No outbox yet is an empty one (Open would create it: a check writes nothing).
+	if obDir := filepath.Join(in.GitDir, "kjjr", "outbox"); dirExists(obDir) {
+		if ob, err := outbox.Open(obDir, nil); err != nil {
+			in.Errors["outbox"] = err
+		} else if in.Outbox, err = ob.List(); err != nil {
+			in.Errors["outbox"] = err
+		}
 	}
 	if in.Quarantine, err = inbox.ListQuarantine(in.GitDir); err != nil {
 		in.Errors["quarantine"] = err
@@ -186,7 +191,10 @@ func Gather(in *Input) {
 	}
 }
 
-func fmtJoin(gitDir, name string) string { return gitDir + "/kjjr/" + name }
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
 
 // Check runs every check on in (Gather first) and returns the report.
 func Check(in *Input) Report {

@@ -96,7 +96,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		outbox.StateUnconfirmed, outbox.StateFailed, outbox.StateExpired} {
 		counts[s] = 0
 	}
-	if ob, err := outbox.Open(filepath.Join(c.gitDir, "kjjr", "outbox"), nil); err == nil {
+	if obDir := filepath.Join(c.gitDir, "kjjr", "outbox"); !dirExists(obDir) {
+		// no mail yet
+	} else if ob, err := outbox.Open(obDir, nil); err == nil {
 		if es, err := ob.List(); err == nil {
 			for _, e := range es {
 				counts[e.State]++

@@ -59,7 +59,9 @@
 //
 // Notify mails ops.alert_to through the outbox (outbox.QueueNotice) when
 // a check is CRITICAL: once per condition (check and cause) per day (the
-// outbox key holds the day), and once more when it clears (已恢复). The
+// outbox key holds the day), and once more when the check is no longer
+// CRITICAL (已恢复; a check still CRITICAL for another cause gets that
+// cause's alert instead). The
 // open conditions and since when are kept in <gitdir>/kjjr/alerts.json.
 // An alert address that is an institution's report sender is refused: a
 // health mail never goes to an institution.

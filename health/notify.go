@@ -105,6 +105,7 @@ func Notify(gitDir string, rep Report, ob *outbox.Outbox, staff Staff) ([]Sent, 
 	}
 	day := content.DateOf(rep.At).String()
 	now := map[string]bool{}
+	critChecks := map[string]bool{}
 	var errs []error
 	for _, r := range rep.Results {
 		if r.Status != Critical {
@@ -112,6 +113,7 @@ func Notify(gitDir string, rep Report, ob *outbox.Outbox, staff Staff) ([]Sent, 
 		}
 		id := r.Check + "/" + r.Code
 		now[id] = true
+		critChecks[r.Check] = true
 		c, ok := open[id]
 		if !ok {
 			since := r.Since
@@ -137,6 +139,11 @@ func Notify(gitDir string, rep Report, ob *outbox.Outbox, staff Staff) ([]Sent, 
 			continue
 		}
 		c := open[id]
+		if critChecks[c.Check] {
+			// Still broken, another way: that alert went out; no 已恢复.
+			delete(open, id)
+			continue
+		}
 		subject := fmt.Sprintf("【%s已恢复】%s", staff.Site, c.Name)
 		if err := queue("health/"+id+"/recovered/"+c.Since.Format("20060102T150405Z"), subject, recoveryBody(c, rep), true); err != nil {
 			errs = append(errs, err)

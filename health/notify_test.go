@@ -47,6 +47,13 @@ func TestNotifyOncePerDayAndRecovery(t *testing.T) {
 	if sent, err := Notify(gd, critical(day1.Add(24*time.Hour)), ob, staff); err != nil || len(sent) != 1 {
 		t.Fatalf("next day: %+v %v", sent, err)
 	}
+	// Still broken, another way: a new alert, and no 已恢复 for the old cause.
+	other := critical(day1.Add(24*time.Hour + time.Hour))
+	other.Results[0].Code, other.Results[0].Summary = CauseConnect, "超过 30 分钟没有成功收信；最近错误：服务器无法连接"
+	sent, err = Notify(gd, other, ob, staff)
+	if err != nil || len(sent) != 1 || sent[0].Recover || !strings.Contains(sent[0].Subject, "服务器无法连接") {
+		t.Fatalf("another cause: %+v %v", sent, err)
+	}
 	// Cleared: one recovery, then nothing.
 	okRep := Report{Status: OK, At: day1.Add(25 * time.Hour), Results: []Result{{Check: "inbox", Name: "收信", Status: OK, Summary: "正常"}}}
 	sent, err = Notify(gd, okRep, ob, staff)
@@ -57,8 +64,8 @@ func TestNotifyOncePerDayAndRecovery(t *testing.T) {
 		t.Fatalf("after recovery: %+v %v", sent, err)
 	}
 	list, _ := ob.List()
-	if len(list) != 3 {
-		t.Fatalf("outbox holds %d mails, want 3", len(list))
+	if len(list) != 4 {
+		t.Fatalf("outbox holds %d mails, want 4", len(list))
 	}
 	for _, e := range list {
 		if e.Kind != "notice" || len(e.To) != 1 || e.To[0] != "ops@example.gov.cn" {

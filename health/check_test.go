@@ -1,12 +1,20 @@
 package health
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"kjjr/content"
 	"kjjr/inbox"
@@ -258,10 +266,25 @@ func TestWorse(t *testing.T) {
 }
 
 func TestCause(t *testing.T) {
+	// Real errors from real sockets: an untrusted certificate, a refused
+	// connection.
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	_, certErr := tls.Dial("tcp", tlsSrv.Listener.Addr().String(), &tls.Config{ServerName: "127.0.0.1"})
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	_, refused := net.Dial("tcp", addr)
 	tests := []struct {
 		err  error
 		want string
 	}{
+		{fmt.Errorf("imap: connect x: %w", certErr), CauseCertificate},
+		{fmt.Errorf("imap: connect x: %w", refused), CauseConnect},
+		{fmt.Errorf("smtp: %w", &smtp.SMTPError{Code: 535, Message: "bad"}), CauseSMTPAuth},
+		{fmt.Errorf("smtp: %w", &smtp.SMTPError{Code: 554, Message: "no"}), CauseSMTPRefused},
 		{fmt.Errorf("write: %w", &os.PathError{Op: "write", Path: "x", Err: errNoSpace}), CauseDiskFull},
 		{errors.New("something"), CauseOther},
 	}

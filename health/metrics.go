@@ -84,12 +84,14 @@ var (
 	qBytesDesc = prometheus.NewDesc("kjjr_quarantine_bytes", "Bytes the quarantine holds on disk.", nil, nil)
 )
 
+// Describe sends the descriptions of the scraped gauges.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxDesc
 	ch <- qMsgsDesc
 	ch <- qBytesDesc
 }
 
+// Collect reads the outbox and the quarantine now.
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	counts := map[outbox.State]int{}
 	for _, s := range []outbox.State{outbox.StateQueued, outbox.StateSending, outbox.StateSent,

@@ -126,6 +126,7 @@ func (c *checker) site() {
 		c.errf(siteFile, "regions", "未列出晋中市的县（区、市）：机构办公地址要据此核对（第五条第4项）")
 	}
 	c.inboxLimits(&s.Inbox)
+	c.opsLimits(&s.Ops)
 	if s.Policy.Effective.IsZero() {
 		c.errf(siteFile, "policy.effective", "缺少办法施行日期（第八条），例如 2025-03-18")
 		return

@@ -36,6 +36,7 @@ type Stats struct {
 	Seen        int // messages in the watched mailbox
 	Committed   int // new commits
 	Quarantined int // new quarantine records (rejected or quarantined)
+	Rejected    int // of Quarantined, rejections of a registered sender's submission
 	Duplicates  int // already ingested before: filed away, nothing new
 	Left        int // left in the mailbox (temporary failure)
 }
@@ -218,18 +219,29 @@ func (s *session) close() {
 // RunOnce processes what is in the mailbox now, then returns. Queued
 // receipts are flushed when an SMTP server is configured.
 func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
+	start := w.eng.now()
 	s, err := w.dial(ctx)
 	if err != nil {
+		w.report(start, Stats{}, err)
 		return Stats{}, err
 	}
 	defer s.close()
 	st, err := w.pass(ctx, s)
+	w.report(start, st, err)
 	if w.ob != nil && w.opts.SMTP.Addr != "" {
 		if ferr := w.ob.Flush(ctx); ferr != nil {
 			w.eng.log.Warn("outbox: flush failed; receipts stay queued", "err", ferr)
 		}
 	}
 	return st, err
+}
+
+// report hands one pass to Options.OnPass.
+func (w *Worker) report(start time.Time, st Stats, err error) {
+	if w.opts.OnPass != nil {
+		w.opts.OnPass(PassReport{Start: start, End: w.eng.now(), Stats: st, Err: err,
+			Server: w.opts.IMAP.Addr, Mailbox: w.opts.IMAP.Mailbox})
+	}
 }
 
 // pass handles every message of the watched mailbox once.
@@ -289,6 +301,9 @@ func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
 			dest = w.opts.IMAP.Quarantine
 			if !h.duplicate {
 				st.Quarantined++
+				if h.rejected {
+					st.Rejected++
+				}
 			}
 		}
 		if h.duplicate {
@@ -440,13 +455,16 @@ func backoff(n int, max time.Duration) time.Duration {
 }
 
 func (w *Worker) runSession(ctx context.Context, failures *int) error {
+	start := w.eng.now()
 	s, err := w.dial(ctx)
 	if err != nil {
+		w.report(start, Stats{}, err)
 		return err
 	}
 	defer s.close()
 	for {
 		st, err := w.pass(ctx, s)
+		w.report(start, st, err)
 		if err != nil {
 			return err
 		}
@@ -463,6 +481,7 @@ func (w *Worker) runSession(ctx context.Context, failures *int) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		start = w.eng.now()
 	}
 }
 

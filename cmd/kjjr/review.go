@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/health"
 	"kjjr/inbox"
 	"kjjr/internal/safetext"
 	"kjjr/internal/textwidth"
@@ -289,6 +290,7 @@ func writeQuarantine(e *env, r *review.Repo) int {
 		fmt.Fprintf(e.stderr, "kjjr review: 无法读取隔离区：%v\n", err)
 		return 1
 	}
+	_ = health.MarkQuarantineReviewed(r.GitDir, time.Now()) // kjjr health: staff have looked
 	w := e.stdout
 	if len(recs) == 0 {
 		fmt.Fprintln(w, "隔离区没有邮件。")

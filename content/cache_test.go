@@ -243,8 +243,8 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 // (cache_report.go, cache_institution.go) must learn it, or the field
 // would be lost on a warm Load.
 func TestCacheReportFields(t *testing.T) {
-	if n := reflect.TypeFor[content.Report]().NumField(); n != 18 {
-		t.Errorf("Report has %d fields, the load cache knows 18: update appendReport and readReport", n)
+	if n := reflect.TypeFor[content.Report]().NumField(); n != 20 {
+		t.Errorf("Report has %d fields, the load cache knows 20: update appendReport and readReport", n)
 	}
 	if n := reflect.TypeFor[content.Indicators]().NumField(); n != 12 {
 		t.Errorf("Indicators has %d fields, the load cache knows 12: update appendReport and readReport", n)

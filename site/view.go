@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"html/template"
 	"net/url"
 	"regexp"
@@ -303,7 +304,20 @@ type monthTotal struct {
 type yearTotal struct {
 	Year    int
 	Reports int
-	Sum     content.Indicators
+	Sum     content.Indicators // Sum.EnterprisesServed is 家次
+	// Enterprises and JCGDistinct are 服务企业（家） and 晋创谷企业（家）:
+	// distinct enterprises over all institutions' lists of the year
+	// (content.DistinctCounter), complete for Listed of the Reports.
+	Enterprises, JCGDistinct, Listed int
+}
+
+// Coverage says how many of the year's monthly reports had a list, e.g.
+// 120份月报中96份有名单; "" when all had.
+func (y *yearTotal) Coverage() string {
+	if y.Listed >= y.Reports {
+		return ""
+	}
+	return fmt.Sprintf("%d份月报中%d份有名单", y.Reports, y.Listed)
 }
 
 func addIndicators(a *content.Indicators, b *content.Indicators) {
@@ -323,6 +337,7 @@ func addIndicators(a *content.Indicators, b *content.Indicators) {
 
 func computeTotals(r *content.Repo, now content.Date) *totals {
 	byMonth := map[content.Period]*monthTotal{}
+	distinct := map[int]*content.DistinctCounter{}
 	for _, inst := range r.Institutions {
 		for _, rep := range inst.Reports {
 			if rep.Period.Kind != content.Monthly || rep.Indicators == nil || rep.Period.Start().After(now) {
@@ -335,6 +350,12 @@ func computeTotals(r *content.Repo, now content.Date) *totals {
 			}
 			m.Reports++
 			addIndicators(&m.Sum, rep.Indicators)
+			d := distinct[rep.Period.Year]
+			if d == nil {
+				d = &content.DistinctCounter{}
+				distinct[rep.Period.Year] = d
+			}
+			d.Add(rep)
 		}
 	}
 	t := &totals{}
@@ -349,6 +370,12 @@ func computeTotals(r *content.Repo, now content.Date) *totals {
 		y := &t.Years[len(t.Years)-1]
 		y.Reports += m.Reports
 		addIndicators(&y.Sum, &m.Sum)
+	}
+	for i := range t.Years {
+		y := &t.Years[i]
+		d := distinct[y.Year]
+		y.Enterprises, y.JCGDistinct = d.Counts()
+		y.Listed = d.Listed
 	}
 	return t
 }

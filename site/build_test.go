@@ -366,6 +366,38 @@ func TestServedCounts(t *testing.T) {
 	}
 }
 
+// TestResultServedColumns: a result's figures show 服务企业 and 晋创谷企业
+// as 家 and 家次, with how many months had a list; an older result without
+// the distinct counts shows — for 家, and the open data leaves them out.
+func TestResultServedColumns(t *testing.T) {
+	base, err := txtar.ParseFile("testdata/basic.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, edit, row, note, json string
+	}{
+		{"older result", "", "<td>—</td><td>36</td><td>—</td><td>6</td>", "", `"enterprises_served": 36,`},
+		{"with lists", "enterprises: 20, jinchuanggu_distinct: 4, listed_months: 2, ",
+			"<td>20</td><td>36</td><td>4</td><td>6</td>", "服务企业（家）按名单统计：3个月中2个月有名单。", `"enterprises": 20,`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			arch := editFile(t, base, "results/2025.md", "jinchuanggu_enterprises: 6, ", "jinchuanggu_enterprises: 6, "+tc.edit)
+			dir, _ := buildTo(t, loadArchive(t, arch))
+			files := walkOut(t, dir)
+			page := files["results/2025/index.html"]
+			mustContain(t, "result", page, tc.row)
+			if tc.note != "" {
+				mustContain(t, "result", page, tc.note)
+			}
+			mustContain(t, "results.json", files["data/results.json"], tc.json)
+			if tc.edit == "" && strings.Contains(files["data/results.json"], `"enterprises":`) {
+				t.Errorf("results.json gives an older result a distinct count: %s", files["data/results.json"])
+			}
+		})
+	}
+}
+
 // TestNoExecutableScript: script payloads in every text field produce no
 // script, event handler, javascript: URL or frame in any page.
 func TestNoExecutableScript(t *testing.T) {

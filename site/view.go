@@ -127,6 +127,7 @@ type instView struct {
 	Compliance                                               []complianceYear
 	ProvisionalDue                                           string       // the shown deadlines computed without the year's calendar
 	Monthly                                                  []reportView // approved monthly reports, by period
+	Years                                                    []yearTotal  // its enterprises served per year, as 家 and 家次
 	Other                                                    []otherReport
 	Grades                                                   []gradeRef
 }
@@ -239,6 +240,22 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		}
 		v.Monthly = append(v.Monthly, rv)
 	}
+	var distinct content.DistinctCounter
+	for _, rep := range monthly {
+		if rep.Indicators == nil {
+			continue
+		}
+		if len(v.Years) == 0 || v.Years[len(v.Years)-1].Year != rep.Period.Year {
+			distinct = content.DistinctCounter{}
+			v.Years = append(v.Years, yearTotal{Year: rep.Period.Year, Months: true})
+		}
+		y := &v.Years[len(v.Years)-1]
+		y.Reports++
+		addIndicators(&y.Sum, rep.Indicators)
+		distinct.Add(rep)
+		y.Enterprises, y.JCGDistinct = distinct.Counts()
+		y.Listed = distinct.Listed
+	}
 	v.Compliance, v.ProvisionalDue = complianceRows(r, inst, now)
 	for _, res := range r.Results {
 		if res.Draft || res.Effective().After(now) {
@@ -309,13 +326,18 @@ type yearTotal struct {
 	// distinct enterprises over all institutions' lists of the year
 	// (content.DistinctCounter), complete for Listed of the Reports.
 	Enterprises, JCGDistinct, Listed int
+	Months                           bool // one institution's year: its reports are months
 }
 
 // Coverage says how many of the year's monthly reports had a list, e.g.
-// 120份月报中96份有名单; "" when all had.
+// 120份月报中96份有名单 (12个月中8个月有名单 for one institution); "" when
+// all had.
 func (y *yearTotal) Coverage() string {
-	if y.Listed >= y.Reports {
+	switch {
+	case y.Listed >= y.Reports:
 		return ""
+	case y.Months:
+		return fmt.Sprintf("%d个月中%d个月有名单", y.Reports, y.Listed)
 	}
 	return fmt.Sprintf("%d份月报中%d份有名单", y.Reports, y.Listed)
 }

@@ -30,7 +30,10 @@
 // Package kjjr/content/corpus writes synthetic repos of any size for
 // benchmarks; the default dataset is package kjjr/content/jinzhong.
 //
-// Private fields (report senders, filers, financing detail rows, evidence,
-// message identifiers) are marked "private" in their doc comments; package
-// site must never render them.
+// Private fields (report senders, filers, financing detail rows, the
+// 服务企业名单 of monthly sheets, evidence, message identifiers) are marked
+// "private" in their doc comments; package site must never render them.
+// Of the enterprise lists the site gets only counts: a report loaded with
+// LoadOptions.Public keeps a Served (keyed hashes, no name or code), from
+// which DistinctCounter counts a year's distinct enterprises (served.go).
 package content

@@ -202,3 +202,19 @@ func TestTemplateList(t *testing.T) {
 	}
 	assertReport(t, r, rep)
 }
+
+// TestListProblemsOrder: problems are listed sheet by sheet as the
+// workbook has them, 融资明细 before 服务企业名单, then by row.
+func TestListProblemsOrder(t *testing.T) {
+	x := listSheet(t)
+	x.put(t, SheetList, "C5", "91140700MA0K000110")
+	x.put(t, SheetFinancing, "C6", "91140700MA0K000120")
+	_, err := Parse(x.bytes(t), testOpts())
+	var ps Problems
+	if !errors.As(err, &ps) || len(ps) != 2 {
+		t.Fatalf("want two problems, got %v", err)
+	}
+	if ps[0].Sheet != SheetFinancing || ps[1].Sheet != SheetList {
+		t.Errorf("order:\n%s\nwant 融资明细 first", ps.Error())
+	}
+}

@@ -233,7 +233,7 @@ func (p *parser) run() (*content.Report, error) {
 	p.crossCheck(mg.name, vals, rep, ok, sums, fg != nil)
 	p.checkServed(mg.name, vals, rep, ok)
 	if len(p.problems) > 0 {
-		sortProblems(p.problems, mg.name)
+		sortProblems(p.problems, mg.name, finName, listName)
 		return nil, p.problems
 	}
 	rep.Warnings = p.warnings
@@ -858,13 +858,18 @@ func absWan(w content.Wan) content.Wan {
 }
 
 // sortProblems orders problems as a person reads the workbook: the main
-// sheet first, then by row and column; problems without a cell (a missing
-// label) first within their sheet. The order is stable otherwise.
-func sortProblems(ps Problems, mainSheet string) {
+// sheet first, then 融资明细, then 服务企业名单 (sheets in the order
+// given, others after them), then by row and column; problems without a
+// cell (a missing label) first within their sheet. The order is stable
+// otherwise.
+func sortProblems(ps Problems, sheets ...string) {
 	key := func(p Problem) (int, int, int) {
-		s := 1
-		if p.Sheet == mainSheet {
-			s = 0
+		s := len(sheets)
+		for i, n := range sheets {
+			if n != "" && p.Sheet == n {
+				s = i
+				break
+			}
 		}
 		if p.Cell == "" {
 			return s, 0, 0

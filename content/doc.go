@@ -34,6 +34,6 @@
 // 服务企业名单 of monthly sheets, evidence, message identifiers) are marked
 // "private" in their doc comments; package site must never render them.
 // Of the enterprise lists the site gets only counts: a report loaded with
-// LoadOptions.Public keeps a Served (keyed hashes, no name or code), from
+// LoadOptions.Public keeps a Served (a hash per USCC, no name or code), from
 // which DistinctCounter counts a year's distinct enterprises (served.go).
 package content

@@ -218,3 +218,20 @@ func TestListProblemsOrder(t *testing.T) {
 		t.Errorf("order:\n%s\nwant 融资明细 first", ps.Error())
 	}
 }
+
+// TestFinancingNamedLikeList: a 融资明细 sheet renamed with 企业名单 in its
+// name (融资企业名单) is still read as 融资明细, not as 服务企业名单.
+func TestFinancingNamedLikeList(t *testing.T) {
+	x := goodSheet(t)
+	if err := x.f.DeleteSheet(SheetList); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.f.SetSheetName(SheetFinancing, "融资企业名单"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Parse(x.bytes(t), testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertReport(t, goodReport(t), rep)
+}

@@ -310,11 +310,13 @@ func (p *parser) pickSheets() (mainName, finName, listName string, labelled []st
 }
 
 // pickList returns the 服务企业名单 sheet ("" if none): the other sheet
-// whose name contains 服务企业名单 (or 企业名单), else the first other of the
+// whose name contains 企业名单 (服务企业名单) and that does not hold the
+// 融资明细 table, else the first other of the
 // first scanSheets+1 sheets with its header row and no 融资明细-only header.
 func (p *parser) pickList(list []string, mainName string) string {
 	for _, n := range list {
-		if n != mainName && !strings.Contains(normLabel(n), SheetFinancing) && strings.Contains(normLabel(n), "企业名单") {
+		if n != mainName && !strings.Contains(normLabel(n), SheetFinancing) && strings.Contains(normLabel(n), "企业名单") &&
+			(!p.wb.hasHeader(n) || p.wb.hasListHeader(n)) { // not 融资明细 renamed 融资企业名单
 			return n
 		}
 	}

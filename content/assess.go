@@ -9,7 +9,9 @@ import (
 
 // AssessFigures sums the institution's approved reports of year along the
 // lines of 第六条第2项: monthly sheets approved and of which received by
-// their deadline, enterprises served and of them 晋创谷 enterprises,
+// their deadline, enterprises served and of them 晋创谷 enterprises (both
+// as the sum of the monthly figures, 家次, and as distinct enterprises over
+// the year's lists, 家, with the months the lists cover),
 // matchmaking events, policy sessions and the enterprises they reached,
 // financing amount and of it 晋创谷 enterprises' financing, the distinct
 // partner banks named in the sheets, and the half-year and annual reports
@@ -17,6 +19,7 @@ import (
 func (r *Repo) AssessFigures(inst *Institution, year int) *Figures {
 	f := &Figures{}
 	banks := map[string]bool{}
+	var distinct DistinctCounter
 	for _, rep := range inst.Reports {
 		if rep.Period.Year != year {
 			continue
@@ -46,12 +49,15 @@ func (r *Repo) AssessFigures(inst *Institution, year int) *Figures {
 			f.FinancingWan += in.FinancingWan
 			f.JinchuangguFinancingWan += in.JinchuangguFinancingWan
 		}
+		distinct.Add(rep)
 		for _, b := range rep.PartnerBanks {
 			if b = strings.TrimSpace(b); b != "" {
 				banks[b] = true
 			}
 		}
 	}
+	f.Enterprises, f.JinchuangguDistinct = distinct.Counts()
+	f.ListedMonths = distinct.Listed
 	for b := range banks {
 		f.PartnerBanks = append(f.PartnerBanks, b)
 	}

@@ -28,7 +28,7 @@ import (
 //
 // JSON rather than gob: gob drops a false *bool (Report.ChargedFees) and
 // an empty slice, JSON keeps both.
-const cacheMagic = "kjjr-load-cache 3"
+const cacheMagic = "kjjr-load-cache 4"
 
 // racyWindow: a file modified less than this long before Load started is
 // never cached, as a write in the same timestamp tick right after Load read
@@ -339,6 +339,11 @@ func writeCache(path, key string, entries []cacheEntry) error {
 func stripPrivate(rec any) {
 	switch r := rec.(type) {
 	case *Report:
+		if r.Kind == Monthly.String() {
+			s := r.ServedSet()
+			r.Served = &s
+		}
+		r.Enterprises = nil
 		r.Sender, r.MessageID, r.SourceSHA256, r.Filer, r.Phone = "", "", "", "", ""
 		r.Financing, r.Documents, r.Evidence, r.Skipped, r.Warnings = nil, nil, nil, nil, nil
 		r.Body = ""

@@ -10,7 +10,7 @@ import (
 
 // The cache keeps reports (all but a few of a repo's files) in a compact
 // binary form (appendReport): decoding JSON was most of a warm Load. A report with any of
-// the private lists (financing, documents, evidence, skipped, warnings)
+// the private lists (financing, enterprises, documents, evidence, skipped, warnings)
 // is kept as JSON instead; LoadOptions.Public drops them.
 
 var errCacheCorrupt = errors.New("corrupt cache entry")
@@ -66,7 +66,7 @@ func (r *cacheReader) date() Date {
 
 // reportBinary reports whether rep can be kept in the binary form.
 func reportBinary(rep *Report) bool {
-	return rep.Financing == nil && rep.Documents == nil && rep.Evidence == nil && rep.Skipped == nil && rep.Warnings == nil
+	return rep.Financing == nil && rep.Enterprises == nil && rep.Documents == nil && rep.Evidence == nil && rep.Skipped == nil && rep.Warnings == nil
 }
 
 // appendReport appends the binary form of a cache entry holding a report:
@@ -105,6 +105,21 @@ func appendReport(b []byte, e *cacheEntry) []byte {
 		w.uint(1)
 	default:
 		w.uint(2)
+	}
+	// Served (what LoadOptions.Public keeps of the enterprise lists): 0
+	// for none, else the number of keys + 1, then whether listed, then the keys.
+	if sv := rep.Served; sv == nil {
+		w.uint(0)
+	} else {
+		w.uint(uint64(len(sv.Keys)) + 1)
+		if sv.Listed {
+			w.uint(1)
+		} else {
+			w.uint(0)
+		}
+		for _, k := range sv.Keys {
+			w.uint(uint64(k))
+		}
 	}
 	w.int(int64(rep.BodyLine))
 	w.str(rep.Kind)
@@ -233,6 +248,20 @@ func (d *reportDecoder) read(b []byte) (*cacheEntry, error) {
 		d.bools = d.bools[1:]
 	default:
 		return nil, errCacheCorrupt
+	}
+	if n := r.uint(); n > 0 {
+		n--
+		if n > uint64(len(r.b)) {
+			return nil, errCacheCorrupt
+		}
+		sv := &Served{Listed: r.uint() == 1}
+		if n > 0 {
+			sv.Keys = make([]ServedKey, n)
+			for i := range sv.Keys {
+				sv.Keys[i] = ServedKey(r.uint())
+			}
+		}
+		rep.Served = sv
 	}
 	rep.BodyLine = r.num()
 	rep.Kind = d.str(&r)

@@ -98,13 +98,28 @@ func TestLoadCachePublicDropsPrivate(t *testing.T) {
 			}
 			for _, r := range inst.Reports {
 				if r.Sender != "" || r.MessageID != "" || r.SourceSHA256 != "" || r.Filer != "" || r.Phone != "" ||
-					r.Financing != nil || r.Documents != nil || r.Evidence != nil || r.Skipped != nil || r.Warnings != nil || r.Body != "" {
+					r.Financing != nil || r.Enterprises != nil || r.Documents != nil || r.Evidence != nil || r.Skipped != nil || r.Warnings != nil || r.Body != "" {
 					t.Errorf("%s: private fields kept", r.File)
 				}
 			}
 		}
 		if a, b := pub.Institutions[0].Reports[0].Indicators, full.Institutions[0].Reports[0].Indicators; !reflect.DeepEqual(a, b) {
 			t.Errorf("public indicators %v, want %v", a, b)
+		}
+		// What the public load keeps of the enterprise lists counts the same.
+		listed := 0
+		for j, inst := range full.Institutions {
+			for k, r := range inst.Reports {
+				if r.Enterprises != nil {
+					listed++
+				}
+				if a, b := pub.Institutions[j].Reports[k].ServedSet(), r.ServedSet(); !reflect.DeepEqual(a, b) {
+					t.Errorf("%s: public served %+v, want %+v", r.File, a, b)
+				}
+			}
+		}
+		if listed == 0 {
+			t.Error("corpus has no 服务企业名单: the test proves nothing")
 		}
 	}
 	data, err := os.ReadFile(cache)
@@ -243,8 +258,8 @@ func TestLoadCacheIgnoresBadCache(t *testing.T) {
 // (cache_report.go, cache_institution.go) must learn it, or the field
 // would be lost on a warm Load.
 func TestCacheReportFields(t *testing.T) {
-	if n := reflect.TypeFor[content.Report]().NumField(); n != 18 {
-		t.Errorf("Report has %d fields, the load cache knows 18: update appendReport and readReport", n)
+	if n := reflect.TypeFor[content.Report]().NumField(); n != 20 {
+		t.Errorf("Report has %d fields, the load cache knows 20: update appendReport and readReport", n)
 	}
 	if n := reflect.TypeFor[content.Indicators]().NumField(); n != 12 {
 		t.Errorf("Indicators has %d fields, the load cache knows 12: update appendReport and readReport", n)

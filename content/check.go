@@ -33,7 +33,10 @@ import (
 //   - reports (第五条第3项): kind matches the period; the period has ended;
 //     the institution was on the roster during the period; received_at is
 //     RFC 3339; monthly sheets carry indicators whose financing rows sum to
-//     financing_wan and jinchuanggu_financing_wan, with valid USCCs;
+//     financing_wan and jinchuanggu_financing_wan, with valid USCCs; a
+//     服务企业名单 (enterprises) has valid USCCs and names, and no more
+//     distinct enterprises (with the financing rows) than enterprises_served,
+//     nor more 晋创谷 ones than jinchuanggu_enterprises;
 //   - inspections (第五条第2项): date and findings present, deadlines in
 //     order, an overdue rectification is a warning;
 //   - the measures' own validity (第八条): a warning within
@@ -535,6 +538,29 @@ func (c *checker) monthly(rep *Report) {
 		}
 		if row.AmountWan < 0 {
 			c.errf(f, fmt.Sprintf("financing[%d].amount_wan", i), "融资金额不能为负数")
+		}
+	}
+	for i, e := range rep.Enterprises {
+		if err := CheckUSCC(e.USCC); err != nil {
+			c.errf(f, fmt.Sprintf("enterprises[%d].uscc", i), "%v", err)
+		}
+		if strings.TrimSpace(e.Name) == "" {
+			c.errf(f, fmt.Sprintf("enterprises[%d].name", i), "缺少必填字段（服务企业名单的企业名称）")
+		}
+	}
+	if len(rep.Enterprises) > 0 {
+		all, jcgN := 0, 0
+		for _, k := range rep.ServedSet().Keys {
+			all++
+			if k.Jinchuanggu() {
+				jcgN++
+			}
+		}
+		if all > ind.EnterprisesServed {
+			c.errf(f, "indicators.enterprises_served", "服务企业数量为%d家，但服务企业名单和融资明细中共有%d家不同的企业", ind.EnterprisesServed, all)
+		}
+		if jcgN > ind.JinchuangguEnterprises {
+			c.errf(f, "indicators.jinchuanggu_enterprises", "晋创谷注册企业为%d家，但服务企业名单和融资明细中共有%d家晋创谷企业", ind.JinchuangguEnterprises, jcgN)
 		}
 	}
 	if sum != ind.FinancingWan {

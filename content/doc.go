@@ -40,7 +40,10 @@
 // between runs (ReadTreeCache, TreeCache.WriteFile). ReadSite reads
 // site.yaml alone, with Load's defaults.
 //
-// Private fields (report senders, filers, financing detail rows, evidence,
-// message identifiers) are marked "private" in their doc comments; package
-// site must never render them.
+// Private fields (report senders, filers, financing detail rows, the
+// 服务企业名单 of monthly sheets, evidence, message identifiers) are marked
+// "private" in their doc comments; package site must never render them.
+// Of the enterprise lists the site gets only counts: a report loaded with
+// LoadOptions.Public keeps a Served (a hash per USCC, no name or code), from
+// which DistinctCounter counts a year's distinct enterprises (served.go).
 package content

@@ -332,6 +332,14 @@ type Report struct {
 	ChargedFees  *bool       `yaml:"charged_fees,omitempty"` // 第七条: true is a finding
 	// Financing are the 融资明细 rows. Private.
 	Financing []Financing `yaml:"financing,omitempty"`
+	// Enterprises is the optional 服务企业名单 (sheet 3): one row per
+	// enterprise served in the month. Private: only counts reach the site.
+	// A sheet without it (an old sheet) leaves it empty.
+	Enterprises []Enterprise `yaml:"enterprises,omitempty"`
+	// Served is what LoadOptions.Public keeps of the two private lists
+	// above: the keys of the enterprises served, without names or codes.
+	// Never written to a file; see ServedSet.
+	Served *Served `yaml:"-"`
 
 	// Files kept with the report under evidence/<period>/. Private.
 	Documents []File    `yaml:"documents,omitempty"` // the report documents themselves
@@ -369,6 +377,15 @@ type Financing struct {
 	Method      string `yaml:"method"`
 	AmountWan   Wan    `yaml:"amount_wan"`
 	Disbursed   Date   `yaml:"disbursed_on"`
+}
+
+// Enterprise is one row of 服务企业名单. Private: enterprise names and
+// USCCs never reach the public site.
+type Enterprise struct {
+	Name        string `yaml:"name"`
+	USCC        string `yaml:"uscc"`
+	Jinchuanggu bool   `yaml:"jinchuanggu"`
+	Service     string `yaml:"service,omitempty"` // 融资对接, 政策宣讲, 入企服务, 项目路演 …
 }
 
 // File is a file kept under evidence/<period>/, named
@@ -440,10 +457,18 @@ type Grade struct {
 // Figures are one institution's yearly totals along 第六条第2项, as
 // `kjjr assess` computes them from approved monthly reports.
 type Figures struct {
-	Reports                 int      `yaml:"reports"` // approved monthly reports
-	OnTime                  int      `yaml:"on_time"` // of which on time
-	EnterprisesServed       int      `yaml:"enterprises_served"`
-	JinchuangguEnterprises  int      `yaml:"jinchuanggu_enterprises"`
+	Reports int `yaml:"reports"` // approved monthly reports
+	OnTime  int `yaml:"on_time"` // of which on time
+	// EnterprisesServed is 服务企业（家次）: the sum of the monthly
+	// 服务企业数量, an enterprise counted once per month it was served.
+	EnterprisesServed      int `yaml:"enterprises_served"`
+	JinchuangguEnterprises int `yaml:"jinchuanggu_enterprises"` // 晋创谷企业（家次）
+	// Enterprises is 服务企业（家）: the distinct enterprises (by USCC) in
+	// the year's 服务企业名单 and 融资明细 rows. It is complete only for
+	// the ListedMonths of the Reports months (see Coverage).
+	Enterprises             int      `yaml:"enterprises"`
+	JinchuangguDistinct     int      `yaml:"jinchuanggu_distinct"` // 晋创谷企业（家）, the same way
+	ListedMonths            int      `yaml:"listed_months"`        // months with a list (or none served)
 	MatchmakingEvents       int      `yaml:"matchmaking_events"`
 	PolicySessions          int      `yaml:"policy_sessions"`
 	PolicyEnterprises       int      `yaml:"policy_enterprises"`

@@ -260,6 +260,9 @@ func Diff(old, new *content.Report) []Change {
 	if a, b := len(old.Financing), len(new.Financing); a != b {
 		out = append(out, Change{"融资明细（行数）", fmt.Sprint(a), fmt.Sprint(b)})
 	}
+	if a, b := len(old.Enterprises), len(new.Enterprises); a != b {
+		out = append(out, Change{"服务企业名单（家数）", fmt.Sprint(a), fmt.Sprint(b)})
+	}
 	if a, b := fileNames(old), fileNames(new); a != b {
 		out = append(out, Change{"附件", a, b})
 	}

@@ -14,7 +14,8 @@ import (
 // Template, built from the same label table, with 机构名称 and
 // 统一社会信用代码 of inst and r's period, indicators, partner banks,
 // 是否向服务对象收取费用, filer, phone and filing date in the value cells,
-// and r.Financing as the rows of 融资明细 under the example row. Numbers
+// r.Financing as the rows of 融资明细 and r.Enterprises as the rows of
+// 服务企业名单, under their example rows. Numbers
 // are number cells, the rest text (dates as 2025-05-08), as a person types
 // them.
 //
@@ -39,6 +40,9 @@ func fill(inst *content.Institution, r *content.Report) (*excelize.File, *layout
 	err = fillMain(f, lay, inst, r)
 	if err == nil {
 		err = fillFinancing(f, lay, tplFirstDataRow, r.Financing)
+	}
+	if err == nil {
+		err = fillList(f, lay, tplFirstDataRow, r.Enterprises)
 	}
 	if err != nil {
 		f.Close()
@@ -106,6 +110,21 @@ func fillFinancing(f *excelize.File, lay *layout, first int, rows []content.Fina
 	return nil
 }
 
+// fillList writes rows into 服务企业名单 from row first on, numbered from 1.
+func fillList(f *excelize.File, lay *layout, first int, rows []content.Enterprise) error {
+	for i, e := range rows {
+		vals := map[string]any{colSeq: i + 1, colEnterprise: e.Name, colUSCC: e.USCC, colJCG: yesNo(e.Jinchuanggu)}
+		if e.Service != "" {
+			vals[colService] = e.Service
+		}
+		row := first + i
+		if err := setCells(f, SheetList, vals, listKeys, func(key string) string { return fmt.Sprintf("%s%d", lay.list[key], row) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fieldKeys and columnKeys are the keys of the table, in template order.
 var fieldKeys, columnKeys = func() (fk, ck []string) {
 	for i := range fields {
@@ -115,6 +134,14 @@ var fieldKeys, columnKeys = func() (fk, ck []string) {
 		ck = append(ck, columns[i].Key)
 	}
 	return fk, ck
+}()
+
+// listKeys are the keys of listColumns, in template order.
+var listKeys = func() (k []string) {
+	for i := range listColumns {
+		k = append(k, listColumns[i].Key)
+	}
+	return k
 }()
 
 // setCells writes vals into sheet at cell(key), in the order of keys (so

@@ -46,6 +46,7 @@ func TestFillParse(t *testing.T) {
 			r.Indicators.FinancingWan, r.Indicators.JinchuangguFinancingWan = 0, 0
 		}, 0},
 		{"fees charged, no filing date", func(r *content.Report) { r.ChargedFees, r.FiledOn = &yes, content.Date{} }, 1},
+		{"with 服务企业名单", func(r *content.Report) { r.Enterprises = listReport(t).Enterprises }, 0},
 		{"amounts with cents", func(r *content.Report) {
 			r.Financing[0].AmountWan, r.Financing[1].AmountWan = 1, 123456789
 			r.Indicators.FinancingWan = 1 + 123456789 + r.Financing[2].AmountWan
@@ -69,12 +70,14 @@ func TestFillParse(t *testing.T) {
 }
 
 // FuzzFillParse checks Parse(Fill(r)) == r over reports made from the
-// fuzzer's input: any figures, texts, periods within the last 24 months
-// and up to 20 financing rows that add up.
+// fuzzer's input: any figures, texts, periods within the last 24 months,
+// up to 20 financing rows that add up and up to 20 enterprises listed in
+// 服务企业名单.
 //
 //	go test ./sheet -run '^$' -fuzz FuzzFillParse -fuzztime 30s
 func FuzzFillParse(f *testing.F) {
 	f.Add(uint8(1), []byte{0, 20, 0, 5, 0, 12, 0, 2}, "张三", "0354-5550123", "晋商银行晋中分行、中国银行晋中分行", []byte{1, 0, 0, 7, 0x75, 0x30}, "晋中甲科技有限公司", false)
+	f.Add(uint8(3), []byte{0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 7, 0, 8, 0, 7, 3, 232}, "王五", "0354-5550123", "晋商银行", []byte{0, 7, 0, 0, 100}, "晋中丁科技有限公司", false)
 	f.Add(uint8(24), []byte{}, "Li Wei", "13800000000", "无", []byte{}, "", true)
 	f.Add(uint8(7), []byte{255, 255, 255, 255}, "ﾃｽﾄ　さん", "(0354) 555 0123", "A银行,B银行;A银行", bytes.Repeat([]byte{9}, 200), "示例 公司", false)
 	f.Fuzz(func(t *testing.T, back uint8, counts []byte, filer, phone, banks string, rows []byte, enterprise string, charged bool) {
@@ -139,6 +142,40 @@ func fuzzReport(back uint8, counts []byte, filer, phone, banks string, rows []by
 		if fr.Jinchuanggu {
 			ind.JinchuangguFinancingWan += fr.AmountWan
 		}
+	}
+	// 服务企业名单 from what is left of counts: distinct enterprises, some
+	// of them also financed; the figures at least the enterprises named.
+	listed := map[uint64]bool{}
+	for i := 0; len(counts) > 0 && i < 20; i++ {
+		n := next(&counts, 2) % 1000
+		if listed[n] {
+			continue
+		}
+		listed[n] = true
+		first17 := fmt.Sprintf("91140700MA0K%05d", n)
+		c, _ := content.USCCCheckChar(first17)
+		e := content.Enterprise{Name: canonText(enterprise, "晋中某科技有限公司"), USCC: first17 + string(c), Jinchuanggu: n%2 == 1}
+		if n%4 != 0 {
+			e.Service = canonText(filer, "融资对接")
+		}
+		r.Enterprises = append(r.Enterprises, e)
+	}
+	if r.Enterprises != nil {
+		jcg := map[string]bool{}
+		for _, e := range r.Enterprises {
+			jcg[e.USCC] = jcg[e.USCC] || e.Jinchuanggu
+		}
+		for _, f := range r.Financing {
+			jcg[f.USCC] = jcg[f.USCC] || f.Jinchuanggu
+		}
+		nj := 0
+		for _, j := range jcg {
+			if j {
+				nj++
+			}
+		}
+		ind.EnterprisesServed = max(ind.EnterprisesServed, len(jcg))
+		ind.JinchuangguEnterprises = max(ind.JinchuangguEnterprises, nj)
 	}
 	return r
 }

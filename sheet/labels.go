@@ -154,6 +154,29 @@ var columns = []column{
 	{Key: colNote, Header: "备注", Kind: kindText, Width: 20},
 }
 
+// colService is the 服务内容 column of 服务企业名单.
+const colService = "service"
+
+// listColumns is the 服务企业名单 header (sheet 3), in template order, plus
+// the optional 备注 column. Its first four headers are those of 融资明细;
+// the sheet is told apart by its name, else by a header row without any of
+// finOnlyColumns.
+var listColumns = []column{
+	{Key: colSeq, Header: "序号", Kind: kindText, Width: 6, Example: exampleMark},
+	{Key: colEnterprise, Header: "企业名称", Kind: kindText, Required: true, Width: 32,
+		Help: "本月服务的企业全称，每家企业填一行。", Example: "示例：晋中某某科技有限公司"},
+	{Key: colUSCC, Header: "统一社会信用代码", Kind: kindUSCC, Required: true, Width: 22,
+		Help: "企业的18位统一社会信用代码。", Example: "91140700MA0K000029"},
+	{Key: colJCG, Header: "是否晋创谷注册企业", Kind: kindYesNo, Required: true, Width: 12,
+		Help: "填“是”或“否”。", Example: "是"},
+	{Key: colService, Header: "服务内容", Kind: kindText, Width: 28,
+		Help: "如 融资对接、政策宣讲、入企服务、项目路演。", Example: "融资对接、入企服务"},
+	{Key: colNote, Header: "备注", Kind: kindText, Width: 20},
+}
+
+// finOnlyColumns are the 融资明细 headers that 服务企业名单 does not have.
+var finOnlyColumns = []string{colLender, colMethod, colAmount, colDisbursed}
+
 // exampleMark in the 序号 column marks the template's example row of
 // 融资明细: the parser skips a row whose first filled cell is 示例 (or
 // starts with 示例), so an institution that leaves the example in place

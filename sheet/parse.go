@@ -164,6 +164,14 @@ func (wb *workbook) hasHeader(sheet string) bool {
 	})
 }
 
+// hasListHeader reports whether the sheet holds the 服务企业名单 header row
+// near its top.
+func (wb *workbook) hasListHeader(sheet string) bool {
+	return wb.scan(sheet, func(cols []string) bool {
+		return findListHeader(&grid{rows: []gridRow{{cells: cols}}}) == 0
+	})
+}
+
 // parser holds one Parse.
 type parser struct {
 	wb       *workbook
@@ -185,7 +193,7 @@ type found struct {
 }
 
 func (p *parser) run() (*content.Report, error) {
-	mainName, finName, labelled := p.pickSheets()
+	mainName, finName, listName, labelled := p.pickSheets()
 	if len(labelled) > 1 {
 		p.add(labelled[0], "", "工作簿中有 %d 个工作表都是考核表（“%s”）：一份月报只能报送一个月，请只保留本月的工作表（或把各月分别另存为单独的文件，每月一封邮件发送）后重新发送",
 			len(labelled), strings.Join(labelled, "”、“"))
@@ -198,6 +206,12 @@ func (p *parser) run() (*content.Report, error) {
 	var fg *grid
 	if finName != "" {
 		if fg, err = p.wb.readGrid(finName); err != nil {
+			return nil, asFormat(err)
+		}
+	}
+	var lg *grid
+	if listName != "" {
+		if lg, err = p.wb.readGrid(listName); err != nil {
 			return nil, asFormat(err)
 		}
 	}
@@ -215,9 +229,11 @@ func (p *parser) run() (*content.Report, error) {
 	ok := p.readMain(mg.name, vals, rep)
 	rows, sums := p.readFinancing(fg, mg.name)
 	rep.Financing = rows
+	rep.Enterprises = p.readList(lg)
 	p.crossCheck(mg.name, vals, rep, ok, sums, fg != nil)
+	p.checkServed(mg.name, vals, rep, ok)
 	if len(p.problems) > 0 {
-		sortProblems(p.problems, mg.name)
+		sortProblems(p.problems, mg.name, finName, listName)
 		return nil, p.problems
 	}
 	rep.Warnings = p.warnings
@@ -245,7 +261,7 @@ const maxSheets = 50
 // labelled, and Parse refuses the workbook. 融资明细 is the other sheet
 // whose name contains 融资明细; else the first other of the first
 // scanSheets sheets with the header row of the table (Sheet2, say).
-func (p *parser) pickSheets() (mainName, finName string, labelled []string) {
+func (p *parser) pickSheets() (mainName, finName, listName string, labelled []string) {
 	list := p.wb.f.GetSheetList()
 	var hidden []string
 	for i, n := range list {
@@ -267,7 +283,7 @@ func (p *parser) pickSheets() (mainName, finName string, labelled []string) {
 	}
 	switch {
 	case len(labelled) > 1:
-		return "", "", labelled
+		return "", "", "", labelled
 	case len(labelled) == 1:
 		mainName = labelled[0]
 	default:
@@ -279,17 +295,37 @@ func (p *parser) pickSheets() (mainName, finName string, labelled []string) {
 			}
 		}
 	}
+	listName = p.pickList(list, mainName)
 	for _, n := range list {
-		if n != mainName && strings.Contains(normLabel(n), SheetFinancing) {
-			return mainName, n, nil
+		if n != mainName && n != listName && strings.Contains(normLabel(n), SheetFinancing) {
+			return mainName, n, listName, nil
 		}
 	}
 	for i := 0; i < len(list) && i < scanSheets; i++ {
-		if list[i] != mainName && p.wb.hasHeader(list[i]) {
-			return mainName, list[i], nil
+		if list[i] != mainName && list[i] != listName && p.wb.hasHeader(list[i]) {
+			return mainName, list[i], listName, nil
 		}
 	}
-	return mainName, "", nil
+	return mainName, "", listName, nil
+}
+
+// pickList returns the 服务企业名单 sheet ("" if none): the other sheet
+// whose name contains 企业名单 (服务企业名单) and that does not hold the
+// 融资明细 table, else the first other of the
+// first scanSheets+1 sheets with its header row and no 融资明细-only header.
+func (p *parser) pickList(list []string, mainName string) string {
+	for _, n := range list {
+		if n != mainName && !strings.Contains(normLabel(n), SheetFinancing) && strings.Contains(normLabel(n), "企业名单") &&
+			(!p.wb.hasHeader(n) || p.wb.hasListHeader(n)) { // not 融资明细 renamed 融资企业名单
+			return n
+		}
+	}
+	for i := 0; i < len(list) && i < scanSheets+1; i++ {
+		if n := list[i]; n != mainName && !strings.Contains(normLabel(n), SheetFinancing) && p.wb.hasListHeader(n) {
+			return n
+		}
+	}
+	return ""
 }
 
 // labelIndex maps a normalised label to its field.
@@ -464,20 +500,55 @@ var headerIndex = func() map[string]*column {
 	return m
 }()
 
+// listHeaderIndex maps a normalised header to its 服务企业名单 column.
+var listHeaderIndex = func() map[string]*column {
+	m := map[string]*column{}
+	for i := range listColumns {
+		m[normLabel(listColumns[i].Header)] = &listColumns[i]
+	}
+	return m
+}()
+
 // findHeader returns the index in g.rows of the first row holding at
-// least minHeaders header names, or -1.
+// least minHeaders 融资明细 header names, or -1.
 func findHeader(g *grid) int {
+	return findHeaderOf(g, headerIndex, func(map[string]bool) bool { return true })
+}
+
+// findListHeader returns the index in g.rows of the first row holding at
+// least minHeaders 服务企业名单 header names and none of finOnlyColumns, or -1.
+func findListHeader(g *grid) int {
+	return findHeaderOf(g, listHeaderIndex, func(seen map[string]bool) bool {
+		for _, k := range finOnlyColumns {
+			if seen["fin:"+k] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// findHeaderOf returns the index of the first row with at least
+// minHeaders names of idx that accept takes (seen holds the keys of idx
+// found, and "fin:"+key for the 融资明细 headers), or -1.
+func findHeaderOf(g *grid, idx map[string]*column, accept func(seen map[string]bool) bool) int {
 	for i := range g.rows {
 		seen := map[string]bool{}
+		n := 0
 		for _, c := range g.rows[i].cells {
 			if c == "" || len(c) > 200 {
 				continue
 			}
-			if col := headerIndex[normLabel(c)]; col != nil {
+			h := normLabel(c)
+			if col := idx[h]; col != nil && !seen[col.Key] {
 				seen[col.Key] = true
+				n++
+			}
+			if col := headerIndex[h]; col != nil {
+				seen["fin:"+col.Key] = true
 			}
 		}
-		if len(seen) >= minHeaders {
+		if n >= minHeaders && accept(seen) {
 			return i
 		}
 	}
@@ -789,13 +860,18 @@ func absWan(w content.Wan) content.Wan {
 }
 
 // sortProblems orders problems as a person reads the workbook: the main
-// sheet first, then by row and column; problems without a cell (a missing
-// label) first within their sheet. The order is stable otherwise.
-func sortProblems(ps Problems, mainSheet string) {
+// sheet first, then 融资明细, then 服务企业名单 (sheets in the order
+// given, others after them), then by row and column; problems without a
+// cell (a missing label) first within their sheet. The order is stable
+// otherwise.
+func sortProblems(ps Problems, sheets ...string) {
 	key := func(p Problem) (int, int, int) {
-		s := 1
-		if p.Sheet == mainSheet {
-			s = 0
+		s := len(sheets)
+		for i, n := range sheets {
+			if n != "" && p.Sheet == n {
+				s = i
+				break
+			}
 		}
 		if p.Cell == "" {
 			return s, 0, 0

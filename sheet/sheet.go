@@ -23,10 +23,24 @@
 // its 晋创谷 rows to the 晋创谷 figure, and every USCC must pass its
 // checksum. A required value left blank is an error (未填写), never 0.
 //
+// Sheet 3, 服务企业名单, is optional (older sheets do not have it): a
+// header row (序号, 企业名称, 统一社会信用代码, 是否晋创谷注册企业, 服务内容,
+// optional 备注) and one row per enterprise served in the month, private
+// on the public site (content.Report.Enterprises). It is read with the
+// tolerance of 融资明细 (header row anywhere, the example row, blank rows,
+// notes and totals rows skipped, USCC checksum); an enterprise is listed
+// once. When it lists any enterprise, 服务企业数量 must be at least the
+// number of distinct enterprises in it and in 融资明细 (a financed
+// enterprise was served), and 其中：晋创谷注册企业 at least the 晋创谷
+// ones among them; package content counts the distinct enterprises of a
+// year from these lists.
+//
 // Parse reads the one sheet holding the 机构名称 and 报送月份 labels
 // (several such sheets, one per month, are refused), and the sheet named
-// 融资明细, else the first other sheet with its header row: an
-// institution may rename, reorder or put a sheet of notes in front.
+// 融资明细, else the first other sheet with its header row; and the sheet
+// named 服务企业名单, else the first other sheet with its header row (one
+// without the 融资明细-only headers): an institution may rename, reorder
+// or put a sheet of notes in front.
 //
 // Reading rules, so that every sheet reads the same way: labels and headers are
 // matched after NFKC, white space removal and trimming a trailing colon and
@@ -69,6 +83,7 @@ import (
 const (
 	SheetMain      = "绩效评价考核表"
 	SheetFinancing = "融资明细"
+	SheetList      = "服务企业名单"
 )
 
 // Options tune Parse. A nil *Options means the defaults.
@@ -82,8 +97,8 @@ type Options struct {
 	Institution *content.Institution
 }
 
-// Problem is one thing wrong with a sheet, located: Sheet is 绩效评价考核表
-// or 融资明细, Cell an A1 reference such as G7 ("" when it has no cell).
+// Problem is one thing wrong with a sheet, located: Sheet is 绩效评价考核表,
+// 融资明细 or 服务企业名单 (as named in the workbook), Cell an A1 reference such as G7 ("" when it has no cell).
 // Message is Simplified Chinese and says how to fix it.
 type Problem struct{ Sheet, Cell, Message string }
 

@@ -12,28 +12,29 @@ import (
 const Title = "科技金融服务机构绩效评价考核表"
 
 // financingInputRows is how many empty input rows the template's 融资明细
-// offers below the example row (more can be inserted).
+// and 服务企业名单 offer below the example row (more can be inserted).
 const financingInputRows = 50
 
 // Template layout: where the template puts things. Parse does not rely on
 // any of it (it is label-driven); the tests use it to fill the template.
 const (
-	tplHeaderRow    = 3 // 融资明细 header row
-	tplExampleRow   = 4 // 融资明细 example row
-	tplFirstDataRow = 5 // 融资明细 first input row
+	tplHeaderRow    = 3 // 融资明细 and 服务企业名单 header row
+	tplExampleRow   = 4 // their example row
+	tplFirstDataRow = 5 // their first input row
 )
 
 // layout records where the template put each value cell.
 type layout struct {
 	value map[string]string // field key -> value cell on sheet 1 (B7)
 	col   map[string]string // column key -> column letter on 融资明细
+	list  map[string]string // column key -> column letter on 服务企业名单
 }
 
 // Template writes the blank monthly sheet workbook (.xlsx) to w: sheet
 // 绩效评价考核表 with every label of the table, units, instructions, input
 // cells filled yellow, number formats, data validation and input prompts,
-// and sheet 融资明细 with its header, an example row marked 示例 and empty
-// input rows. Both sheets are set up to print on A4.
+// and sheets 融资明细 and 服务企业名单, each with its header, an example row
+// marked 示例 and empty input rows. Every sheet is set up to print on A4.
 func Template(w io.Writer) error {
 	f, _, err := newTemplate()
 	if err != nil {
@@ -93,7 +94,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 // newTemplate builds the template workbook and returns where it put things.
 func newTemplate() (*excelize.File, *layout, error) {
 	f := excelize.NewFile()
-	lay := &layout{value: map[string]string{}, col: map[string]string{}}
+	lay := &layout{value: map[string]string{}, col: map[string]string{}, list: map[string]string{}}
 	fail := func(err error) (*excelize.File, *layout, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("sheet: build template: %w", err)
@@ -104,6 +105,9 @@ func newTemplate() (*excelize.File, *layout, error) {
 	if _, err := f.NewSheet(SheetFinancing); err != nil {
 		return fail(err)
 	}
+	if _, err := f.NewSheet(SheetList); err != nil {
+		return fail(err)
+	}
 	st, err := newStyles(f)
 	if err != nil {
 		return fail(err)
@@ -111,7 +115,10 @@ func newTemplate() (*excelize.File, *layout, error) {
 	if err := writeMain(f, st, lay); err != nil {
 		return fail(err)
 	}
-	if err := writeFinancing(f, st, lay); err != nil {
+	if err := writeTable(f, st, SheetFinancing, financingNote, 48, columns, lay.col); err != nil {
+		return fail(err)
+	}
+	if err := writeTable(f, st, SheetList, listNote, 60, listColumns, lay.list); err != nil {
 		return fail(err)
 	}
 	if err := f.SetDocProps(&excelize.DocProperties{
@@ -185,28 +192,35 @@ const financingNote = "说明：每笔融资填一行，各行融资金额之和
 	"灰色的“示例”行仅作示范，不计入；可以保留，也可以删除。可在最后加一行“合计”（会被核对，不重复计入）。" +
 	"统一社会信用代码须为18位且校验正确；是否晋创谷注册企业填“是”或“否”；金额以万元为单位。"
 
-func writeFinancing(f *excelize.File, st *styles, lay *layout) error {
-	const sh = SheetFinancing
+const listNote = "说明：（选填，建议填写）本月服务的每家企业填一行，同一企业本月只填一行；“融资明细”中的企业也算作服务企业，可不重复填写。" +
+	"填写本表时，“绩效评价考核表”中的服务企业数量不能少于本表与“融资明细”中的企业数（合计），晋创谷注册企业数也一样。" +
+	"年度考核按名单统计服务企业家数（同一企业全年只计一家）。灰色的“示例”行仅作示范，不计入。企业名称和统一社会信用代码不对外公开。"
+
+// writeTable writes a sheet of one row per item (融资明细, 服务企业名单):
+// its title, note (in a row noteHeight high), the header of cols, the
+// example row and empty input rows; it records the column letters in
+// colOf.
+func writeTable(f *excelize.File, st *styles, sh, note string, noteHeight float64, cols []column, colOf map[string]string) error {
 	var errs []error
 	try := func(err error) {
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	last, _ := excelize.ColumnNumberToName(len(columns))
-	try(f.SetCellStr(sh, "A1", "融资明细"))
+	last, _ := excelize.ColumnNumberToName(len(cols))
+	try(f.SetCellStr(sh, "A1", sh))
 	try(f.MergeCell(sh, "A1", last+"1"))
 	try(f.SetCellStyle(sh, "A1", last+"1", st.title))
 	try(f.SetRowHeight(sh, 1, 28))
-	try(f.SetCellStr(sh, "A2", financingNote))
+	try(f.SetCellStr(sh, "A2", note))
 	try(f.MergeCell(sh, "A2", last+"2"))
 	try(f.SetCellStyle(sh, "A2", last+"2", st.note))
-	try(f.SetRowHeight(sh, 2, 48))
+	try(f.SetRowHeight(sh, 2, noteHeight))
 	lastInput := tplFirstDataRow + financingInputRows - 1
-	for i := range columns {
-		c := &columns[i]
+	for i := range cols {
+		c := &cols[i]
 		col, _ := excelize.ColumnNumberToName(i + 1)
-		lay.col[c.Key] = col
+		colOf[c.Key] = col
 		try(f.SetColWidth(sh, col, col, c.Width))
 		h := fmt.Sprintf("%s%d", col, tplHeaderRow)
 		try(f.SetCellStr(sh, h, c.DisplayHeader()))

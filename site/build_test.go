@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -204,7 +205,7 @@ func TestBuildIncremental(t *testing.T) {
 		}
 	}
 	sort.Strings(changed)
-	want := []string{"data/monthly.csv", "data/monthly.json", "index.html", "institutions/alpha/index.html",
+	want := []string{"data/monthly.csv", "data/monthly.json", "data/yearly.csv", "data/yearly.json", "index.html", "institutions/alpha/index.html",
 		"institutions/alpha/reports/2025-08.html", "statistics/index.html"}
 	if strings.Join(changed, " ") != strings.Join(want, " ") {
 		t.Errorf("files changed by one report:\n got %v\nwant %v", changed, want)
@@ -283,7 +284,7 @@ func TestPrivateFieldsNeverPublished(t *testing.T) {
 	base.Files = append(base.Files, canary.Files...)
 	repo := loadArchive(t, base)
 	inst := repo.Institution("delta")
-	if inst == nil || len(inst.Reports) != 2 || len(inst.Reports[0].Financing) != 2 || inst.ReportSenders == nil || inst.DKIMKeys == nil {
+	if inst == nil || len(inst.Reports) != 2 || len(inst.Reports[0].Financing) != 2 || len(inst.Reports[0].Enterprises) != 2 || inst.ReportSenders == nil || inst.DKIMKeys == nil {
 		t.Fatalf("fixture did not load every private field: %+v", inst)
 	}
 	dir, _ := buildTo(t, repo)
@@ -299,6 +300,107 @@ func TestPrivateFieldsNeverPublished(t *testing.T) {
 		if strings.Contains(p, "evidence") || strings.Contains(strings.ToLower(p), "kjjrcanary") {
 			t.Errorf("evidence file published: %s", p)
 		}
+	}
+}
+
+// TestServedCounts: the statistics page and the open data carry the
+// distinct enterprises counted from the lists (家) beside the monthly sum
+// (家次), the same from a repo loaded for the public site (which keeps no
+// list), and never an enterprise of a list.
+func TestServedCounts(t *testing.T) {
+	base, err := txtar.ParseFile("testdata/basic.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary, err := txtar.ParseFile("testdata/canary.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base = editFile(t, base, "publicity/2025-06-03-round-1.md", "institutions: [alpha, beta, gamma]", "institutions: [alpha, beta, gamma, delta]")
+	base.Files = append(base.Files, canary.Files...)
+	full := loadArchive(t, base)
+	// What the lists name in 2025, counted here from the full repo.
+	var want content.DistinctCounter
+	reports, visits := 0, 0
+	for _, inst := range full.Institutions {
+		for _, rep := range inst.Reports {
+			if rep.Period.Kind == content.Monthly && rep.Period.Year == 2025 && rep.Indicators != nil && !rep.Period.Start().After(testNow) {
+				want.Add(rep)
+				reports++
+				visits += rep.Indicators.EnterprisesServed
+			}
+		}
+	}
+	all, jcg := want.Counts()
+	if all < 3 || jcg < 2 || all >= visits {
+		t.Fatalf("fixture: %d enterprises (%d 晋创谷) of %d visits: the test would prove little", all, jcg, visits)
+	}
+	pub, err := content.Load(repoFS(t, base), &content.LoadOptions{Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, repo := range []*content.Repo{full, pub} {
+		dir, _ := buildTo(t, repo)
+		files := walkOut(t, dir)
+		var years []struct {
+			Year                int `json:"year"`
+			Reports             int `json:"reports"`
+			ListedReports       int `json:"listed_reports"`
+			EnterprisesServed   int `json:"enterprises_served"`
+			Enterprises         int `json:"enterprises"`
+			JinchuangguDistinct int `json:"jinchuanggu_distinct"`
+		}
+		if err := json.Unmarshal([]byte(files["data/yearly.json"]), &years); err != nil || len(years) == 0 {
+			t.Fatalf("yearly.json: %v %q", err, files["data/yearly.json"])
+		}
+		y := years[len(years)-1]
+		if y.Year != 2025 || y.Reports != reports || y.EnterprisesServed != visits || y.Enterprises != all || y.JinchuangguDistinct != jcg || y.ListedReports != want.Listed {
+			t.Errorf("yearly.json 2025 = %+v; want %d reports (%d listed), %d 家次, %d 家, %d 晋创谷", y, reports, want.Listed, visits, all, jcg)
+		}
+		row := fmt.Sprintf("<tr><th scope=\"row\">2025年</th><td>%d</td><td>%d</td><td>%d</td>", reports, all, visits)
+		mustContain(t, "statistics/index.html", files["statistics/index.html"], row, fmt.Sprintf("%d份月报中%d份有名单", reports, want.Listed))
+		// The canary institution's year: 1 report, 3 enterprises (家) of 7
+		// 家次, 2 晋创谷 of 1 家次 (the fixture is not consistent: the site
+		// shows what the reports say).
+		mustContain(t, "institutions/delta/index.html", files["institutions/delta/index.html"],
+			`<tr><th scope="row">2025年</th><td>1</td><td>3</td><td>7</td><td>2</td><td>1</td><td>全部月报有名单</td></tr>`)
+		for p, s := range files {
+			if strings.Contains(strings.ToLower(s), "kjjrcanary-listed") {
+				t.Errorf("%s publishes an enterprise of a list", p)
+			}
+		}
+	}
+}
+
+// TestResultServedColumns: a result's figures show 服务企业 and 晋创谷企业
+// as 家 and 家次, with how many months had a list; an older result without
+// the distinct counts shows — for 家, and the open data leaves them out.
+func TestResultServedColumns(t *testing.T) {
+	base, err := txtar.ParseFile("testdata/basic.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, edit, row, note, json string
+	}{
+		{"older result", "", "<td>—</td><td>36</td><td>—</td><td>6</td>", "", `"enterprises_served": 36,`},
+		{"with lists", "enterprises: 20, jinchuanggu_distinct: 4, listed_months: 2, ",
+			"<td>20</td><td>36</td><td>4</td><td>6</td>", "服务企业（家）按名单统计：3个月中2个月有名单。", `"enterprises": 20,`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			arch := editFile(t, base, "results/2025.md", "jinchuanggu_enterprises: 6, ", "jinchuanggu_enterprises: 6, "+tc.edit)
+			dir, _ := buildTo(t, loadArchive(t, arch))
+			files := walkOut(t, dir)
+			page := files["results/2025/index.html"]
+			mustContain(t, "result", page, tc.row)
+			if tc.note != "" {
+				mustContain(t, "result", page, tc.note)
+			}
+			mustContain(t, "results.json", files["data/results.json"], tc.json)
+			if tc.edit == "" && strings.Contains(files["data/results.json"], `"enterprises":`) {
+				t.Errorf("results.json gives an older result a distinct count: %s", files["data/results.json"])
+			}
+		})
 	}
 }
 

@@ -95,21 +95,36 @@ func (w *worker) data() error {
 		PolicySessions          *int    `json:"policy_sessions,omitempty"`
 		FinancingWan            *string `json:"financing_wan,omitempty"`
 		JinchuangguFinancingWan *string `json:"jinchuanggu_financing_wan,omitempty"`
+		// The counts of 服务企业名单, never the list: distinct enterprises
+		// (家), 晋创谷 ones as 家次 and 家, and the months with a list.
+		JinchuangguEnterprises *int `json:"jinchuanggu_enterprises,omitempty"`
+		Enterprises            *int `json:"enterprises,omitempty"`
+		JinchuangguDistinct    *int `json:"jinchuanggu_distinct,omitempty"`
+		Reports                *int `json:"reports,omitempty"`
+		ListedMonths           *int `json:"listed_months,omitempty"`
 	}
 	results := []resultRow{}
-	rows = [][]string{{"year", "published", "slug", "name", "grade", "enterprises_served", "matchmaking_events", "policy_sessions", "financing_wan", "jinchuanggu_financing_wan"}}
+	rows = [][]string{{"year", "published", "slug", "name", "grade", "enterprises_served", "matchmaking_events", "policy_sessions", "financing_wan", "jinchuanggu_financing_wan",
+		"jinchuanggu_enterprises", "enterprises", "jinchuanggu_distinct", "reports", "listed_months"}}
 	for _, res := range b.publishedResults() {
 		for _, g := range res.Grades {
 			if g.Grade == "" {
 				continue
 			}
 			r := resultRow{Year: res.Year, Published: res.Effective().String(), Slug: g.Institution, Name: w.instLink(g.Institution).Label, Grade: g.Grade}
-			row := []string{strconv.Itoa(r.Year), r.Published, r.Slug, r.Name, r.Grade, "", "", "", "", ""}
+			row := []string{strconv.Itoa(r.Year), r.Published, r.Slug, r.Name, r.Grade, "", "", "", "", "", "", "", "", "", ""}
 			if f := g.Figures; f != nil {
 				es, me, ps := f.EnterprisesServed, f.MatchmakingEvents, f.PolicySessions
 				fw, jw := f.FinancingWan.String(), f.JinchuangguFinancingWan.String()
 				r.EnterprisesServed, r.MatchmakingEvents, r.PolicySessions, r.FinancingWan, r.JinchuangguFinancingWan = &es, &me, &ps, &fw, &jw
-				row = []string{row[0], row[1], row[2], row[3], row[4], strconv.Itoa(es), strconv.Itoa(me), strconv.Itoa(ps), fw, jw}
+				je, rp := f.JinchuangguEnterprises, f.Reports
+				r.JinchuangguEnterprises, r.Reports = &je, &rp
+				row = []string{row[0], row[1], row[2], row[3], row[4], strconv.Itoa(es), strconv.Itoa(me), strconv.Itoa(ps), fw, jw, strconv.Itoa(je), "", "", strconv.Itoa(rp), ""}
+				if f.Enterprises > 0 || f.ListedMonths > 0 { // counted from lists (not an older result)
+					en, jd, lm := f.Enterprises, f.JinchuangguDistinct, f.ListedMonths
+					r.Enterprises, r.JinchuangguDistinct, r.ListedMonths = &en, &jd, &lm
+					row[11], row[12], row[14] = strconv.Itoa(en), strconv.Itoa(jd), strconv.Itoa(lm)
+				}
 			}
 			results = append(results, r)
 			rows = append(rows, row)
@@ -161,6 +176,31 @@ func (w *worker) monthlyData() error {
 		return err
 	}
 	if err := out.emit(w.group, "data/monthly.json", jsonFile(months)); err != nil {
+		return err
+	}
+	// Yearly totals: enterprises served as 家次 (the monthly figures) and
+	// as 家 (distinct over the year's lists), never the lists themselves.
+	type yearRow struct {
+		Year                   int `json:"year"`
+		Reports                int `json:"reports"`
+		ListedReports          int `json:"listed_reports"`
+		EnterprisesServed      int `json:"enterprises_served"`
+		Enterprises            int `json:"enterprises"`
+		JinchuangguEnterprises int `json:"jinchuanggu_enterprises"`
+		JinchuangguDistinct    int `json:"jinchuanggu_distinct"`
+	}
+	rows = [][]string{{"year", "reports", "listed_reports", "enterprises_served", "enterprises", "jinchuanggu_enterprises", "jinchuanggu_distinct"}}
+	years := []yearRow{}
+	for _, y := range b.totals.Years {
+		r := yearRow{y.Year, y.Reports, y.Listed, y.Sum.EnterprisesServed, y.Enterprises, y.Sum.JinchuangguEnterprises, y.JCGDistinct}
+		years = append(years, r)
+		rows = append(rows, []string{strconv.Itoa(r.Year), strconv.Itoa(r.Reports), strconv.Itoa(r.ListedReports), strconv.Itoa(r.EnterprisesServed),
+			strconv.Itoa(r.Enterprises), strconv.Itoa(r.JinchuangguEnterprises), strconv.Itoa(r.JinchuangguDistinct)})
+	}
+	if err := out.emit(w.group, "data/yearly.csv", csvFile(rows)); err != nil {
+		return err
+	}
+	if err := out.emit(w.group, "data/yearly.json", jsonFile(years)); err != nil {
 		return err
 	}
 	return nil

@@ -14,9 +14,13 @@
 // rendering the pages of institutions whose public data did not change.
 //
 // Private fields of the model (report senders, DKIM keys, filers, phones,
-// financing detail rows, evidence, message identifiers, report bodies) are
-// never read by the renderer: every page is built from a public view that
-// copies only public fields (see view.go).
+// financing detail rows, 服务企业名单, evidence, message identifiers, report
+// bodies) are never read by the renderer: every page is built from a
+// public view that copies only public fields (see view.go). The enterprise
+// lists reach it only as counts (content.DistinctCounter): 服务企业 and
+// 晋创谷企业 per year as 家 (distinct enterprises) beside 家次 (the sum of
+// the monthly figures), with how many reports had a list, on the
+// statistics, results and institution pages and in data/yearly.csv/json.
 //
 // Nothing is public before its date: a notice before its date, a result
 // before it takes effect or while a draft, a publicity (its page and list

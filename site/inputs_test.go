@@ -93,9 +93,9 @@ func TestBuildFromStamps(t *testing.T) {
 	settle()
 	res = build(testNow)
 	same("report edited", testNow)
-	// alpha: its page and three report pages; home, statistics, monthly CSV and JSON.
-	if res.Rendered != 4+4 {
-		t.Errorf("report edited: rendered %d files; want 8 (alpha's 4 pages, home, statistics, monthly data)", res.Rendered)
+	// alpha: its page and three report pages; home, statistics, monthly and yearly CSV and JSON.
+	if res.Rendered != 4+6 {
+		t.Errorf("report edited: rendered %d files; want 10 (alpha's 4 pages, home, statistics, monthly and yearly data)", res.Rendered)
 	}
 
 	// A new report: a new page, the sitemap, the search index.

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"html/template"
 	"net/url"
 	"regexp"
@@ -125,6 +126,7 @@ type instView struct {
 	Compliance                                               []complianceYear
 	ProvisionalDue                                           string       // the shown deadlines computed without the year's calendar
 	Monthly                                                  []reportView // approved monthly reports, by period
+	Years                                                    []yearTotal  // its enterprises served per year, as 家 and 家次
 	Other                                                    []otherReport
 	Grades                                                   []gradeRef
 }
@@ -237,6 +239,22 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		}
 		v.Monthly = append(v.Monthly, rv)
 	}
+	var distinct content.DistinctCounter
+	for _, rep := range monthly {
+		if rep.Indicators == nil {
+			continue
+		}
+		if len(v.Years) == 0 || v.Years[len(v.Years)-1].Year != rep.Period.Year {
+			distinct = content.DistinctCounter{}
+			v.Years = append(v.Years, yearTotal{Year: rep.Period.Year, Months: true})
+		}
+		y := &v.Years[len(v.Years)-1]
+		y.Reports++
+		addIndicators(&y.Sum, rep.Indicators)
+		distinct.Add(rep)
+		y.Enterprises, y.JCGDistinct = distinct.Counts()
+		y.Listed = distinct.Listed
+	}
 	v.Compliance, v.ProvisionalDue = complianceRows(r, inst, now)
 	for _, res := range r.Results {
 		if res.Draft || res.Effective().After(now) {
@@ -302,7 +320,25 @@ type monthTotal struct {
 type yearTotal struct {
 	Year    int
 	Reports int
-	Sum     content.Indicators
+	Sum     content.Indicators // Sum.EnterprisesServed is 家次
+	// Enterprises and JCGDistinct are 服务企业（家） and 晋创谷企业（家）:
+	// distinct enterprises over all institutions' lists of the year
+	// (content.DistinctCounter), complete for Listed of the Reports.
+	Enterprises, JCGDistinct, Listed int
+	Months                           bool // one institution's year: its reports are months
+}
+
+// Coverage says how many of the year's monthly reports had a list, e.g.
+// 120份月报中96份有名单 (12个月中8个月有名单 for one institution); "" when
+// all had.
+func (y *yearTotal) Coverage() string {
+	switch {
+	case y.Listed >= y.Reports:
+		return ""
+	case y.Months:
+		return fmt.Sprintf("%d个月中%d个月有名单", y.Reports, y.Listed)
+	}
+	return fmt.Sprintf("%d份月报中%d份有名单", y.Reports, y.Listed)
 }
 
 func addIndicators(a *content.Indicators, b *content.Indicators) {
@@ -322,6 +358,7 @@ func addIndicators(a *content.Indicators, b *content.Indicators) {
 
 func computeTotals(r *content.Repo, now content.Date) *totals {
 	byMonth := map[content.Period]*monthTotal{}
+	distinct := map[int]*content.DistinctCounter{}
 	for _, inst := range r.Institutions {
 		for _, rep := range inst.Reports {
 			if rep.Period.Kind != content.Monthly || rep.Indicators == nil || rep.Period.Start().After(now) {
@@ -334,6 +371,12 @@ func computeTotals(r *content.Repo, now content.Date) *totals {
 			}
 			m.Reports++
 			addIndicators(&m.Sum, rep.Indicators)
+			d := distinct[rep.Period.Year]
+			if d == nil {
+				d = &content.DistinctCounter{}
+				distinct[rep.Period.Year] = d
+			}
+			d.Add(rep)
 		}
 	}
 	t := &totals{}
@@ -348,6 +391,12 @@ func computeTotals(r *content.Repo, now content.Date) *totals {
 		y := &t.Years[len(t.Years)-1]
 		y.Reports += m.Reports
 		addIndicators(&y.Sum, &m.Sum)
+	}
+	for i := range t.Years {
+		y := &t.Years[i]
+		d := distinct[y.Year]
+		y.Enterprises, y.JCGDistinct = d.Counts()
+		y.Listed = d.Listed
 	}
 	return t
 }

@@ -67,7 +67,7 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
 	}
-	data, err := content.EncodeRecord(res, assessBody(year, today, missing))
+	data, err := content.EncodeRecord(res, assessBody(year, today, res, a.repo, missing))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
@@ -86,9 +86,22 @@ func cmdAssess(e *env, args []string) int {
 	return 0
 }
 
-func assessBody(year int, today content.Date, missing []*content.Institution) string {
+func assessBody(year int, today content.Date, res *content.Result, repo *content.Repo, missing []*content.Institution) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<!-- kjjr assess 于 %s 生成的 %d 年度考核草稿：figures 为已审核通过的报送之和（第六条第2项）。请填写每家机构的 grade（优秀 / 合格 / 不合格），删除 draft: true 后提交。 -->\n\n", today, year)
+	fmt.Fprintf(&b, "<!-- kjjr assess 于 %s 生成的 %d 年度考核草稿：figures 为已审核通过的报送之和（第六条第2项）；enterprises 和 jinchuanggu_distinct 为全年服务企业名单和融资明细中不同企业的家数（家），enterprises_served 和 jinchuanggu_enterprises 为各月之和（家次），listed_months 为有名单的月份数。请填写每家机构的 grade（优秀 / 合格 / 不合格），删除 draft: true 后提交。 -->\n\n", today, year)
+	var partial []string
+	for _, g := range res.Grades {
+		if c := g.Figures.Coverage(); c != "" {
+			name := g.Institution
+			if inst := repo.Institution(g.Institution); inst != nil && inst.Name != "" {
+				name = inst.Name
+			}
+			partial = append(partial, fmt.Sprintf("- %s（%s）：%s，服务企业 %d 家只统计了有名单的月份和融资明细中的企业\n", name, g.Institution, c, g.Figures.Enterprises))
+		}
+	}
+	if len(partial) > 0 {
+		fmt.Fprintf(&b, "## 服务企业名单不全的机构\n\n%s\n", strings.Join(partial, ""))
+	}
 	fmt.Fprintf(&b, "## 未报送 %d 年度工作总结的机构\n\n", year)
 	if len(missing) == 0 {
 		b.WriteString("无。\n")
@@ -101,7 +114,7 @@ func assessBody(year int, today content.Date, missing []*content.Institution) st
 
 func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, missing []*content.Institution) {
 	fmt.Fprintf(w, "%d 年度考核汇总（已审核通过的报送）\n\n", res.Year)
-	heads := []string{"机构", "月报", "按时", "服务企业", "晋创谷企业", "对接活动", "政策宣讲", "合作银行", "融资（万元）", "晋创谷融资", "半年", "年度总结"}
+	heads := []string{"机构", "月报", "按时", "服务企业（家）", "（家次）", "晋创谷企业（家）", "（家次）", "有名单月份", "对接活动", "政策宣讲", "合作银行", "融资（万元）", "晋创谷融资", "半年", "年度总结"}
 	rows := [][]string{heads}
 	for _, g := range res.Grades {
 		f := g.Figures
@@ -113,8 +126,9 @@ func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, mi
 		if f.AnnualSummary {
 			ann = "有"
 		}
-		rows = append(rows, []string{name, fmt.Sprint(f.Reports), fmt.Sprint(f.OnTime), fmt.Sprint(f.EnterprisesServed),
-			fmt.Sprint(f.JinchuangguEnterprises), fmt.Sprint(f.MatchmakingEvents), fmt.Sprint(f.PolicySessions),
+		rows = append(rows, []string{name, fmt.Sprint(f.Reports), fmt.Sprint(f.OnTime), fmt.Sprint(f.Enterprises), fmt.Sprint(f.EnterprisesServed),
+			fmt.Sprint(f.JinchuangguDistinct), fmt.Sprint(f.JinchuangguEnterprises), fmt.Sprintf("%d/%d", f.ListedMonths, f.Reports),
+			fmt.Sprint(f.MatchmakingEvents), fmt.Sprint(f.PolicySessions),
 			fmt.Sprint(len(f.PartnerBanks)), f.FinancingWan.String(), f.JinchuangguFinancingWan.String(), fmt.Sprint(f.HalfYearReports), ann})
 	}
 	widths := make([]int, len(heads))
@@ -137,6 +151,7 @@ func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, mi
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
+	fmt.Fprintln(w, "\n服务企业（家）为全年服务企业名单和融资明细中不同企业的家数（同一企业只计一次），（家次）为各月服务企业数量之和；没有名单的月份只计融资明细中的企业。")
 	if len(missing) > 0 {
 		fmt.Fprintf(w, "\n未报送年度工作总结：%d 家（已列入草稿正文）\n", len(missing))
 	}

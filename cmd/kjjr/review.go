@@ -477,6 +477,18 @@ func writeSubmission(w io.Writer, s *review.Submission) {
 		}
 		writeTable(w, rows)
 	}
+	if len(rep.Enterprises) > 0 {
+		p("\n服务企业名单：%d 家", len(rep.Enterprises))
+		rows := [][]string{{"  序号", "企业名称", "统一社会信用代码", "晋创谷", "服务内容"}}
+		for i, e := range rep.Enterprises {
+			jc := "否"
+			if e.Jinchuanggu {
+				jc = "是"
+			}
+			rows = append(rows, []string{fmt.Sprintf("  %d", i+1), e.Name, e.USCC, jc, e.Service})
+		}
+		writeTable(w, rows)
+	}
 	if rep.Filer != "" || rep.Phone != "" {
 		p("填报人：%s %s（%s）", rep.Filer, rep.Phone, rep.FiledOn)
 	}

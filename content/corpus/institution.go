@@ -74,9 +74,23 @@ func (w *writer) institution(i int) error {
 	if w.fails(i) {
 		last = content.MonthPeriod(2025, time.December) // removed on 2026-01-26: owes nothing for January
 	}
+	// 服务企业名单 come from a stream of their own (the rest of the corpus
+	// is as it was without them): the clients and 20 more enterprises.
+	lrng := w.rng(i, 4)
+	pool := clients[:len(clients):len(clients)]
+	for j := 0; j < 20; j++ {
+		pool = append(pool, client{
+			name:        pick(lrng, places) + pick(lrng, cores) + pick(lrng, firms),
+			uscc:        uscc("91", reg.code, 50_000_000+i*32+j),
+			jinchuanggu: inst.ServesJinchuanggu && lrng.IntN(3) == 0,
+		})
+	}
 	rng = w.rng(i, 2)
 	for p := FirstMonth; p.Compare(last) <= 0; p = p.Next() {
 		rep := monthly(rng, inst, clients, p)
+		if lrng.IntN(4) != 0 {
+			listServed(lrng, rep, pool)
+		}
 		if err := w.record(dir+"reports/"+p.String()+".md", rep, ""); err != nil {
 			return err
 		}
@@ -145,6 +159,46 @@ func monthly(rng *rand.Rand, inst *content.Institution, clients []client, p cont
 		Financing:    rows,
 	}
 }
+
+// listServed gives rep a 服务企业名单: the first clients most months, then
+// others, never more enterprises (with 融资明细) than it served nor more
+// 晋创谷 ones than it says (raised to those financed). A month whose
+// financing alone names more enterprises than it served gets none.
+func listServed(rng *rand.Rand, rep *content.Report, pool []client) {
+	ind := rep.Indicators
+	named := map[string]bool{}
+	jcg := 0
+	for _, f := range rep.Financing {
+		if !named[f.USCC] {
+			named[f.USCC] = true
+			if f.Jinchuanggu {
+				jcg++
+			}
+		}
+	}
+	if len(named) > ind.EnterprisesServed {
+		return
+	}
+	ind.JinchuangguEnterprises = max(ind.JinchuangguEnterprises, jcg)
+	var list []content.Enterprise
+	for k := 0; k < 3*len(pool) && len(named) < ind.EnterprisesServed; k++ {
+		c := pool[rng.IntN(len(pool))]
+		if k < 8 {
+			c = pool[k] // the regulars
+		}
+		if named[c.uscc] || c.jinchuanggu && jcg >= ind.JinchuangguEnterprises {
+			continue
+		}
+		if c.jinchuanggu {
+			jcg++
+		}
+		named[c.uscc] = true
+		list = append(list, content.Enterprise{Name: c.name, USCC: c.uscc, Jinchuanggu: c.jinchuanggu, Service: pick(rng, services)})
+	}
+	rep.Enterprises = list
+}
+
+var services = []string{"融资对接", "政策宣讲", "入企服务", "项目路演", "入企服务、政策宣讲"}
 
 // halfYear writes reports/2025-H2.md with its document and evidence list
 // (and the files, with Options.Evidence).

@@ -27,6 +27,9 @@ type inst struct {
 	inspName   string
 	// scale multiplies the monthly figures (a busier institution).
 	scale int
+	// noLists: its monthly sheets never carry a 服务企业名单 (it keeps
+	// the older two-sheet template); the others list most months.
+	noLists bool
 
 	figures2025 *content.Figures
 }
@@ -111,7 +114,7 @@ func institutions() []*inst {
 			grade: content.GradePass,
 		},
 		{
-			slug: "pingyao-huitong", division: "140728", head: "91", org8: "MA0GW5P1", seed: 14, scale: 1,
+			slug: "pingyao-huitong", division: "140728", head: "91", org8: "MA0GW5P1", seed: 14, scale: 1, noLists: true,
 			late: []string{"2025-09"}, missing: []string{"2026-02"},
 			rec: content.Institution{
 				Name: "平遥汇通科技金融咨询有限公司", ShortName: "汇通科金", LegalForm: "有限责任公司",

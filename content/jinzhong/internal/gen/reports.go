@@ -28,8 +28,14 @@ var (
 	methods    = []string{"信用贷款", "知识产权质押贷款", "科技担保贷款", "股权融资", "科技保险贷款", "融资租赁"}
 )
 
-func (in *inst) clients(rng *rand.Rand, n int) []client {
+func (in *inst) clients(rng *rand.Rand, n int) []client { return in.moreClients(rng, n, nil) }
+
+// moreClients returns n clients whose names differ from those of have.
+func (in *inst) moreClients(rng *rand.Rand, n int, have []client) []client {
 	seen := map[string]bool{}
+	for _, c := range have {
+		seen[c.name] = true
+	}
 	var out []client
 	for len(out) < n {
 		name := namePlaces[rng.IntN(len(namePlaces))] + nameCores[rng.IntN(len(nameCores))] + nameTrades[rng.IntN(len(nameTrades))]
@@ -48,13 +54,26 @@ func (g *gen) institution(in *inst) {
 	g.put(dir+"index.md", &in.rec, in.body)
 	rng := rand.New(rand.NewPCG(in.seed, 2025))
 	clients := in.clients(rng, 12+4*in.scale)
+	// The 服务企业名单 draw from a stream of their own, so that adding them
+	// left the rest of the dataset as it was; their pool is the clients
+	// financed and as many again twice over.
+	lrng := rand.New(rand.NewPCG(in.seed, 19))
+	pool := append(clients[:len(clients):len(clients)], in.moreClients(lrng, 2*len(clients), clients)...)
+	listFrom := firstMonth
+	for range lrng.IntN(3) {
+		listFrom = listFrom.Next()
+	}
 	fig := &content.Figures{}
 	banks := map[string]bool{}
+	var distinct content.DistinctCounter
 	for p := firstMonth; p.Compare(lastMonth) <= 0; p = p.Next() {
 		if in.stopAfter != "" && p.String() > in.stopAfter || slices.Contains(in.missing, p.String()) {
 			continue
 		}
 		rep := g.monthly(in, rng, clients, p)
+		if !in.noLists && p.Compare(listFrom) >= 0 && lrng.IntN(8) != 0 {
+			in.list(lrng, pool, rep)
+		}
 		g.put(dir+"reports/"+p.String()+".md", rep, fmt.Sprintf("附件为%s《科技金融服务机构绩效评价考核表》，请审核。\n\n%s\n", p.Chinese(), rep.Filer))
 		if p.Year == 2025 {
 			fig.Reports++
@@ -69,6 +88,7 @@ func (g *gen) institution(in *inst) {
 			fig.PolicyEnterprises += ind.PolicyEnterprises
 			fig.FinancingWan += ind.FinancingWan
 			fig.JinchuangguFinancingWan += ind.JinchuangguFinancingWan
+			distinct.Add(rep)
 			for _, b := range rep.PartnerBanks {
 				banks[b] = true
 			}
@@ -86,6 +106,8 @@ func (g *gen) institution(in *inst) {
 			fig.AnnualSummary = true
 		}
 	}
+	fig.Enterprises, fig.JinchuangguDistinct = distinct.Counts()
+	fig.ListedMonths = distinct.Listed
 	for b := range banks {
 		fig.PartnerBanks = append(fig.PartnerBanks, b)
 	}
@@ -187,6 +209,66 @@ func (g *gen) monthly(in *inst, rng *rand.Rand, clients []client, p content.Peri
 		rep.Warnings = []string{"绩效评价考核表填报“是否向服务对象收取费用”为“是”（第七条），请核实"}
 	}
 	return rep
+}
+
+var listServices = []string{"融资对接", "政策宣讲", "入企服务", "项目路演", "融资需求调研", "入企服务、政策宣讲", "融资对接、入企服务"}
+
+// list gives rep a 服务企业名单 as an institution fills it: its regular
+// clients (the first of pool) most months, others now and then, the
+// enterprises it financed sometimes listed again; never more enterprises,
+// with 融资明细, than the sheet says it served, nor more 晋创谷 ones (that
+// figure is raised to the 晋创谷 enterprises financed). A month in which
+// the financing alone names more enterprises than served gets no list.
+func (in *inst) list(rng *rand.Rand, pool []client, rep *content.Report) {
+	ind := rep.Indicators
+	named := map[string]bool{}
+	jcg := 0
+	for _, f := range rep.Financing {
+		if !named[f.USCC] {
+			named[f.USCC] = true
+			if f.Jinchuanggu {
+				jcg++
+			}
+		}
+	}
+	if len(named) > ind.EnterprisesServed {
+		return
+	}
+	ind.JinchuangguEnterprises = max(ind.JinchuangguEnterprises, jcg)
+	var list []content.Enterprise
+	if rng.IntN(2) == 0 {
+		seen := map[string]bool{}
+		for _, f := range rep.Financing {
+			if !seen[f.USCC] {
+				seen[f.USCC] = true
+				list = append(list, content.Enterprise{Name: f.Enterprise, USCC: f.USCC, Jinchuanggu: f.Jinchuanggu, Service: "融资对接"})
+			}
+		}
+	}
+	add := func(c client) {
+		if named[c.uscc] || len(named) >= ind.EnterprisesServed {
+			return
+		}
+		c.jinchuanggu = c.jinchuanggu && in.rec.ServesJinchuanggu
+		if c.jinchuanggu {
+			if jcg >= ind.JinchuangguEnterprises {
+				return
+			}
+			jcg++
+		}
+		named[c.uscc] = true
+		list = append(list, content.Enterprise{Name: c.name, USCC: c.uscc, Jinchuanggu: c.jinchuanggu, Service: listServices[rng.IntN(len(listServices))]})
+	}
+	regulars := min(len(pool), 4*in.scale)
+	for _, c := range pool[:regulars] {
+		if rng.IntN(4) != 0 {
+			add(c)
+		}
+	}
+	for range 3 * ind.EnterprisesServed {
+		add(pool[rng.IntN(len(pool))])
+	}
+	rep.Enterprises = list
 }
 
 func phoneOf(in *inst, s content.Sender) string {

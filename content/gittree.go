@@ -96,6 +96,10 @@ type subtree struct {
 	// says they were read from a file and are not assembled into inst yet.
 	ts      []*task
 	pending bool
+	// index is the hash of the blob of its index.md (with an entryHasher
+	// TreeFS), which stamps the institution record on its own: a build
+	// tells a changed report from a changed institution by it.
+	index string
 }
 
 // assemble makes the subtree's institution from its decoded records ts,
@@ -249,6 +253,9 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 				}
 				sub.walkDir(fsys, p, false)
 				st.diags = sub.ds
+				if eh, ok := fsys.(entryHasher); ok {
+					st.index, _ = eh.EntryHash(p + "/index.md")
+				}
 				if herr != nil {
 					key = "" // not cached
 				}
@@ -354,8 +361,9 @@ type entryHasher interface {
 }
 
 // stampTree gives the files of a tree load their stamps (AppendStamp):
-// those of an institution the hash of its subtree, which names all of
-// them; the others (outside, when fsys has EntryHash) their own hashes.
+// the reports and inspections of an institution the hash of its subtree,
+// which names all of them; its index.md and the files outside
+// institutions (when fsys has EntryHash) their own blobs' hashes.
 func (r *Repo) stampTree(fsys TreeFS, subs []*subtree, outside []*task) {
 	n := len(outside)
 	for _, st := range subs {
@@ -377,6 +385,9 @@ func (r *Repo) stampTree(fsys TreeFS, subs []*subtree, outside []*task) {
 		}
 		s := fileStamp{Hash: "t" + st.hash}
 		r.stamps[st.inst.File] = s
+		if st.index != "" && st.inst.File == "institutions/"+st.slug+"/index.md" {
+			r.stamps[st.inst.File] = fileStamp{Hash: "b" + st.index}
+		}
 		for _, rep := range st.inst.Reports {
 			r.stamps[rep.File] = s
 		}

@@ -19,7 +19,7 @@ import (
 // line, a key line naming the program that wrote it and whether the load
 // was Public (a cache written by another build of kjjr is not used), then
 // for each institution subtree where Load reports no problem an 'S' entry
-// (JSON: slug, tree hash, number of records) followed by its records in
+// (JSON: slug, tree hash, number of records, hash of index.md) followed by its records in
 // walk order, each as in the load cache ('R' a report, 'I' an
 // institution, 'J' JSON), every entry a type byte, a uvarint length and
 // its bytes. Subtrees with problems are not kept: the next load reads
@@ -31,6 +31,7 @@ type fullSubtree struct {
 	Slug string `json:"s"`
 	Hash string `json:"h"`
 	N    int    `json:"n"`
+	I    string `json:"i,omitempty"` // subtree.index
 }
 
 func (c *TreeCache) writeFullLocked(p string) error {
@@ -61,7 +62,7 @@ func (c *TreeCache) writeFullLocked(p string) error {
 		if st.ts == nil || werr != nil {
 			continue
 		}
-		hdr, _ := json.Marshal(fullSubtree{st.slug, st.hash, len(st.ts)})
+		hdr, _ := json.Marshal(fullSubtree{st.slug, st.hash, len(st.ts), st.index})
 		entry('S', hdr)
 		for _, t := range st.ts {
 			e, ok := newCacheEntry(t.job, t.res.rec)
@@ -180,7 +181,7 @@ func parseTreeCacheFull(data []byte) (*TreeCache, error) {
 		if h == nil || h.N > len(spans)-i-1 {
 			return nil, bad
 		}
-		st := &subtree{slug: h.Slug, hash: h.Hash, pending: true, ts: make([]*task, h.N)}
+		st := &subtree{slug: h.Slug, hash: h.Hash, index: h.I, pending: true, ts: make([]*task, h.N)}
 		prefix := "institutions/" + h.Slug + "/"
 		for j := range h.N {
 			e := entries[i+1+j]

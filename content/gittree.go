@@ -149,6 +149,13 @@ func (c *TreeCache) Changed() bool {
 	return c.changed
 }
 
+// Len returns how many institution subtrees the cache holds.
+func (c *TreeCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.subtrees)
+}
+
 // Reads returns how many institution subtrees the last LoadTree read from
 // the tree rather than taking them from the cache.
 func (c *TreeCache) Reads() int {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"kjjr/content"
@@ -115,8 +116,18 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if cacheFile != "" && cache.Changed() {
+	// A few subtrees read again are not worth rewriting the cache of the
+	// whole repo (megabytes at thousands of institutions) after every
+	// change: until one in a hundred differs, the next build reads them
+	// from git again, which costs about as much as this one did.
+	if cacheFile != "" && cache.Changed() && (res.Reads*100 >= cache.Len() || !fileExists(cacheFile)) {
 		res.CacheErr = cache.WriteFile(cacheFile)
 	}
 	return res, nil
+}
+
+// fileExists reports whether a file exists at p.
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -111,6 +111,11 @@ func buildFromGit(e *env, repoDir, ref, out, cacheFlag string, noCache, asJSON b
 			fmt.Fprintf(e.stderr, "kjjr build: --cache: %v\n", err)
 			return 2
 		}
+		absOut, err := filepath.Abs(out)
+		if rel, rerr := filepath.Rel(absOut, abs); err == nil && rerr == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			fmt.Fprintf(e.stderr, "kjjr build: --cache %s 在输出目录 %s 中：缓存会随网站发布出去，请换一个位置（默认放在 git 目录的 kjjr/cache/ 下）\n", cacheFlag, out)
+			return 2
+		}
 		opts.CacheFile = abs
 	}
 	if _, _, err := gitdir.Find(repoDir); err != nil {

@@ -41,6 +41,10 @@ type fileStamp struct {
 	MTime int64  `json:"m"`
 	CTime int64  `json:"c,omitempty"`
 	Ino   uint64 `json:"i,omitempty"`
+	// Hash, for a file read from a git tree (LoadTree), names its bytes:
+	// its blob's hash, or the hash of the institution subtree it is in.
+	// Never cached: a load from a directory leaves it empty.
+	Hash string `json:"-"`
 }
 
 // stampOf returns the stamp of a file and whether it can be trusted for

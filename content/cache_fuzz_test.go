@@ -17,7 +17,7 @@ func FuzzReadReport(f *testing.F) {
 			FiledOn: Date{2025, 5, 3}, Indicators: &Indicators{EnterprisesServed: 3, FinancingWan: 12345},
 			PartnerBanks: []string{"晋商银行"}, ChargedFees: &yes, Meta: Meta{Slug: "2025-04", File: "institutions/a/reports/2025-04.md", BodyLine: 9}},
 	} {
-		f.Add(appendReport(nil, &cacheEntry{Path: "institutions/a/reports/2025-04.md", Stamp: fileStamp{1, 2, 3, 4}, Kind: kindReport, Report: rep}))
+		f.Add(appendReport(nil, &cacheEntry{Path: "institutions/a/reports/2025-04.md", Stamp: fileStamp{Size: 1, MTime: 2, CTime: 3, Ino: 4}, Kind: kindReport, Report: rep}))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := readReport(data)
@@ -46,7 +46,7 @@ func FuzzReadInstitution(f *testing.F) {
 			Office: Office{Address: "榆次区", County: "榆次区", Phone: "0354-1"}, Contact: Contact{Department: "部", Person: "人", Phone: "1", Email: "a@b", Address: "址"},
 			Meta: Meta{Slug: "jg1", File: "institutions/jg1/index.md", Body: "简介\n", BodyLine: 30}},
 	} {
-		e := &cacheEntry{Path: "institutions/jg1/index.md", Stamp: fileStamp{1, 2, 3, 4}, Kind: kindInstitution, Institution: inst}
+		e := &cacheEntry{Path: "institutions/jg1/index.md", Stamp: fileStamp{Size: 1, MTime: 2, CTime: 3, Ino: 4}, Kind: kindInstitution, Institution: inst}
 		data := appendInstitution(nil, e)
 		if got, err := readInstitution(data); err != nil || !reflect.DeepEqual(got, e) {
 			f.Fatalf("institution does not survive the cache: %v\n%+v\n%+v", err, got, e)

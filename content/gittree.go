@@ -65,8 +65,8 @@ type TreeOptions struct {
 // never modify a loaded Repo.
 //
 // The zero TreeCache is empty and ready to use; it is safe for concurrent
-// use (loads with one cache run one at a time). A Compliance cache can be
-// kept in a file (ReadTreeCache, WriteFile); a full one lives in memory.
+// use (loads with one cache run one at a time). It can be kept in a file
+// (ReadTreeCache, WriteFile).
 type TreeCache struct {
 	mu       sync.Mutex
 	mode     treeMode
@@ -91,6 +91,48 @@ type subtree struct {
 	// nil when its index.md did not decode.
 	inst  *Institution
 	diags Diagnostics // every problem Load reports in the directory
+	// ts, in a full (not Compliance) cache, are the decoded records of a
+	// subtree where Load reports no problem, kept for WriteFile; pending
+	// says they were read from a file and are not assembled into inst yet.
+	ts      []*task
+	pending bool
+	// index is the hash of the blob of its index.md (with an entryHasher
+	// TreeFS), which stamps the institution record on its own: a build
+	// tells a changed report from a changed institution by it.
+	index string
+}
+
+// assemble makes the subtree's institution from its decoded records ts,
+// as Load assembles it from the same files.
+func (st *subtree) assemble(fsys fs.FS, ts []*task, compliance bool) {
+	if compliance {
+		for _, t := range ts {
+			t.res.rec = complianceRecord(t.res.rec)
+		}
+	}
+	sr := &Repo{FS: fsys}
+	sr.assemble(ts)
+	for _, d := range sr.Diags {
+		if d.File != "site.yaml" { // sr has none: not this subtree's problem
+			st.diags = append(st.diags, d)
+		}
+	}
+	if len(sr.Institutions) == 1 {
+		st.inst = sr.Institutions[0]
+		st.inst.History = nil
+	}
+	st.pending = false
+	if compliance || len(st.diags) > 0 || st.inst == nil {
+		st.ts = nil
+		return
+	}
+	for _, t := range ts {
+		if t.res.rec == nil || len(t.res.diags) > 0 {
+			st.ts = nil
+			return
+		}
+	}
+	st.ts = ts
 }
 
 // historyDirs hold the records statuses derive from (deriveHistory, and
@@ -105,6 +147,13 @@ func (c *TreeCache) Changed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.changed
+}
+
+// Len returns how many institution subtrees the cache holds.
+func (c *TreeCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.subtrees)
 }
 
 // Reads returns how many institution subtrees the last LoadTree read from
@@ -190,6 +239,9 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 				key := slug + " " + h
 				if herr == nil {
 					if st := c.subtrees[key]; st != nil {
+						if st.pending {
+							st.assemble(fsys, st.ts, false)
+						}
 						used[key] = st
 						subs = append(subs, st)
 						continue
@@ -208,6 +260,9 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 				}
 				sub.walkDir(fsys, p, false)
 				st.diags = sub.ds
+				if eh, ok := fsys.(entryHasher); ok {
+					st.index, _ = eh.EntryHash(p + "/index.md")
+				}
 				if herr != nil {
 					key = "" // not cached
 				}
@@ -231,23 +286,9 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 
 	// Each new subtree is assembled on its own (what Load derives for an
 	// institution comes from its directory alone) and cached.
+	outside := len(tasks) // the records outside institutions/
 	for _, n := range news {
-		if o.Compliance {
-			for _, t := range n.ts {
-				t.res.rec = complianceRecord(t.res.rec)
-			}
-		}
-		sr := &Repo{FS: fsys}
-		sr.assemble(n.ts)
-		for _, d := range sr.Diags {
-			if d.File != "site.yaml" { // sr has none: not this subtree's problem
-				n.st.diags = append(n.st.diags, d)
-			}
-		}
-		if len(sr.Institutions) == 1 {
-			n.st.inst = sr.Institutions[0]
-			n.st.inst.History = nil
-		}
+		n.st.assemble(fsys, n.ts, o.Compliance)
 		if n.key != "" {
 			used[n.key] = n.st
 		}
@@ -311,11 +352,56 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 		r.Notices, r.Rounds, r.Publicities, r.Results = nil, nil, nil, nil
 		r.notices, r.rounds, r.publicities, r.results = map[string]*Notice{}, map[string]*Round{}, map[string]*Publicity{}, map[int]*Result{}
 	}
+	if !o.Compliance {
+		r.stampTree(fsys, subs, tasks[:outside])
+	}
 	r.Diags.Sort()
 	if r.Diags.HasErrors() {
 		return r, r.Diags.Errors()
 	}
 	return r, nil
+}
+
+// entryHasher is a TreeFS that also names files by hashes (gitfs.FS).
+type entryHasher interface {
+	EntryHash(name string) (string, error)
+}
+
+// stampTree gives the files of a tree load their stamps (AppendStamp):
+// the reports and inspections of an institution the hash of its subtree,
+// which names all of them; its index.md and the files outside
+// institutions (when fsys has EntryHash) their own blobs' hashes.
+func (r *Repo) stampTree(fsys TreeFS, subs []*subtree, outside []*task) {
+	n := len(outside)
+	for _, st := range subs {
+		if st.inst != nil {
+			n += 1 + len(st.inst.Reports) + len(st.inst.Inspections)
+		}
+	}
+	r.stamps = make(map[string]fileStamp, n)
+	if eh, ok := fsys.(entryHasher); ok {
+		for _, t := range outside {
+			if h, err := eh.EntryHash(t.path); err == nil {
+				r.stamps[t.path] = fileStamp{Hash: "b" + h}
+			}
+		}
+	}
+	for _, st := range subs {
+		if st.inst == nil || st.hash == "" {
+			continue
+		}
+		s := fileStamp{Hash: "t" + st.hash}
+		r.stamps[st.inst.File] = s
+		if st.index != "" && st.inst.File == "institutions/"+st.slug+"/index.md" {
+			r.stamps[st.inst.File] = fileStamp{Hash: "b" + st.index}
+		}
+		for _, rep := range st.inst.Reports {
+			r.stamps[rep.File] = s
+		}
+		for _, x := range st.inst.Inspections {
+			r.stamps[x.File] = s
+		}
+	}
 }
 
 // complianceRecord keeps of a decoded record what the compliance matrix reads.

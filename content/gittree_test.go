@@ -217,19 +217,14 @@ func TestLoadTreeSameAsCheckout(t *testing.T) {
 					file := filepath.Join(t.TempDir(), "tree.cache")
 					for _, step := range []string{"cold", "warm", "file"} {
 						if step == "file" {
-							if !m.opts.Compliance {
-								if err := opts.Cache.WriteFile(file); err == nil {
-									t.Error("a full cache was written to a file")
-								}
-								continue
-							}
 							if err := opts.Cache.WriteFile(file); err != nil {
 								t.Fatal(err)
 							}
 							opts.Cache = content.ReadTreeCache(file)
 						}
 						got, err := content.LoadTree(fsys, &opts)
-						if step != "cold" && opts.Cache.Reads() != 0 {
+						// A full cache file leaves out the subtrees with problems.
+						if step != "cold" && opts.Cache.Reads() != 0 && !(step == "file" && !m.opts.Compliance && problems) {
 							t.Errorf("%s: %d subtrees read, want all from the cache", step, opts.Cache.Reads())
 						}
 						if (err != nil) != got.Diags.HasErrors() {

@@ -611,8 +611,10 @@ func (r *Repo) FieldLine(file, field string) int { return r.line(file, field) }
 // AppendStamp appends to b what identifies the version of the file at
 // path (slash-separated, relative to the repo) that Load read — its size,
 // modification and change times and inode, the rule LoadOptions.Cache
-// trusts — and reports whether there is one. There is none without a
-// cache, for a tree without times (embed.FS, a git tree), for a file
+// trusts; for a tree loaded by LoadTree, the git hash of the file's blob
+// or of the institution subtree holding it — and reports whether there
+// is one. There is none without a cache, for a tree without times or
+// hashes (embed.FS), for a file
 // changed less than two seconds before Load (its stamp could be reused by
 // a second change within the file system's clock resolution), and for a
 // path Load did not read. Two loads that give the same stamp for a path
@@ -626,6 +628,7 @@ func (r *Repo) AppendStamp(b []byte, path string) ([]byte, bool) {
 	b = binary.LittleEndian.AppendUint64(b, uint64(st.MTime))
 	b = binary.LittleEndian.AppendUint64(b, uint64(st.CTime))
 	b = binary.LittleEndian.AppendUint64(b, st.Ino)
+	b = append(b, st.Hash...)
 	return b, true
 }
 

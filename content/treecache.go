@@ -35,13 +35,20 @@ const (
 	treeCacheVersion = 1
 )
 
-// ReadTreeCache reads a Compliance TreeCache written by WriteFile. A
+// ReadTreeCache reads a TreeCache written by WriteFile. A
 // missing, damaged or foreign file gives an empty cache (the next load
 // rebuilds it), never an error.
 func ReadTreeCache(path string) *TreeCache {
 	text, err := readString(path)
 	if err != nil {
 		return &TreeCache{}
+	}
+	if rest, ok := strings.CutPrefix(text, treeCacheFullMagic+"\n"); ok {
+		c, err := parseTreeCacheFull([]byte(rest))
+		if err != nil {
+			return &TreeCache{}
+		}
+		return c
 	}
 	c, err := parseTreeCache(text)
 	if err != nil {
@@ -68,14 +75,17 @@ func readString(path string) (string, error) {
 	return b.String(), nil
 }
 
-// WriteFile writes a Compliance cache to path atomically (a temporary
-// file renamed over it), creating its directory. A cache of full records
-// (a load without Compliance) is not written: it is an error.
+// WriteFile writes the cache to path atomically (a temporary file renamed
+// over it, readable by the owner only), creating its directory. A cache
+// of full records (a load without Compliance) keeps only the subtrees
+// where Load reports no problem (see treeCacheFullMagic), and may hold
+// private fields unless the loads were Public: keep it in a private place
+// (the git directory, the user's cache directory), never in a site.
 func (c *TreeCache) WriteFile(path string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.subtrees != nil && !c.mode.compliance {
-		return errors.New("content: only a Compliance tree cache can be written to a file")
+		return c.writeFullLocked(path)
 	}
 	var b bytes.Buffer
 	b.WriteString(treeCacheMagic + " " + strconv.Itoa(treeCacheVersion) + "\n")

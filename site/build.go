@@ -54,6 +54,7 @@ type Options struct {
 	changed map[string]bool // with prev: the only institutions that may have changed
 	globals map[string]bool // with prev: the only global tasks to redo (nil: all)
 	noFile  bool            // keep the manifest in memory only (the dev server)
+	tree    string          // the git tree built from (BuildRef), recorded in the manifest
 }
 
 // Result is what Build did.
@@ -120,6 +121,7 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	b.globalKey = b.computeGlobalKey()
 	b.totals = computeTotals(repo, now)
 	out.cur.Now = now.String()
+	out.cur.Tree = opts.tree
 	if opts.prev == nil {
 		b.incremental(out)
 	}

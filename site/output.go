@@ -29,7 +29,8 @@ import (
 // the stamps of the content files it was rendered from), per directory
 // (its modification and change times, so that a later build sees files
 // deleted or added behind its back without listing the whole tree) and
-// the date the site was built as of. It holds no content and nothing
+// the date the site was built as of, and for a build from git (BuildRef)
+// the hash of the tree it was built from. It holds no content and nothing
 // private. Exclude it from a deploy if you like (rsync --exclude
 // .kjjr-manifest); Build needs it only to skip work.
 const ManifestName = ".kjjr-manifest"
@@ -58,6 +59,7 @@ type manifest struct {
 	// its stamp after the build.
 	Dirs    map[string]dirStamp
 	Now     string              // the date the site was built as of
+	Tree    string              // the git tree the site was built from (BuildRef), or ""
 	byGroup map[string][]string // files of each group; nil until needed
 	// raw holds, for a manifest read from disk, the file lines of the
 	// render groups not parsed yet: a build that keeps a group as it was
@@ -203,6 +205,8 @@ func readManifest(dir string) (*manifest, error) {
 		switch tag {
 		case 'N':
 			m.Now = body
+		case 'T':
+			m.Tree = body
 		case 'G', 'S':
 			g, h, ok := strings.Cut(body, " ")
 			var k [16]byte
@@ -248,6 +252,9 @@ func (m *manifest) write(dir string) error {
 	b.WriteString(dirtyHeader + "\n") // until the whole file is written, below
 	if m.Now != "" {
 		b.WriteString("N " + m.Now + "\n")
+	}
+	if m.Tree != "" {
+		b.WriteString("T " + m.Tree + "\n")
 	}
 	for _, keys := range []struct {
 		tag string

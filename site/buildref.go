@@ -1,0 +1,133 @@
+package site
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"kjjr/content"
+	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
+)
+
+// RefOptions tune BuildRef. A nil *RefOptions is not allowed: Out is
+// required.
+type RefOptions struct {
+	// Out, Now, Workers and Logger are as in Options.
+	Out     string
+	Now     content.Date
+	Workers int
+	Logger  *slog.Logger
+	// Cache, when not nil, is the tree cache to use and update (a
+	// long-running process keeps one); CacheFile is then not used.
+	Cache *content.TreeCache
+	// CacheFile is where the tree cache is kept between runs: "" means
+	// DefaultCacheFile(gitDir, Out), "-" means no file (every institution
+	// is read from git).
+	CacheFile string
+}
+
+// RefResult is what BuildRef did.
+type RefResult struct {
+	*Result        // nil when the content had errors
+	Commit  string // the commit built
+	Tree    string // its tree, recorded in the output's manifest
+	// Reads is how many institution subtrees were read from git rather
+	// than taken from the tree cache.
+	Reads int
+	// Repo is the content loaded; its Diags hold every problem found.
+	Repo *content.Repo
+	// CacheErr, when not nil, says the tree cache file could not be
+	// written (the build itself succeeded).
+	CacheErr error
+}
+
+// ErrContent is returned (wrapped, with the content's errors) when the
+// content at the ref has errors: nothing is built. RefResult.Repo.Diags
+// lists them.
+var ErrContent = errors.New("content has errors")
+
+// DefaultCacheFile is the tree cache of builds from the git directory
+// gitDir into out: <gitDir>/kjjr/cache/build-<hash of out's absolute
+// path>.cache. It is in the git directory, which is never served and is
+// backed up with the repository, and never in the output.
+func DefaultCacheFile(gitDir, out string) string {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		abs = out
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(gitDir, "kjjr", "cache", "build-"+hex.EncodeToString(sum[:12])+".cache")
+}
+
+// BuildRef builds the public site from ref (a branch such as "main", a
+// full ref name or a commit hash) of the git repository at repoDir, bare
+// or not, straight from its objects: no work tree is read or needed. The
+// output is byte-identical to Build of a Load of a checkout of the same
+// commit, as of the same date.
+//
+// It is incremental by tree hashes: an institution whose subtree hash is
+// in the tree cache (RefOptions.Cache, or the file RefOptions.CacheFile,
+// kept between runs) is not read from git, and the output's manifest
+// records the tree built, so that the pages of institutions whose
+// subtrees are unchanged are not rendered again. The cost of a build
+// after a change follows the size of the change.
+func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
+	if opts == nil || opts.Out == "" {
+		return nil, errors.New("site: no output directory")
+	}
+	repo, gitDir, err := gitdir.Open(repoDir)
+	if err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", repoDir, err)
+	}
+	fsys, commit, err := gitfs.Rev(repo, ref)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := fsys.TreeHash(".")
+	if err != nil {
+		return nil, fmt.Errorf("tree of %s: %w", ref, err)
+	}
+	cache, cacheFile := opts.Cache, ""
+	if cache == nil {
+		switch opts.CacheFile {
+		case "-":
+			cache = new(content.TreeCache)
+		case "":
+			cacheFile = DefaultCacheFile(gitDir, opts.Out)
+		default:
+			cacheFile = opts.CacheFile
+		}
+		if cacheFile != "" {
+			cache = content.ReadTreeCache(cacheFile)
+		}
+	}
+	res := &RefResult{Commit: commit.String(), Tree: tree}
+	r, err := content.LoadTree(fsys, &content.TreeOptions{Public: true, Workers: opts.Workers, Cache: cache})
+	res.Repo, res.Reads = r, cache.Reads()
+	if err != nil {
+		return res, fmt.Errorf("%s (%s): %w: %w", ref, commit, ErrContent, err)
+	}
+	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, tree: tree})
+	if err != nil {
+		return res, err
+	}
+	// A few subtrees read again are not worth rewriting the cache of the
+	// whole repo (megabytes at thousands of institutions) after every
+	// change: until one in a hundred differs, the next build reads them
+	// from git again, which costs about as much as this one did.
+	if cacheFile != "" && cache.Changed() && (res.Reads*100 >= cache.Len() || !fileExists(cacheFile)) {
+		res.CacheErr = cache.WriteFile(cacheFile)
+	}
+	return res, nil
+}
+
+// fileExists reports whether a file exists at p.
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -25,11 +25,11 @@ var funcs = template.FuncMap{
 		}
 		return t.In(content.CST).Format("2006-01-02 15:04")
 	},
-	"short": func(h plumbing.Hash) string { return h.String()[:12] },
-	"line":  func(s string) string { return safetext.Line(s, 300) },
-	"block": func(s string) string { return safetext.Block(s, 20000) },
-	"path":  submission.DisplayPath,
-	"inc":   func(i int) int { return i + 1 },
+	"short":    func(h plumbing.Hash) string { return h.String()[:12] },
+	"line":     func(s string) string { return safetext.Line(s, 300) },
+	"mailtext": func(s string) string { return safetext.Block(s, 20000) },
+	"path":     submission.DisplayPath,
+	"inc":      func(i int) int { return i + 1 },
 }
 
 // CommonReasons are offered when rejecting; staff may write their own.

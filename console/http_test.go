@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -332,5 +333,40 @@ func TestCheckListen(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckListen(%q, %v, %q) = %v", tc.addr, tc.tls, tc.proxy, err)
 		}
+	}
+}
+
+// TestQuarantineList shows a record in the inbox's on-disk layout
+// (<gitdir>/kjjr/quarantine/<id>/record.json) with its hostile header
+// text escaped and cleaned.
+func TestQuarantineList(t *testing.T) {
+	f := startConsole(t, nil)
+	dir := filepath.Join(f.bare, "kjjr", "quarantine", "0123456789abcdef0123")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := `{"id":"0123456789abcdef0123","received_at":"2026-05-04T10:00:00+08:00","from":"stranger@evil.example",` +
+		`"subject":"<img src=x onerror=alert(1)>四月报表\u202e","reason":"unknown_sender","reasons":["发件人 stranger@evil.example 未登记为任何机构的报送邮箱"],` +
+		`"files":[{"name":"报表.xlsx","size":1234}],"size":2000,"stored":"header","receipt":false}`
+	if err := os.WriteFile(filepath.Join(dir, "record.json"), []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	_, dash := c.get("/")
+	if !strings.Contains(dash, `id="quarantine">1</a>`) {
+		t.Errorf("dashboard does not count the quarantined mail")
+	}
+	resp, page := c.get("/quarantine/")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{"stranger@evil.example", "未登记", "报表.xlsx", "&lt;img src=x onerror=alert(1)&gt;四月报表"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("quarantine page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<img src=x") || strings.Contains(page, "\u202e") {
+		t.Error("quarantine page shows the subject unescaped or with a bidi override")
 	}
 }

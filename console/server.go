@@ -138,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.authed(s.dashboard))
 	mux.HandleFunc("GET /review/{$}", s.authed(s.queue))
 	mux.HandleFunc("GET /review/submit/{slug}/{period}", s.authed(s.submission))
+	mux.HandleFunc("GET /quarantine/{$}", s.authed(s.quarantine))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/approve", s.authed(s.approve))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/reject", s.authed(s.reject))
 	cop := http.NewCrossOriginProtection()

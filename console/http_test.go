@@ -370,3 +370,25 @@ func TestQuarantineList(t *testing.T) {
 		t.Error("quarantine page shows the subject unescaped or with a bidi override")
 	}
 }
+
+// TestDashboardMonth counts the month's sheets: on 2026-05-06 the April
+// sheet is due in May; beta's waits on a branch, alpha's and gamma's have
+// not arrived.
+func TestDashboardMonth(t *testing.T) {
+	f := startConsole(t, nil)
+	f.submit("beta", monthly("beta", "2026-04", at("2026-05-05 10:00"), 8, "50"))
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	_, page := c.get("/")
+	for _, want := range []string{"2026年4月月报", `id="required">3<`, `id="approved">0<`, `id="waiting">1<`, `id="overdue">0<`, `id="pending">1<`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("dashboard lacks %q:\n%s", want, page)
+		}
+	}
+	f.clock.add(10 * 24 * time.Hour) // 2026-05-16: past the deadline
+	c.login(staffName, staffPass)    // the session idled out meanwhile
+	_, page = c.get("/")
+	if !strings.Contains(page, `id="overdue">2<`) {
+		t.Errorf("after the deadline the two missing sheets are not overdue:\n%s", page)
+	}
+}

@@ -392,3 +392,55 @@ func TestDashboardMonth(t *testing.T) {
 		t.Errorf("after the deadline the two missing sheets are not overdue:\n%s", page)
 	}
 }
+
+// TestTwoStaffApproveAtOnce: both press 通过 on the same page at once; one
+// merge is made, by the one who won, and the other is told who did it.
+func TestTwoStaffApproveAtOnce(t *testing.T) {
+	f := startConsole(t, nil)
+	st, _ := LoadStaff(StaffFile(f.bare))
+	if err := st.Add("李科员", "li@example.gov.cn", "another long password"); err != nil {
+		t.Fatal(err)
+	}
+	f.submit("beta", monthly("beta", "2026-04", at("2026-05-05 10:00"), 8, "50"))
+	before := f.mainTip("%H")
+	type result struct {
+		status int
+		body   string
+	}
+	var clients []*client
+	var forms []url.Values
+	for _, who := range [][2]string{{staffName, staffPass}, {"李科员", "another long password"}} {
+		c := newClient(t, f.url)
+		c.login(who[0], who[1])
+		_, page := c.get("/review/submit/beta/2026-04")
+		clients = append(clients, c)
+		forms = append(forms, url.Values{"csrf": {find(t, csrfRE, page)}, "tip": {find(t, tipRE, page)}})
+	}
+	res := make(chan result, 2)
+	for i := range clients {
+		go func() {
+			resp, err := clients[i].c.PostForm(f.url+"/review/submit/beta/2026-04/approve", forms[i])
+			if err != nil {
+				res <- result{0, err.Error()}
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			res <- result{resp.StatusCode, string(b)}
+		}()
+	}
+	a, b := <-res, <-res
+	if a.status == http.StatusConflict {
+		a, b = b, a
+	}
+	if a.status != 200 || !strings.Contains(a.body, "已审核通过") || b.status != http.StatusConflict || !strings.Contains(b.body, "审核通过，本次操作未执行") {
+		t.Fatalf("two approvals at once: %d / %d\n%s\n%s", a.status, b.status, a.body, b.body)
+	}
+	if n := gitCmd(t, f.bare, nil, "rev-list", "--count", "--merges", before+"..main"); n != "1" {
+		t.Fatalf("%s merges on main, want 1", n)
+	}
+	winner := f.mainTip("%an")
+	if !strings.Contains(b.body, "已由 "+winner) {
+		t.Fatalf("the loser is not told who approved (%s):\n%s", winner, b.body)
+	}
+}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -442,5 +443,58 @@ func TestTwoStaffApproveAtOnce(t *testing.T) {
 	winner := f.mainTip("%an")
 	if !strings.Contains(b.body, "已由 "+winner) {
 		t.Fatalf("the loser is not told who approved (%s):\n%s", winner, b.body)
+	}
+}
+
+// TestAbsoluteExpiry: a session kept busy still ends after a working day.
+func TestAbsoluteExpiry(t *testing.T) {
+	f := startConsole(t, nil)
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	for elapsed := time.Duration(0); elapsed < DefaultAbsolute-time.Hour; elapsed += 20 * time.Minute {
+		f.clock.add(20 * time.Minute)
+		if resp, _ := c.get("/review/"); resp.Request.URL.Path != "/review/" {
+			t.Fatalf("busy session ended after %v", elapsed)
+		}
+	}
+	f.clock.add(time.Hour + time.Minute)
+	if resp, _ := c.get("/review/"); resp.Request.URL.Path != "/login" {
+		t.Fatal("session outlived the absolute limit")
+	}
+}
+
+// TestForwardedFor: X-Forwarded-For names the client only when the request
+// comes from the trusted proxy; otherwise a client cannot dodge the
+// per-address lockout by inventing addresses.
+func TestForwardedFor(t *testing.T) {
+	for _, tc := range []struct {
+		proxy  string
+		locked bool // the fourth attempt, from a "new" forwarded address, is locked out
+	}{
+		{"", true},           // no proxy: the header is ignored, one address
+		{"192.0.2.9", true},  // the peer is not the proxy: ignored
+		{"127.0.0.1", false}, // the proxy: each forwarded address counts apart
+	} {
+		f := startConsole(t, func(c *Config) { c.AddressFailures = 3; c.Proxy = tc.proxy })
+		try := func(i int, name, pw string) int {
+			form := url.Values{"name": {name}, "password": {pw}}
+			req, _ := http.NewRequest("POST", f.url+"/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		for i, name := range []string{"a", "b", "c"} {
+			try(i, name, "x")
+		}
+		got := try(99, staffName, staffPass) == http.StatusTooManyRequests
+		if got != tc.locked {
+			t.Errorf("proxy %q: locked %v, want %v", tc.proxy, got, tc.locked)
+		}
 	}
 }

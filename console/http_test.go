@@ -498,3 +498,21 @@ func TestForwardedFor(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletedAccountLoggedOut: kjjr console deluser ends a live session at
+// its next request.
+func TestDeletedAccountLoggedOut(t *testing.T) {
+	f := startConsole(t, nil)
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	if resp, _ := c.get("/review/"); resp.Request.URL.Path != "/review/" {
+		t.Fatal("not logged in")
+	}
+	st, _ := LoadStaff(StaffFile(f.bare))
+	if err := st.Delete(staffName); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := c.get("/review/"); resp.Request.URL.Path != "/login" {
+		t.Fatal("a deleted account keeps its session")
+	}
+}

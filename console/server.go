@@ -199,6 +199,11 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, se *sessi
 			id = c.Value
 		}
 		se := s.sess.get(id, now)
+		if se != nil && !s.stillStaff(se) {
+			s.sess.end(id)
+			s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "account removed"})
+			se = nil
+		}
 		if se == nil {
 			if r.Method == http.MethodPost {
 				s.render(w, http.StatusUnauthorized, "message", page{Title: "需要登录", Message: "登录已过期或尚未登录，操作未执行：请重新登录后再打开该页面。"})
@@ -348,4 +353,16 @@ func (s *Server) fail(w http.ResponseWriter, se *session, err error) {
 	}
 	s.cfg.Logf("console: %v", err)
 	s.render(w, http.StatusInternalServerError, "message", page{Title: "出错", Message: "读取内容仓库时出错，请稍后重试；如反复出现，请联系管理员查看日志。", Staff: se})
+}
+
+// stillStaff reports whether the session's account still exists with the
+// same email (kjjr console deluser takes effect at the next request).
+func (s *Server) stillStaff(se *session) bool {
+	st, err := LoadStaff(StaffFile(s.gitDir))
+	if err != nil {
+		s.cfg.Logf("console: %v", err)
+		return false
+	}
+	a, ok := st.Lookup(se.name)
+	return ok && a.Email == se.email
 }

@@ -60,6 +60,10 @@ func cmdConsole(e *env, args []string) int {
 		return 2
 	}
 	tls := *cert != ""
+	if *proxy != "" && *hosts == "" {
+		fmt.Fprintln(e.stderr, "kjjr console: 使用 --behind-proxy 时请用 --host 给出浏览器访问的主机名（例如 --host console.example.gov.cn），否则所有请求都会因主机名不符被拒绝")
+		return 2
+	}
 	if err := console.CheckListen(*addr, tls, *proxy); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr console: %v\n", err)
 		return 2
@@ -173,7 +177,7 @@ func consoleAccounts(e *env, sub string, args []string) int {
 	case "adduser":
 		fmt.Fprintf(e.stdout, "已添加账号 %s <%s>。\n", name, *email)
 	case "deluser":
-		fmt.Fprintf(e.stdout, "已删除账号 %s（运行中的控制台在其会话过期前仍认可已登录的会话，重启控制台可立即生效）。\n", name)
+		fmt.Fprintf(e.stdout, "已删除账号 %s（已登录的会话在下一次操作时结束）。\n", name)
 	case "passwd":
 		fmt.Fprintf(e.stdout, "已修改账号 %s 的密码。\n", name)
 	}

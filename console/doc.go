@@ -19,7 +19,9 @@
 //     nothing; a form submitted twice acts once (the second submission finds
 //     the branch merged or gone and says who did it).
 //   - Accounts live in <gitdir>/kjjr/staff (argon2id hashes, written
-//     atomically, mode 0600), never in the content tree. Actions that make
+//     atomically, mode 0600), never in the content tree; a deleted account's
+//     session ends at its next request. Sessions live in memory only: a
+//     restart logs everyone out. Actions that make
 //     no commit (logins, failed logins, lockouts, refused actions) are lines
 //     in <gitdir>/kjjr/audit.log; no password, token or session ID is ever
 //     logged.
@@ -31,6 +33,13 @@
 //     Content-Security-Policy without any external source and with
 //     frame-ancestors 'none'; requests for another Host are refused. Pages
 //     work without JavaScript and load nothing from elsewhere.
+//   - Pages: 工作台 (the month's sheets from the compliance rows, the
+//     queue and quarantine counts, the next deadlines), 待审核 (the queue as
+//     `kjjr review` lists it), one page per submission (figures beside the
+//     institution's previous three months and the earlier version, every
+//     warning, the financing rows, every entry the branch touches with
+//     what approval would refuse, the mail text escaped) with 通过 and
+//     驳回, and 待核查 (the inbox's quarantine, read only).
 //   - The console listens on loopback unless it is given TLS or the address
 //     of the trusted proxy in front (CheckListen).
 package console

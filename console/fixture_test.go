@@ -195,7 +195,7 @@ func mustPeriod(s string) content.Period {
 // submit commits rep on the submission branch of slug (from the content
 // repo's main, or on the branch's tip for a resubmission) as the inbox
 // does, and pushes it to the content repo. It returns the tip.
-func (f *repoFixture) submit(slug string, rep *content.Report) string {
+func (f *repoFixture) submit(slug string, rep *content.Report, extra ...string) string {
 	f.t.Helper()
 	b := submission.Branch{Slug: slug, Period: rep.Period}
 	f.git("fetch", "-q", "content", "+refs/heads/*:refs/remotes/content/*")
@@ -205,6 +205,9 @@ func (f *repoFixture) submit(slug string, rep *content.Report) string {
 	}
 	f.git("checkout", "-q", "-B", b.String(), start)
 	f.write(b.ReportPath(), encode(f.t, rep))
+	for _, p := range extra { // files a real submission may not touch
+		f.write(p, []byte("changed by a submission\n"))
+	}
 	f.git("add", "-A")
 	meta := submission.Meta{Branch: b, MessageID: rep.MessageID, SourceSHA256: fmt.Sprintf("%064x", 1), BodySHA256: fmt.Sprintf("%064x", 2), DKIM: "none"}
 	msg := fmt.Sprintf("%s %s %s\n\n附件：报表.xlsx\n\n%s", rep.Period.Kind.Chinese(), rep.Period, institutions[slug][0], meta.Trailers())

@@ -516,3 +516,32 @@ func TestDeletedAccountLoggedOut(t *testing.T) {
 		t.Fatal("a deleted account keeps its session")
 	}
 }
+
+// TestApproveRefusedChangesNothing: a branch that also touches another
+// institution's record is marked on its page, and 通过 is refused with
+// review.Approve's message; main and the branch stay.
+func TestApproveRefusedChangesNothing(t *testing.T) {
+	f := startConsole(t, nil)
+	tip := f.submit("beta", monthly("beta", "2026-04", at("2026-05-05 10:00"), 8, "50"), "institutions/alpha/index.md")
+	before := f.mainTip("%H")
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	_, page := c.get("/review/submit/beta/2026-04")
+	if !strings.Contains(page, `id="refused"`) || !strings.Contains(page, "institutions/alpha/index.md") {
+		t.Fatalf("page does not mark the entry approval would refuse:\n%s", page)
+	}
+	resp, body := c.post("/review/submit/beta/2026-04/approve", url.Values{"csrf": {find(t, csrfRE, page)}, "tip": {find(t, tipRE, page)}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "未执行") {
+		t.Fatalf("approve of a refused branch: %d\n%s", resp.StatusCode, body)
+	}
+	if f.mainTip("%H") != before {
+		t.Fatal("main moved")
+	}
+	if got := gitCmd(t, f.bare, nil, "rev-parse", "submit/beta/2026-04"); got != tip {
+		t.Fatal("branch moved")
+	}
+	log, _ := os.ReadFile(AuditFile(f.bare))
+	if !strings.Contains(string(log), `"event":"refused"`) || !strings.Contains(string(log), "approve submit/beta/2026-04") {
+		t.Errorf("refusal not in the audit log:\n%s", log)
+	}
+}

@@ -1,7 +1,6 @@
 package content
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"kjjr/internal/atomicfile"
 )
 
 // The load cache (LoadOptions.Cache) keeps, for every record file that
@@ -301,19 +302,11 @@ func writeCache(path, key string, entries []cacheEntry) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create cache directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".kjjr-cache-*.tmp")
+	w, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return fmt.Errorf("create cache: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
+	defer w.Abort()
 	w.WriteString(cacheMagic + "\n" + key + "\n")
 	var buf []byte
 	for i := range entries {
@@ -336,16 +329,9 @@ func writeCache(path, key string, entries []cacheEntry) error {
 		w.Write(n[:binary.PutUvarint(n[:], uint64(len(buf)))])
 		w.Write(buf)
 	}
-	if err := w.Flush(); err != nil {
+	if err := w.CommitNoSync(); err != nil { // a cache: rebuilt if lost
 		return fmt.Errorf("write cache: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write cache: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write cache: %w", err)
-	}
-	ok = true
 	return nil
 }
 

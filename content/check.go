@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"kjjr/internal/safetext"
 )
 
 // Check validates the repo against the measures and against itself, as of
@@ -124,6 +126,7 @@ func (c *checker) site() {
 		c.errf(siteFile, "regions", "未列出晋中市的县（区、市）：机构办公地址要据此核对（第五条第4项）")
 	}
 	c.inboxLimits(&s.Inbox)
+	c.opsLimits(&s.Ops)
 	if s.Policy.Effective.IsZero() {
 		c.errf(siteFile, "policy.effective", "缺少办法施行日期（第八条），例如 2025-03-18")
 		return
@@ -197,6 +200,12 @@ func (c *checker) inboxLimits(in *InboxPolicy) {
 		if l.v < 0 {
 			c.errf(siteFile, l.field, "不能为负数（%d）：请填正整数，或删去此项使用默认值", l.v)
 		}
+	}
+	switch a, err := mail.ParseAddress(in.Address); {
+	case strings.TrimSpace(in.Address) == "":
+		c.warnf(siteFile, "inbox", "缺少报送邮箱 inbox.address：请填写机构报送月报的邮箱地址（如 baosong@example.gov.cn），报送指南、机构页面、提醒和回执都会写明它")
+	case err != nil || a.Address != strings.TrimSpace(in.Address) || !safetext.Clean(in.Address):
+		c.errf(siteFile, "inbox.address", "%q 不是有效的邮箱地址（只写地址本身，如 baosong@example.gov.cn）", in.Address)
 	}
 	if in.QuarantineBudgetMiB > 0 && in.MaxMessageMiB > 0 && in.QuarantineBudgetMiB < in.MaxMessageMiB {
 		c.errf(siteFile, "inbox.quarantine_budget_mib", "隔离区容量 %d MiB 小于单封邮件上限 max_message_mib（%d MiB）：被退回的邮件存不下，请调大到至少 %d", in.QuarantineBudgetMiB, in.MaxMessageMiB, in.MaxMessageMiB)

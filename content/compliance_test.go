@@ -198,7 +198,7 @@ func writeCorpus(tb testing.TB, dir string, n int) int {
 	for i := range slugs {
 		slugs[i] = fmt.Sprintf("inst-%05d", i)
 	}
-	round := fmt.Sprintf("---\ntitle: r\nnotice: \"\"\napplication: {from: 2024-11-01, to: 2024-11-30}\napplicants: []\nreview: {date: 2024-12-20, form: 会议评审}\ndecision:\n  date: 2025-01-05\n  selected:\n")
+	round := "---\ntitle: r\nnotice: \"\"\napplication: {from: 2024-11-01, to: 2024-11-30}\napplicants: []\nreview: {date: 2024-12-20, form: 会议评审}\ndecision:\n  date: 2025-01-05\n  selected:\n"
 	for _, s := range slugs {
 		round += "    - " + s + "\n"
 	}

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -107,4 +108,37 @@ func (s *Site) nominalDeadline(p Period) Date {
 		return DateOf(time.Date(p.Year, time.Month(m), d, 0, 0, 0, 0, CST))
 	}
 	return Date{}
+}
+
+// Late reports whether a report received on day received (CST) is late
+// under d: received after d.Date. A report received on the day a deadline
+// moved to is on time. This is the rule of ReportState and of every
+// 按时/逾期 kjjr shows.
+func (d Due) Late(received Date) bool { return received.After(d.Date) }
+
+// State is the state of an approved report received on day received:
+// StateOnTime or StateLate (see Late), whose Chinese words are those
+// status, the site and receipts show.
+func (d Due) State(received Date) ReportState {
+	if d.Late(received) {
+		return StateLate
+	}
+	return StateOnTime
+}
+
+// Chinese writes the deadline for people: 2026年1月12日, followed when
+// the rest-day rule moved it by （1月10日为休息日，顺延至其后第一个工作日）
+// and when it is provisional by （ProvisionalNote）.
+func (d Due) Chinese() string {
+	if d.Date.IsZero() {
+		return ""
+	}
+	s := d.Date.Chinese()
+	if !d.Nominal.IsZero() && d.Nominal != d.Date {
+		s += fmt.Sprintf("（%d月%d日为休息日，顺延至其后第一个工作日）", d.Nominal.Month, d.Nominal.Day)
+	}
+	if d.Provisional {
+		s += "（" + ProvisionalNote + "）"
+	}
+	return s
 }

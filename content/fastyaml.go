@@ -264,7 +264,7 @@ func (p *fastDecoder) scalar(t []byte, line int, out reflect.Value) {
 	switch {
 	case t[0] == '"':
 		in := t[1:]
-		if len(in) == 0 || in[len(in)-1] != '"' || bytes.IndexAny(in[:len(in)-1], "\"\\") >= 0 {
+		if len(in) == 0 || in[len(in)-1] != '"' || bytes.ContainsAny(in[:len(in)-1], "\"\\") {
 			p.fail = true
 			return
 		}

@@ -14,6 +14,7 @@ import (
 	"kjjr/content"
 	"kjjr/content/corpus"
 	"kjjr/content/gitfs"
+	"kjjr/internal/testenv"
 )
 
 // BenchmarkLoadTree loads a corpus of 500 institutions (5000 with
@@ -24,12 +25,7 @@ import (
 //
 //	go test ./content -run '^$' -bench BenchmarkLoadTree -benchtime 5x
 func BenchmarkLoadTree(b *testing.B) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			b.Fatal("git CLI missing")
-		}
-		b.Skip("git CLI missing")
-	}
+	testenv.NeedTool(b, "git")
 	n := 500
 	if os.Getenv("KJJR_BENCH_LARGE") == "1" {
 		n = 5000
@@ -100,4 +96,3 @@ func BenchmarkLoadTree(b *testing.B) {
 		}
 	}
 }
-

@@ -19,17 +19,13 @@ import (
 	"kjjr/content/corpus"
 	"kjjr/content/gitfs"
 	"kjjr/content/jinzhong"
+	"kjjr/internal/testenv"
 )
 
 // needGit skips a test without the C git CLI, or fails it in CI.
 func needGit(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git CLI missing")
-		}
-		t.Skip("git CLI missing")
-	}
+	testenv.NeedTool(t, "git")
 }
 
 func gitCmd(t *testing.T, dir string, args ...string) {

@@ -19,6 +19,8 @@ type Site struct {
 	Deadlines Deadlines   `yaml:"deadlines"`
 	Gov       GovLimits   `yaml:"gov"`
 	Inbox     InboxPolicy `yaml:"inbox"`
+	// Ops are the limits of kjjr health and who is alerted.
+	Ops OpsLimits `yaml:"ops"`
 	// Complaints is how the public complains about an institution (shown on
 	// each institution page next to the 第七条 statement).
 	Complaints Contact `yaml:"complaints"`
@@ -62,6 +64,32 @@ type GovLimits struct {
 	NoticeMonths int `yaml:"notice_months"`
 }
 
+// OpsLimits are the operations settings (site.yaml ops) that kjjr health
+// checks against; zero fields take the defaults the health package
+// documents. Durations are written as Go durations: 30m, 1h, 90s.
+type OpsLimits struct {
+	// AlertTo are the staff addresses kjjr health --notify mails. Never an
+	// institution's report sender (health refuses one).
+	AlertTo []string `yaml:"alert_to"`
+	// InboxMaxAge: no successful inbox pass within it is CRITICAL (30m).
+	InboxMaxAge string `yaml:"inbox_max_age"`
+	// InboxErrorPasses: the same error this many passes in a row is a
+	// WARNING (3).
+	InboxErrorPasses int `yaml:"inbox_error_passes"`
+	// OutboxQueuedMaxAge: mail still queued after it is a WARNING (1h).
+	OutboxQueuedMaxAge string `yaml:"outbox_queued_max_age"`
+	// OutboxWindowDays: failed, expired or unconfirmed mail queued within
+	// this many days counts (7); older ones were dealt with or are history.
+	OutboxWindowDays int `yaml:"outbox_window_days"`
+	// QuarantineReviewDays: a quarantined message older than this that
+	// staff have not listed (kjjr review --quarantine) is a WARNING (7).
+	QuarantineReviewDays int `yaml:"quarantine_review_days"`
+	// DiskWarnPercent, DiskCritPercent: the file system of the git
+	// directory fuller than these is WARNING (90) or CRITICAL (97).
+	DiskWarnPercent int `yaml:"disk_warn_percent"`
+	DiskCritPercent int `yaml:"disk_crit_percent"`
+}
+
 // Deadlines are the reporting deadlines (第五条第3项, 第六条第3项).
 type Deadlines struct {
 	// MonthlyDay: the monthly sheet of a month is due by this day of the
@@ -90,6 +118,11 @@ type InboxPolicy struct {
 	MaxAttachments     int    `yaml:"max_attachments"`       // default 30
 	MaxReportAgeMonths int    `yaml:"max_report_age_months"` // default 24
 	ReceiptFrom        string `yaml:"receipt_from"`          // From address of receipts and reminders
+	// Address is where institutions send their reports (报送邮箱): the
+	// mailbox the inbox worker reads. The 报送指南 page, every
+	// institution page, reminders and receipts name it. kjjr check
+	// requires one plain address (baosong@example.gov.cn).
+	Address string `yaml:"address"`
 	// QuarantineBudgetMiB caps the disk that <gitdir>/kjjr/quarantine may
 	// use; past it the oldest records of strangers expire first. Default 1024.
 	QuarantineBudgetMiB int `yaml:"quarantine_budget_mib"`

@@ -299,10 +299,10 @@ func reportState(inst *Institution, p Period, due, today Date, pending func() bo
 	}
 	if rep := inst.Report(p); rep != nil {
 		rd := rep.ReceivedDate()
-		if !rd.IsZero() && rd.After(due) {
-			return StateLate, rd
+		if rd.IsZero() {
+			return StateOnTime, rd
 		}
-		return StateOnTime, rd
+		return Due{Date: due}.State(rd), rd
 	}
 	if pending != nil && pending() {
 		return StatePending, Date{}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"kjjr/internal/atomicfile"
 )
 
 // A Compliance TreeCache is kept in a text file, one record a line, fields
@@ -138,21 +140,9 @@ func (c *TreeCache) WriteFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("content: tree cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tree-cache-*.tmp")
-	if err != nil {
+	// A cache: losing it to a crash costs speed only, so no fsync.
+	if err := atomicfile.WriteFileNoSync(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("content: tree cache: %w", err)
-	}
-	_, werr := tmp.Write(b.Bytes())
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("content: tree cache: %w", werr)
 	}
 	c.changed = false
 	return nil

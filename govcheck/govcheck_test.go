@@ -13,6 +13,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"
+	"kjjr/internal/tinypdf"
 	"kjjr/site"
 )
 
@@ -143,7 +144,7 @@ func TestEachRuleFails(t *testing.T) {
 			writeFile(t, dir, "notices/a.xlsx", xlsx(t, "6222021234567890128"))
 		}, IndPrivacy, "银行卡号", false},
 		{"mobile number in a PDF attachment", inspection, func(t *testing.T, dir string) {
-			writeFile(t, dir, "notices/a.pdf", minimalPDF("Tel 13612345678"))
+			writeFile(t, dir, "notices/a.pdf", tinypdf.Lines("Tel 13612345678"))
 		}, IndPrivacy, "136****5678", false},
 		{"damaged PDF", inspection, func(t *testing.T, dir string) {
 			writeFile(t, dir, "notices/b.pdf", []byte("%PDF-1.4\n garbage"))
@@ -216,32 +217,5 @@ func xlsx(t *testing.T, cell string) []byte {
 	if err := f.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
-}
-
-// minimalPDF writes a one-page PDF showing text in Helvetica, with a
-// correct cross-reference table.
-func minimalPDF(text string) []byte {
-	stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", text)
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
 }

@@ -53,6 +53,7 @@ type plan struct {
 
 	kind   content.PeriodKind
 	period content.Period
+	due    content.Due // period's deadline (content.Repo.Deadline), for the receipt
 	report *content.Report
 	files  map[string][]byte // path relative to the repo root
 	rfiles []receiptFile
@@ -373,6 +374,7 @@ func (a *analyzer) monthly(pl *plan, sh *part) *plan {
 		return pl.reject(fmt.Sprintf("“%s”中没有读到报送月份：请在“报送月份”一栏填写，例如 2026年4月", sh.Name))
 	}
 	pl.period = rep.Period
+	pl.due = a.snap.Deadline(rep.Period)
 	pl.report = rep
 	return a.layout(pl, map[*part]bool{sh: true})
 }
@@ -380,6 +382,7 @@ func (a *analyzer) monthly(pl *plan, sh *part) *plan {
 // document handles a half-year progress report or an annual summary.
 func (a *analyzer) document(pl *plan, per content.Period) *plan {
 	pl.kind, pl.period = per.Kind, per
+	pl.due = a.snap.Deadline(per)
 	if !per.ReportableOn(content.DateOf(a.now)) {
 		last := per.End()
 		return pl.reject(fmt.Sprintf("%s的%s须在%d年%d月1日以后报送：请检查邮件主题中的年份", per.Chinese(), per.Kind.Chinese(), last.Year, last.Month))
@@ -560,6 +563,7 @@ func (pl *plan) receipt(branch string) *receipt {
 		ReceivedAt:  pl.receivedAt,
 		Kind:        pl.kind,
 		Period:      pl.period,
+		Due:         pl.due,
 		Accepted:    pl.out == outAccept,
 		Branch:      branch,
 		Files:       pl.rfiles,

@@ -27,7 +27,7 @@ import (
 // and committed with the C git CLI, cached under the temp dir between runs.
 // KJJR_BENCH_REPO (for BenchmarkCommit) names an existing repo instead:
 // any repo with a main branch and institutions/ (e.g. one made by
-// ../shared/bench/mkcorpus.sh L and git_ingest.sh).
+// kjjr gencorpus and committed with git).
 func benchRepo(b *testing.B, n int) string {
 	dir := filepath.Join(os.TempDir(), "kjjr-bench-corpus-"+strconv.Itoa(n))
 	if _, err := os.Stat(filepath.Join(dir, ".git", "refs", "heads", "main")); err == nil {
@@ -50,8 +50,8 @@ func benchRepo(b *testing.B, n int) string {
 
 // BenchmarkCommit measures what one submission costs in git: a report and
 // two ~50 KB evidence files committed on a new branch off main with the
-// object API. Run with -benchtime=200x to match
-// ../shared/bench/git_submissions.py --n 200.
+// object API. Run with -benchtime=200x for 200 submissions, the size of
+// one monthly round at 200 institutions.
 func BenchmarkCommit(b *testing.B) {
 	useFastZlib = os.Getenv("KJJR_BENCH_DEFAULT_ZLIB") == ""
 	defer func() { useFastZlib = true }()

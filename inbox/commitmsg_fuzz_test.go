@@ -17,6 +17,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/internal/safetext"
+	"kjjr/internal/testenv"
 )
 
 // commitMessageSeeds are hostile subjects, attachment names and
@@ -132,7 +133,7 @@ func readCorpus(t *testing.T) [][3]string {
 // one with a raw NUL (what the old builder wrote) does not, so the check
 // can fail.
 func TestCommitMessageFsck(t *testing.T) {
-	need(t, "git")
+	testenv.NeedTool(t, "git")
 	inputs := append(append([][3]string{}, commitMessageSeeds...), readCorpus(t)...)
 	if len(inputs) <= len(commitMessageSeeds) {
 		t.Fatal("no fuzz corpus in testdata/fuzz/FuzzCommitMessage")

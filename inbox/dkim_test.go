@@ -48,8 +48,6 @@ func TestDKIM(t *testing.T) {
 	msg := func(from, id string, sheet []byte, extra ...string) []byte {
 		return compose(from, "2026年10月月报", id, testNow, "月报", []attachment{{Name: "月报.xlsx", Type: xlsxType, Data: sheet}}, extra...)
 	}
-	tamper := func(b []byte) []byte { return bytes.Replace(b, []byte("月报"), []byte("月報"), 1) }
-	_ = tamper
 	tests := []struct {
 		name    string
 		raw     []byte

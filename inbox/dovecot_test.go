@@ -3,8 +3,6 @@ package inbox
 import (
 	"io"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"testing"
@@ -13,19 +11,6 @@ import (
 
 	"kjjr/internal/dovecottest"
 )
-
-// need returns the path of tool, or skips the test (fails when CI=true).
-func need(t testing.TB, tool string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", tool, err)
-		}
-		t.Skipf("%s not installed: %v", tool, err)
-	}
-	return p
-}
 
 // dovecotServer is one throwaway Dovecot for the whole package
 // (internal/dovecottest), users kjjr0..kjjr19 / password pw.

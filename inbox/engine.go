@@ -128,6 +128,7 @@ type handled struct {
 	commit    plumbing.Hash
 	qid       string
 	reasons   []string
+	rejected  bool // a registered sender's submission, rejected with a receipt
 }
 
 // handle ingests one raw message. It is idempotent: a message handled
@@ -201,7 +202,7 @@ func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
 			e.queueReceipt(pl.receipt(""))
 		}
 		e.log.Info("inbox: quarantined", "id", rec.ID, "reason", rec.Reason, "from", pl.p.From)
-		return handled{dest: destQuarantine, qid: rec.ID, reasons: pl.reasons}, nil
+		return handled{dest: destQuarantine, qid: rec.ID, reasons: pl.reasons, rejected: pl.out == outReject}, nil
 	}
 }
 
@@ -311,8 +312,6 @@ func (e *ReleaseError) Error() string {
 	}
 	return s
 }
-
-var errStopped = errors.New("stopped")
 
 // quarantinedMessage returns the raw message of rec: message.eml when the
 // quarantine keeps it, else the message in the IMAP quarantine mailbox

@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"kjjr/internal/testenv"
 	"kjjr/outbox"
 )
 
@@ -61,7 +62,7 @@ func TestFaultSIGKILL(t *testing.T) {
 	}
 	d := dovecot(t)
 	user := d.account(t)
-	need(t, "git")
+	testenv.NeedTool(t, "git")
 	dir := newFixtureRepo(t, true, fixtureFiles(t, ""))
 	c := dovecotClient(t, d.Addr, user)
 

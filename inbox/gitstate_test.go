@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
+
+	"kjjr/internal/testenv"
 )
 
 // TestStaleBranchLock: a lock that a killed git left on the submission
@@ -19,7 +21,7 @@ import (
 // lock's path; the mail stays in the inbox and goes in on the first pass
 // after the lock is removed.
 func TestStaleBranchLock(t *testing.T) {
-	need(t, "git")
+	testenv.NeedTool(t, "git")
 	addr := memIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
 	c := imapLogin(t, addr)
 	appendMsg(t, c, "INBOX", readFixture(t, "foxmail_gbk.eml"))
@@ -116,7 +118,7 @@ func TestIndexDamage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			need(t, "git")
+			testenv.NeedTool(t, "git")
 			e, _, dir := newTestEngine(t, true)
 			raw := readFixture(t, "foxmail_gbk.eml")
 			h, err := e.handle(context.Background(), raw, testNow)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"sort"
@@ -486,26 +485,4 @@ func (r *recordsFS) ReadDir(name string) ([]fs.DirEntry, error) {
 		}
 	}
 	return out, nil
-}
-
-// readBlobAt reads one file of a commit's tree, or nil when absent.
-func (g *gitStore) readFileAt(commit plumbing.Hash, p string) ([]byte, error) {
-	c, err := object.GetCommit(g.repo.Storer, commit)
-	if err != nil {
-		return nil, err
-	}
-	t, err := object.GetTree(g.repo.Storer, c.TreeHash)
-	if err != nil {
-		return nil, err
-	}
-	f, err := t.File(p)
-	if err != nil {
-		return nil, nil
-	}
-	rd, err := f.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(rd)
 }

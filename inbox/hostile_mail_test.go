@@ -161,9 +161,15 @@ func TestDovecotHostileText(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("%d receipts, want 2", len(msgs))
 	}
-	flagged := 0
+	flagged, late := 0, 0
 	for _, m := range msgs {
 		body := receiptText(t, m.Data)
+		// Received on 2026-11-20, after the deadlines of both months
+		// (2026-11-10 and 2026-10-10): each receipt says so.
+		if nl := strings.ReplaceAll(body, "\r\n", "\n"); (strings.Contains(nl, "\n截止日期：2026年11月10日\n") || strings.Contains(nl, "\n截止日期：2026年10月10日\n")) &&
+			strings.Contains(nl, "\n报送时限：逾期报送") {
+			late++
+		}
 		if strings.Contains(body, "附件“2026年10月考核表.xlsx”含有DDE 公式") && strings.Contains(body, "请勿启用宏") {
 			flagged++ // the sheet's active content is named in its receipt
 		}
@@ -186,6 +192,9 @@ func TestDovecotHostileText(t *testing.T) {
 		}
 	}
 
+	if late != 2 {
+		t.Errorf("%d receipts state the deadline and 逾期报送, want 2", late)
+	}
 	if flagged != 1 {
 		t.Errorf("%d receipts name the DDE formula, want 1", flagged)
 	}

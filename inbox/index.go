@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
+	"kjjr/internal/atomicfile"
 	submit "kjjr/submission"
 )
 
@@ -232,13 +233,7 @@ func (ix *ingestIndex) rebuild(g *gitStore) error {
 		}
 	}
 	lines = append([]string{indexHeader}, lines...)
-	tmp := ix.path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write index: %w", err)
-	}
-	if err := os.Rename(tmp, ix.path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(ix.path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/testenv"
 )
 
 // gitCLI runs the C git CLI in dir with a fixed identity.
@@ -37,7 +38,7 @@ func gitCLI(t testing.TB, dir string, args ...string) string {
 // tree and the origin.
 func cliRepo(t testing.TB, files map[string][]byte) (string, string) {
 	t.Helper()
-	need(t, "git")
+	testenv.NeedTool(t, "git")
 	root := t.TempDir()
 	dir := filepath.Join(root, "content")
 	for p, b := range files {

@@ -28,12 +28,26 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxBackoff caps the reconnect delay. Default 5 minutes.
 	MaxBackoff time.Duration
+	// OnPass, when set, is called after every pass and every failed
+	// attempt at one (a connection or login that fails is a failed pass),
+	// from the worker's goroutine. kjjr inbox records it in the health
+	// record (package health).
+	OnPass func(PassReport)
 
 	// Test hooks.
 	queue     receiptQueue
 	parse     func([]byte, *sheet.Options) (*content.Report, error)
 	looks     func([]byte) bool
 	beforeCAS func()
+}
+
+// PassReport is what one pass of the worker did.
+type PassReport struct {
+	Start, End time.Time
+	Stats      Stats
+	Err        error  // nil: the pass succeeded
+	Server     string // IMAPConfig.Addr
+	Mailbox    string // IMAPConfig.Mailbox
 }
 
 // IMAPConfig is the mailbox the worker watches.
@@ -53,7 +67,8 @@ type IMAPConfig struct {
 	Quarantine string
 }
 
-// SMTPConfig is the submission server for receipts (issue 7).
+// SMTPConfig is the submission server (RFC 6409) that receipts and
+// reminders are sent through.
 type SMTPConfig struct {
 	Addr     string
 	User     string

@@ -14,7 +14,7 @@ func (q outboxQueue) queue(r *receipt) error {
 	or := &outbox.Receipt{
 		Key: r.Key, To: r.To, Cc: r.Cc, InReplyTo: r.InReplyTo, References: r.References,
 		OrigSubject: r.OrigSubject, ReceivedAt: r.ReceivedAt, Institution: r.Institution, Slug: r.Slug,
-		Kind: r.Kind, Period: r.Period, Accepted: r.Accepted, Branch: r.Branch, Problems: r.Problems,
+		Kind: r.Kind, Period: r.Period, Due: r.Due, Accepted: r.Accepted, Branch: r.Branch, Problems: r.Problems,
 	}
 	for _, f := range r.Files {
 		or.Files = append(or.Files, outbox.ReceiptFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, Kept: f.Kept, Note: f.Note})

@@ -188,3 +188,11 @@ func (e *engine) storeQuarantine(rec *QuarantineRecord, id identity, raw []byte,
 	}
 	return nil
 }
+
+// QuarantineUsage returns the bytes the quarantine of the repo whose git
+// dir is gitDir holds on disk, as counted against
+// inbox.quarantine_budget_mib.
+func QuarantineUsage(gitDir string) (int64, error) {
+	n, _, err := quarantineUsage(filepath.Join(gitDir, "kjjr"))
+	return n, err
+}

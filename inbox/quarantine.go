@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"kjjr/internal/atomicfile"
 )
 
 // ReasonBadSender is the quarantine reason of a message that does not have
@@ -194,12 +196,7 @@ func updateQuarantine(stateDir string, rec *QuarantineRecord) error {
 	if err != nil {
 		return err
 	}
-	p := filepath.Join(quarantineDir(stateDir), rec.ID, "record.json")
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, append(js, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
+	return atomicfile.WriteFile(filepath.Join(quarantineDir(stateDir), rec.ID, "record.json"), append(js, '\n'), 0o644)
 }
 
 // ListQuarantine returns every quarantine record of the repo whose git dir

@@ -30,6 +30,7 @@ type receipt struct {
 	Slug        string
 	Kind        content.PeriodKind
 	Period      content.Period
+	Due         content.Due
 	Accepted    bool
 	Branch      string
 	Files       []receiptFile

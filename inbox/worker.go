@@ -7,13 +7,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"kjjr/internal/filelock"
 )
 
 // Worker fetches the watched mailbox and ingests every message in it. One
@@ -21,7 +21,7 @@ import (
 type Worker struct {
 	opts *Options
 	eng  *engine
-	lock *os.File
+	lock *filelock.Lock
 	ob   outboxRunner
 }
 
@@ -36,6 +36,7 @@ type Stats struct {
 	Seen        int // messages in the watched mailbox
 	Committed   int // new commits
 	Quarantined int // new quarantine records (rejected or quarantined)
+	Rejected    int // of Quarantined, rejections of a registered sender's submission
 	Duplicates  int // already ingested before: filed away, nothing new
 	Left        int // left in the mailbox (temporary failure)
 }
@@ -59,15 +60,14 @@ func NewWorker(repoDir string, opts *Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	lf, err := os.OpenFile(filepath.Join(eng.stateDir, "inbox.lock"), os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		eng.close()
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		lf.Close()
+	lf, err := filelock.TryLock(filepath.Join(eng.stateDir, "inbox.lock"))
+	if errors.Is(err, filelock.ErrLocked) {
 		eng.close()
 		return nil, ErrLocked
+	}
+	if err != nil {
+		eng.close()
+		return nil, err
 	}
 	w := &Worker{opts: opts, eng: eng, lock: lf}
 	if err := w.openOutbox(); err != nil {
@@ -85,7 +85,7 @@ func NewWorker(repoDir string, opts *Options) (*Worker, error) {
 func (w *Worker) Close() error {
 	err := w.eng.close()
 	if w.lock != nil {
-		w.lock.Close()
+		w.lock.Unlock()
 	}
 	return err
 }
@@ -219,18 +219,29 @@ func (s *session) close() {
 // RunOnce processes what is in the mailbox now, then returns. Queued
 // receipts are flushed when an SMTP server is configured.
 func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
+	start := w.eng.now()
 	s, err := w.dial(ctx)
 	if err != nil {
+		w.report(start, Stats{}, err)
 		return Stats{}, err
 	}
 	defer s.close()
 	st, err := w.pass(ctx, s)
+	w.report(start, st, err)
 	if w.ob != nil && w.opts.SMTP.Addr != "" {
 		if ferr := w.ob.Flush(ctx); ferr != nil {
 			w.eng.log.Warn("outbox: flush failed; receipts stay queued", "err", ferr)
 		}
 	}
 	return st, err
+}
+
+// report hands one pass to Options.OnPass.
+func (w *Worker) report(start time.Time, st Stats, err error) {
+	if w.opts.OnPass != nil {
+		w.opts.OnPass(PassReport{Start: start, End: w.eng.now(), Stats: st, Err: err,
+			Server: w.opts.IMAP.Addr, Mailbox: w.opts.IMAP.Mailbox})
+	}
 }
 
 // pass handles every message of the watched mailbox once.
@@ -290,6 +301,9 @@ func (w *Worker) pass(ctx context.Context, s *session) (Stats, error) {
 			dest = w.opts.IMAP.Quarantine
 			if !h.duplicate {
 				st.Quarantined++
+				if h.rejected {
+					st.Rejected++
+				}
 			}
 		}
 		if h.duplicate {
@@ -441,13 +455,16 @@ func backoff(n int, max time.Duration) time.Duration {
 }
 
 func (w *Worker) runSession(ctx context.Context, failures *int) error {
+	start := w.eng.now()
 	s, err := w.dial(ctx)
 	if err != nil {
+		w.report(start, Stats{}, err)
 		return err
 	}
 	defer s.close()
 	for {
 		st, err := w.pass(ctx, s)
+		w.report(start, st, err)
 		if err != nil {
 			return err
 		}
@@ -464,6 +481,7 @@ func (w *Worker) runSession(ctx context.Context, failures *int) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		start = w.eng.now()
 	}
 }
 

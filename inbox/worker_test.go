@@ -13,6 +13,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"kjjr/internal/testenv"
 )
 
 // memIMAP starts go-imap's in-memory server on loopback (fast unit tests;
@@ -224,7 +226,7 @@ func TestCASRace(t *testing.T) {
 // once origin is back, the next pass pushes and files it away, with no
 // second commit.
 func TestPushFirst(t *testing.T) {
-	need(t, "git")
+	testenv.NeedTool(t, "git")
 	addr := memIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
 	c := imapLogin(t, addr)
 	appendMsg(t, c, "INBOX", readFixture(t, "foxmail_gbk.eml"))

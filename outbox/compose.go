@@ -3,22 +3,17 @@ package outbox
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/emersion/go-message/mail"
 
 	"kjjr/content"
 	"kjjr/internal/safetext"
 )
-
-// lineWidth is the display width (a Chinese character counts 2) at which
-// body lines are wrapped: short lines read well in Foxmail, QQ Mail,
-// Outlook and on a phone.
-const lineWidth = 60
 
 // fieldOrder is the order of the header fields in every mail (Date is
 // added first when the mail is sent).
@@ -41,14 +36,14 @@ func ordered(h mail.Header) mail.Header {
 func (o *Outbox) header(subject, key, kind string, to, cc []string, autoSubmitted string) (mail.Header, error) {
 	var h mail.Header
 	h.Set("MIME-Version", "1.0")
-	h.SetAddressList("From", []*mail.Address{{Name: o.cfg.FromName, Address: o.cfg.From}})
+	h.Set("From", formatAddress(o.cfg.FromName, o.cfg.From))
 	h.SetAddressList("To", addrList(to))
 	if len(cc) > 0 {
 		h.SetAddressList("Cc", addrList(cc))
 	}
 	if o.cfg.Contact.Email != "" {
 		if a, err := parseAddr(o.cfg.Contact.Email); err == nil && !strings.EqualFold(a, o.cfg.From) {
-			h.SetAddressList("Reply-To", []*mail.Address{{Name: o.cfg.Contact.Department, Address: a}})
+			h.Set("Reply-To", formatAddress(o.cfg.Contact.Department, a))
 		}
 	}
 	h.SetSubject(subject)
@@ -60,6 +55,36 @@ func (o *Outbox) header(subject, key, kind string, to, cc []string, autoSubmitte
 	h.SetContentType("text/plain", map[string]string{"charset": "UTF-8"})
 	h.Set("Content-Transfer-Encoding", "base64")
 	return h, nil
+}
+
+// formatAddress writes one mailbox for a header field. A display name in
+// plain ASCII is written as net/mail writes it. Any other name is written
+// as ONE RFC 2047 encoded word in base64, whatever its length: a name
+// split into several encoded words is read back with a space between
+// the words by common parsers of address fields (Python's email package,
+// and the clients built on such code), which turned 晋中市科学技术局
+// into 晋中市科学技术 局. Up to 15 Chinese characters the word is within
+// RFC 2047's 75 characters; a longer name gives a longer word, which
+// decoders read as well (the header line stays far below 998). The name
+// is one clean line (safetext.Line) first.
+func formatAddress(name, addr string) string {
+	name = safetext.Line(name, 0)
+	a := &mail.Address{Address: addr}
+	if name == "" {
+		return a.String()
+	}
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		a.Name = name
+		return a.String()
+	}
+	return "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte(name)) + "?= " + a.String()
 }
 
 func addrList(l []string) []*mail.Address {
@@ -99,111 +124,25 @@ func render(h mail.Header, body string) (string, error) {
 	return buf.String(), nil
 }
 
-// text builds a plain-text body with short lines.
+// text builds a plain-text body. Each line is written whole: mail
+// clients (Foxmail, QQ Mail, 163, Outlook, phones) show text/plain as it
+// is and wrap long lines to the window themselves, so a break written
+// here would land inside a Chinese sentence, a file name, a path, an
+// address or a hash. Lines end only between items (a paragraph, a file,
+// a problem). Every value from mail is one line (safetext.Line) before it
+// is written, so it cannot start a line of its own, and the body is
+// base64, so long lines cost nothing on the wire.
 type text struct{ b strings.Builder }
 
-// line writes s wrapped at lineWidth, continuation lines indented by indent spaces.
-func (t *text) line(s string, indent int) {
-	for _, l := range wrap(s, lineWidth, indent) {
-		t.b.WriteString(l)
-		t.b.WriteByte('\n')
-	}
+// line writes s as one line.
+func (t *text) line(s string) {
+	t.b.WriteString(strings.TrimRight(s, " "))
+	t.b.WriteByte('\n')
 }
 
 func (t *text) blank() { t.b.WriteByte('\n') }
 
 func (t *text) String() string { return t.b.String() }
-
-// width is the display width of r: 2 for East Asian wide characters.
-func width(r rune) int {
-	switch {
-	case r < 0x1100:
-		return 1
-	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
-		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60,
-		r >= 0xffe0 && r <= 0xffe6, r >= 0x20000:
-		return 2
-	}
-	return 1
-}
-
-// noLineStart are characters that must not begin a line (Chinese line
-// breaking rules).
-const noLineStart = "，。、；：！？）」』》〉】”’,.;:!?)]%"
-
-// noLineEnd are characters that must not end a line.
-const noLineEnd = "（《「『〈【“‘(["
-
-// wrap breaks s into lines of at most max columns. A run of ASCII
-// non-space characters (a file name, a cell reference like 融资明细!G7's
-// G7, an e-mail address, a hash) is not broken unless it alone is too long;
-// Chinese text breaks between any two characters, except before closing
-// punctuation.
-func wrap(s string, max, indent int) []string {
-	s = strings.TrimRight(s, " ")
-	if s == "" {
-		return []string{""}
-	}
-	// Tokens: an ASCII word, a single space, or one wide character with
-	// any closing punctuation that follows it.
-	var toks []string
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		j := i + n
-		switch {
-		case r == ' ':
-		case r < 0x80:
-			for j < len(s) && s[j] != ' ' && s[j] < 0x80 {
-				j++
-			}
-		}
-		for j < len(s) {
-			r2, n2 := utf8.DecodeRuneInString(s[j:])
-			if !strings.ContainsRune(noLineStart, r2) || (r2 < 0x80 && r < 0x80) {
-				break
-			}
-			j += n2
-		}
-		toks = append(toks, s[i:j])
-		i = j
-	}
-	// An opening bracket or quote must not end a line: glue it to what follows.
-	for i := 0; i < len(toks)-1; i++ {
-		if r, _ := utf8.DecodeLastRuneInString(toks[i]); strings.ContainsRune(noLineEnd, r) && toks[i+1] != " " {
-			toks[i] += toks[i+1]
-			toks = append(toks[:i+1], toks[i+2:]...)
-			i--
-		}
-	}
-	var lines []string
-	var cur strings.Builder
-	w := 0
-	pad := strings.Repeat(" ", indent)
-	flush := func() {
-		lines = append(lines, strings.TrimRight(cur.String(), " "))
-		cur.Reset()
-		cur.WriteString(pad)
-		w = indent
-	}
-	for _, tk := range toks {
-		tw := 0
-		for _, r := range tk {
-			tw += width(r)
-		}
-		if w+tw > max && w > indent {
-			flush()
-			if tk == " " {
-				continue
-			}
-		}
-		cur.WriteString(tk)
-		w += tw
-	}
-	if strings.TrimSpace(cur.String()) != "" {
-		lines = append(lines, strings.TrimRight(cur.String(), " "))
-	}
-	return lines
-}
 
 // size renders n bytes for people: 23.4 KB（23958 字节）.
 func size(n int64) string {
@@ -248,6 +187,14 @@ func itemName(k content.PeriodKind, p content.Period) string {
 	return "报送材料"
 }
 
+// toInbox is "至报送邮箱 <address>" when the inbox address is known.
+func (o *Outbox) toInbox() string {
+	if a := safetext.Line(o.cfg.Inbox, 0); a != "" {
+		return "至报送邮箱 " + a
+	}
+	return ""
+}
+
 // contact writes the closing lines: whom to ask.
 func (o *Outbox) contact(t *text) {
 	c := o.cfg.Contact
@@ -259,15 +206,15 @@ func (o *Outbox) contact(t *text) {
 		who = strings.TrimSpace(who + " " + c.Person)
 	}
 	if who != "" {
-		t.line("如有疑问，请联系"+who+"。", 0)
+		t.line("如有疑问，请联系" + who + "。")
 	} else {
-		t.line("如有疑问，请联系我们。", 0)
+		t.line("如有疑问，请联系我们。")
 	}
 	if c.Phone != "" {
-		t.line("电话："+c.Phone, 0)
+		t.line("电话：" + c.Phone)
 	}
 	if c.Email != "" {
-		t.line("邮箱："+c.Email, 0)
+		t.line("邮箱：" + c.Email)
 	}
 }
 
@@ -294,7 +241,7 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	if name == "" {
 		name = "报送单位"
 	}
-	t.line(name+"：", 0)
+	t.line(name + "：")
 	t.blank()
 	when := ""
 	if !r.ReceivedAt.IsZero() {
@@ -303,30 +250,42 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	if subj := line(r.OrigSubject); subj != "" {
 		// Continuation lines are indented: however the sender's subject
 		// wraps, no part of it starts a line as the bureau's own do.
-		t.line("您好！本平台已"+when+"收到贵单位发送的邮件《"+subj+"》。", 3)
+		t.line("您好！本平台已" + when + "收到贵单位发送的邮件《" + subj + "》。")
 	} else {
-		t.line("您好！本平台已"+when+"收到贵单位发送的邮件。", 0)
+		t.line("您好！本平台已" + when + "收到贵单位发送的邮件。")
 	}
 	t.blank()
-	t.line("报送内容："+itemName(r.Kind, r.Period), 0)
+	t.line("报送内容：" + itemName(r.Kind, r.Period))
 	if r.Accepted {
-		t.line("处理结果：已接收，等待科技局审核", 0)
+		t.line("处理结果：已接收，等待科技局审核")
 		if r.Branch != "" {
-			t.line("审核分支："+line(r.Branch), 0)
+			t.line("审核分支：" + line(r.Branch))
 		}
 	} else {
-		t.line("处理结果：未通过校验，本次报送未被接收", 0)
+		t.line("处理结果：未通过校验，本次报送未被接收")
+	}
+	if !r.Due.Date.IsZero() {
+		t.line("截止日期：" + r.Due.Chinese())
+		switch {
+		case r.ReceivedAt.IsZero():
+		case !r.Accepted:
+			t.line("报送时限：本次未被接收，以修改后重新发送的时间判断是否按时")
+		case r.Due.Late(content.DateOf(r.ReceivedAt)):
+			t.line("报送时限：" + content.StateLate.Chinese() + "（截止日期后收到，将记入年度考核）")
+		default:
+			t.line("报送时限：" + content.StateOnTime.Chinese())
+		}
 	}
 	t.blank()
 	if len(r.Files) == 0 {
-		t.line("附件：无", 0)
+		t.line("附件：无")
 	} else {
-		t.line(fmt.Sprintf("附件（共%d个）：", len(r.Files)), 0)
+		t.line(fmt.Sprintf("附件（共%d个）：", len(r.Files)))
 		for i, f := range r.Files {
-			t.line(fmt.Sprintf("%d. %s", i+1, line(f.Name)), 3)
-			t.line("   大小："+size(f.Size), 6)
+			t.line(fmt.Sprintf("%d. %s", i+1, line(f.Name)))
+			t.line("   大小：" + size(f.Size))
 			if f.SHA256 != "" {
-				t.line("   SHA-256："+line(f.SHA256), 3)
+				t.line("   SHA-256：" + line(f.SHA256))
 			}
 			status := "已保存"
 			if !f.Kept {
@@ -335,32 +294,32 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 			if n := line(f.Note); n != "" {
 				status += "：" + n
 			}
-			t.line("   "+status, 3)
+			t.line("   " + status)
 		}
 	}
 	t.blank()
 	if len(r.Problems) > 0 {
 		if r.Accepted {
-			t.line(fmt.Sprintf("请注意以下问题（共%d处）：", len(r.Problems)), 0)
+			t.line(fmt.Sprintf("请注意以下问题（共%d处）：", len(r.Problems)))
 		} else {
-			t.line(fmt.Sprintf("需要修改的问题（共%d处）：", len(r.Problems)), 0)
+			t.line(fmt.Sprintf("需要修改的问题（共%d处）：", len(r.Problems)))
 		}
 		for i, p := range r.Problems {
 			// One paragraph each: a line break in a problem (a cell's
 			// text quoted in it) must not start a line of its own.
-			t.line(fmt.Sprintf("%d. %s", i+1, line(p)), 3)
+			t.line(fmt.Sprintf("%d. %s", i+1, line(p)))
 		}
 		t.blank()
 	}
 	if r.Accepted {
-		t.line("审核通过后，报送情况将在平台上更新。如需更正，请重新发送整封邮件（含全部附件），以最后一次为准。", 0)
+		t.line("审核通过后，报送情况将在平台上更新。如需更正，请重新发送整封邮件（含全部附件）" + o.toInbox() + "，以最后一次为准。")
 	} else {
-		t.line("请按以上提示修改后，重新发送整封邮件（含全部附件）。", 0)
+		t.line("请按以上提示修改后，重新发送整封邮件（含全部附件）" + o.toInbox() + "。")
 	}
 	t.blank()
 	o.contact(&t)
 	t.blank()
-	t.line("（本邮件由系统自动发送。）", 0)
+	t.line("（本邮件由系统自动发送。）")
 	return t.String()
 }
 

@@ -20,8 +20,9 @@ const DefaultFrom = "kjjr@localhost"
 
 // ConfigFor is the one place an outbox's configuration is made from a
 // content repo: the server's settings; From (site.yaml
-// inbox.receipt_from, else DefaultFrom), its display name (bureau) and
-// the contact printed in every mail (contact) from site; and Senders, the
+// inbox.receipt_from, else DefaultFrom), its display name (bureau), the
+// address reports go to (inbox.address) and the contact printed in every
+// mail (contact) from site; and Senders, the
 // report_senders of the institution that institution returns for a slug
 // (nil: none, so every recipient is refused). institution is called for
 // each mail queued, so a caller whose register changes while it runs (the
@@ -31,6 +32,7 @@ func ConfigFor(site *content.Site, institution func(slug string) *content.Instit
 	cfg := &Config{
 		Addr: srv.Addr, User: srv.User, Password: srv.Password, TLS: srv.TLS,
 		From: site.Inbox.ReceiptFrom, FromName: site.Bureau, Contact: site.Contact,
+		Inbox: site.Inbox.Address,
 		Senders: func(slug string) []string {
 			inst := institution(slug)
 			if inst == nil {

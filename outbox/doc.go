@@ -13,15 +13,15 @@
 // would race with staff's own commits; it is not in /var or $HOME, because
 // it belongs to one content repo and moves, is backed up and is deleted
 // with it. Files are named by the SHA-256 of the mail's Key and written
-// atomically (github.com/google/renameio/v2, then the directory is
-// fsync'ed), so a crash leaves either the old or the new state, never half.
+// atomically (kjjr/internal/atomicfile: a temporary file, fsync'ed,
+// renamed over the old one, then the directory is fsync'ed), so a crash leaves either the old or the new state, never half.
 //
 // # Exactly once, as near as SMTP allows
 //
 // QueueReceipt and QueueReminder do no network I/O: they compose the mail
 // and write its file, and queueing a Key that already has a file is a no-op.
 // Flush (and Run, which calls it in a loop) holds an exclusive lock on the
-// directory (flock on <dir>/lock), so one process at a time sends, and for
+// directory (kjjr/internal/filelock on <dir>/lock), so one process at a time sends, and for
 // each due mail:
 //
 //  1. MAIL FROM, RCPT TO and the whole message body are sent;

@@ -31,7 +31,11 @@ type Config struct {
 	AppendSent func(ctx context.Context, msg []byte) error
 
 	// FromName is the display name of From, e.g. 晋中市科学技术局; optional.
+	// It is written as one encoded word, so it reads back exactly.
 	FromName string
+	// Inbox is where reports are sent (site.yaml inbox.address): reminders
+	// and receipts name it; "" says 报送邮箱 without an address.
+	Inbox string
 	// Contact is the bureau's contact printed at the end of every mail
 	// (site.yaml contact); its Email, when set, also becomes Reply-To.
 	Contact content.Contact

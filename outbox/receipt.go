@@ -33,10 +33,14 @@ type Receipt struct {
 	Slug        string
 	Kind        content.PeriodKind
 	Period      content.Period // zero if unknown
-	Accepted    bool
-	Branch      string // review branch when accepted
-	Files       []ReceiptFile
-	Problems    []string // Chinese, each with where (融资明细!G7) and how to fix
+	// Due is the period's deadline (content.Repo.Deadline); zero when the
+	// period is unknown. The receipt states it and, for an accepted
+	// report, whether it came 按时 or 逾期 (content.Due.State).
+	Due      content.Due
+	Accepted bool
+	Branch   string // review branch when accepted
+	Files    []ReceiptFile
+	Problems []string // Chinese, each with where (融资明细!G7) and how to fix
 }
 
 // ReceiptRecipients returns whom a receipt to sender goes to: To the

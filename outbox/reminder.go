@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kjjr/content"
+	"kjjr/internal/safetext"
 )
 
 // Stage is when a reminder goes out relative to its deadline.
@@ -81,36 +82,44 @@ func (r *Reminder) Subject() string {
 	}
 }
 
+// inboxNamed is " <address>" when the inbox address is known.
+func (o *Outbox) inboxNamed() string {
+	if a := safetext.Line(o.cfg.Inbox, 0); a != "" {
+		return " " + a
+	}
+	return ""
+}
+
 func (o *Outbox) reminderBody(r *Reminder) string {
 	var t text
-	t.line(r.Institution+"：", 0)
+	t.line(r.Institution + "：")
 	t.blank()
 	item := itemName(r.Period.Kind, r.Period)
 	switch r.Stage {
 	case StageBefore:
-		t.line("您好！贵单位的"+item+"应于"+r.Deadline.Chinese()+"前报送，本平台尚未收到，请按时报送。", 0)
+		t.line("您好！贵单位的" + item + "应于" + r.Deadline.Chinese() + "前报送，本平台尚未收到，请按时报送。")
 	case StageDue:
-		t.line("您好！贵单位的"+item+"今天（"+r.Deadline.Chinese()+"）截止报送，本平台尚未收到，请于今日内报送。", 0)
+		t.line("您好！贵单位的" + item + "今天（" + r.Deadline.Chinese() + "）截止报送，本平台尚未收到，请于今日内报送。")
 	default:
-		t.line("您好！贵单位的"+item+"已于"+r.Deadline.Chinese()+"截止报送，本平台至今未收到，请尽快补报。逾期报送将记入年度考核。", 0)
+		t.line("您好！贵单位的" + item + "已于" + r.Deadline.Chinese() + "截止报送，本平台至今未收到，请尽快补报。逾期报送将记入年度考核。")
 	}
 	t.blank()
-	t.line("报送方式：", 0)
+	t.line("报送方式：")
 	switch r.Period.Kind {
 	case content.Monthly:
-		t.line("   请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
+		t.line("   请从登记的报送邮箱，将填写好的《科技金融服务机构绩效评价考核表》（.xlsx）作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“" + item + "”。")
 	case content.HalfYear:
-		t.line("   请从登记的报送邮箱，将半年工作进展报告及印证资料作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
+		t.line("   请从登记的报送邮箱，将半年工作进展报告及印证资料作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“" + item + "”。")
 	case content.Annual:
-		t.line("   请从登记的报送邮箱，将年度工作总结及印证资料作为附件发送至报送邮箱，邮件主题写明“"+item+"”。", 3)
+		t.line("   请从登记的报送邮箱，将年度工作总结及印证资料作为附件发送至报送邮箱" + o.inboxNamed() + "，邮件主题写明“" + item + "”。")
 	}
-	t.line("   收到后本平台会自动回复回执。", 3)
+	t.line("   收到后本平台会自动回复回执。")
 	t.blank()
-	t.line("如已报送，请忽略本提醒；如一直未收到回执，请与我们联系。", 0)
+	t.line("如已报送，请忽略本提醒；如一直未收到回执，请与我们联系。")
 	t.blank()
 	o.contact(&t)
 	t.blank()
-	t.line("（本邮件由系统自动发送。）", 0)
+	t.line("（本邮件由系统自动发送。）")
 	return t.String()
 }
 

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/renameio/v2"
+	"kjjr/internal/atomicfile"
+	"kjjr/internal/filelock"
 )
 
 // State is where a queued mail stands.
@@ -70,10 +72,6 @@ func fileName(key string) string {
 
 func (o *Outbox) path(key string) string { return filepath.Join(o.dir, fileName(key)) }
 
-func (o *Outbox) load(key string) (*entry, error) {
-	return readEntry(o.path(key))
-}
-
 func readEntry(p string) (*entry, error) {
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -92,10 +90,10 @@ func (o *Outbox) save(e *entry) error {
 	if err != nil {
 		return fmt.Errorf("outbox: encode %q: %w", e.Key, err)
 	}
-	if err := renameio.WriteFile(o.path(e.Key), append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.WriteFile(o.path(e.Key), append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("outbox: write %q: %w", e.Key, err)
 	}
-	return o.syncDir()
+	return nil
 }
 
 // create writes e as a new file, atomically and without replacing an
@@ -106,40 +104,35 @@ func (o *Outbox) create(e *entry) error {
 	if err != nil {
 		return fmt.Errorf("outbox: encode %q: %w", e.Key, err)
 	}
-	dst := o.path(e.Key)
-	t, err := renameio.TempFile(o.dir, dst)
+	t, err := atomicfile.Create(o.path(e.Key), 0o600)
 	if err != nil {
 		return fmt.Errorf("outbox: write %q: %w", e.Key, err)
 	}
-	defer t.Cleanup()
-	if err := t.Chmod(0o600); err != nil {
-		return fmt.Errorf("outbox: write %q: %w", e.Key, err)
-	}
+	defer t.Abort()
 	if _, err := t.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("outbox: write %q: %w", e.Key, err)
 	}
-	if err := t.Sync(); err != nil {
-		return fmt.Errorf("outbox: write %q: %w", e.Key, err)
-	}
-	if err := os.Link(t.Name(), dst); err != nil {
+	if err := t.CommitNew(); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil
 		}
 		return fmt.Errorf("outbox: write %q: %w", e.Key, err)
 	}
-	return o.syncDir()
+	return nil
 }
 
-func (o *Outbox) syncDir() error {
-	d, err := os.Open(o.dir)
+// lockDir takes the exclusive sender lock of the state directory
+// (<dir>/lock), waiting until ctx is done. The operating system drops it
+// when the process dies.
+func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
+	l, err := filelock.Wait(ctx, filepath.Join(dir, "lock"))
 	if err != nil {
-		return fmt.Errorf("outbox: sync dir: %w", err)
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("outbox: sync dir: %w", err)
-	}
-	return nil
+	return func() { l.Unlock() }, nil
 }
 
 // all reads every entry, oldest first. Unreadable files are skipped and

@@ -76,21 +76,3 @@ func FuzzSuppressReply(f *testing.F) {
 		}
 	})
 }
-
-// FuzzWrap: wrapping keeps every non-space character in order and keeps
-// lines within the width unless one unbreakable token is wider.
-func FuzzWrap(f *testing.F) {
-	f.Add("您好！本平台已于2026年11月5日 14:32收到贵单位发送的邮件《2026年10月月报》。", 3)
-	f.Add("融资明细!G7: 统一社会信用代码校验位错误，应为 91140700MA0L00000X，请核对后重新填写", 0)
-	f.Add("   SHA-256：9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 3)
-	f.Fuzz(func(t *testing.T, s string, indent int) {
-		if indent < 0 || indent > 20 || strings.ContainsAny(s, "\r\n") {
-			return
-		}
-		lines := wrap(s, lineWidth, indent)
-		strip := func(x string) string { return strings.Join(strings.Fields(x), "") }
-		if got, want := strip(strings.Join(lines, " ")), strip(s); got != want {
-			t.Fatalf("wrap lost text:\n%q\n%q", got, want)
-		}
-	})
-}

@@ -193,11 +193,10 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 			return a, fmt.Errorf("review: main moved to %s but the working tree could not be updated (run `git reset --keep main` to bring it up to date): %w", mh, err)
 		}
 	}
-	// The branch is merged; remove it if it still points where we merged.
-	bn := plumbing.NewBranchReferenceName(s.Branch)
-	if cur, err := r.Git.Storer.Reference(bn); err == nil && cur.Hash() == s.Tip {
-		_ = r.Git.Storer.RemoveReference(bn)
-	}
+	// The branch is merged; remove it if it still points where we merged
+	// (compare-and-swap under its lock: a resubmission committed meanwhile
+	// keeps the branch).
+	_ = gitdir.Delete(r.GitDir, plumbing.NewBranchReferenceName(s.Branch), s.Tip)
 	return a, nil
 }
 

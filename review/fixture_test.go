@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/internal/testenv"
 	"kjjr/submission"
 )
 
@@ -283,12 +284,7 @@ func (f *fixture) git(args ...string) string {
 
 func runGit(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git CLI not found")
-		}
-		t.Skip("git CLI not found")
-	}
+	testenv.NeedTool(t, "git")
 	cmd := execGit(dir, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

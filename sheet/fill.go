@@ -36,7 +36,8 @@ func fill(inst *content.Institution, r *content.Report) (*excelize.File, *layout
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := fillMain(f, lay, inst, r); err == nil {
+	err = fillMain(f, lay, inst, r)
+	if err == nil {
 		err = fillFinancing(f, lay, tplFirstDataRow, r.Financing)
 	}
 	if err != nil {

@@ -3,6 +3,8 @@ package sheet
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -84,12 +86,12 @@ func exampleInst() *content.Institution {
 // addRow appends a 融资明细 row; values by column key.
 func (x *filled) addRow(t testing.TB, vals map[string]any) *filled {
 	t.Helper()
-	for k, v := range vals {
+	for _, k := range slices.Sorted(maps.Keys(vals)) { // in one order: fixtures are compared byte for byte
 		col, ok := x.lay.col[k]
 		if !ok {
 			t.Fatalf("no column %q", k)
 		}
-		x.put(t, SheetFinancing, fmt.Sprintf("%s%d", col, x.row), v)
+		x.put(t, SheetFinancing, fmt.Sprintf("%s%d", col, x.row), vals[k])
 	}
 	x.row++
 	return x

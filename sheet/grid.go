@@ -362,17 +362,6 @@ func refEnd(s string, defCol, defRow int) (int, int, bool) {
 	return col, row, true
 }
 
-func colNum(s string, def int) int {
-	if s == "" {
-		return def
-	}
-	n, err := excelize.ColumnNameToNumber(s)
-	if err != nil {
-		return def
-	}
-	return n
-}
-
 func atoiOr(s string, def int) int {
 	if s == "" {
 		return def
@@ -380,13 +369,6 @@ func atoiOr(s string, def int) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		return def
-	}
-	return n
-}
-
-func absInt(n int) int {
-	if n < 0 {
-		return -n
 	}
 	return n
 }

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,7 +16,8 @@ func zipOf(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	for name, body := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) { // one order: the same bytes every time
+		body := files[name]
 		w, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)

@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"kjjr/internal/testenv"
 )
 
 // Browser tests drive Debian's headless Chromium over a built site. The
@@ -30,24 +32,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// requireTool fails in CI and skips elsewhere when a tool is missing.
-func requireTool(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI: %v", what, err)
-	}
-	t.Skipf("%s not available: %v", what, err)
-}
-
 var (
-	browserOnce   sync.Once
-	browserCtx    context.Context
-	browserStop   func()
-	browserErr    error
-	browserExecMu sync.Mutex
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserStop func()
+	browserErr  error
 )
 
 func chromiumPath() (string, error) {
@@ -91,10 +80,10 @@ type tab struct {
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	_, err := chromiumPath()
-	requireTool(t, "chromium", err)
+	testenv.Need(t, "chromium", err)
 	browserOnce.Do(startBrowser)
 	if browserErr != nil {
-		requireTool(t, "chromium", browserErr)
+		testenv.Need(t, "chromium", browserErr)
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
@@ -206,7 +195,7 @@ func serveSite(t *testing.T) string {
 var mainPages = []string{
 	"", "institutions/", "institutions/alpha/", "institutions/alpha/reports/2025-07.html", "notices/",
 	"notices/2025-03-18-measures/", "rounds/2025-1/", "publicity/2025-06-03-round-1/", "results/", "results/2025/",
-	"statistics/", "data/", "search/", "404.html",
+	"statistics/", "data/", "search/", "baosong/", "404.html",
 }
 
 func TestBrowserPagesLoadWithoutErrors(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"github.com/yuin/goldmark"
 
 	"kjjr/content"
+	"kjjr/sheet"
 )
 
 //go:embed templates/*.html
@@ -325,6 +326,9 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 		"mailto":         mailto,
 		"indicatorTable": indicatorTable,
 		"scrollHint":     func() template.HTML { return scrollHint },
+		"sheetPath":      func() string { return SheetPath },
+		"guidePath":      func() string { return GuidePath },
+		"sheetTitle":     func() string { return sheet.Title },
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("site: parse templates: %w", err)
@@ -392,7 +396,7 @@ var globalTasks = []struct {
 	{"notices", (*worker).notices}, {"rounds", (*worker).rounds}, {"publicity", (*worker).publicities},
 	{"results", (*worker).results}, {"stats", (*worker).stats}, {"data", (*worker).data},
 	{"monthly", (*worker).monthlyData}, {"search", (*worker).search}, {"sitemap", (*worker).sitemap},
-	{"misc", (*worker).misc},
+	{"forms", (*worker).forms}, {"misc", (*worker).misc},
 }
 
 // What a change to monthly reports alone affects besides the
@@ -650,6 +654,11 @@ func (w *worker) notices() error {
 func (w *worker) attachment(n *content.Notice, a content.Attachment) (string, error) {
 	src, ok := content.AttachmentFile(n, a)
 	if !ok || !content.AttachmentAllowed(src) {
+		// A form the build publishes (the blank monthly sheet) is
+		// linked where it is, from notices/<slug>/.
+		if f := formFor(a); f != "" {
+			return "../../" + f, nil
+		}
 		return "", nil
 	}
 	data, err := content.ReadRegular(w.b.repo.FS, src, content.MaxAttachmentSize)

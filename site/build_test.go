@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/txtar"
 	"golang.org/x/net/html"
-	"golang.org/x/tools/txtar"
 
 	"kjjr/content"
 )
@@ -20,8 +20,8 @@ func TestBuildPages(t *testing.T) {
 	repo := loadFixture(t, "basic.txtar")
 	dir, res := buildTo(t, repo)
 	files := walkOut(t, dir)
-	if res.Pages != 23 { // with the 网站地图 page
-		t.Errorf("Pages = %d; want 23", res.Pages)
+	if res.Pages != 24 { // with the 网站地图 and 报送指南 pages
+		t.Errorf("Pages = %d; want 24", res.Pages)
 	}
 	if res.Written != res.Files || res.Removed != 0 {
 		t.Errorf("first build: %+v; want every file written", res)
@@ -33,6 +33,7 @@ func TestBuildPages(t *testing.T) {
 		"rounds/index.html", "rounds/2025-1/index.html", "publicity/index.html", "publicity/2025-06-03-round-1/index.html",
 		"results/index.html", "results/2025/index.html", "statistics/index.html", "search/index.html", "search/index.json",
 		"data/index.html", "data/roster.csv", "data/roster.json", "data/results.csv", "data/results.json", "data/monthly.csv", "data/monthly.json",
+		"baosong/index.html", "downloads/kaohebiao.xlsx",
 	} {
 		if _, ok := files[p]; !ok {
 			t.Errorf("missing %s", p)

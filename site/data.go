@@ -270,7 +270,7 @@ func (b *builder) sitemapURLs() []string {
 	for _, n := range nav[1:] {
 		u = append(u, n.Href)
 	}
-	u = append(u, "sitemap/")
+	u = append(u, "sitemap/", GuidePath)
 	for _, inst := range b.repo.Institutions {
 		base := "institutions/" + inst.Slug + "/"
 		u = append(u, base)

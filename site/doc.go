@@ -3,7 +3,8 @@
 // institution with its status history, reporting compliance and charts,
 // one page per approved monthly report (public indicators only), 通知公告
 // with an Atom feed, selection rounds (第三条), 公示, annual results (第六条),
-// statistics, open data, client-side search, sitemap, robots.txt and 404.
+// statistics, open data, client-side search, sitemap, robots.txt, 404, the
+// 报送指南 and the blank monthly sheet.
 //
 // Templates and assets are embedded. Output is deterministic: the same repo
 // and the same Options.Now give byte-identical files. Build streams pages
@@ -25,6 +26,16 @@
 // Notice attachments are copied only when they are regular files in the
 // repo (read through content.ReadRegular: no link followed) of one of
 // content.AttachmentTypes.
+//
+// The forms institutions fill in are part of every build, made by the
+// code that reads them back: the blank monthly sheet at SheetPath (the
+// bytes of sheet.Template, which kjjr template writes; the site imports
+// package sheet, never the inbox) and the 报送指南 at GuidePath (site.yaml
+// inbox.address, what to attach, the deadlines by content.Due's rule,
+// what the receipt says, whom to call). A notice attachment whose file is
+// SheetPath's site path, or that has no file and whose title names the
+// sheet, links the published sheet; every institution page (如何报送), the
+// footer and the 网站地图 link both.
 //
 // Markdown (notice bodies, institution introductions) is rendered with
 // goldmark; raw HTML in it is escaped and shown as text, never passed

@@ -10,7 +10,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"golang.org/x/tools/txtar"
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"kjjr/content"
 	"kjjr/content/jinzhong"

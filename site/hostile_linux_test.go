@@ -17,13 +17,14 @@ import (
 	"time"
 
 	"kjjr/content"
+	"kjjr/internal/testenv"
 )
 
 // buildKJJR builds the kjjr command into a temporary directory.
 func buildKJJR(t *testing.T) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
-	requireTool(t, "go", err)
+	testenv.Need(t, "go", err)
 	bin := filepath.Join(t.TempDir(), "kjjr")
 	cmd := exec.Command(gobin, "build", "-o", bin, "kjjr/cmd/kjjr")
 	if out, err := cmd.CombinedOutput(); err != nil {

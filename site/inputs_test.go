@@ -223,26 +223,62 @@ func TestManifestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestManifestVersion2: a manifest of the previous version (file lines
-// sorted by path, groups interleaved) is read whole.
-func TestManifestVersion2(t *testing.T) {
-	dir := t.TempDir()
-	v2 := "kjjr-manifest 2\nN 2026-11-27\nG i/a 0102030405060708090a0b0c0d0e0f10\n" +
-		"F site/home 3 0102030405060708090a0b0c0d0e0f10 index.html\n" +
-		"F i/a 4 0102030405060708090a0b0c0d0e0f10 institutions/a/index.html\n" +
-		"F site/directory 5 0102030405060708090a0b0c0d0e0f10 institutions/index.html\n" +
-		"F i/a 6 0102030405060708090a0b0c0d0e0f10 institutions/a/reports/2025-07.html\n"
-	if err := os.WriteFile(filepath.Join(dir, ManifestName), []byte(v2), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := readManifest(dir)
+// TestManifestOtherVersion: the manifest is a cache; one of another
+// version (here 2, whose file lines were sorted by path) is not read, and
+// the build after it compares every file with what it renders.
+func TestManifestOtherVersion(t *testing.T) {
+	repo := loadFixture(t, "basic.txtar")
+	dir, _ := buildTo(t, repo)
+	page := filepath.Join(dir, "institutions", "alpha", "index.html")
+	good, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.raw) != 0 || len(m.Files) != 4 || m.Files["institutions/a/reports/2025-07.html"].Group != "i/a" {
-		t.Errorf("version 2 manifest read as raw %d, files %+v", len(m.raw), m.Files)
+	// Changed in place (no directory stamp moves), under a manifest that
+	// says version 2.
+	if err := os.WriteFile(page, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if f, p := m.counts(); f != 4 || p != 4 {
-		t.Errorf("counts = %d files, %d pages; want 4, 4", f, p)
+	mf := filepath.Join(dir, ManifestName)
+	data, err := os.ReadFile(mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := strings.Replace(string(data), manifestHeader, "kjjr-manifest 2", 1)
+	if err := os.WriteFile(mf, []byte(v2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(repo, &Options{Out: dir, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(page); string(got) != string(good) {
+		t.Errorf("a page listed in a version-2 manifest was trusted: %.40q", got)
+	}
+	if got, _ := os.ReadFile(mf); !strings.HasPrefix(string(got), manifestHeader+"\n") {
+		t.Errorf("manifest not rewritten in this version: %.40q", got)
+	}
+}
+
+// TestManifestSplitGroup: a manifest whose render groups are not each in
+// one block was not written by Build; it is read as empty.
+func TestManifestSplitGroup(t *testing.T) {
+	for name, text := range map[string]string{
+		"version 2": "kjjr-manifest 2\nN 2026-11-27\nF i/a 4 0102030405060708090a0b0c0d0e0f10 institutions/a/index.html\n",
+		"split": manifestHeader + "\nN 2026-11-27\nG i/a 0102030405060708090a0b0c0d0e0f10\n" +
+			"F i/a 4 0102030405060708090a0b0c0d0e0f10 institutions/a/index.html\n" +
+			"F site/directory 5 0102030405060708090a0b0c0d0e0f10 institutions/index.html\n" +
+			"F i/a 6 0102030405060708090a0b0c0d0e0f10 institutions/a/reports/2025-07.html\n",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, ManifestName), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := readManifest(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := m.counts(); f != 0 || len(m.Groups) != 0 || m.Now != "" {
+			t.Errorf("%s: read %d files, groups %v, now %q; want an empty manifest", name, f, m.Groups, m.Now)
+		}
 	}
 }

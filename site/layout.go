@@ -134,7 +134,7 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	}
 	b.WriteString("\n</main>\n")
 	b.WriteString(c.footerA)
-	b.WriteString(`<a href="` + root + `sitemap/">网站地图</a>　<a href="` + root + `notices/atom.xml">订阅通知公告（Atom）</a>　<a href="` + root + `data/">开放数据</a>　<a href="` + root + `search/">站内搜索</a>`)
+	b.WriteString(`<a href="` + root + `sitemap/">网站地图</a>　<a href="` + root + GuidePath + `">报送指南</a>　<a href="` + root + `notices/atom.xml">订阅通知公告（Atom）</a>　<a href="` + root + `data/">开放数据</a>　<a href="` + root + `search/">站内搜索</a>`)
 	b.WriteString(c.footerB)
 	b.WriteString(`<script src="` + root + "assets/site.js\" defer></script>\n")
 	if p.Search {

@@ -19,7 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"unsafe"
+
+	"kjjr/internal/atomicfile"
 )
 
 // ManifestName is the file Build keeps in the output directory: one line
@@ -33,10 +34,11 @@ import (
 // .kjjr-manifest); Build needs it only to skip work.
 const ManifestName = ".kjjr-manifest"
 
-const (
-	manifestHeader   = "kjjr-manifest 3" // file lines grouped by render group
-	manifestHeaderV2 = "kjjr-manifest 2" // file lines sorted by path: read, not written
-)
+// manifestHeader is the first line of a manifest of this version: file
+// lines grouped by render group. The manifest is a cache: a build that
+// finds any other first line (an older version, or a build stopped half
+// way, see dirtyHeader) ignores it and renders everything.
+const manifestHeader = "kjjr-manifest 3"
 
 type fileEntry struct {
 	Group string
@@ -150,16 +152,12 @@ func readManifest(dir string) (*manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One string for the whole file, without a copy (data is never
-	// written to again): every path and group below is a substring of
-	// it, not an allocation of its own.
-	if len(data) == 0 {
-		return newManifest(), nil
-	}
-	all := unsafe.String(&data[0], len(data))
+	// One string for the whole file: every path and group below is a
+	// substring of it, not an allocation of its own.
+	all := string(data)
 	head, rest, _ := strings.Cut(all, "\n")
-	if head != manifestHeader && head != manifestHeaderV2 {
-		return newManifest(), nil // unknown version or a build stopped half way: start over
+	if head != manifestHeader {
+		return newManifest(), nil // another version or a build stopped half way: start over
 	}
 	m := newManifest()
 	m.byGroup = nil // computed from Files when needed
@@ -167,18 +165,16 @@ func readManifest(dir string) (*manifest, error) {
 	// one unparsed substring until needed (see manifest.raw).
 	var cur string // group of the block being read
 	var blk rawGroup
-	var blocks []string // every block, for a manifest whose groups are not contiguous
-	mixed := head == manifestHeaderV2
+	split := false // a group's file lines are not all together
 	start := -1
 	pos := len(all) - len(rest)
 	flush := func(end int) {
 		if start >= 0 {
 			if _, dup := m.raw[cur]; dup {
-				mixed = true
+				split = true
 			}
 			blk.text = all[start:end]
 			m.raw[cur] = blk
-			blocks = append(blocks, blk.text)
 		}
 		start, blk = -1, rawGroup{}
 	}
@@ -232,13 +228,8 @@ func readManifest(dir string) (*manifest, error) {
 		}
 	}
 	flush(len(all))
-	if mixed {
-		// Sorted by path (version 2) or written by hand: parse it all.
-		m.raw = map[string]rawGroup{}
-		for _, b := range blocks {
-			m.raw["\x00"] = rawGroup{text: b}
-			m.parse("\x00")
-		}
+	if split {
+		return newManifest(), nil // not written by Build: start over
 	}
 	return m, nil
 }
@@ -812,27 +803,8 @@ func (o *output) stampDirs() {
 // writeAtomic replaces p by data through a temporary file in the same
 // directory, so that a reader (a web server) never sees half a file.
 func writeAtomic(p string, data []byte) error {
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return nil
+	return atomicfile.WriteFileNoSync(p, data, 0o644) // output is rebuilt from content: no fsync
 }

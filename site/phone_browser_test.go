@@ -61,7 +61,7 @@ func serveDefault(t *testing.T) string {
 
 var defaultPages = []string{
 	"", "institutions/", "institutions/jinchuang-capital/", "institutions/jinchuang-capital/reports/2025-10.html",
-	"notices/", "publicity/", "rounds/", "results/", "statistics/", "data/", "search/",
+	"notices/", "notices/2025-04-15-selection-round-1/", "publicity/", "rounds/", "results/", "statistics/", "data/", "search/", "baosong/",
 }
 
 func TestBrowserPhoneWidths(t *testing.T) {

@@ -201,7 +201,7 @@ func diagStrings(ds content.Diagnostics) []string {
 
 func (s *Server) setErrs(errs []string) {
 	for _, e := range errs {
-		s.log.Error("content error", "error", e)
+		s.log.Error("content error", "err", e)
 	}
 	if len(errs) == 0 && len(s.errs) > 0 {
 		s.log.Info("content errors fixed")
@@ -221,7 +221,7 @@ func (s *Server) build(changed, globals map[string]bool) error {
 	}
 	res, err := Build(s.repo, &Options{Out: s.opts.Out, Now: now, Dev: true, prev: s.manifest, changed: changed, globals: globals, noFile: true})
 	if err != nil {
-		s.log.Error("build failed", "error", err)
+		s.log.Error("build failed", "err", err)
 		return err
 	}
 	s.manifest, s.builtNow = res.manifest, now
@@ -623,7 +623,7 @@ func (s *Server) Watch(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case err := <-w.Errors:
-			s.log.Warn("watch error", "error", err)
+			s.log.Warn("watch error", "err", err)
 			continue
 		case first = <-w.Events:
 		}

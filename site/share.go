@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"kjjr/sheet"
 )
 
 // What a shared link shows. Most visitors arrive from a link passed on in
@@ -213,6 +215,8 @@ func (w *worker) siteMap() error {
 		}
 		cols = append(cols, c)
 	}
+	cols = append(cols, siteMapColumn{Label: "报送指南", Href: GuidePath,
+		Items: []struct{ Label, Href string }{{"《" + sheet.Title + "》空白表（.xlsx）", SheetPath}}})
 	return w.page(w.group, "sitemap/index.html", "sitemap", &page{Title: "网站地图", Crumbs: []crumb{{"网站地图", ""}}, Data: cols,
 		Desc: b.repo.Site.Title + "网站地图：各栏目及其页面。"})
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"kjjr/internal/testenv"
 )
 
 // webTools is where `npm ci --prefix tools/web` installs the pinned
@@ -22,10 +24,10 @@ var webTools = filepath.Join("..", "tools", "web", "node_modules")
 // of the test fixture with the W3C Nu HTML checker, in one JVM.
 func TestNuHTMLChecker(t *testing.T) {
 	java, err := exec.LookPath("java")
-	requireTool(t, "java", err)
+	testenv.Need(t, "java", err)
 	jar := filepath.Join(webTools, "vnu-jar", "build", "dist", "vnu.jar")
 	_, err = os.Stat(jar)
-	requireTool(t, "vnu.jar (npm ci --prefix tools/web)", err)
+	testenv.Need(t, "vnu.jar (npm ci --prefix tools/web)", err)
 
 	def, _ := buildTo(t, defaultRepo(t))
 	fix, _ := buildTo(t, loadFixture(t, "basic.txtar"))
@@ -68,7 +70,7 @@ type axeResult struct {
 // rules and best practices).
 func TestAxeAccessibility(t *testing.T) {
 	axeJS, err := os.ReadFile(filepath.Join(webTools, "axe-core", "axe.min.js"))
-	requireTool(t, "axe-core (npm ci --prefix tools/web)", err)
+	testenv.Need(t, "axe-core (npm ci --prefix tools/web)", err)
 	tb := newTab(t)
 	base := serveSite(t)
 	for _, p := range mainPages {

@@ -34,6 +34,7 @@ type chromeView struct {
 	Expires    string // the measures' last day in force, 2006年1月2日
 	MonthlyDay int    // monthly sheets are due by this day of the next month
 	ShiftRest  bool   // a deadline on a rest day moves to the next working day
+	Inbox      string // where reports are sent (site.yaml inbox.address)
 	Dev        bool
 }
 
@@ -60,6 +61,7 @@ func newChrome(s *content.Site, dev bool) chromeView {
 		Title: s.Title, Bureau: s.Bureau, BaseURL: base, BasePath: bp,
 		SampleData: s.SampleData, Contact: s.Contact, SiteCode: s.SiteCode, ICP: s.ICP, PSB: s.PSB,
 		Complaints: s.Complaints, Expires: s.Policy.Expires().Chinese(), Dev: dev,
+		Inbox: strings.TrimSpace(s.Inbox.Address),
 	}
 }
 
@@ -72,9 +74,6 @@ func mailto(addr string) template.HTML {
 	}
 	return template.HTML(esc(addr))
 }
-
-// indicatorsView are the public figures of one monthly sheet.
-type indicatorsView = content.Indicators
 
 // indicatorDef names one indicator for tables and charts.
 type indicatorDef struct {

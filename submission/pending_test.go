@@ -8,18 +8,15 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5"
+
+	"kjjr/internal/testenv"
 )
 
 // cgit runs the C git CLI in dir with a fixed identity and no user or
 // system config; with CI=true a missing git fails the test.
 func cgit(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git CLI not found")
-		}
-		t.Skip("git CLI not found")
-	}
+	testenv.NeedTool(t, "git")
 	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")

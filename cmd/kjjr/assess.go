@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/renameio/v2"
-
 	"kjjr/content"
+	"kjjr/internal/atomicfile"
+	"kjjr/internal/textwidth"
 )
 
 func cmdAssess(e *env, args []string) int {
@@ -73,14 +72,11 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
 	}
-	// content.EncodeRecord writes the embedded Meta (all yaml:"-") as an
-	// empty "meta: {}" line; it means nothing to staff.
-	data = bytes.Replace(data, []byte("\nmeta: {}\n"), []byte("\n"), 1)
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: 无法创建 results 目录：%v\n", err)
 		return 1
 	}
-	if err := renameio.WriteFile(target, data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(target, data, 0o644); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: 无法写入 %s：%v\n", rel, err)
 		return 1
 	}
@@ -124,7 +120,7 @@ func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, mi
 	widths := make([]int, len(heads))
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], textWidth(c))
+			widths[i] = max(widths[i], textwidth.String(c))
 		}
 	}
 	for _, r := range rows {
@@ -136,7 +132,7 @@ func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, mi
 			if i == 0 || i == len(r)-1 {
 				b.WriteString(pad(c, widths[i]))
 			} else {
-				b.WriteString(strings.Repeat(" ", widths[i]-textWidth(c)) + c) // numbers right-aligned
+				b.WriteString(strings.Repeat(" ", widths[i]-textwidth.String(c)) + c) // numbers right-aligned
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))

@@ -5,10 +5,28 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
 	"time"
 
+	"kjjr/health"
 	"kjjr/inbox"
+	"kjjr/outbox"
 )
+
+// serveMetrics serves m on addr at /metrics until stop is called.
+func serveMetrics(addr string, m *health.Metrics) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return func() { srv.Close() }, nil
+}
 
 // cmdInbox fetches emailed reports over IMAP and writes each submission as
 // a commit on its review branch. --once processes what is in the
@@ -43,6 +61,8 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 	smtpSrv := mailServerFlags(fl, "smtp", "发送回执的 SMTP 提交服务器 host:port（KJJR_SMTP_ADDR；不设则回执只排队不发送）")
 	poll := fl.Duration("poll", time.Minute, "服务器不支持 IDLE 时的轮询间隔")
 	verbose := fl.Bool("v", false, "输出每封邮件的处理日志")
+	metricsAddr := fl.String("metrics-addr", "", "在此地址提供 Prometheus 指标 /metrics（如 127.0.0.1:9464；默认不提供）")
+	metricsRemote := fl.Bool("metrics-allow-remote", false, "允许 --metrics-addr 使用非本机地址")
 	pos, code, ok := parseFlags(fl, args)
 	if !ok {
 		return code
@@ -71,6 +91,25 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 			return 2
 		}
 	}
+	var metrics *health.Metrics
+	if *metricsAddr != "" {
+		stateDir, err := inbox.StateDir(*repoDir)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "kjjr inbox: %s 不是 git 仓库：请用 --repo 指向内容仓库（%v）\n", *repoDir, err)
+			return 1
+		}
+		if !*metricsRemote && !outbox.IsLoopback(*metricsAddr) {
+			fmt.Fprintf(e.stderr, "kjjr inbox: --metrics-addr %s 不是本机地址：指标默认只对本机提供，确需对外请加 --metrics-allow-remote\n", *metricsAddr)
+			return 2
+		}
+		metrics = health.NewMetrics(filepath.Dir(stateDir))
+		stop, err := serveMetrics(*metricsAddr, metrics)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "kjjr inbox: --metrics-addr：%v\n", err)
+			return 1
+		}
+		defer stop()
+	}
 	level := slog.LevelWarn
 	if *verbose || !*once {
 		level = slog.LevelInfo
@@ -81,6 +120,15 @@ KJJR_SMTP_ADDR、KJJR_SMTP_USER、KJJR_SMTP_PASSWORD、KJJR_SMTP_TLS。
 		SMTP:         inbox.SMTPConfig{Addr: *smtpSrv.addr, User: *smtpSrv.user, Password: smtpPass, TLS: *smtpSrv.tls},
 		Logger:       slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 		PollInterval: *poll,
+		OnPass: func(p inbox.PassReport) {
+			if metrics != nil {
+				metrics.ObservePass(p)
+			}
+			recordHealth(e, *repoDir, health.JobInbox, health.Run{Start: p.Start, End: p.End, Err: p.Err,
+				Server: p.Server, Mailbox: p.Mailbox, Secrets: []string{imapPass, smtpPass},
+				Counts: map[string]int{"fetched": p.Stats.Seen, "accepted": p.Stats.Committed,
+					"quarantined": p.Stats.Quarantined - p.Stats.Rejected, "rejected": p.Stats.Rejected}})
+		},
 	}
 	w, err := inbox.NewWorker(*repoDir, opts)
 	if err != nil {

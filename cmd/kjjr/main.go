@@ -20,6 +20,7 @@
 //	status             the reporting-compliance matrix
 //	assess YEAR        draft the annual assessment from approved reports
 //	remind             email reminders before and after reporting deadlines
+//	health             operations check (monitoring-plugin exit codes) and staff alerts
 //	demo               a newcomer's tour, offline, in one command
 //	gencorpus          a synthetic content repo of any size, for benchmarks
 //

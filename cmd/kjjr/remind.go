@@ -15,6 +15,7 @@ import (
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
+	"kjjr/health"
 	"kjjr/outbox"
 	"kjjr/submission"
 )
@@ -58,6 +59,7 @@ cron 或 systemd 定时器运行一次。
 		fmt.Fprintf(e.stderr, "kjjr remind: 多余的参数 %q\n", pos)
 		return 2
 	}
+	start := time.Now()
 	today := content.Today()
 	if *nowFlag != "" {
 		d, err := content.ParseDate(*nowFlag)
@@ -169,6 +171,7 @@ cron 或 systemd 定时器运行一次。
 		fmt.Fprintln(e.stdout, "今天没有新的提醒需要发送。")
 	}
 	if *smtpSrv.addr == "" {
+		recordHealth(e, *repoDir, health.JobRemind, health.Run{Start: start, End: time.Now(), Counts: map[string]int{"queued": len(queued)}})
 		if len(queued) > 0 {
 			fmt.Fprintf(e.stdout, "未设置 --smtp-addr：%d 封提醒已排队，将由运行中的 kjjr inbox（或下次带 --smtp-addr 运行本命令时）发送。\n", len(queued))
 		}
@@ -196,6 +199,12 @@ cron 或 systemd 定时器运行一次。
 		}
 	}
 	fmt.Fprintf(e.stdout, "已发送 %d 封，待重试 %d 封，失败 %d 封。\n", sent, waiting, failed)
+	runErr := ferr
+	if runErr == nil && waiting+failed > 0 {
+		runErr = fmt.Errorf("%d reminders waiting, %d failed", waiting, failed)
+	}
+	recordHealth(e, *repoDir, health.JobRemind, health.Run{Start: start, End: time.Now(), Err: runErr, Server: srv.Addr,
+		Secrets: []string{srv.Password, srv.Sent.Password}, Counts: map[string]int{"queued": len(queued), "sent": sent, "waiting": waiting, "failed": failed}})
 	if ferr != nil || waiting > 0 || failed > 0 {
 		if ferr != nil {
 			fmt.Fprintf(e.stderr, "kjjr remind: %v\n", ferr)

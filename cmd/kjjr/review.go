@@ -13,8 +13,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/health"
 	"kjjr/inbox"
 	"kjjr/internal/safetext"
+	"kjjr/internal/textwidth"
 	"kjjr/outbox"
 	"kjjr/review"
 	"kjjr/submission"
@@ -260,6 +262,7 @@ func writeQuarantine(e *env, r *review.Repo) int {
 		fmt.Fprintf(e.stderr, "kjjr review: 无法读取隔离区：%v\n", err)
 		return 1
 	}
+	_ = health.MarkQuarantineReviewed(r.GitDir, time.Now()) // kjjr health: staff have looked
 	w := e.stdout
 	if len(recs) == 0 {
 		fmt.Fprintln(w, "隔离区没有邮件。")
@@ -341,7 +344,7 @@ func writeTable(w io.Writer, rows [][]string) {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], textWidth(c))
+			widths[i] = max(widths[i], textwidth.String(c))
 		}
 	}
 	for _, r := range rows {

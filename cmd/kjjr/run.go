@@ -40,6 +40,7 @@ func commands() []command {
 		{"status", "报送情况一览", cmdStatus},
 		{"assess", "生成年度考核草稿", cmdAssess},
 		{"remind", "发送报送提醒邮件", cmdRemind},
+		{"health", "运行状况检查与告警（监控插件）", cmdHealth},
 		{"demo", "一键演示", cmdDemo},
 		{"gencorpus", "生成任意规模的合成内容仓库（性能测试用）", cmdGencorpus},
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kjjr/content/jinzhong"
+	"kjjr/internal/atomicfile"
 	"kjjr/site"
 )
 
@@ -73,15 +74,11 @@ func cmdServe(e *env, args []string) int {
 	go func() { served <- hs.Serve(ln) }()
 	go func() {
 		if err := srv.Watch(ctx); err != nil {
-			log.Error("watch failed", "error", err)
+			log.Error("watch failed", "err", err)
 		}
 	}()
 	if *addrFile != "" {
-		tmp := *addrFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(bound+"\n"), 0o644); err == nil {
-			err = os.Rename(tmp, *addrFile)
-		}
-		if err != nil {
+		if err := atomicfile.WriteFileNoSync(*addrFile, []byte(bound+"\n"), 0o644); err != nil {
 			fmt.Fprintf(e.stderr, "kjjr serve: 无法写入 %s：%v\n", filepath.Clean(*addrFile), err)
 			return 1
 		}

@@ -5,8 +5,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/google/renameio/v2"
-
+	"kjjr/internal/atomicfile"
 	"kjjr/sheet"
 )
 
@@ -40,7 +39,7 @@ func cmdTemplate(e *env, args []string) int {
 		return 0
 	}
 	// Written atomically: an interrupted run leaves no half file behind.
-	if err := renameio.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr template: 无法写入 %s：%v\n", *out, err)
 		return 1
 	}

@@ -3,23 +3,11 @@ package main
 import (
 	"strings"
 
-	"golang.org/x/text/width"
+	"kjjr/internal/textwidth"
 )
 
-// textWidth is the number of terminal columns s takes: East Asian wide and
-// full-width characters take two.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
+// textWidth is the number of terminal columns s takes (see textwidth).
+func textWidth(s string) int { return textwidth.String(s) }
 
 // pad right-pads s with spaces to w columns.
 func pad(s string, w int) string {

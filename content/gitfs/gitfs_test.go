@@ -12,17 +12,13 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
+	"kjjr/internal/testenv"
 )
 
 // TestLoadFromGitTree commits the embedded default dataset with the C git
 // CLI and loads it back through gitfs: the same records as from disk.
 func TestLoadFromGitTree(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git CLI missing")
-		}
-		t.Skip("git CLI missing")
-	}
+	testenv.NeedTool(t, "git")
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, jinzhongFS()); err != nil {
 		t.Fatal(err)

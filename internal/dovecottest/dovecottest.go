@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"kjjr/internal/testenv"
 )
 
 // Config says what the server holds.
@@ -43,24 +45,15 @@ type Server struct {
 
 // Require checks that a throwaway Dovecot can run here: the dovecot
 // binary, root, and the dovecot system user. When one is missing the test
-// fails if CI=true, else it is skipped.
+// fails if CI=true, else it is skipped (kjjr/internal/testenv).
 func Require(t testing.TB) {
 	t.Helper()
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("required in CI: "+format, args...)
-		}
-		t.Skipf(format, args...)
-	}
 	if _, err := exec.LookPath("dovecot"); err != nil {
-		missing("dovecot not installed (apt-get install dovecot-imapd): %v", err)
+		testenv.Missing(t, "dovecot not installed (apt-get install dovecot-imapd): %v", err)
 	}
-	if os.Geteuid() != 0 {
-		missing("the throwaway Dovecot config needs root")
-	}
+	testenv.NeedRoot(t, "the throwaway Dovecot config")
 	if _, err := user.Lookup("dovecot"); err != nil {
-		missing("no dovecot system user (is dovecot-imapd installed properly?): %v", err)
+		testenv.Missing(t, "no dovecot system user (is dovecot-imapd installed properly?): %v", err)
 	}
 }
 

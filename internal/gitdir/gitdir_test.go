@@ -16,18 +16,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"kjjr/internal/testenv"
 )
 
 // needGit skips the test when C git is missing, and fails it in CI
 // (CI=true).
 func needGit(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("git is required in CI: %v", err)
-		}
-		t.Skip("git not installed")
-	}
+	testenv.NeedTool(t, "git")
 }
 
 // gitCmd runs C git in dir and returns its trimmed output.

@@ -31,11 +31,6 @@ type inst struct {
 	figures2025 *content.Figures
 }
 
-var (
-	banksMain = []string{"中国工商银行晋中分行", "中国建设银行晋中分行", "中国银行晋中分行", "中国农业银行晋中分行",
-		"晋商银行晋中分行", "山西银行晋中分行", "山西榆次农村商业银行", "交通银行晋中分行", "兴业银行晋中分行", "中国邮政储蓄银行晋中市分行"}
-)
-
 func institutions() []*inst {
 	contact := func(dept, phone, email string) content.Contact {
 		return content.Contact{Department: dept, Phone: phone, Email: email}

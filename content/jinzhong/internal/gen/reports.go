@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kjjr/content"
+	"kjjr/internal/tinypdf"
 )
 
 // client is an enterprise an institution serves, for 融资明细 rows.
@@ -218,7 +219,7 @@ func (g *gen) document(in *inst, rng *rand.Rand, p content.Period) {
 	at := g.receivedAt(rng, from, to)
 	sender := in.rec.ReportSenders[0]
 	file := func(name string, lines ...string) content.File {
-		data := tinyPDF(append([]string{"kjjr sample evidence (placeholder)", in.slug + " " + p.String()}, lines...)...)
+		data := tinypdf.Lines(append([]string{"kjjr sample evidence (placeholder)", in.slug + " " + p.String()}, lines...)...)
 		h := sha256.Sum256(data)
 		hx := hex.EncodeToString(h[:])
 		rel := path.Join("evidence", p.String(), hx[:12]+"-"+name)

@@ -1,4 +1,7 @@
-package gen
+// Package tinypdf writes minimal, valid one-page PDFs of ASCII text: the
+// placeholder evidence of the sample data and the attachments of tests.
+// Real evidence (photos, scans) would only bloat the binary.
+package tinypdf
 
 import (
 	"bytes"
@@ -6,10 +9,9 @@ import (
 	"strings"
 )
 
-// tinyPDF returns a minimal, valid one-page PDF showing the ASCII lines.
-// Evidence files of the sample data are such placeholders: real evidence
-// (photos, scans) would only bloat the binary.
-func tinyPDF(lines ...string) []byte {
+// Lines returns a one-page PDF in Helvetica showing the ASCII lines, with
+// a correct cross-reference table.
+func Lines(lines ...string) []byte {
 	var text strings.Builder
 	text.WriteString("BT /F1 12 Tf 72 760 Td 16 TL\n")
 	for _, l := range lines {

@@ -1,0 +1,7 @@
+//go:build unix
+
+package health
+
+import "syscall"
+
+var errNoSpace error = syscall.ENOSPC

@@ -159,17 +159,6 @@ func (s *sessions) end(id string) {
 	delete(s.m, hashID(id))
 }
 
-// endAll ends every session of the account name.
-func (s *sessions) endAll(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, v := range s.m {
-		if v.name == name {
-			delete(s.m, k)
-		}
-	}
-}
-
 // auditLine is one line of <gitdir>/kjjr/audit.log (JSON lines).
 type auditLine struct {
 	Time   time.Time `json:"time"`

@@ -187,8 +187,6 @@ func (s *Server) clientAddr(r *http.Request) string {
 	return host
 }
 
-type ctxKey struct{}
-
 // authed runs h for a logged-in staff member (else redirects to the login
 // page) and, for a POST, only with the session's CSRF token.
 func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, se *session, id string)) http.HandlerFunc {

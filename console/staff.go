@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"kjjr/internal/atomicfile"
 )
 
 // StaffFile is the path of the staff accounts below a repository's git
@@ -228,39 +230,8 @@ func (s *Staff) save() error {
 	if err := enc.Encode(s.Accounts()); err != nil {
 		return fmt.Errorf("console: encode staff: %w", err)
 	}
-	return writeAtomic(s.path, buf.Bytes())
-}
-
-// writeAtomic writes data to a new file beside path, syncs it and renames
-// it over path: a reader sees the old file or the new one, never a part.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(s.path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("console: write staff: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("console: write staff: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("console: write staff: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("console: write staff: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("console: write staff: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("console: write staff: %w", err)
-	}
-	ok = true
 	return nil
 }

@@ -16,6 +16,7 @@
 //	sheet FILE.xlsx    parse one monthly sheet and print the record it would write
 //	inbox              fetch emailed reports over IMAP onto review branches
 //	review             list, show, approve or reject submission branches
+//	console            the staff console in the browser (and its accounts)
 //	status             the reporting-compliance matrix
 //	assess YEAR        draft the annual assessment from approved reports
 //	remind             email reminders before and after reporting deadlines

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -223,51 +222,24 @@ func cmdReview(e *env, args []string) int {
 // report_senders only, and sends it at once when an SMTP server is given;
 // otherwise a running kjjr inbox sends it.
 func rejectReceipt(e *env, r *review.Repo, rej *review.Rejection, srv outbox.Server, now time.Time) int {
-	inst, err := r.Institution(rej.Institution)
+	rr, err := r.QueueRejectReceipt(rej, srv)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr review: 出错：%v\n", err)
-		return 1
-	}
-	to, cc, ok := outbox.ReceiptRecipients(inst, rej.Sender)
-	if !ok {
-		fmt.Fprintf(e.stdout, "未发送回执：发件人 %q 不是该机构登记的报送邮箱，请另行通知机构。\n", rej.Sender)
-		return 0
-	}
-	site, _ := r.LoadSite()
-	cfg := outbox.ConfigFor(site, func(slug string) *content.Institution {
-		if slug == inst.Slug {
-			return inst
-		}
-		return nil
-	}, srv)
-	ob, err := outbox.Open(filepath.Join(r.StateDir(), "outbox"), cfg)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr review: 无法打开发件队列：%v\n", err)
-		return 1
-	}
-	p, _ := content.ParsePeriod(rej.Period)
-	rc := &outbox.Receipt{
-		Key: "reject:" + rej.Branch + ":" + rej.Tip, To: to, Cc: cc, InReplyTo: rej.MessageID,
-		OrigSubject: p.Kind.Chinese() + " " + rej.Period + " " + rej.Name, ReceivedAt: rej.ReceivedAt,
-		Institution: rej.Name, Slug: rej.Institution, Kind: p.Kind, Period: p, Accepted: false,
-		Problems: []string{"经审核未予通过：" + rej.Reason + "。请按上述意见修改后重新发送。"},
-	}
-	if rej.MessageID != "" {
-		rc.References = []string{rej.MessageID}
-	}
-	if err := ob.QueueReceipt(rc); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr review: 回执未能排队：%v\n", err)
 		return 1
 	}
-	if cfg.Addr == "" {
-		fmt.Fprintf(e.stdout, "回执已放入发件队列（%s），收件人 %s：由运行中的 kjjr inbox 发出，或加 --smtp-addr 立即发送。\n", ob.Dir(), to)
+	if !rr.Queued {
+		fmt.Fprintf(e.stdout, "未发送回执：发件人 %q 不是该机构登记的报送邮箱，请另行通知机构。\n", rej.Sender)
 		return 0
 	}
-	if err := ob.Flush(e.ctx); err != nil {
+	if rr.Config.Addr == "" {
+		fmt.Fprintf(e.stdout, "回执已放入发件队列（%s），收件人 %s：由运行中的 kjjr inbox 发出，或加 --smtp-addr 立即发送。\n", rr.Outbox.Dir(), rr.To)
+		return 0
+	}
+	if err := rr.Outbox.Flush(e.ctx); err != nil {
 		fmt.Fprintf(e.stdout, "回执已放入发件队列，但暂未发出（%v）：kjjr inbox 会重试。\n", err)
 		return 0
 	}
-	fmt.Fprintf(e.stdout, "回执已发送给 %s。\n", to)
+	fmt.Fprintf(e.stdout, "回执已发送给 %s。\n", rr.To)
 	return 0
 }
 

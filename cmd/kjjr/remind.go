@@ -14,8 +14,8 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
-	"kjjr/internal/gitdir"
 	"kjjr/health"
+	"kjjr/internal/gitdir"
 	"kjjr/outbox"
 	"kjjr/submission"
 )

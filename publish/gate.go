@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -299,19 +300,64 @@ func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, fu
 	if fi, err := os.Stat(q); err != nil || !fi.IsDir() {
 		return nil, nil, fmt.Errorf("publish: quarantine %s: not a directory", q)
 	}
-	// go-git reads objects from <root>/objects: a directory whose
-	// objects entry is a symlink to the quarantine.
-	tmp, err := os.MkdirTemp("", "kjjr-push-")
+	qst := filesystem.NewStorage(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault())
+	return &layered{EncodedObjectStorer: base, q: qst}, func() {}, nil
+}
+
+// objectsAt is a file system whose objects directory is the embedded one
+// (go-git reads objects from <root>/objects); it holds nothing else. Only
+// what go-git's object reading calls is mapped.
+type objectsAt struct{ billy.Filesystem }
+
+func (o objectsAt) path(op, p string) (string, error) {
+	p = filepath.ToSlash(filepath.Clean(p))
+	if p == "objects" {
+		return ".", nil
+	}
+	if rest, ok := strings.CutPrefix(p, "objects/"); ok {
+		return rest, nil
+	}
+	return "", &fs.PathError{Op: op, Path: p, Err: fs.ErrNotExist}
+}
+
+func (o objectsAt) Open(p string) (billy.File, error) {
+	q, err := o.path("open", p)
 	if err != nil {
-		return nil, nil, fmt.Errorf("publish: %w", err)
+		return nil, err
 	}
-	done := func() { os.RemoveAll(tmp) }
-	if err := os.Symlink(q, filepath.Join(tmp, "objects")); err != nil {
-		done()
-		return nil, nil, fmt.Errorf("publish: %w", err)
+	return o.Filesystem.Open(q)
+}
+
+func (o objectsAt) OpenFile(p string, flag int, perm os.FileMode) (billy.File, error) {
+	q, err := o.path("open", p)
+	if err != nil {
+		return nil, err
 	}
-	qst := filesystem.NewStorage(osfs.New(tmp), cache.NewObjectLRUDefault())
-	return &layered{EncodedObjectStorer: base, q: qst}, done, nil
+	return o.Filesystem.OpenFile(q, flag, perm)
+}
+
+func (o objectsAt) Stat(p string) (os.FileInfo, error) {
+	q, err := o.path("stat", p)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.Stat(q)
+}
+
+func (o objectsAt) Lstat(p string) (os.FileInfo, error) {
+	q, err := o.path("lstat", p)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.Lstat(q)
+}
+
+func (o objectsAt) ReadDir(p string) ([]os.FileInfo, error) {
+	q, err := o.path("readdir", p)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.ReadDir(q)
 }
 
 // layered looks objects up in q, then in the embedded storer.
@@ -340,4 +386,3 @@ func (l *layered) EncodedObjectSize(h plumbing.Hash) (int64, error) {
 	}
 	return l.EncodedObjectStorer.EncodedObjectSize(h)
 }
-

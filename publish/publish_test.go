@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
 )
 
 var releaseMeta = regexp.MustCompile(`<meta name="kjjr-release" content="([^"]+)">`)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package publish
 
 import (
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -261,11 +264,13 @@ func TestHooksGitDaemon(t *testing.T) {
 	l.Close()
 	d := exec.Command("git", "daemon", "--reuseaddr", "--listen=127.0.0.1", fmt.Sprint("--port=", port),
 		"--base-path="+filepath.Dir(s.bare), "--export-all", "--enable=receive-pack", filepath.Dir(s.bare))
-	d.Stderr = os.Stderr
+	// Its own process group, killed whole at the end (it forks a child
+	// per connection); its output is not the test's.
+	d.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := d.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Process.Kill(); d.Wait() })
+	t.Cleanup(func() { syscall.Kill(-d.Process.Pid, syscall.SIGKILL); d.Wait() })
 	url := fmt.Sprintf("git://127.0.0.1:%d/content.git", port)
 	for i := 0; ; i++ {
 		if _, ok := gitTry(t, s.work, "ls-remote", url); ok {

@@ -306,3 +306,23 @@ func TestHooksGitDaemon(t *testing.T) {
 		t.Error("the change pushed over git:// is not on the site")
 	}
 }
+
+// FuzzParseUpdates: hook input never panics, and what parses has valid
+// hashes and a ref.
+func FuzzParseUpdates(f *testing.F) {
+	f.Add("0000000000000000000000000000000000000000 1111111111111111111111111111111111111111 refs/heads/main\n")
+	f.Add("a b c\n")
+	f.Add("")
+	f.Add("0000000000000000000000000000000000000000 1111111111111111111111111111111111111111\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		us, err := ParseUpdates(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, u := range us {
+			if u.Ref == "" {
+				t.Fatalf("update without a ref from %q", in)
+			}
+		}
+	})
+}

@@ -36,8 +36,8 @@ func startNginx(t *testing.T, web string) string {
 	l.Close()
 	conf := NginxSite
 	for old, new := range map[string]string{
-		"    listen 80;\n":          "    listen " + addr + ";\n",
-		"    listen [::]:80;\n":     "",
+		"    listen 80;\n":       "    listen " + addr + ";\n",
+		"    listen [::]:80;\n":  "",
 		"/srv/kjjr/www/current;": filepath.Join(web, "current") + ";",
 	} {
 		if !strings.Contains(conf, old) {

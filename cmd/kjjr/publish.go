@@ -261,4 +261,3 @@ func cmdHooks(e *env, args []string) int {
 	fmt.Fprintf(e.stderr, "kjjr hooks: 未知子命令 %q（install、pre-receive 或 post-receive）\n", pos[0])
 	return 2
 }
-

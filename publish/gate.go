@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -169,7 +169,7 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 	fsys := gitfs.New(st, t, when)
 	var src fs.FS = fsys
 	if other != nil {
-		src = &sameReports{FS: fsys, a: t, b: other}
+		src = newSameReports(fsys, t, other)
 	}
 	repo, err := content.Load(src, nil)
 	ds := repo.Diags
@@ -180,21 +180,35 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 }
 
 // sameReports hides institutions/<slug>/reports of the institutions whose
-// directory has the same tree hash in a and b.
+// directory has the same tree hash in both trees (same).
 type sameReports struct {
 	*gitfs.FS
-	a, b *object.Tree
+	same map[string]bool // slugs
+}
+
+// newSameReports compares the institutions directories of a and b once.
+func newSameReports(fsys *gitfs.FS, a, b *object.Tree) *sameReports {
+	s := &sameReports{FS: fsys, same: map[string]bool{}}
+	ia, err1 := a.Tree("institutions")
+	ib, err2 := b.Tree("institutions")
+	if err1 != nil || err2 != nil {
+		return s
+	}
+	in := make(map[string]plumbing.Hash, len(ib.Entries))
+	for _, e := range ib.Entries {
+		in[e.Name] = e.Hash
+	}
+	for _, e := range ia.Entries {
+		if h, ok := in[e.Name]; ok && h == e.Hash && e.Mode == filemode.Dir {
+			s.same[e.Name] = true
+		}
+	}
+	return s
 }
 
 func (s *sameReports) hidden(name string) bool {
-	parts := strings.Split(name, "/")
-	if len(parts) < 3 || parts[0] != "institutions" || parts[2] != "reports" {
-		return false
-	}
-	dir := path.Join(parts[0], parts[1])
-	ea, err1 := s.a.FindEntry(dir)
-	eb, err2 := s.b.FindEntry(dir)
-	return err1 == nil && err2 == nil && ea.Hash == eb.Hash
+	parts := strings.SplitN(name, "/", 4)
+	return len(parts) >= 3 && parts[0] == "institutions" && parts[2] == "reports" && s.same[parts[1]]
 }
 
 func (s *sameReports) Open(name string) (fs.File, error) {

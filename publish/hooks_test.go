@@ -116,7 +116,7 @@ func (s *server) refs(t testing.TB) string { return git(t, s.bare, "for-each-ref
 // waitLive waits until the live release is of commit and returns how long.
 func (s *server) waitLive(t testing.TB, commit string, start time.Time) time.Duration {
 	t.Helper()
-	for time.Since(start) < 2*time.Minute {
+	for time.Since(start) < 10*time.Minute {
 		if r, err := Current(s.web); err == nil && r.Commit == commit {
 			return time.Since(start)
 		}

@@ -92,3 +92,24 @@ func (ds Diagnostics) Sort() {
 		return a.String() < b.String()
 	})
 }
+
+// NewErrors returns the errors of after that before does not have: what a
+// change to the content brought in. Diagnostics are compared by file,
+// field and message, not line (lines move when unrelated parts of a file
+// change). Staff approval (kjjr review approve) and the push gate on
+// main (package publish) block on these only: errors main already had
+// are not the change's, and after the measures expire every check fails.
+func NewErrors(before, after Diagnostics) Diagnostics {
+	key := func(d Diagnostic) string { return d.File + "\x00" + d.Field + "\x00" + d.Message }
+	had := map[string]bool{}
+	for _, d := range before.Errors() {
+		had[key(d)] = true
+	}
+	var fresh Diagnostics
+	for _, d := range after.Errors() {
+		if !had[key(d)] {
+			fresh = append(fresh, d)
+		}
+	}
+	return fresh
+}

@@ -124,17 +124,7 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 			return nil, fmt.Errorf("review: main tree: %w", err)
 		}
 		before, _ := content.Load(onlyReportsOf(gitfs.New(r.Git.Storer, mainTree, mainC.Committer.When), s.Slug), nil)
-		had := map[string]bool{}
-		for _, d := range before.Check(today).Errors() {
-			had[diagKey(d)] = true
-		}
-		var fresh content.Diagnostics
-		for _, d := range newErrs {
-			if !had[diagKey(d)] {
-				fresh = append(fresh, d)
-			}
-		}
-		newErrs = fresh
+		newErrs = content.NewErrors(before.Check(today), newErrs)
 	}
 	if len(newErrs) > 0 {
 		return nil, refuse(CodeCheckFailed, "合并后的内容未通过校验（kjjr check），未合并。请让机构改正后重新报送，或用 kjjr review reject 驳回：\n%s", newErrs.Error())
@@ -200,9 +190,6 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	return a, nil
 }
 
-// diagKey identifies a diagnostic without its line (lines move when
-// unrelated parts of a file change).
-func diagKey(d content.Diagnostic) string { return d.File + "\x00" + d.Field + "\x00" + d.Message }
 
 type edit struct {
 	entry *object.TreeEntry // nil: delete

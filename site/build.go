@@ -49,6 +49,12 @@ type Options struct {
 	Dev bool
 	// Logger receives debug messages; nil means none.
 	Logger *slog.Logger
+	// Release, when not empty, is written into every page rendered by
+	// this build as <meta name="kjjr-release" content="...">, so that a
+	// request can tell which release (package publish) served the page.
+	// It is not part of the render keys: a page that an incremental build
+	// keeps as it was carries the release that last rendered it.
+	Release string
 
 	prev    *manifest       // the dev server's previous build into Out
 	changed map[string]bool // with prev: the only institutions that may have changed
@@ -110,7 +116,7 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{repo: repo, now: now, ts: ts, out: out, chrome: newChrome(&repo.Site, opts.Dev)}
+	b := &builder{repo: repo, now: now, ts: ts, out: out, chrome: newChrome(&repo.Site, opts.Dev), release: opts.Release}
 	b.parts = newChromeParts(&b.chrome)
 	if opts.prev != nil {
 		b.changed, b.globals = opts.changed, opts.globals
@@ -183,6 +189,7 @@ type builder struct {
 	globals   map[string]bool // nil: every global task runs
 	in        *inputs         // keys from content file stamps; nil in the dev server
 	sameNow   bool            // the previous build into Out was as of the same date
+	release   string          // Options.Release
 }
 
 // incremental computes the input keys of a build from the command line

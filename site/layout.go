@@ -72,7 +72,11 @@ func newChromeParts(c *chromeView) *chromeParts {
 func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error {
 	c := w.b.parts
 	root := esc(p.Root) // "../" repeated, or the base path for the 404 page
-	b.WriteString("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+	if w.b.release != "" {
+		b.WriteString(`<meta name="kjjr-release" content="` + esc(w.b.release) + "\">\n")
+	}
+	b.WriteString("<title>")
 	if p.Title != "" {
 		b.WriteString(esc(p.Title))
 		b.WriteString(" - ")

@@ -682,6 +682,11 @@ func (o *output) emit(group, rel string, data []byte) error {
 		return err
 	}
 	if err := createFile(p, data); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			// Never write into a file that is there: it may be a hard
+			// link shared with a live release (package publish).
+			return writeAtomic(p, data)
+		}
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
 	return nil

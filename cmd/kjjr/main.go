@@ -12,6 +12,8 @@
 //	workdays DATE N    the last day of N working days starting on DATE (公示期)
 //	build              render the public static site
 //	serve              build, serve and live-reload the site while the content changes
+//	publish            build a branch from git and switch the web root to it atomically (rollback, status)
+//	hooks              install the push gate and publish-on-push hooks into the server's bare repo
 //	template           write the blank monthly sheet (.xlsx)
 //	sheet FILE.xlsx    parse one monthly sheet and print the record it would write
 //	inbox              fetch emailed reports over IMAP onto review branches

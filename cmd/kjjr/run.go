@@ -32,6 +32,8 @@ func commands() []command {
 		{"workdays", "计算工作日（公示期截止日）", cmdWorkdays},
 		{"build", "生成公开网站", cmdBuild},
 		{"serve", "本地预览网站并实时刷新", cmdServe},
+		{"publish", "生成网站并原子地发布（可回退）", cmdPublish},
+		{"hooks", "在服务器的裸仓库中安装推送检查和自动发布钩子", cmdHooks},
 		{"template", "生成空白月报表（.xlsx）", cmdTemplate},
 		{"sheet", "解析一份月报表", cmdSheet},
 		{"inbox", "收取邮件报送并写入审核分支", cmdInbox},

@@ -1,0 +1,419 @@
+package publish
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"kjjr/content"
+	"kjjr/content/gitfs"
+	"kjjr/internal/gitdir"
+	"kjjr/site"
+)
+
+// DefaultKeep is the number of releases kept when Options.Keep is 0.
+const DefaultKeep = 5
+
+// Options tune Publish. A nil *Options means the defaults.
+type Options struct {
+	// Ref is the branch published; "" means "main".
+	Ref string
+	// Now is the date the site is built as of; zero means content.Today().
+	Now content.Date
+	// Keep is the number of releases kept (the live one always is); 0
+	// means DefaultKeep.
+	Keep int
+	// Force makes a new release even when the live one is of the same
+	// commit and date (after an upgrade of kjjr built without version
+	// information, for example).
+	Force bool
+}
+
+// Release describes one release; it is kept in WEBROOT/releases/<id>.json.
+type Release struct {
+	ID       string    `json:"id"`
+	Commit   string    `json:"commit"`
+	Ref      string    `json:"ref"`
+	Now      string    `json:"now"`     // the date the site was built as of
+	Version  string    `json:"version"` // the kjjr build that made it
+	Built    time.Time `json:"built"`   // when
+	Pages    int       `json:"pages"`   // HTML pages in the release
+	Files    int       `json:"files"`   // all files in the release
+	Written  int       `json:"written"` // files written by its build (the rest are shared)
+	NextDate string    `json:"next_change,omitempty"`
+}
+
+// Result is what Publish did.
+type Result struct {
+	Release   Release       `json:"release"`
+	Unchanged bool          `json:"unchanged"` // no new release: the live one is of the same commit and date
+	Removed   []string      `json:"removed,omitempty"`
+	Duration  time.Duration `json:"duration_ns"`
+	// NextChange is the next date the site changes by itself (a timer
+	// should publish again then); zero when none is known.
+	NextChange       content.Date `json:"next_change"`
+	NextChangeReason string       `json:"next_change_reason,omitempty"`
+}
+
+// ContentError is returned when the commit's content has errors that
+// `kjjr check` reports: nothing is published.
+type ContentError struct {
+	Commit string
+	Diags  content.Diagnostics // the errors
+}
+
+func (e *ContentError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "提交 %.12s 的内容有 %d 处错误，未发布（kjjr check 可查看全部问题）", e.Commit, len(e.Diags))
+	for i, d := range e.Diags {
+		if i == 10 {
+			b.WriteString("\n  ……")
+			break
+		}
+		b.WriteString("\n  " + d.String())
+	}
+	return b.String()
+}
+
+// version names the running kjjr build.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v += " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				v += "+dirty"
+			}
+		}
+	}
+	return v
+}
+
+// Publish builds ref of the git directory (or work tree) repoDir and makes
+// it the live release of webroot (see the package doc).
+func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
+	start := time.Now()
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Ref == "" {
+		o.Ref = "main"
+	}
+	if o.Keep <= 0 {
+		o.Keep = DefaultKeep
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = content.Today()
+	}
+	if err := os.MkdirAll(filepath.Join(webroot, "releases"), 0o755); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	unlock, err := lockDir(webroot)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	repo, _, err := gitdir.Open(repoDir)
+	if err != nil {
+		return nil, fmt.Errorf("publish: open %s: %w", repoDir, err)
+	}
+	ref, err := repo.Reference(plumbing.NewBranchReferenceName(o.Ref), true)
+	if err != nil {
+		return nil, fmt.Errorf("publish: branch %s: %w", o.Ref, err)
+	}
+	commit, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	ver := version()
+	if cur, err := Current(webroot); err == nil && !o.Force &&
+		cur.Commit == commit.Hash.String() && cur.Now == now.String() && cur.Version == ver {
+		next, _ := content.ParseDate(cur.NextDate)
+		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), NextChange: next}, nil
+	}
+	id, err := nextID(webroot, commit.Hash)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	buildDir := filepath.Join(webroot, "build")
+	res, err := Build(repo.Storer, tree, commit.Committer.When, buildDir, now, id)
+	if err != nil {
+		if ce, ok := err.(*ContentError); ok {
+			ce.Commit = commit.Hash.String()
+		}
+		return nil, err
+	}
+	rel := Release{ID: id, Commit: commit.Hash.String(), Ref: o.Ref, Now: now.String(), Version: ver,
+		Built: time.Now().UTC().Truncate(time.Second), Pages: res.Pages, Files: res.Files, Written: res.Written}
+	if !res.NextChange.IsZero() {
+		rel.NextDate = res.NextChange.String()
+	}
+	if err := linkTree(buildDir, filepath.Join(webroot, "releases", id)); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(webroot, "releases", id+".json"), rel); err != nil {
+		return nil, err
+	}
+	if err := switchTo(webroot, id); err != nil {
+		return nil, err
+	}
+	removed, err := prune(webroot, o.Keep)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Release: rel, Removed: removed, Duration: time.Since(start),
+		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
+}
+
+// Build renders the content tree into out, as of now, stamping pages with
+// release. It is the one place that turns git objects into a site: an
+// incremental build from git objects can take its place. It refuses
+// content with errors (*ContentError).
+func Build(st storer.EncodedObjectStorer, tree *object.Tree, when time.Time, out string, now content.Date, release string) (*site.Result, error) {
+	repo, err := content.LoadTree(gitfs.New(st, tree, when), &content.TreeOptions{Public: true})
+	if repo != nil {
+		var errs content.Diagnostics
+		for _, d := range repo.Diags {
+			if d.Severity == content.Error {
+				errs = append(errs, d)
+			}
+		}
+		if len(errs) > 0 {
+			return nil, &ContentError{Diags: errs}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: load content: %w", err)
+	}
+	res, err := site.Build(repo, &site.Options{Out: out, Now: now, Release: release})
+	if err != nil {
+		return nil, fmt.Errorf("publish: build: %w", err)
+	}
+	return res, nil
+}
+
+// nextID returns the id of the next release: one more than the highest
+// sequence number in releases/.
+func nextID(webroot string, commit plumbing.Hash) (string, error) {
+	ids, err := Releases(webroot)
+	if err != nil {
+		return "", err
+	}
+	seq := 1
+	if len(ids) > 0 {
+		n, _ := strconv.Atoi(strings.SplitN(ids[len(ids)-1], "-", 2)[0])
+		seq = n + 1
+	}
+	return fmt.Sprintf("%06d-%s", seq, commit.String()[:12]), nil
+}
+
+// Releases lists the ids of the releases in webroot, oldest first.
+func Releases(webroot string) ([]string, error) {
+	ents, err := os.ReadDir(filepath.Join(webroot, "releases"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	var ids []string
+	for _, e := range ents {
+		if e.IsDir() && validID(e.Name()) {
+			ids = append(ids, e.Name())
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func validID(s string) bool {
+	seq, h, ok := strings.Cut(s, "-")
+	if !ok || len(seq) != 6 || len(h) != 12 {
+		return false
+	}
+	for _, r := range seq + h {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Current returns the live release of webroot.
+func Current(webroot string) (*Release, error) {
+	target, err := os.Readlink(filepath.Join(webroot, "current"))
+	if err != nil {
+		return nil, fmt.Errorf("publish: no live release: %w", err)
+	}
+	id := filepath.Base(target)
+	return readRelease(webroot, id)
+}
+
+func readRelease(webroot, id string) (*Release, error) {
+	b, err := os.ReadFile(filepath.Join(webroot, "releases", id+".json"))
+	if err != nil {
+		return nil, fmt.Errorf("publish: release %s: %w", id, err)
+	}
+	var r Release
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("publish: release %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// Rollback switches webroot/current to the release before the live one
+// and returns it. The newer releases stay (a later Publish makes a new
+// one after them).
+func Rollback(webroot string) (*Release, error) {
+	unlock, err := lockDir(webroot)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	cur, err := Current(webroot)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := Releases(webroot)
+	if err != nil {
+		return nil, err
+	}
+	prev := ""
+	for _, id := range ids {
+		if id < cur.ID {
+			prev = id
+		}
+	}
+	if prev == "" {
+		return nil, fmt.Errorf("没有比当前版本 %s 更早的版本可以回退", cur.ID)
+	}
+	r, err := readRelease(webroot, prev)
+	if err != nil {
+		return nil, err
+	}
+	if err := switchTo(webroot, prev); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// switchTo points webroot/current at releases/id by renaming a new
+// symlink over it.
+func switchTo(webroot, id string) error {
+	tmp := filepath.Join(webroot, ".current-"+id)
+	_ = os.Remove(tmp)
+	if err := os.Symlink(filepath.Join("releases", id), tmp); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(webroot, "current")); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publish: switch to %s: %w", id, err)
+	}
+	syncDir(webroot)
+	return nil
+}
+
+// prune removes the oldest releases beyond keep, never the live one.
+func prune(webroot string, keep int) ([]string, error) {
+	ids, err := Releases(webroot)
+	if err != nil {
+		return nil, err
+	}
+	cur, _ := Current(webroot)
+	var removed []string
+	for i := 0; i < len(ids)-keep; i++ {
+		if cur != nil && ids[i] == cur.ID {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(webroot, "releases", ids[i])); err != nil {
+			return removed, fmt.Errorf("publish: remove release %s: %w", ids[i], err)
+		}
+		os.Remove(filepath.Join(webroot, "releases", ids[i]+".json"))
+		removed = append(removed, ids[i])
+	}
+	return removed, nil
+}
+
+// linkTree makes dst a tree of hard links to the files of src, its
+// manifest (which site.Build writes in place) excepted. dst is built under
+// a temporary name and renamed into place when complete.
+func linkTree(src, dst string) error {
+	tmp := dst + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(tmp, rel)
+		switch {
+		case d.IsDir():
+			return os.Mkdir(to, 0o755)
+		case rel == site.ManifestName || strings.HasPrefix(d.Name(), ".tmp-"):
+			return nil
+		case d.Type().IsRegular():
+			return os.Link(p, to)
+		}
+		return nil // nothing else is ever in a build
+	})
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("publish: make release: %w", err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("publish: make release: %w", err)
+	}
+	return nil
+}
+
+// writeJSON writes v to p through a temporary file renamed into place.
+func writeJSON(p string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		_ = f.Sync()
+		f.Close()
+	}
+}

@@ -190,7 +190,6 @@ func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Appr
 	return a, nil
 }
 
-
 type edit struct {
 	entry *object.TreeEntry // nil: delete
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"kjjr/internal/atomicfile"
 )
 
 // A full (not Compliance) TreeCache is kept in a binary file: a header
@@ -43,11 +45,11 @@ func (c *TreeCache) writeFullLocked(p string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("content: tree cache: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".tree-cache-*.tmp")
+	// A cache: losing it to a crash costs speed only, so no fsync.
+	f, err := atomicfile.Create(p, 0o600)
 	if err != nil {
 		return fmt.Errorf("content: tree cache: %w", err)
 	}
-	tmp := f.Name()
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString(treeCacheFullMagic + "\n" + key + "\n")
 	var buf []byte
@@ -78,9 +80,10 @@ func (c *TreeCache) writeFullLocked(p string) error {
 				typ, buf = 'I', appendInstitution(buf[:0], &e)
 			default:
 				typ = 'J'
-				if buf, werr = json.Marshal(&e); werr != nil {
-					break
-				}
+				buf, werr = json.Marshal(&e)
+			}
+			if werr != nil {
+				break
 			}
 			entry(typ, buf)
 		}
@@ -88,14 +91,12 @@ func (c *TreeCache) writeFullLocked(p string) error {
 	if werr == nil {
 		werr = w.Flush()
 	}
-	if err := f.Close(); werr == nil {
-		werr = err
-	}
 	if werr == nil {
-		werr = os.Rename(tmp, p)
+		werr = f.CommitNoSync()
+	} else {
+		f.Abort()
 	}
 	if werr != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("content: tree cache: %w", werr)
 	}
 	c.changed = false

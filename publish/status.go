@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"kjjr/health"
 )
 
 // Attempt is one publish through a git directory, as logged.
@@ -65,6 +67,14 @@ func Record(gitDir, webroot string, start time.Time, res *Result, err error) err
 	}
 	if err := os.MkdirAll(filepath.Join(gitDir, "kjjr"), 0o755); err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	// kjjr health reads every job's runs from one record (package health).
+	run := health.Run{Start: start, End: time.Now(), Err: err}
+	if err == nil && !res.NextChange.IsZero() {
+		run.NextChange = res.NextChange.Time()
+	}
+	if herr := health.Record(gitDir, health.JobPublish, run); herr != nil {
+		return fmt.Errorf("publish: %w", herr)
 	}
 	line, _ := json.Marshal(a)
 	f, ferr := os.OpenFile(LogPath(gitDir), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)

@@ -1,5 +1,7 @@
 // Package dovecottest runs a throwaway Dovecot IMAP server on loopback for
-// tests (recipe: real-components.md section 1). It needs the dovecot binary,
+// tests: its own dovecot.conf, run, state and mail directories in a
+// temporary directory, a plain-text IMAP listener on 127.0.0.1 at a free
+// port, and test users in a passwd-file. It needs the dovecot binary,
 // a dovecot system user and root; Require turns their absence into a test
 // failure when CI=true and a skip otherwise.
 package dovecottest

@@ -150,7 +150,11 @@ func (tb *tab) login(t *testing.T, base, name, pw string) {
 	t.Helper()
 	tb.do(t, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SendKeys(chromedp.CSS("#name"), name), chromedp.SendKeys(chromedp.CSS("#password"), pw),
-		chromedp.Click(chromedp.CSS("#login")), chromedp.WaitReady(chromedp.CSS("main")))
+		chromedp.Click(chromedp.CSS("#login")),
+		// Wait for what only the page after the submit has: the dashboard's
+		// count or the login form's error. Waiting for "main" raced the
+		// navigation, since the login page has a main too.
+		chromedp.WaitVisible(chromedp.CSS("#pending, #error")))
 }
 
 func (tb *tab) checkErrors(t *testing.T) {

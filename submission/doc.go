@@ -72,6 +72,31 @@
 // FormatTrailers writes values on one line (control characters and line
 // breaks become spaces), so what it writes always parses back.
 //
+// # Applications
+//
+// An application to a selection round (第三条第2项) is committed on
+//
+//	refs/heads/apply/<round>/<applicant>
+//
+// where <round> is the slug of rounds/<round>.md and <applicant> is
+// ApplicantKey: the applicant's unified social credit code (18 characters
+// of the code's alphabet, upper case), or "x-" and 16 hex digits when the
+// form gives no usable code. ApplyBranch, NewApplyBranch and
+// ParseApplyBranch format and parse the name. A second application from
+// the same applicant to the same round is a new commit on the same branch.
+// The branch writes
+//
+//	institutions/<slug>/index.md                                the draft institution record made from the form
+//	institutions/<slug>/evidence/application-<round>/form.xlsx  the form as sent
+//	institutions/<slug>/evidence/application-<round>/<name>     each attachment, named by EvidenceName
+//
+// where <slug> is the registered institution's slug when the code or the
+// sender belongs to one (its application is taken as theirs), and
+// otherwise ApplyBranch.NewSlug. Its commit ends with the trailers
+// Kjjr-Kind: application, Kjjr-Round: <round>, Kjjr-Applicant: <applicant>
+// and Kjjr-Institution: <slug>, with the mail's Message-Id, Source-Sha256,
+// Body-Sha256 and DKIM as a report's commit has them.
+//
 // # Pending
 //
 // A submission is pending while its branch is a local branch

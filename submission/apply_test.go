@@ -11,7 +11,7 @@ func TestApplicantKey(t *testing.T) {
 		{" 91140700ma0k00001x ", "a@b.cn", "91140700MA0K00001X"}, // case and spaces as typed
 		{"9114 0700 MA0K 0000 1X", "", "91140700MA0K00001X"},
 		{"91140700MA0K00001", "a@b.cn", ApplicantKey("", "A@B.cn ")}, // 17 characters: keyed by sender
-		{"91140700MA0K0000IO", "a@b.cn", ApplicantKey("", "a@b.cn")},  // I and O are not in the alphabet
+		{"91140700MA0K0000IO", "a@b.cn", ApplicantKey("", "a@b.cn")}, // I and O are not in the alphabet
 		{"../../etc/passwd", "a@b.cn", ApplicantKey("", "a@b.cn")},
 	} {
 		got := ApplicantKey(tc.uscc, tc.from)

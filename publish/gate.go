@@ -169,7 +169,7 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 	fsys := gitfs.New(st, t, when)
 	var src fs.FS = fsys
 	if other != nil {
-		src = newSameReports(fsys, t, other)
+		src = sameReports(fsys, t, other)
 	}
 	repo, err := content.Load(src, nil)
 	ds := repo.Diags
@@ -180,70 +180,23 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 }
 
 // sameReports hides institutions/<slug>/reports of the institutions whose
-// directory has the same tree hash in both trees (same).
-type sameReports struct {
-	*gitfs.FS
-	same map[string]bool // slugs
-}
-
-// newSameReports compares the institutions directories of a and b once.
-func newSameReports(fsys *gitfs.FS, a, b *object.Tree) *sameReports {
-	s := &sameReports{FS: fsys, same: map[string]bool{}}
+// directory has the same tree hash in a and b (content.HideReports).
+func sameReports(fsys *gitfs.FS, a, b *object.Tree) fs.FS {
+	same := map[string]bool{}
 	ia, err1 := a.Tree("institutions")
 	ib, err2 := b.Tree("institutions")
-	if err1 != nil || err2 != nil {
-		return s
-	}
-	in := make(map[string]plumbing.Hash, len(ib.Entries))
-	for _, e := range ib.Entries {
-		in[e.Name] = e.Hash
-	}
-	for _, e := range ia.Entries {
-		if h, ok := in[e.Name]; ok && h == e.Hash && e.Mode == filemode.Dir {
-			s.same[e.Name] = true
+	if err1 == nil && err2 == nil {
+		in := make(map[string]plumbing.Hash, len(ib.Entries))
+		for _, e := range ib.Entries {
+			in[e.Name] = e.Hash
 		}
-	}
-	return s
-}
-
-func (s *sameReports) hidden(name string) bool {
-	parts := strings.SplitN(name, "/", 4)
-	return len(parts) >= 3 && parts[0] == "institutions" && parts[2] == "reports" && s.same[parts[1]]
-}
-
-func (s *sameReports) Open(name string) (fs.File, error) {
-	if s.hidden(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return s.FS.Open(name)
-}
-
-func (s *sameReports) ReadFile(name string) ([]byte, error) {
-	if s.hidden(name) {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
-	}
-	return s.FS.ReadFile(name)
-}
-
-func (s *sameReports) ReadDir(name string) ([]fs.DirEntry, error) {
-	if s.hidden(name) {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
-	}
-	ents, err := s.FS.ReadDir(name)
-	if err != nil {
-		return nil, err
-	}
-	parts := strings.Split(name, "/")
-	if len(parts) == 2 && parts[0] == "institutions" && s.hidden(name+"/reports") {
-		kept := ents[:0:0]
-		for _, e := range ents {
-			if e.Name() != "reports" {
-				kept = append(kept, e)
+		for _, e := range ia.Entries {
+			if h, ok := in[e.Name]; ok && h == e.Hash && e.Mode == filemode.Dir {
+				same[e.Name] = true
 			}
 		}
-		return kept, nil
 	}
-	return ents, nil
+	return content.HideReports(fsys, func(slug string) bool { return same[slug] })
 }
 
 func checkSubmit(st storer.EncodedObjectStorer, gitDir string, u Update) error {

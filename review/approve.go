@@ -440,53 +440,8 @@ func (r *Repo) updateWorktree(wt *git.Worktree, merged *object.Tree, paths []str
 	return nil
 }
 
-// onlyReportsOf hides the reports of every institution but slug: Check's
-// rules on a report involve only that report, its institution and the
-// rounds, publicity and results, which stay visible.
+// onlyReportsOf hides the reports of every institution but slug
+// (content.HideReports).
 func onlyReportsOf(fsys fs.ReadDirFS, slug string) fs.FS {
-	return &reportFilter{fsys: fsys, slug: slug}
-}
-
-type reportFilter struct {
-	fsys fs.ReadDirFS
-	slug string
-}
-
-func (f *reportFilter) hidden(name string) bool {
-	parts := strings.SplitN(name, "/", 4)
-	return len(parts) >= 3 && parts[0] == "institutions" && parts[1] != f.slug && parts[2] == "reports"
-}
-
-func (f *reportFilter) Open(name string) (fs.File, error) {
-	if f.hidden(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return f.fsys.Open(name)
-}
-
-func (f *reportFilter) ReadDir(name string) ([]fs.DirEntry, error) {
-	if f.hidden(name) {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
-	}
-	ents, err := f.fsys.ReadDir(name)
-	if err != nil {
-		return nil, err
-	}
-	if parts := strings.Split(name, "/"); len(parts) == 2 && parts[0] == "institutions" && parts[1] != f.slug {
-		out := ents[:0:0]
-		for _, e := range ents {
-			if e.Name() != "reports" {
-				out = append(out, e)
-			}
-		}
-		return out, nil
-	}
-	return ents, nil
-}
-
-func (f *reportFilter) ReadFile(name string) ([]byte, error) {
-	if f.hidden(name) {
-		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrNotExist}
-	}
-	return fs.ReadFile(f.fsys, name)
+	return content.HideReports(fsys, func(s string) bool { return s != slug })
 }

@@ -21,21 +21,15 @@ type Figure struct {
 	Wan   bool // an amount in 万元 (hundredths); else a count
 }
 
-// Figures are the monthly sheet's figures in sheet order.
-var Figures = []Figure{
-	{"enterprises_served", "服务企业数量（家）", func(in *content.Indicators) int64 { return int64(in.EnterprisesServed) }, false},
-	{"jinchuanggu_enterprises", "其中：晋创谷注册企业（家）", func(in *content.Indicators) int64 { return int64(in.JinchuangguEnterprises) }, false},
-	{"needs_surveyed", "融资需求调研企业（家）", func(in *content.Indicators) int64 { return int64(in.NeedsSurveyed) }, false},
-	{"matchmaking_events", "银企对接活动（场）", func(in *content.Indicators) int64 { return int64(in.MatchmakingEvents) }, false},
-	{"roadshows", "项目路演活动（场）", func(in *content.Indicators) int64 { return int64(in.Roadshows) }, false},
-	{"onsite_visits", "联合金融机构入企服务（次）", func(in *content.Indicators) int64 { return int64(in.OnsiteVisits) }, false},
-	{"policy_sessions", "政策宣讲活动（场）", func(in *content.Indicators) int64 { return int64(in.PolicySessions) }, false},
-	{"policy_enterprises", "政策宣讲覆盖企业（家）", func(in *content.Indicators) int64 { return int64(in.PolicyEnterprises) }, false},
-	{"loan_subsidy_enterprises", "协助落实贷款贴息企业（家）", func(in *content.Indicators) int64 { return int64(in.LoanSubsidyEnterprises) }, false},
-	{"insurance_enterprises", "协助落实科技保险企业（家）", func(in *content.Indicators) int64 { return int64(in.InsuranceEnterprises) }, false},
-	{"financing_wan", "帮助企业融资金额（万元）", func(in *content.Indicators) int64 { return int64(in.FinancingWan) }, true},
-	{"jinchuanggu_financing_wan", "其中：晋创谷企业融资金额（万元）", func(in *content.Indicators) int64 { return int64(in.JinchuangguFinancingWan) }, true},
-}
+// Figures are the monthly sheet's figures in sheet order
+// (content.IndicatorFields, labelled with their units).
+var Figures = func() []Figure {
+	fs := make([]Figure, len(content.IndicatorFields))
+	for i, f := range content.IndicatorFields {
+		fs[i] = Figure{Key: f.Key, Label: f.LabelWithUnit(), Get: f.Get, Wan: f.Money}
+	}
+	return fs
+}()
 
 // Format writes a value of the figure for people.
 func (f Figure) Format(v int64) string {

@@ -1,5 +1,7 @@
 package sheet
 
+import "kjjr/content"
+
 // kind is the type of a label's value.
 type kind int
 
@@ -70,33 +72,33 @@ var fields = []field{
 	{Key: keyPeriod, Label: "报送月份", Kind: kindPeriod, Required: true, Section: secBasic,
 		Help: "请填写本表所报的月份，如 2025年4月 或 2025-04（只能报已结束的月份）。", Example: "2025年4月"},
 
-	{Key: keyServed, Label: "服务企业数量", Unit: "家", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月服务的企业数，填整数；没有填 0。", Example: "20"},
-	{Key: keyJCGServed, Label: "其中：晋创谷注册企业", Unit: "家", Kind: kindInt, Required: true, Section: secService,
-		Help: "上一项中在晋创谷注册的企业数，不能大于服务企业数量。", Example: "5"},
-	{Key: keySurveyed, Label: "融资需求调研企业", Unit: "家", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月开展融资需求调研的企业数。", Example: "12"},
-	{Key: keyMatchmaking, Label: "银企对接活动", Unit: "场", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月组织的银企对接活动场次。", Example: "2"},
-	{Key: keyRoadshows, Label: "项目路演活动", Unit: "场", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月组织的项目路演活动场次。", Example: "1"},
-	{Key: keyVisits, Label: "联合金融机构入企服务", Unit: "次", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月联合银行等金融机构入企服务的次数。", Example: "8"},
-	{Key: keyPolicy, Label: "政策宣讲活动", Unit: "场", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月开展的政策宣讲活动场次。", Example: "1"},
-	{Key: keyPolicyEnt, Label: "政策宣讲覆盖企业", Unit: "家", Kind: kindInt, Required: true, Section: secService,
-		Help: "政策宣讲覆盖的企业数。", Example: "30"},
-	{Key: keyLoanSubsidy, Label: "协助落实贷款贴息企业", Unit: "家", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月协助落实贷款贴息的企业数。", Example: "3"},
-	{Key: keyInsurance, Label: "协助落实科技保险企业", Unit: "家", Kind: kindInt, Required: true, Section: secService,
-		Help: "本月协助落实科技保险的企业数。", Example: "2"},
+	indicator(keyServed, kindInt, secService,
+		"本月服务的企业数，填整数；没有填 0。", "20"),
+	indicator(keyJCGServed, kindInt, secService,
+		"上一项中在晋创谷注册的企业数，不能大于服务企业数量。", "5"),
+	indicator(keySurveyed, kindInt, secService,
+		"本月开展融资需求调研的企业数。", "12"),
+	indicator(keyMatchmaking, kindInt, secService,
+		"本月组织的银企对接活动场次。", "2"),
+	indicator(keyRoadshows, kindInt, secService,
+		"本月组织的项目路演活动场次。", "1"),
+	indicator(keyVisits, kindInt, secService,
+		"本月联合银行等金融机构入企服务的次数。", "8"),
+	indicator(keyPolicy, kindInt, secService,
+		"本月开展的政策宣讲活动场次。", "1"),
+	indicator(keyPolicyEnt, kindInt, secService,
+		"政策宣讲覆盖的企业数。", "30"),
+	indicator(keyLoanSubsidy, kindInt, secService,
+		"本月协助落实贷款贴息的企业数。", "3"),
+	indicator(keyInsurance, kindInt, secService,
+		"本月协助落实科技保险的企业数。", "2"),
 
 	{Key: keyBanks, Label: "合作银行名称", Kind: kindList, Section: secFinancing,
 		Help: "请填写本月合作的银行，多个用顿号（、）分隔；没有填“无”。", Example: "晋商银行晋中分行、中国银行晋中分行"},
-	{Key: keyFinancing, Label: "帮助企业融资金额", Unit: "万元", Kind: kindWan, Required: true, Section: secFinancing,
-		Help: "本月帮助企业获得的融资总额（万元，最多两位小数），应等于“融资明细”表中融资金额之和。", Example: "1500.5"},
-	{Key: keyJCGFinancing, Label: "其中：晋创谷企业融资金额", Unit: "万元", Kind: kindWan, Required: true, Section: secFinancing,
-		Help: "上一项中晋创谷注册企业的融资额，应等于“融资明细”中晋创谷企业的金额之和。", Example: "300"},
+	indicator(keyFinancing, kindWan, secFinancing,
+		"本月帮助企业获得的融资总额（万元，最多两位小数），应等于“融资明细”表中融资金额之和。", "1500.5"),
+	indicator(keyJCGFinancing, kindWan, secFinancing,
+		"上一项中晋创谷注册企业的融资额，应等于“融资明细”中晋创谷企业的金额之和。", "300"),
 	{Key: keyCharged, Label: "是否向服务对象收取费用", Kind: kindYesNo, Required: true, Section: secFinancing,
 		Help: "填“是”或“否”（依《办法》第七条，服务机构不得向服务对象收取费用）。", Example: "否"},
 
@@ -106,6 +108,17 @@ var fields = []field{
 		Help: "请填写填报人电话（不公开）。", Example: "0354-5550123"},
 	{Key: keyFiledOn, Label: "填报日期", Kind: kindDate, Section: secFiler,
 		Help: "请填写日期，如 2025-05-08。", Example: "2025-05-08"},
+}
+
+// indicator returns the required field of a monthly figure, labelled as
+// content.IndicatorFields names it: the sheet spells a figure's label and
+// unit as the rest of kjjr does.
+func indicator(key string, k kind, section, help, example string) field {
+	f, ok := content.IndicatorFieldOf(key)
+	if !ok {
+		panic("sheet: no indicator " + key) // the table below is wrong
+	}
+	return field{Key: key, Label: f.Label, Unit: f.Unit, Kind: k, Required: true, Section: section, Help: help, Example: example}
 }
 
 // column is one column of sheet 2 (融资明细).

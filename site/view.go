@@ -85,20 +85,13 @@ type indicatorDef struct {
 	Money bool
 }
 
-var indicatorDefs = []indicatorDef{
-	{"enterprises_served", "服务企业数量", "家", func(i *content.Indicators) int64 { return int64(i.EnterprisesServed) }, false},
-	{"jinchuanggu_enterprises", "其中：晋创谷注册企业", "家", func(i *content.Indicators) int64 { return int64(i.JinchuangguEnterprises) }, false},
-	{"needs_surveyed", "融资需求调研企业", "家", func(i *content.Indicators) int64 { return int64(i.NeedsSurveyed) }, false},
-	{"matchmaking_events", "银企对接活动", "场", func(i *content.Indicators) int64 { return int64(i.MatchmakingEvents) }, false},
-	{"roadshows", "项目路演活动", "场", func(i *content.Indicators) int64 { return int64(i.Roadshows) }, false},
-	{"onsite_visits", "联合金融机构入企服务", "次", func(i *content.Indicators) int64 { return int64(i.OnsiteVisits) }, false},
-	{"policy_sessions", "政策宣讲活动", "场", func(i *content.Indicators) int64 { return int64(i.PolicySessions) }, false},
-	{"policy_enterprises", "政策宣讲覆盖企业", "家", func(i *content.Indicators) int64 { return int64(i.PolicyEnterprises) }, false},
-	{"loan_subsidy_enterprises", "协助落实贷款贴息企业", "家", func(i *content.Indicators) int64 { return int64(i.LoanSubsidyEnterprises) }, false},
-	{"insurance_enterprises", "协助落实科技保险企业", "家", func(i *content.Indicators) int64 { return int64(i.InsuranceEnterprises) }, false},
-	{"financing_wan", "帮助企业融资金额", "万元", func(i *content.Indicators) int64 { return int64(i.FinancingWan) }, true},
-	{"jinchuanggu_financing_wan", "其中：晋创谷企业融资金额", "万元", func(i *content.Indicators) int64 { return int64(i.JinchuangguFinancingWan) }, true},
-}
+var indicatorDefs = func() []indicatorDef {
+	ds := make([]indicatorDef, len(content.IndicatorFields))
+	for i, f := range content.IndicatorFields {
+		ds[i] = indicatorDef{Key: f.Key, Label: f.Label, Unit: f.Unit, Get: f.Get, Money: f.Money}
+	}
+	return ds
+}()
 
 // formatValue writes an indicator value: money as 万元 with two decimals.
 func formatValue(v int64, money bool) string {

@@ -328,7 +328,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, se *session, _ 
 		return
 	}
 	defer repo.Close()
-	a, err := repo.Approve(sub.Branch, object.Signature{Name: se.name, Email: se.email}, s.cfg.Now())
+	a, err := repo.ApproveSeen(sub.Branch, sub.Tip, object.Signature{Name: se.name, Email: se.email}, s.cfg.Now())
 	if err != nil {
 		s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "approve " + sub.Branch + ": " + review.CodeOf(err)})
 		s.fail(w, se, err)
@@ -357,7 +357,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, se *session, _ s
 		return
 	}
 	defer repo.Close()
-	rej, err := repo.Reject(sub.Branch, reason, se.name+" <"+se.email+">", s.cfg.Now())
+	rej, err := repo.RejectSeen(sub.Branch, sub.Tip, reason, se.name+" <"+se.email+">", s.cfg.Now())
 	if err != nil && rej == nil {
 		s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "reject " + sub.Branch + ": " + review.CodeOf(err)})
 		s.fail(w, se, err)

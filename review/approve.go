@@ -79,12 +79,23 @@ type Approval struct {
 // so that `git status` stays clean. The branch is deleted after the merge
 // (its commits stay reachable from main).
 func (r *Repo) Approve(branch string, by object.Signature, now time.Time) (*Approval, error) {
+	return r.ApproveSeen(branch, plumbing.ZeroHash, by, now)
+}
+
+// ApproveSeen is Approve of the tip the approver saw: when seen is not
+// zero and the branch's tip is another commit (a resubmission arrived
+// after the page was shown), nothing moves and the error's code is
+// CodeMoved. The merge's second parent is always the tip that was checked.
+func (r *Repo) ApproveSeen(branch string, seen plumbing.Hash, by object.Signature, now time.Time) (*Approval, error) {
 	s, err := r.Get(branch)
 	if err != nil {
 		return nil, err
 	}
 	if s.Merged {
 		return nil, refuse(CodeMerged, "%s 已经合并进 main，无需再审核（git log main 可查看）", s.Branch)
+	}
+	if err := s.seen(seen); err != nil {
+		return nil, err
 	}
 	if s.MergeBase.IsZero() {
 		return nil, refuse(CodeNotSubmission, "%s 与 main 没有共同的历史：它不是从 main 建立的报送分支", s.Branch)

@@ -354,3 +354,12 @@ func (r *Repo) LoadSite() (*content.Site, error) {
 	}
 	return &m.site, nil
 }
+
+// seen refuses when the reviewer saw another tip than the branch has now
+// (seen zero: any tip will do).
+func (s *Submission) seen(tip plumbing.Hash) error {
+	if tip.IsZero() || tip == s.Tip {
+		return nil
+	}
+	return refuse(CodeMoved, "%s 在您查看之后又收到了新的提交（现为 %s），本次操作未执行：请重新查看最新内容后再决定", s.Branch, s.Tip.String()[:12])
+}

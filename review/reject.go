@@ -42,12 +42,22 @@ const RejectedPrefix = "refs/kjjr/rejected/"
 // branch's commits under refs/kjjr/rejected/<slug>/<period>/<time> (nothing
 // is lost) and removes the branch. Sending the receipt is the caller's.
 func (r *Repo) Reject(branch, reason, by string, now time.Time) (*Rejection, error) {
+	return r.RejectSeen(branch, plumbing.ZeroHash, reason, by, now)
+}
+
+// RejectSeen is Reject of the tip the reviewer saw: when seen is not zero
+// and the branch's tip is another commit, nothing is recorded or removed
+// and the error's code is CodeMoved.
+func (r *Repo) RejectSeen(branch string, seen plumbing.Hash, reason, by string, now time.Time) (*Rejection, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, refuse(CodeNoReason, "请用 --reason \"……\" 写明驳回理由：它会记录在案并写进给机构的回执")
 	}
 	s, err := r.Get(branch)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seen(seen); err != nil && !s.Merged {
 		return nil, err
 	}
 	if s.Merged {

@@ -65,6 +65,7 @@ const (
 	CodeNoApprover    = "no_approver"
 	CodeConcurrent    = "concurrent"
 	CodeNoReason      = "no_reason"
+	CodeMoved         = "moved"  // the branch has a newer commit than the one the reviewer saw
 	CodeLocked        = "locked" // a git lock file stands in the way (gitdir.LockedError)
 )
 

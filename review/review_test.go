@@ -339,3 +339,32 @@ func TestApproveResubmissionWithOtherFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSeenTip: a reviewer who saw the first submission neither approves
+// nor rejects the resubmission that arrived after the page was shown.
+func TestSeenTip(t *testing.T) {
+	f := newFixture(t, true)
+	first := f.submit("gamma", monthly("2026-04", at("2026-05-06 09:00"), 3, "30", false), nil)
+	second := f.submit("gamma", monthly("2026-04", at("2026-05-07 09:00"), 4, "30", false), nil)
+	now := at("2026-05-20 10:00")
+	main := f.head("refs/heads/main")
+	if _, err := f.r.ApproveSeen("submit/gamma/2026-04", first, approver, now); CodeOf(err) != CodeMoved || !strings.Contains(err.Error(), "新的提交") {
+		t.Fatalf("approve of the earlier tip: %v, want %s", err, CodeMoved)
+	}
+	if _, err := f.r.RejectSeen("submit/gamma/2026-04", first, "数据有误", "王审核", now); CodeOf(err) != CodeMoved {
+		t.Fatalf("reject of the earlier tip: %v, want %s", err, CodeMoved)
+	}
+	if f.head("refs/heads/main") != main || f.head("refs/heads/submit/gamma/2026-04") != second {
+		t.Fatal("a refused action moved a ref")
+	}
+	if rs, _ := f.r.Rejections(); len(rs) != 0 {
+		t.Fatalf("a refused rejection was recorded: %+v", rs)
+	}
+	a, err := f.r.ApproveSeen("submit/gamma/2026-04", second, approver, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.g.CommitObject(a.Merge); c == nil || c.ParentHashes[1] != second {
+		t.Fatalf("merged %v, want the seen tip %s", c.ParentHashes, second)
+	}
+}

@@ -81,6 +81,7 @@ func (l *limiter) success(key string) {
 // session is one logged-in staff member.
 type session struct {
 	name, email string
+	account     [32]byte // SHA-256 of the account's password hash at login: a new password ends the session
 	csrf        string
 	created     time.Time
 	seen        time.Time
@@ -116,7 +117,7 @@ func hashID(id string) string {
 // create starts a session and returns its ID (a fresh one at every login).
 func (s *sessions) create(a Account, now time.Time) (string, *session) {
 	id := token()
-	se := &session{name: a.Name, email: a.Email, csrf: token(), created: now, seen: now}
+	se := &session{name: a.Name, email: a.Email, account: sha256.Sum256([]byte(a.Hash)), csrf: token(), created: now, seen: now}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, v := range s.m { // drop expired sessions

@@ -19,8 +19,9 @@
 //     nothing; a form submitted twice acts once (the second submission finds
 //     the branch merged or gone and says who did it).
 //   - Accounts live in <gitdir>/kjjr/staff (argon2id hashes, written
-//     atomically, mode 0600), never in the content tree; a deleted account's
-//     session ends at its next request. Sessions live in memory only: a
+//     atomically, mode 0600), never in the content tree; the session of a deleted
+//     account, or of one whose password has changed since the login,
+//     ends at its next request. Sessions live in memory only: a
 //     restart logs everyone out. Actions that make
 //     no commit (logins, failed logins, lockouts, refused actions) are lines
 //     in <gitdir>/kjjr/audit.log; no password, token or session ID is ever

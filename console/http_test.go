@@ -517,6 +517,30 @@ func TestDeletedAccountLoggedOut(t *testing.T) {
 	}
 }
 
+// TestPasswordChangeLogsOut: kjjr console passwd ends the account's live
+// sessions at their next request (a stolen session does not outlive the
+// new password), and the new password logs in.
+func TestPasswordChangeLogsOut(t *testing.T) {
+	f := startConsole(t, nil)
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	if resp, _ := c.get("/review/"); resp.Request.URL.Path != "/review/" {
+		t.Fatal("not logged in")
+	}
+	st, _ := LoadStaff(StaffFile(f.bare))
+	if err := st.SetPassword(staffName, "a new long passphrase 2026"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := c.get("/review/"); resp.Request.URL.Path != "/login" {
+		t.Fatal("the session outlived the password change")
+	}
+	c2 := newClient(t, f.url)
+	c2.login(staffName, "a new long passphrase 2026")
+	if resp, _ := c2.get("/review/"); resp.Request.URL.Path != "/review/" {
+		t.Fatal("the new password does not log in")
+	}
+}
+
 // TestApproveRefusedChangesNothing: a branch that also touches another
 // institution's record is marked on its page, and 通过 is refused with
 // review.Approve's message; main and the branch stay.

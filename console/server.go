@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"errors"
@@ -199,7 +200,7 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, se *sessi
 		se := s.sess.get(id, now)
 		if se != nil && !s.stillStaff(se) {
 			s.sess.end(id)
-			s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "account removed"})
+			s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "account removed or password changed"})
 			se = nil
 		}
 		if se == nil {
@@ -362,5 +363,5 @@ func (s *Server) stillStaff(se *session) bool {
 		return false
 	}
 	a, ok := st.Lookup(se.name)
-	return ok && a.Email == se.email
+	return ok && a.Email == se.email && sha256.Sum256([]byte(a.Hash)) == se.account
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 
 	"kjjr/content"
@@ -44,11 +43,15 @@ func cmdWorkdays(e *env, args []string) int {
 	}
 	var fsys fs.FS = jinzhong.FS()
 	if *dir != "" {
-		fsys = os.DirFS(*dir)
+		fsys = content.DirFS(*dir)
 	}
-	cal, err := loadCalendar(fsys)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "kjjr workdays: %v\n", err)
+	cal, ds := content.ReadCalendar(fsys)
+	if ds.HasErrors() {
+		fmt.Fprintf(e.stderr, "kjjr workdays: %v\n", ds.Errors())
+		return 1
+	}
+	if len(cal.Years()) == 0 {
+		fmt.Fprintln(e.stderr, "kjjr workdays: 没有找到 calendar/<年份>.yaml：请按国务院办公厅的放假通知添加")
 		return 1
 	}
 	end, err := cal.AddWorkdays(start, n)
@@ -63,35 +66,4 @@ func cmdWorkdays(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, end)
 	return 0
-}
-
-// loadCalendar reads calendar/*.yaml of a content repo (only those files).
-func loadCalendar(fsys fs.FS) (*content.Calendar, error) {
-	names, err := fs.Glob(fsys, "calendar/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, errors.New("没有找到 calendar/<年份>.yaml：请按国务院办公厅的放假通知添加")
-	}
-	var years []*content.CalendarYear
-	var ds content.Diagnostics
-	for _, p := range names {
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, err
-		}
-		y := &content.CalendarYear{File: p}
-		if d := content.DecodeYAMLFile(p, data, y); d.HasErrors() {
-			ds = append(ds, d...)
-			continue
-		}
-		years = append(years, y)
-	}
-	cal, d := content.NewCalendar(years)
-	ds = append(ds, d...)
-	if ds.HasErrors() {
-		return nil, ds
-	}
-	return cal, nil
 }

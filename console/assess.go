@@ -26,7 +26,8 @@ type assessYear struct {
 }
 
 // assessYears lists the years with a results file on main, and the last
-// and current year, each linking to its 考核 page.
+// and current year when main has approved reports of them (a draft needs
+// some), each linking to its 考核 page.
 func (s *Server) assessYears(w http.ResponseWriter, r *http.Request, se *session, _ string) {
 	repo, ok := s.openRepo(w, se)
 	if !ok {
@@ -34,12 +35,19 @@ func (s *Server) assessYears(w http.ResponseWriter, r *http.Request, se *session
 	}
 	defer repo.Close()
 	today := content.DateOf(s.cfg.Now())
-	st, _, err := repo.LoadStatus(today.Year)
+	st, _, err := repo.LoadStatus(today.Year-1, today.Year)
 	if err != nil {
 		s.fail(w, se, err)
 		return
 	}
-	years := map[int]string{today.Year - 1: "未开始", today.Year: "未开始"}
+	years := map[int]string{}
+	for _, inst := range st.Institutions {
+		for _, rep := range inst.Reports {
+			if y := rep.Period.Year; y >= today.Year-1 {
+				years[y] = "未开始"
+			}
+		}
+	}
 	for _, res := range st.Results {
 		if res.Draft {
 			years[res.Year] = "草稿"

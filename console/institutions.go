@@ -257,12 +257,16 @@ func instPath(slug string) string { return "institutions/" + slug + "/index.md" 
 // refusal was written.
 func (s *Server) loadInst(w http.ResponseWriter, se *session, repo *review.Repo, slug string) (plumbing.Hash, *content.Institution, bool) {
 	p := instPath(slug)
-	tip, data, err := repo.MainFile(p)
-	if err != nil {
-		s.fail(w, se, err)
-		return tip, nil, false
+	var tip plumbing.Hash
+	var data []byte
+	if slug != "" && !strings.ContainsAny(slug, "/\\") && !strings.HasPrefix(slug, ".") && safetext.Clean(slug) {
+		var err error
+		if tip, data, err = repo.MainFile(p); err != nil {
+			s.fail(w, se, err)
+			return tip, nil, false
+		}
 	}
-	if data == nil || strings.ContainsAny(slug, "/\\") || strings.HasPrefix(slug, ".") {
+	if data == nil {
 		s.render(w, http.StatusNotFound, "message", page{Title: "找不到机构", Message: fmt.Sprintf("main 上没有机构 %s（%s）：请从机构列表中选择。", safetext.Line(slug, 80), safetext.Line(p, 120)), Staff: se})
 		return tip, nil, false
 	}

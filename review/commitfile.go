@@ -110,8 +110,22 @@ func (r *Repo) MainFile(p string) (plumbing.Hash, []byte, error) {
 	return ref.Hash(), data, nil
 }
 
-// moved is the refusal when main is no longer at base: who moved it.
-func (r *Repo) moved(base plumbing.Hash, now plumbing.Hash) error {
+// CheckMain refuses (CodeConcurrent) when main is not at seen, the main
+// commit the staff member saw: the message says who moved it, with what.
+func (r *Repo) CheckMain(seen plumbing.Hash) error {
+	ref, _, err := r.mainCommit()
+	if err != nil {
+		return err
+	}
+	if ref.Hash() != seen {
+		return r.moved(ref.Hash())
+	}
+	return nil
+}
+
+// moved is the refusal when main is no longer where the staff member saw
+// it: who moved it to now.
+func (r *Repo) moved(now plumbing.Hash) error {
 	who := ""
 	if c, err := r.Git.CommitObject(now); err == nil {
 		subj, _, _ := strings.Cut(c.Message, "\n")
@@ -140,7 +154,7 @@ func (r *Repo) PrepareFile(p string, data []byte, base plumbing.Hash, now time.T
 		return nil, err
 	}
 	if ref.Hash() != base {
-		return nil, r.moved(base, ref.Hash())
+		return nil, r.moved(ref.Hash())
 	}
 	mt, err := mainC.Tree()
 	if err != nil {
@@ -265,7 +279,7 @@ func (r *Repo) CommitFile(p string, data []byte, base plumbing.Hash, msg string,
 		}
 		if errors.Is(err, storage.ErrReferenceHasChanged) {
 			if now, rerr := gitdir.Read(r.GitDir, MainBranch); rerr == nil {
-				return nil, r.moved(base, now)
+				return nil, r.moved(now)
 			}
 			return nil, refuse(CodeConcurrent, "main 在您打开页面之后已被更新，本次修改未提交：请重新打开页面，在最新内容上修改。")
 		}

@@ -191,8 +191,10 @@ func (s *Server) editAssess(w http.ResponseWriter, r *http.Request, se *session,
 		s.badYear(w, r, se)
 		return
 	}
-	s.act.Lock()
-	defer s.act.Unlock()
+	if r.PostForm.Get("action") == "commit" { // a preview changes nothing: it need not wait
+		s.act.Lock()
+		defer s.act.Unlock()
+	}
 	repo, ok := s.openRepo(w, se)
 	if !ok {
 		return
@@ -275,7 +277,7 @@ func (s *Server) editAssess(w http.ResponseWriter, r *http.Request, se *session,
 		kind = "定稿"
 	}
 	msg := fmt.Sprintf("%d 年度考核结果（%s）\n\n经报送审核台填写等次，写入 %s。\n修改人：%s <%s>\n", year, kind, p, se.name, se.email)
-	fcm, err := repo.CommitFile(p, data, seen, msg, object.Signature{Name: se.name, Email: se.email}, now)
+	fcm, err := repo.CommitChange(fc, msg, object.Signature{Name: se.name, Email: se.email}, now)
 	if err != nil {
 		s.refusedEdit(w, r, se, "assess "+p, err)
 		return

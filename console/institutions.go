@@ -314,8 +314,10 @@ func (s *Server) refusedEdit(w http.ResponseWriter, r *http.Request, se *session
 // tree, and the commit on main by the staff member only when the change
 // adds no error and is the one previewed.
 func (s *Server) editInstitution(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	s.act.Lock()
-	defer s.act.Unlock()
+	if r.PostForm.Get("action") == "commit" { // a preview changes nothing: it need not wait
+		s.act.Lock()
+		defer s.act.Unlock()
+	}
 	repo, ok := s.openRepo(w, se)
 	if !ok {
 		return
@@ -381,7 +383,7 @@ func (s *Server) editInstitution(w http.ResponseWriter, r *http.Request, se *ses
 	}
 	msg := fmt.Sprintf("修改机构信息：%s（%s）\n\n经报送审核台修改 %s：联系方式、报送邮箱、合作机构、服务团队、办公场所。\n修改人：%s <%s>\n",
 		safetext.Line(inst.Name, 100), slug, p, se.name, se.email)
-	fcm, err := repo.CommitFile(p, data, tip, msg, object.Signature{Name: se.name, Email: se.email}, now)
+	fcm, err := repo.CommitChange(fc, msg, object.Signature{Name: se.name, Email: se.email}, now)
 	if err != nil {
 		s.refusedEdit(w, r, se, "edit "+p, err)
 		return

@@ -232,15 +232,30 @@ func (r *Repo) CommitFile(p string, data []byte, base plumbing.Hash, msg string,
 	if err != nil {
 		return nil, err
 	}
+	return r.CommitChange(fc, msg, by, now)
+}
+
+// CommitChange commits fc, as PrepareFile returned it (and the staff
+// member saw it), by the rules of CommitFile: it is refused if fc adds an
+// error or changes nothing, and main moves only if it is still at
+// fc.Base.
+func (r *Repo) CommitChange(fc *FileChange, msg string, by object.Signature, now time.Time) (*FileCommit, error) {
+	p, base := fc.Path, fc.Base
+	if fc.tree.IsZero() {
+		return nil, fmt.Errorf("review: commit %s: not a change from PrepareFile", p)
+	}
 	if !fc.Changed() {
 		return nil, refuse(CodeNoChange, "%s 没有改动，未提交", p)
 	}
 	if len(fc.NewErrors) > 0 {
 		return nil, refuse(CodeCheckFailed, "修改后的内容未通过校验（kjjr check），未提交：\n%s", fc.NewErrors.Error())
 	}
-	_, mainC, err := r.mainCommit()
+	ref, mainC, err := r.mainCommit()
 	if err != nil {
 		return nil, err
+	}
+	if ref.Hash() != base {
+		return nil, r.moved(ref.Hash())
 	}
 	wtMode := "bare"
 	var wt *git.Worktree

@@ -131,4 +131,25 @@ func TestCommitFileRefusals(t *testing.T) {
 	if _, err := f.r.PrepareFile("results/2025.md", []byte("---\n---\n"), plumbing.ZeroHash, now); CodeOf(err) != CodeConcurrent {
 		t.Fatalf("zero base: %v", err)
 	}
+	// Two previews of the same main: the first committed wins, the second
+	// is refused (main moved between its preview and its commit).
+	good := editedInstitution(t, f, false)
+	first, err := f.r.PrepareFile("institutions/beta/index.md", good, base, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := f.r.PrepareFile("institutions/gamma/index.md", []byte(strings.Replace(instMD(institutions["gamma"][0], institutions["gamma"][1]), "size: 5", "size: 6", 1)), base, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := f.r.CommitChange(first, "一", approver, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.r.CommitChange(second, "二", approver, now); CodeOf(err) != CodeConcurrent {
+		t.Fatalf("second change on a moved main: %v", err)
+	}
+	if f.head("refs/heads/main") != c1.Commit {
+		t.Fatal("main moved by the refused change")
+	}
 }

@@ -217,3 +217,23 @@ func TestAssessHTTP(t *testing.T) {
 		t.Fatalf("after commit:\n%s", body)
 	}
 }
+
+// TestEditPagesRefuseUnknown: an unknown institution, a path trick or a
+// bad year gets a Chinese message, not a form.
+func TestEditPagesRefuseUnknown(t *testing.T) {
+	f := startConsole(t, nil)
+	c := newClient(t, f.url)
+	c.login(staffName, staffPass)
+	for _, p := range []string{"/institutions/nope", "/institutions/..%2Fsite.yaml", "/institutions/alpha%2Freports", "/institutions/.hidden"} {
+		resp, body := c.get(p)
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "main 上没有机构") || strings.Contains(body, `id="edit"`) {
+			t.Errorf("%s: %d\n%s", p, resp.StatusCode, body)
+		}
+	}
+	for _, p := range []string{"/assess/abc", "/assess/1999", "/assess/2024"} {
+		resp, body := c.get(p)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, `id="assess"`) {
+			t.Errorf("%s: %d\n%s", p, resp.StatusCode, body)
+		}
+	}
+}

@@ -17,6 +17,14 @@ var previewRE = regexp.MustCompile(`name="preview" value="([0-9a-f]{40})"`)
 // instFormValues are the fields of the edit form as the page shows them.
 func instFormValues(t *testing.T, body string) url.Values {
 	t.Helper()
+	v := formFields(body)
+	v.Set("csrf", find(t, csrfRE, body))
+	v.Set("tip", find(t, tipRE, body))
+	return v
+}
+
+// formFields returns the inputs, textareas and the county of the edit form.
+func formFields(body string) url.Values {
 	v := url.Values{}
 	for _, m := range regexp.MustCompile(`<input id="[^"]*" name="([a-z_]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
 		v.Add(m[1], html.UnescapeString(m[2]))
@@ -27,8 +35,6 @@ func instFormValues(t *testing.T, body string) url.Values {
 	if m := regexp.MustCompile(`(?s)<select id="office_county" name="office_county">.*?<option value="([^"]*)" selected>`).FindStringSubmatch(body); m != nil {
 		v.Set("office_county", html.UnescapeString(m[1]))
 	}
-	v.Set("csrf", find(t, csrfRE, body))
-	v.Set("tip", find(t, tipRE, body))
 	return v
 }
 

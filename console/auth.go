@@ -163,7 +163,7 @@ func (s *sessions) end(id string) {
 // auditLine is one line of <gitdir>/kjjr/audit.log (JSON lines).
 type auditLine struct {
 	Time   time.Time `json:"time"`
-	Event  string    `json:"event"` // login, login_failed, lockout, logout, refused, approve, reject
+	Event  string    `json:"event"` // login, login_failed, lockout, logout, refused, approve, reject, edit, assess
 	User   string    `json:"user,omitempty"`
 	Addr   string    `json:"addr,omitempty"`
 	Detail string    `json:"detail,omitempty"`

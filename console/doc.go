@@ -40,7 +40,32 @@
 //     institution's previous three months and the earlier version, every
 //     warning, the financing rows, every entry the branch touches with
 //     what approval would refuse, the mail text escaped) with 通过 and
-//     驳回, and 待核查 (the inbox's quarantine, read only).
+//     驳回, 待核查 (the inbox's quarantine, read only), 机构 (the roster
+//     from main, filtered by name or code and RosterPageSize to a page, and
+//     per institution a form for its public contact, report_senders,
+//     partners, team and office) and 考核 (a year's results/YEAR.md from
+//     main, or the draft `kjjr assess` would write, with a grade and notes
+//     per institution and 定稿 to drop draft: true).
+//   - Edits of records on main (机构, 考核) are previewed before they are
+//     committed: the diff of the file and content.Check of the changed
+//     tree, with the errors the change brings in apart from those main
+//     already had (review.Repo.PrepareFile, counted as `kjjr review
+//     approve` counts them). 提交 is offered only for a previewed change
+//     that adds no error, and the server checks again: a change that adds
+//     an error, or that differs from the previewed one, is not committed.
+//     The commit is review.Repo.CommitFile with the staff member as author
+//     and committer, moving main by compare-and-swap from the tip the form
+//     was opened on; if main moved since (another edit, an approval, the
+//     same form submitted twice) nothing happens and the page says who
+//     moved it. Entered values are cleaned (internal/safetext), bounded,
+//     and the record is written with content.EncodeRecord (the project's
+//     canonical form: YAML comments in the file are not kept, and the
+//     diff shows every line that changes). A record on main that does not
+//     decode cleanly is not editable here.
+//   - Every page, logged in or not, is valid HTML (the W3C Nu checker
+//     reports no error) and has no serious or critical axe-core violation:
+//     the tests crawl the console along its links, so a new page is checked
+//     as soon as a link leads to it (package internal/webcheck).
 //   - The console listens on loopback unless it is given TLS or the address
 //     of the trusted proxy in front (CheckListen).
 package console

@@ -31,6 +31,7 @@ var funcs = template.FuncMap{
 	"mailtext": func(s string) string { return safetext.Block(s, 20000) },
 	"path":     submission.DisplayPath,
 	"inc":      func(i int) int { return i + 1 },
+	"block1":   func(s string) string { return safetext.Block(s, 1000) }, // one line of a diff, indentation kept
 }
 
 // CommonReasons are offered when rejecting; staff may write their own.

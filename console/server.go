@@ -142,6 +142,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /quarantine/{$}", s.authed(s.quarantine))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/approve", s.authed(s.approve))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/reject", s.authed(s.reject))
+	mux.HandleFunc("GET /institutions/{$}", s.authed(s.roster))
+	mux.HandleFunc("GET /institutions/{slug}", s.authed(s.institution))
+	mux.HandleFunc("POST /institutions/{slug}", s.authed(s.editInstitution))
+	mux.HandleFunc("GET /assess/{$}", s.authed(s.assessYears))
+	mux.HandleFunc("GET /assess/{year}", s.authed(s.assess))
+	mux.HandleFunc("POST /assess/{year}", s.authed(s.editAssess))
 	cop := http.NewCrossOriginProtection()
 	return s.frame(cop.Handler(mux))
 }

@@ -96,3 +96,38 @@ func (r *Repo) AssessDraft(year int, assessedOn Date) (*Result, []*Institution, 
 	}
 	return res, missing, nil
 }
+
+// AssessBody returns the Markdown body of the draft assessment res of
+// `kjjr assess` (and the console's 考核 page), written on today: a note
+// on what the figures count and how to finish the draft, the institutions
+// whose enterprise lists are incomplete (Figures.Coverage), and those
+// among missing whose annual summary is missing.
+func (r *Repo) AssessBody(res *Result, missing []*Institution, today Date) string {
+	var b strings.Builder
+	year := res.Year
+	fmt.Fprintf(&b, "<!-- kjjr assess 于 %s 生成的 %d 年度考核草稿：figures 为已审核通过的报送之和（第六条第2项）；enterprises 和 jinchuanggu_distinct 为全年服务企业名单和融资明细中不同企业的家数（家），enterprises_served 和 jinchuanggu_enterprises 为各月之和（家次），listed_months 为有名单的月份数。请填写每家机构的 grade（优秀 / 合格 / 不合格），删除 draft: true 后提交。 -->\n\n", today, year)
+	var partial []string
+	for _, g := range res.Grades {
+		if g.Figures == nil {
+			continue
+		}
+		if c := g.Figures.Coverage(); c != "" {
+			name := g.Institution
+			if inst := r.Institution(g.Institution); inst != nil && inst.Name != "" {
+				name = inst.Name
+			}
+			partial = append(partial, fmt.Sprintf("- %s（%s）：%s，服务企业 %d 家只统计了有名单的月份和融资明细中的企业\n", name, g.Institution, c, g.Figures.Enterprises))
+		}
+	}
+	if len(partial) > 0 {
+		fmt.Fprintf(&b, "## 服务企业名单不全的机构\n\n%s\n", strings.Join(partial, ""))
+	}
+	fmt.Fprintf(&b, "## 未报送 %d 年度工作总结的机构\n\n", year)
+	if len(missing) == 0 {
+		b.WriteString("无。\n")
+	}
+	for _, inst := range missing {
+		fmt.Fprintf(&b, "- %s（%s）\n", inst.Name, inst.Slug)
+	}
+	return b.String()
+}

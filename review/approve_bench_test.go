@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"kjjr/content"
 	"kjjr/content/corpus"
 )
 
@@ -95,4 +96,53 @@ func gitEnv(b *testing.B, dir string, env []string, args ...string) string {
 		b.Fatalf("git %v: %v", args, err)
 	}
 	return string(out)
+}
+
+// BenchmarkCommitFile5000 is the console's 机构 edit on the
+// 5000-institution corpus: PrepareFile (the preview: diff and check of
+// the changed tree) then CommitChange of one institution's index.md with
+// one more report sender, main checked out. It reports the two steps'
+// times as ms/preview and ms/commit.
+//
+//	KJJR_BENCH_REPO=/tmp/corpus go test -run '^$' -bench CommitFile5000 -benchtime 5x ./review
+func BenchmarkCommitFile5000(b *testing.B) {
+	dir := corpusRepo(b)
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	n := 0
+	var prep, commit time.Duration
+	for b.Loop() {
+		n++
+		r, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := fmt.Sprintf("institutions/jg%05d/index.md", 1+(time.Now().UnixNano()/1000+int64(n)*7919)%5000)
+		tip, data, err := r.MainFile(p)
+		if err != nil || data == nil {
+			b.Fatalf("%s: %v", p, err)
+		}
+		inst := new(content.Institution)
+		if ds := content.DecodeRecord(p, data, inst); ds.HasErrors() {
+			b.Fatal(ds)
+		}
+		inst.ReportSenders = append(inst.ReportSenders, content.Sender{Email: fmt.Sprintf("bench%d@example.com", time.Now().UnixNano())})
+		data, err = content.EncodeRecord(inst, inst.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		fc, err := r.PrepareFile(p, data, tip, now)
+		if err != nil || len(fc.NewErrors) > 0 {
+			b.Fatalf("prepare: %v %v", err, fc.NewErrors)
+		}
+		t1 := time.Now()
+		if _, err := r.CommitChange(fc, "bench", approver, now); err != nil {
+			b.Fatal(err)
+		}
+		prep += t1.Sub(t0)
+		commit += time.Since(t1)
+		r.Close()
+	}
+	b.ReportMetric(float64(prep.Milliseconds())/float64(n), "ms/preview")
+	b.ReportMetric(float64(commit.Milliseconds())/float64(n), "ms/commit")
 }

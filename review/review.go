@@ -6,7 +6,12 @@
 // one by a --no-ff merge into main computed from git objects alone (no
 // working tree, no index) after submission.Check accepts every entry, and
 // rejects one, keeping its commits under refs/kjjr/rejected/ and the reason
-// in <gitdir>/kjjr/rejections.log.
+// in <gitdir>/kjjr/rejections.log. Staff's own edits of a record on main
+// (an institution's index.md, a year's results file) go through
+// PrepareFile, which shows the diff and the errors the change would bring
+// in, and CommitFile, which commits it by the same rules as an approval:
+// no new check error, main moved by compare-and-swap from the commit the
+// staff member saw, the staff member as author and committer.
 //
 // Plain git keeps working at every step: a branch merged by hand with
 // `git merge --no-ff submit/…` is seen as merged, and nothing here is needed

@@ -1,76 +1,29 @@
 package site
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"kjjr/internal/testenv"
+	"kjjr/internal/webcheck"
 )
-
-// webTools is where `npm ci --prefix tools/web` installs the pinned
-// vnu-jar and axe-core.
-var webTools = filepath.Join("..", "tools", "web", "node_modules")
 
 // TestNuHTMLChecker validates every page of the built default dataset and
 // of the test fixture with the W3C Nu HTML checker, in one JVM.
 func TestNuHTMLChecker(t *testing.T) {
-	java, err := exec.LookPath("java")
-	testenv.Need(t, "java", err)
-	jar := filepath.Join(webTools, "vnu-jar", "build", "dist", "vnu.jar")
-	_, err = os.Stat(jar)
-	testenv.Need(t, "vnu.jar (npm ci --prefix tools/web)", err)
-
 	def, _ := buildTo(t, defaultRepo(t))
 	fix, _ := buildTo(t, loadFixture(t, "basic.txtar"))
 	xss, _ := buildTo(t, loadFixture(t, "xss.txtar"))
-	cmd := exec.Command(java, "-Xss8m", "-XX:TieredStopAtLevel=1", "-jar", jar,
-		"--errors-only", "--format", "json", "--skip-non-html", def, fix, xss)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	runErr := cmd.Run()
-	var report struct {
-		Messages []struct {
-			Type, URL, Message, Extract string
-			LastLine                    int
-		}
+	for _, m := range webcheck.Nu(t, def, fix, xss) {
+		t.Error(m)
 	}
-	if err := json.Unmarshal(stderr.Bytes(), &report); err != nil {
-		t.Fatalf("vnu output is not JSON (%v): %v\n%s", runErr, err, stderr.String())
-	}
-	for _, m := range report.Messages {
-		if m.Type == "error" || m.Type == "non-document-error" {
-			t.Errorf("%s:%d: %s\n\t%s", m.URL, m.LastLine, m.Message, m.Extract)
-		}
-	}
-	if runErr != nil && len(report.Messages) == 0 {
-		t.Errorf("vnu failed: %v\n%s", runErr, stderr.String())
-	}
-}
-
-type axeResult struct {
-	Violations []struct {
-		ID, Impact, Help string
-		Nodes            []struct {
-			Target []string `json:"target"`
-		} `json:"nodes"`
-	} `json:"violations"`
 }
 
 // TestAxeAccessibility runs axe-core in Chromium on the main page types
 // and fails on any serious or critical violation (WCAG 2.x A and AA
 // rules and best practices).
 func TestAxeAccessibility(t *testing.T) {
-	axeJS, err := os.ReadFile(filepath.Join(webTools, "axe-core", "axe.min.js"))
-	testenv.Need(t, "axe-core (npm ci --prefix tools/web)", err)
+	axeJS := webcheck.AxeScript(t)
 	tb := newTab(t)
 	base := serveSite(t)
 	for _, p := range mainPages {
@@ -82,22 +35,15 @@ func TestAxeAccessibility(t *testing.T) {
 				}
 				tb.do(t, chromedp.Click(chromedp.CSS("#textsize")))
 			}
-			tb.do(t, chromedp.Evaluate[chromedp.Void](string(axeJS)))
-			ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
-			res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](`axe.run(document, {resultTypes: ["violations"]})`, chromedp.EvalAwaitPromise))
-			cancel()
+			vs, err := webcheck.Axe(tb.ctx, axeJS)
 			if err != nil {
-				t.Fatalf("%s: axe: %v", p, err)
+				t.Fatalf("%s: %v", p, err)
 			}
-			for _, v := range res.Violations {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					var targets []string
-					for _, n := range v.Nodes {
-						targets = append(targets, strings.Join(n.Target, " "))
-					}
-					t.Errorf("%s (large text %v): %s %s: %s on %v", p, large, v.Impact, v.ID, v.Help, targets)
+			for _, v := range vs {
+				if v.Serious() {
+					t.Errorf("%s (large text %v): %s", p, large, v)
 				} else {
-					t.Logf("%s: %s %s: %s", p, v.Impact, v.ID, v.Help)
+					t.Logf("%s: %s", p, v)
 				}
 			}
 		}

@@ -67,7 +67,7 @@ func cmdAssess(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
 	}
-	data, err := content.EncodeRecord(res, assessBody(year, today, res, a.repo, missing))
+	data, err := content.EncodeRecord(res, a.repo.AssessBody(res, missing, today))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr assess: %v\n", err)
 		return 1
@@ -84,32 +84,6 @@ func cmdAssess(e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "\n已写出考核草稿 %s（draft: true）。请为每家机构填写 grade（%s / %s / %s），删除 draft: true，再提交：\n  git add %s && git commit -m \"%d 年度考核结果\"\n",
 		rel, content.GradeExcellent, content.GradePass, content.GradeFail, rel, year)
 	return 0
-}
-
-func assessBody(year int, today content.Date, res *content.Result, repo *content.Repo, missing []*content.Institution) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<!-- kjjr assess 于 %s 生成的 %d 年度考核草稿：figures 为已审核通过的报送之和（第六条第2项）；enterprises 和 jinchuanggu_distinct 为全年服务企业名单和融资明细中不同企业的家数（家），enterprises_served 和 jinchuanggu_enterprises 为各月之和（家次），listed_months 为有名单的月份数。请填写每家机构的 grade（优秀 / 合格 / 不合格），删除 draft: true 后提交。 -->\n\n", today, year)
-	var partial []string
-	for _, g := range res.Grades {
-		if c := g.Figures.Coverage(); c != "" {
-			name := g.Institution
-			if inst := repo.Institution(g.Institution); inst != nil && inst.Name != "" {
-				name = inst.Name
-			}
-			partial = append(partial, fmt.Sprintf("- %s（%s）：%s，服务企业 %d 家只统计了有名单的月份和融资明细中的企业\n", name, g.Institution, c, g.Figures.Enterprises))
-		}
-	}
-	if len(partial) > 0 {
-		fmt.Fprintf(&b, "## 服务企业名单不全的机构\n\n%s\n", strings.Join(partial, ""))
-	}
-	fmt.Fprintf(&b, "## 未报送 %d 年度工作总结的机构\n\n", year)
-	if len(missing) == 0 {
-		b.WriteString("无。\n")
-	}
-	for _, inst := range missing {
-		fmt.Fprintf(&b, "- %s（%s）\n", inst.Name, inst.Slug)
-	}
-	return b.String()
 }
 
 func writeAssessSummary(w io.Writer, repo *content.Repo, res *content.Result, missing []*content.Institution) {

@@ -3,7 +3,9 @@ package inbox
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,4 +52,43 @@ func DeleteQuarantine(gitDir, id string) (*QuarantineRecord, error) {
 		}
 	}
 	return rec, nil
+}
+
+// ReadQuarantine returns the quarantine record id of the repo whose git dir
+// is gitDir, or an error wrapping os.ErrNotExist when there is none (an id
+// that is not a plain record name included).
+func ReadQuarantine(gitDir, id string) (*QuarantineRecord, error) {
+	return readQuarantine(filepath.Join(gitDir, "kjjr"), id)
+}
+
+// maxShownHeader is the most of a header block QuarantineHeader returns.
+const maxShownHeader = 64 << 10
+
+// QuarantineHeader returns the header block of the quarantined message id
+// as the quarantine keeps it (header.eml, or the head of message.eml), at
+// most 64 KiB, raw: the caller escapes it where it shows it. It is "" when
+// nothing of the message is kept any more (expired).
+func QuarantineHeader(gitDir, id string) (string, error) {
+	stateDir := filepath.Join(gitDir, "kjjr")
+	rec, err := readQuarantine(stateDir, id)
+	if err != nil {
+		return "", err
+	}
+	name := rec.keptFile()
+	if name == "" {
+		return "", nil
+	}
+	f, err := os.Open(filepath.Join(quarantineDir(stateDir), rec.ID, name))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("quarantine header %s: %w", id, err)
+	}
+	defer f.Close()
+	buf, err := io.ReadAll(io.LimitReader(f, maxShownHeader))
+	if err != nil {
+		return "", fmt.Errorf("quarantine header %s: %w", id, err)
+	}
+	return string(buf[:headerEnd(buf)]), nil
 }

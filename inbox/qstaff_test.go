@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,6 +40,17 @@ func TestDeleteQuarantine(t *testing.T) {
 	}
 	if recs, _ := ListQuarantine(gd); len(recs) != 2 {
 		t.Fatalf("refused deletes changed the quarantine: %d records", len(recs))
+	}
+
+	hdr, err := QuarantineHeader(gd, a.qid)
+	if err != nil || !strings.Contains(hdr, "Message-ID: <del1@163.example.com>") || strings.Contains(hdr, "Content-Transfer-Encoding: base64") {
+		t.Errorf("header of %s: %v\n%s", a.qid, err, hdr)
+	}
+	if r, err := ReadQuarantine(gd, b.qid); err != nil || r.ID != b.qid {
+		t.Errorf("ReadQuarantine: %+v %v", r, err)
+	}
+	if _, err := ReadQuarantine(gd, "../kjjr"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ReadQuarantine of a path: %v", err)
 	}
 
 	rec, err := DeleteQuarantine(gd, a.qid)

@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"testing"
 
@@ -240,4 +241,25 @@ func TestEvidenceRefused(t *testing.T) {
 	if resp, _ := c2.getRaw(ok); resp.Request.URL.Path != "/login" {
 		t.Errorf("anonymous request: landed on %s", resp.Request.URL.Path)
 	}
+}
+
+// FuzzListedPath: a path listedPathOK accepts is, once joined to the
+// institution directory, inside that institution's evidence directory of
+// the period, whatever the path holds.
+func FuzzListedPath(f *testing.F) {
+	for _, s := range []string{"evidence/2026-04/a.png", "evidence/2026-04/../../index.md", "evidence/2026-04/", "evidence/2026-04/.",
+		"evidence/2026-04/..", `evidence/2026-04/a\..\b`, "/evidence/2026-04/a", "evidence/2026-04//a", "evidence/2026-04/a/b"} {
+		f.Add(s)
+	}
+	per := mustPeriod("2026-04")
+	dir := "institutions/beta/evidence/2026-04/"
+	f.Fuzz(func(t *testing.T, rel string) {
+		if !listedPathOK(rel, per) {
+			return
+		}
+		full := path.Join("institutions/beta", rel)
+		if !strings.HasPrefix(full, dir) || strings.Contains(full[len(dir):], "/") || full != "institutions/beta/"+rel {
+			t.Fatalf("accepted %q, which is %q", rel, full)
+		}
+	})
 }

@@ -183,18 +183,24 @@ func (s *Server) releaseQ(w http.ResponseWriter, r *http.Request, se *session, _
 		opts.Now = s.cfg.Now
 	}
 	branch, err := inbox.Release(context.WithoutCancel(r.Context()), s.cfg.Repo, rec.ID, slug, &opts)
-	if err != nil {
+	if err != nil && branch == "" {
 		var re *inbox.ReleaseError
 		if errors.As(err, &re) {
 			s.refuseQ(w, r, se, http.StatusUnprocessableEntity, "release", rec.ID, err.Error()+"。本次操作未执行。")
 			return
 		}
+		s.cfg.Logf("console: release %s: %v", rec.ID, err)
 		s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "release quarantine " + rec.ID + ": " + err.Error()})
-		s.fail(w, se, err)
+		s.render(w, http.StatusInternalServerError, "message", page{Title: "未执行", Staff: se,
+			Message: fmt.Sprintf("未能放行：连接收件邮箱或写入内容仓库时出错（%v）。本次操作未执行；请稍后重试，如反复出现请检查 kjjr console 的 --imap-addr 等设置。", err)})
 		return
 	}
 	s.logAudit(auditLine{Event: "release", User: se.name, Addr: s.clientAddr(r), Detail: rec.ID + " " + slug + " " + branch})
 	msg := fmt.Sprintf("已放行隔离邮件 %s，作为 %s 的报送写入分支 %s。", rec.ID, inst.Name, branch)
+	if err != nil { // committed, but the record is not marked released
+		s.cfg.Logf("console: release %s: %v", rec.ID, err)
+		msg += "但隔离记录未能标为已放行，请勿再次放行。"
+	}
 	if addSender {
 		ch, err := repo.AddSender(slug, sender, object.Signature{Name: se.name, Email: se.email}, now)
 		switch {

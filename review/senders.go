@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"reflect"
 	"strings"
 	"time"
 
@@ -219,7 +220,9 @@ func (r *Repo) planSender(slug, email string, now time.Time) (*senderPlan, error
 // "- email: <email>" appended to the report_senders of its front matter
 // (the list is made when missing). The front matter is re-encoded from its
 // YAML node tree, which keeps the fields' order, comments and quoting; the
-// Markdown body is kept byte for byte.
+// Markdown body is kept (line ends as content.SplitFrontMatter normalizes
+// them). The result is decoded again: a record that would then differ in
+// anything but the added address is refused with an error instead.
 func AppendSender(data []byte, email string) ([]byte, error) {
 	front, body, _, err := content.SplitFrontMatter(data)
 	if err != nil {
@@ -268,5 +271,19 @@ func AppendSender(data []byte, email string) ([]byte, error) {
 	}
 	b.WriteString("---\n")
 	b.Write(body)
+	// The node tree round-trips what institutions' records hold; whatever
+	// it would not (odd YAML), the check below refuses rather than commit.
+	var before, after content.Institution
+	if ds := content.DecodeRecord("index.md", data, &before); ds.HasErrors() {
+		return nil, errors.New(ds.Errors().Error())
+	}
+	if ds := content.DecodeRecord("index.md", b.Bytes(), &after); ds.HasErrors() {
+		return nil, fmt.Errorf("改写后无法读取：%s", ds.Errors().Error())
+	}
+	before.ReportSenders = append(before.ReportSenders, content.Sender{Email: email})
+	before.BodyLine, after.BodyLine = 0, 0
+	if !reflect.DeepEqual(before, after) {
+		return nil, errors.New("YAML 文件头的写法特殊，自动改写会改动其他字段：请手工在 report_senders 中添加该地址")
+	}
 	return b.Bytes(), nil
 }

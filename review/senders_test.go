@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
@@ -143,4 +142,31 @@ func TestAppendSenderKeepsRecords(t *testing.T) {
 	}
 }
 
-var _ = plumbing.ZeroHash
+// FuzzAppendSender: whatever an index.md holds, AppendSender does not
+// panic, and a record it returns decodes as before plus the address.
+func FuzzAppendSender(f *testing.F) {
+	f.Add([]byte(instMD("甲", "a@x.example.com")))
+	f.Add([]byte("---\nname: 甲\nreport_senders: [{email: a@x.example.com}]\n---\n正文\n"))
+	f.Add([]byte("---\nreport_senders:\n---\n"))
+	f.Add([]byte("---\n- a\n- b\n---\n"))
+	f.Add([]byte("---\nname: &a 甲\nshort_name: *a\nreport_senders: !!seq []\n---\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var before content.Institution
+		if content.DecodeRecord("x.md", data, &before).HasErrors() {
+			return
+		}
+		out, err := AppendSender(data, "added@example.com")
+		if err != nil {
+			return
+		}
+		var after content.Institution
+		if ds := content.DecodeRecord("x.md", out, &after); ds.HasErrors() {
+			t.Fatalf("output does not decode: %v\n%q\n%q", ds, data, out)
+		}
+		before.ReportSenders = append(before.ReportSenders, content.Sender{Email: "added@example.com"})
+		before.BodyLine, after.BodyLine = 0, 0
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("record changed beyond the sender:\n%q\n%q", data, out)
+		}
+	})
+}

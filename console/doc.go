@@ -39,8 +39,10 @@
 //     `kjjr review` lists it), one page per submission (figures beside the
 //     institution's previous three months and the earlier version, every
 //     warning, the financing rows, every entry the branch touches with
-//     what approval would refuse, the mail text escaped) with 通过 and
-//     驳回, 待核查 (the inbox's quarantine, read only), 机构 (the roster
+//     what approval would refuse, evidence previews, the mail text
+//     escaped) with 通过 and 驳回, 待核查 (the inbox's quarantine, and a
+//     page per message with its reasons, its header block escaped and its
+//     attachments by name), 机构 (the roster
 //     from main, filtered by name or code and RosterPageSize to a page, and
 //     per institution a form for its public contact, report_senders,
 //     partners, team and office) and 考核 (a year's results/YEAR.md from
@@ -66,6 +68,26 @@
 //     reports no error) and has no serious or critical axe-core violation:
 //     the tests crawl the console along its links, so a new page is checked
 //     as soon as a link leads to it (package internal/webcheck).
+//   - 放行 on a quarantined message is inbox.Release to the institution the
+//     staff member picks from the roster (as `kjjr review release`, with
+//     Config.Inbox as the mailbox a stranger's message is fetched from);
+//     asked to, it also registers the sender with review.Repo.AddSender, a
+//     commit on main by the staff member. CheckSender runs first, so a
+//     refusal of either step changes nothing. 删除 is
+//     inbox.DeleteQuarantine, recorded in the audit log. A released or
+//     deleted message cannot be acted on again; the page says what
+//     happened to it.
+//   - Evidence previews: GET /review/submit/<slug>/<period>/file?tip=&path=
+//     serves a blob of one of the branch's own commits, and only at a path
+//     the report at that commit lists under evidence/<period>/ as a regular
+//     file; anything else is a 404. Images (PNG, JPEG, GIF, WebP) and PDFs
+//     whose bytes sniff as their extension says are served inline, the
+//     rest (the original .xlsx, Word, SVG, HTML, anything else) only as
+//     attachments; always with nosniff, Content-Disposition naming the
+//     original file, and a CSP with sandbox (except for PDFs: Chromium will
+//     not start its PDF viewer in a sandboxed document). The page shows
+//     images in <img>, opens PDFs in the browser's viewer and offers the
+//     .xlsx as a download beside its active-content warning.
 //   - The console listens on loopback unless it is given TLS or the address
 //     of the trusted proxy in front (CheckListen).
 package console

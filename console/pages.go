@@ -382,21 +382,3 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, se *session, _ s
 	s.sess.setFlash(se, msg)
 	http.Redirect(w, r, "/review/", http.StatusSeeOther)
 }
-
-// quarantine lists the mail the inbox set aside (inbox.ListQuarantine):
-// reasons, headers and attachments by name, newest first. Releasing and
-// deleting stay with `kjjr review release` for now.
-func (s *Server) quarantine(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	recs, err := inbox.ListQuarantine(s.gitDir)
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
-	var open []inbox.QuarantineRecord
-	for i := len(recs) - 1; i >= 0; i-- {
-		if recs[i].Reason != "rejected" {
-			open = append(open, recs[i])
-		}
-	}
-	s.render(w, http.StatusOK, "quarantine", page{Title: "待核查", Staff: se, Flash: s.sess.takeFlash(se), Data: open})
-}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"kjjr/inbox"
 	"kjjr/review"
 )
 
@@ -33,6 +34,11 @@ type Config struct {
 	Hosts []string // further Host header values to accept (the public name behind a proxy)
 	TLS   bool     // served over HTTPS: cookies are Secure
 	Proxy string   // the trusted reverse proxy's IP: its X-Forwarded-For is believed and cookies are Secure
+	// Inbox is what 放行 passes to inbox.Release: the IMAP mailbox whose
+	// quarantine folder holds a stranger's message (the quarantine keeps
+	// only its header) and the SMTP server for the receipt. Nil: only
+	// messages the quarantine keeps whole can be released.
+	Inbox *inbox.Options
 
 	Now  func() time.Time                 // clock (default time.Now)
 	Logf func(format string, args ...any) // operational log (default log.Printf)
@@ -140,6 +146,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /review/{$}", s.authed(s.queue))
 	mux.HandleFunc("GET /review/submit/{slug}/{period}", s.authed(s.submission))
 	mux.HandleFunc("GET /quarantine/{$}", s.authed(s.quarantine))
+	mux.HandleFunc("GET /quarantine/{id}", s.authed(s.quarantineRecord))
+	mux.HandleFunc("POST /quarantine/{id}/release", s.authed(s.releaseQ))
+	mux.HandleFunc("POST /quarantine/{id}/delete", s.authed(s.deleteQ))
+	mux.HandleFunc("GET /review/submit/{slug}/{period}/file", s.authed(s.evidence))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/approve", s.authed(s.approve))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/reject", s.authed(s.reject))
 	mux.HandleFunc("GET /institutions/{$}", s.authed(s.roster))

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"kjjr/console"
+	"kjjr/inbox"
 	"kjjr/review"
 )
 
@@ -27,6 +29,8 @@ const consoleUsage = `用法：
 
 在浏览器中审核报送的控制台。默认只监听本机（127.0.0.1）；监听其他地址时须启用 HTTPS（--tls-cert/--tls-key），
 或用 --behind-proxy 指明前置 HTTPS 反向代理连接本机的地址。账号保存在仓库的 <gitdir>/kjjr/staff 中，不进入内容。
+在“待核查”页放行未登记发件人的邮件时，需用 --imap-addr 等参数（或 KJJR_IMAP_* 环境变量）指定收件邮箱，
+从隔离文件夹取回原邮件；--smtp-addr 等参数让回执立即发出。
 `
 
 // cmdConsole is "kjjr console": the staff console (package console) and its accounts.
@@ -46,6 +50,9 @@ func cmdConsole(e *env, args []string) int {
 	proxy := fl.String("behind-proxy", "", "前置 HTTPS 反向代理连接本机的 IP `ADDR`（信任其 X-Forwarded-For，Cookie 标为 Secure）")
 	hosts := fl.String("host", "", "浏览器访问时使用的主机名 `NAME[:PORT]`（逗号分隔；反向代理后面时必填）")
 	addrFile := fl.String("addr-file", "", "就绪后把实际监听地址写入 `FILE`")
+	imapSrv := mailServerFlags(fl, "imap", "放行隔离邮件时收件邮箱的 IMAP 服务器 host:port（KJJR_IMAP_ADDR）：未登记发件人的邮件隔离区只存了邮件头，放行时从隔离文件夹取回原邮件")
+	qbox := fl.String("quarantine-mailbox", "待核查", "放行时取回原邮件的隔离文件夹（与 kjjr inbox 的 --quarantine-mailbox 相同）")
+	smtpSrv := mailServerFlags(fl, "smtp", "放行后立即发送回执的 SMTP 服务器 host:port（KJJR_SMTP_ADDR；不设则回执排队，由运行中的 kjjr inbox 发出）")
 	fl.Usage = func() { fmt.Fprint(e.stderr, consoleUsage+"\n参数：\n"); fl.PrintDefaults() }
 	pos, code, ok := parseFlags(fl, args)
 	if !ok {
@@ -60,6 +67,30 @@ func cmdConsole(e *env, args []string) int {
 		return 2
 	}
 	tls := *cert != ""
+	for _, m := range []*mailServer{imapSrv, smtpSrv} {
+		if err := m.checkTLS(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr console: %v\n", err)
+			return 2
+		}
+	}
+	rel := &inbox.Options{
+		IMAP:   inbox.IMAPConfig{Addr: *imapSrv.addr, User: *imapSrv.user, TLS: *imapSrv.tls, Quarantine: *qbox},
+		SMTP:   inbox.SMTPConfig{Addr: *smtpSrv.addr, User: *smtpSrv.user, TLS: *smtpSrv.tls},
+		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	for _, m := range []struct {
+		srv *mailServer
+		pw  *string
+	}{{imapSrv, &rel.IMAP.Password}, {smtpSrv, &rel.SMTP.Password}} {
+		if *m.srv.addr == "" {
+			continue
+		}
+		var err error
+		if *m.pw, err = m.srv.password(); err != nil {
+			fmt.Fprintf(e.stderr, "kjjr console: --%s-password-file: %v\n", m.srv.proto, err)
+			return 1
+		}
+	}
 	if *proxy != "" && *hosts == "" {
 		fmt.Fprintln(e.stderr, "kjjr console: 使用 --behind-proxy 时请用 --host 给出浏览器访问的主机名（例如 --host console.example.gov.cn），否则所有请求都会因主机名不符被拒绝")
 		return 2
@@ -73,7 +104,7 @@ func cmdConsole(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kjjr console: 无法监听 %s：%v\n", *addr, err)
 		return 1
 	}
-	cfg := console.Config{Repo: *repo, Addr: ln.Addr().String(), TLS: tls, Proxy: *proxy}
+	cfg := console.Config{Repo: *repo, Addr: ln.Addr().String(), TLS: tls, Proxy: *proxy, Inbox: rel}
 	for _, h := range strings.Split(*hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			cfg.Hosts = append(cfg.Hosts, h)

@@ -9,16 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage"
 	"go.yaml.in/yaml/v3"
 
 	"kjjr/content"
-	"kjjr/content/gitfs"
-	"kjjr/internal/gitdir"
 )
 
 // Codes of the refusals of AddSender and CheckSender.
@@ -39,11 +34,9 @@ type SenderChange struct {
 // senderPlan is the edit AddSender would commit on main.
 type senderPlan struct {
 	name    string // the institution's name
-	path    string
 	already bool
-	mainRef *plumbing.Reference
-	mainC   *object.Commit
-	tree    plumbing.Hash // main's tree with the edited index.md
+	base    plumbing.Hash // main's tip the plan was made on
+	change  *FileChange   // the edited index.md on main, checked (nil when already)
 }
 
 // CheckSender tells what AddSender(slug, email) would do now without
@@ -62,74 +55,43 @@ func (r *Repo) CheckSender(slug, email string, now time.Time) (already bool, err
 // institutions/<slug>/index.md (its front matter re-encoded with the
 // address appended; the body and every other field kept). It is what a
 // staff member does after checking a quarantined message from an address
-// the institution had not registered. Nothing moves unless the changed
-// tree passes content.Load and Repo.Check without errors that main did not
-// have already (the address must not belong to another institution, for
-// one). An address listed already (compared without case) makes no commit.
-// Main moves by compare-and-swap (package gitdir); when another writer
-// moved it meanwhile the edit is made again on the new main, up to three
-// times. A checked-out main must be clean, and is brought up to date.
+// the institution had not registered. It is a CommitChange of
+// PrepareFile's change, so the rules of CommitFile hold: nothing moves
+// unless the changed tree passes content.Load and Repo.Check without
+// errors that main did not have already (the address must not belong to
+// another institution, for one), and a checked-out main must be clean and
+// is brought up to date. An address listed already (compared without
+// case) makes no commit. When another writer moved main meanwhile, the
+// edit is made again on the new main, up to three times.
 func (r *Repo) AddSender(slug, email string, by object.Signature, now time.Time) (*SenderChange, error) {
 	email = strings.TrimSpace(email)
 	for attempt := 0; ; attempt++ {
 		p, err := r.planSender(slug, email, now)
+		if CodeOf(err) == CodeConcurrent && attempt < 2 {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		ch := &SenderChange{Slug: slug, Email: email, Already: p.already, OldMain: p.mainC.Hash}
+		ch := &SenderChange{Slug: slug, Email: email, Already: p.already, OldMain: p.base}
 		if p.already {
 			return ch, nil
 		}
-		var wt *git.Worktree
-		if !r.Bare {
-			head, err := r.Git.Storer.Reference(plumbing.HEAD)
-			if err == nil && head.Type() == plumbing.SymbolicReference && head.Target() == MainBranch {
-				if wt, err = r.Git.Worktree(); err != nil {
-					return nil, fmt.Errorf("review: worktree: %w", err)
-				}
-				mt, err := p.mainC.Tree()
-				if err != nil {
-					return nil, fmt.Errorf("review: main tree: %w", err)
-				}
-				if err := r.checkClean(wt, mt, []string{p.path}); err != nil {
-					return nil, err
-				}
-			}
-		}
-		sig := object.Signature{Name: by.Name, Email: by.Email, When: now}
 		msg := fmt.Sprintf("%s：登记报送邮箱 %s\n\n在 report_senders 中增加 %s，由 %s 核实后登记。\n", p.name, email, email, by.Name)
-		c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: p.tree, ParentHashes: []plumbing.Hash{p.mainC.Hash}}
-		obj := r.Git.Storer.NewEncodedObject()
-		if err := c.Encode(obj); err != nil {
-			return nil, fmt.Errorf("review: encode commit: %w", err)
-		}
-		h, err := r.Git.Storer.SetEncodedObject(obj)
-		if err != nil {
-			return nil, fmt.Errorf("review: write commit: %w", err)
-		}
-		err = gitdir.Update(r.GitDir, MainBranch, h, p.mainRef.Hash())
-		var locked *gitdir.LockedError
+		fcm, err := r.CommitChange(p.change, msg, by, now)
 		switch {
-		case errors.As(err, &locked):
-			return nil, refuse(CodeLocked, "未登记报送邮箱 %s：%s", email, locked.Error())
-		case errors.Is(err, storage.ErrReferenceHasChanged) && attempt < 2:
+		case CodeOf(err) == CodeConcurrent && attempt < 2:
 			continue // someone else moved main: make the edit again on theirs
-		case errors.Is(err, storage.ErrReferenceHasChanged):
+		case CodeOf(err) == CodeConcurrent:
 			return nil, refuse(CodeConcurrent, "main 一直在被别人更新，未登记报送邮箱 %s：请稍后重试", email)
+		case CodeOf(err) == CodeLocked:
+			return nil, refuse(CodeLocked, "未登记报送邮箱 %s：%s", email, err.Error())
+		case fcm != nil:
+			ch.Commit = fcm.Commit
+			return ch, err // err: main moved but a checked-out working tree was not updated
 		case err != nil:
-			return nil, fmt.Errorf("review: move main: %w", err)
+			return nil, err
 		}
-		ch.Commit = h
-		if wt != nil {
-			nt, err := r.Git.TreeObject(p.tree)
-			if err == nil {
-				err = r.updateWorktree(wt, nt, []string{p.path})
-			}
-			if err != nil {
-				return ch, fmt.Errorf("review: main moved to %s but the working tree could not be updated (run `git reset --keep main` to bring it up to date): %w", h, err)
-			}
-		}
-		return ch, nil
 	}
 }
 
@@ -143,28 +105,19 @@ func (r *Repo) planSender(slug, email string, now time.Time) (*senderPlan, error
 	if !content.SlugPattern.MatchString(slug) {
 		return nil, refuse(CodeNoInstitution, "机构代号 %q 无效：应为小写字母、数字和连字符", slug)
 	}
-	mainRef, mainC, err := r.mainCommit()
+	path := "institutions/" + slug + "/index.md"
+	base, data, err := r.MainFile(path)
 	if err != nil {
 		return nil, err
 	}
-	mt, err := mainC.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("review: main tree: %w", err)
-	}
-	p := &senderPlan{path: "institutions/" + slug + "/index.md", mainRef: mainRef, mainC: mainC}
-	e := entryAt(mt, p.path)
-	if e == nil || !e.Mode.IsFile() {
+	if data == nil {
 		return nil, refuse(CodeNoInstitution, "main 上没有机构 %s（institutions/%s/index.md）：请先建立该机构的记录", slug, slug)
 	}
-	data, err := blobBytes(r.Git, e.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("review: read %s: %w", p.path, err)
-	}
 	var inst content.Institution
-	if ds := content.DecodeRecord(p.path, data, &inst); ds.HasErrors() {
-		return nil, refuse(CodeCheckFailed, "main 上的 %s 无法读取，未登记报送邮箱：请先改正它：\n%s", p.path, ds.Errors().Error())
+	if ds := content.DecodeRecord(path, data, &inst); ds.HasErrors() {
+		return nil, refuse(CodeCheckFailed, "main 上的 %s 无法读取，未登记报送邮箱：请先改正它：\n%s", path, ds.Errors().Error())
 	}
-	p.name = inst.Name
+	p := &senderPlan{name: inst.Name, base: base}
 	for _, s := range inst.ReportSenders {
 		if strings.EqualFold(strings.TrimSpace(s.Email), email) {
 			p.already = true
@@ -173,45 +126,13 @@ func (r *Repo) planSender(slug, email string, now time.Time) (*senderPlan, error
 	}
 	edited, err := AppendSender(data, email)
 	if err != nil {
-		return nil, refuse(CodeCheckFailed, "无法改写 %s，未登记报送邮箱：%v", p.path, err)
+		return nil, refuse(CodeCheckFailed, "无法改写 %s，未登记报送邮箱：%v", path, err)
 	}
-	obj := r.Git.Storer.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	w, err := obj.Writer()
-	if err != nil {
-		return nil, fmt.Errorf("review: write blob: %w", err)
-	}
-	if _, err := w.Write(edited); err != nil {
-		return nil, fmt.Errorf("review: write blob: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("review: write blob: %w", err)
-	}
-	bh, err := r.Git.Storer.SetEncodedObject(obj)
-	if err != nil {
-		return nil, fmt.Errorf("review: write blob: %w", err)
-	}
-	mode := e.Mode
-	if mode != filemode.Regular && mode != filemode.Executable {
-		mode = filemode.Regular
-	}
-	p.tree, err = r.applyEdits(mt, "", map[string]edit{p.path: {&object.TreeEntry{Mode: mode, Hash: bh}}})
-	if err != nil {
+	if p.change, err = r.PrepareFile(path, edited, base, now); err != nil {
 		return nil, err
 	}
-	nt, err := r.Git.TreeObject(p.tree)
-	if err != nil {
-		return nil, fmt.Errorf("review: edited tree: %w", err)
-	}
-	today := content.DateOf(now)
-	after, _ := content.Load(onlyReportsOf(gitfs.New(r.Git.Storer, nt, now), slug), nil)
-	newErrs := after.Check(today).Errors()
-	if len(newErrs) > 0 {
-		before, _ := content.Load(onlyReportsOf(gitfs.New(r.Git.Storer, mt, mainC.Committer.When), slug), nil)
-		newErrs = content.NewErrors(before.Check(today), newErrs)
-	}
-	if len(newErrs) > 0 {
-		return nil, refuse(CodeCheckFailed, "登记报送邮箱 %s 后内容未通过校验（kjjr check），未登记：\n%s", email, newErrs.Error())
+	if len(p.change.NewErrors) > 0 {
+		return nil, refuse(CodeCheckFailed, "登记报送邮箱 %s 后内容未通过校验（kjjr check），未登记：\n%s", email, p.change.NewErrors.Error())
 	}
 	return p, nil
 }

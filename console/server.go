@@ -57,6 +57,8 @@ type Server struct {
 	// act serialises the actions of this console (one approval at a
 	// time); other writers (kjjr inbox, git) are met by compare-and-swap.
 	act sync.Mutex
+	// views are the derived views, kept under the refs they come from.
+	views *views
 }
 
 // New checks that cfg.Repo is a kjjr content repo and returns its console.
@@ -90,7 +92,8 @@ func New(cfg Config) (*Server, error) {
 	defD(&cfg.Idle, DefaultIdle)
 	defD(&cfg.Absolute, DefaultAbsolute)
 	s := &Server{cfg: cfg, gitDir: gitDir, lim: newLimiter(cfg.FailureWindow, cfg.Lockout),
-		sess: newSessions(cfg.Idle, cfg.Absolute), audit: &audit{path: AuditFile(gitDir)}, hosts: map[string]bool{}}
+		sess: newSessions(cfg.Idle, cfg.Absolute), audit: &audit{path: AuditFile(gitDir)}, hosts: map[string]bool{},
+		views: newViews()}
 	if cfg.Proxy != "" {
 		if s.proxy, err = netip.ParseAddr(cfg.Proxy); err != nil {
 			return nil, fmt.Errorf("console: proxy address %q: %w", cfg.Proxy, err)
@@ -139,6 +142,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /review/{$}", s.authed(s.queue))
 	mux.HandleFunc("GET /review/submit/{slug}/{period}", s.authed(s.submission))
 	mux.HandleFunc("GET /quarantine/{$}", s.authed(s.quarantine))
+	mux.HandleFunc("GET /status/{$}", s.authed(s.matrixPage))
+	mux.HandleFunc("GET /status/export.xlsx", s.authed(s.exportPage))
+	mux.HandleFunc("GET /report/{slug}/{period}", s.authed(s.reportPage))
+	mux.HandleFunc("GET /history/{$}", s.authed(s.historyPage))
+	mux.HandleFunc("GET /history/{hash}", s.authed(s.commitPage))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/approve", s.authed(s.approve))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/reject", s.authed(s.reject))
 	cop := http.NewCrossOriginProtection()

@@ -363,7 +363,7 @@ func TestDashboardPublicityAndPublish(t *testing.T) {
 		t.Fatalf("dashboard before any publicity or publish:\n%s", body)
 	}
 	f.commitMain("公示", map[string]string{
-		"calendar/2026.yaml": calendar2026,
+		"calendar/2026.yaml":              calendar2026,
 		"publicity/2026-05-06-round-1.md": "---\ntitle: 关于拟确定科技金融服务机构名单的公示\nround: 2025-1\nstart: \"2026-05-06\"\nworking_days: 5\ninstitutions: [alpha, beta]\nobjection_contact:\n  department: 科技金融科\n  phone: 0354-555-0100\n---\n",
 	})
 	start := at("2026-05-06 08:00")
@@ -385,4 +385,3 @@ func TestDashboardPublicityAndPublish(t *testing.T) {
 		t.Errorf("a publicity that ended still shows")
 	}
 }
-

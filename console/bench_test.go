@@ -1,0 +1,172 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"kjjr/content/corpus"
+	"kjjr/submission"
+)
+
+// benchGit runs the C git CLI in dir with stdin and extra environment.
+func benchGit(b *testing.B, dir string, stdin string, env []string, args ...string) string {
+	b.Helper()
+	_, err := exec.LookPath("git")
+	requireTool(b, "git", err)
+	cmd := exec.Command("git", append([]string{"-c", "user.name=王审核", "-c", "user.email=wang@example.gov.cn"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null"), env...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("git %v: %v", args, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// benchRepo returns a 5000-institution, two-year content repo
+// (kjjr/content/corpus, about 130,000 files) committed on main with the C
+// git CLI and packed, with BenchPending submission branches that replace
+// an institution's 2026-10 report (made with git plumbing, as the inbox
+// would commit them). KJJR_BENCH_REPO keeps the repo between runs (it
+// takes minutes to make).
+func benchRepo(b *testing.B) string {
+	b.Helper()
+	dir := os.Getenv("KJJR_BENCH_REPO")
+	if dir == "" {
+		dir = filepath.Join(b.TempDir(), "repo")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {
+		t0 := time.Now()
+		if err := corpus.Write(dir, &corpus.Options{Institutions: 5000}); err != nil {
+			b.Fatal(err)
+		}
+		benchGit(b, dir, "", nil, "init", "-q", "-b", "main")
+		benchGit(b, dir, "", nil, "add", "-A")
+		benchGit(b, dir, "", nil, "commit", "-q", "-m", "corpus")
+		benchGit(b, dir, "", nil, "repack", "-adq")
+		b.Logf("corpus of 5000 institutions made in %v", time.Since(t0).Round(time.Second))
+	}
+	idx := []string{"GIT_INDEX_FILE=" + filepath.Join(b.TempDir(), "index")}
+	benchGit(b, dir, "", idx, "read-tree", "main")
+	for i := 1; i <= BenchPending; i++ {
+		slug := corpus.Slug(i * 97)
+		br := submission.Branch{Slug: slug, Period: mustPeriod("2026-10")}
+		if benchGit(b, dir, "", nil, "for-each-ref", "refs/heads/"+br.String()) != "" {
+			continue
+		}
+		p := br.ReportPath()
+		data := benchGit(b, dir, "", nil, "show", "main:"+p)
+		blob := benchGit(b, dir, data+"\n补充说明：更正融资金额。\n", nil, "hash-object", "-w", "--stdin")
+		benchGit(b, dir, "", idx, "update-index", "--cacheinfo", "100644,"+blob+","+p)
+		tree := benchGit(b, dir, "", idx, "write-tree")
+		benchGit(b, dir, "", idx, "update-index", "--cacheinfo", "100644,"+benchGit(b, dir, "", nil, "rev-parse", "main:"+p)+","+p)
+		meta := submission.Meta{Branch: br, MessageID: "<" + slug + "@example.com>", SourceSHA256: fmt.Sprintf("%064x", i), BodySHA256: fmt.Sprintf("%064x", i+1), DKIM: "none"}
+		c := benchGit(b, dir, "", []string{"GIT_AUTHOR_NAME=" + slug, "GIT_AUTHOR_EMAIL=report@" + slug + ".example.com", "GIT_AUTHOR_DATE=2026-11-05T10:00:00+08:00"},
+			"commit-tree", tree, "-p", "main", "-m", "月报 2026-10 "+slug+"\n\n"+meta.Trailers())
+		benchGit(b, dir, "", nil, "update-ref", "refs/heads/"+br.String(), c)
+	}
+	return dir
+}
+
+// BenchPending is the number of submission branches in the benchmark repo.
+const BenchPending = 20
+
+// BenchmarkPages requests every page of the console (and the export) over
+// HTTP on the 5000-institution repo, warm: each page once first (logged as
+// its first load after start), then timed; the metric ms-median is the
+// median time to the last byte of the response.
+//
+//	KJJR_BENCH_REPO=/tmp/corpus5000 go test -run '^$' -bench BenchmarkPages -benchtime 10x ./console
+func BenchmarkPages(b *testing.B) {
+	dir := benchRepo(b)
+	st, err := LoadStaff(StaffFile(filepath.Join(dir, ".git")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, ok := st.Lookup(staffName); !ok {
+		if err := st.Add(staffName, staffEmail, staffPass); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, cstZone)
+	srv, err := New(Config{Repo: dir, Addr: ts.Listener.Addr().String(), Now: func() time.Time { return now }, Logf: b.Logf})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 10 * time.Minute}
+	resp, err := hc.PostForm(ts.URL+"/login", url.Values{"name": {staffName}, "password": {staffPass}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	get := func(path string) (string, time.Duration) {
+		t0 := time.Now()
+		resp, err := hc.Get(ts.URL + path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		d := time.Since(t0)
+		if resp.StatusCode != 200 {
+			b.Fatalf("%s: %d\n%s", path, resp.StatusCode, body)
+		}
+		return string(body), d
+	}
+	body, _ := get("/history/")
+	commit := regexp.MustCompile(`href="(/history/[0-9a-f]{40})"`).FindStringSubmatch(body)
+	if commit == nil {
+		b.Fatal("no commit on the history page")
+	}
+	pending := "/review/submit/" + corpus.Slug(97) + "/2026-10"
+	pages := []struct{ name, path string }{
+		{"工作台", "/"},
+		{"待审核", "/review/"},
+		{"报送", pending},
+		{"待核查", "/quarantine/"},
+		{"报送情况", "/status/?year=2026"},
+		{"报送情况-p50", "/status/?year=2026&page=50"},
+		{"报送情况-名称", "/status/?year=2026&q=" + url.QueryEscape("科技")},
+		{"报送情况-区县", "/status/?year=2025&county=" + url.QueryEscape("榆次区")},
+		{"报送情况-待审核", "/status/?year=2026&state=pending"},
+		{"报告", "/report/" + corpus.Slug(4321) + "/2026-05"},
+		{"记录", "/history/"},
+		{"改动", commit[1]},
+		{"导出Excel", "/status/export.xlsx?year=2026"},
+	}
+	for _, p := range pages {
+		_, d := get(p.path)
+		b.Logf("%s %s: first load %v", p.name, p.path, d.Round(time.Millisecond))
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			var ds []time.Duration
+			for b.Loop() {
+				_, d := get(p.path)
+				ds = append(ds, d)
+			}
+			slices.Sort(ds)
+			b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-median")
+		})
+	}
+}

@@ -44,11 +44,11 @@ func (s *Server) submissions(repo *review.Repo) ([]*review.Submission, error) {
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	k, err := readRefs(repo)
 	if err != nil {
 		s.fail(w, se, err)

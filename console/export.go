@@ -267,11 +267,11 @@ func (x *xlsxWriter) sheet(name string, heads []string, rows [][]any, total []an
 
 // exportPage sends the workbook of ?year= (ExportXLSX) as a download.
 func (s *Server) exportPage(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	k, err := readRefs(repo)
 	if err != nil {
 		s.fail(w, se, err)

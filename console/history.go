@@ -113,11 +113,11 @@ func pageParam(r *http.Request) int {
 }
 
 func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	k, err := readRefs(repo)
 	if err != nil {
 		s.fail(w, se, err)
@@ -191,11 +191,11 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, se *session,
 		s.render(w, http.StatusNotFound, "message", page{Title: "没有这项记录", Message: "地址中的提交编号不对：请从“记录”页面点开。", Staff: se})
 		return
 	}
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	k, err := readRefs(repo)
 	if err != nil {
 		s.fail(w, se, err)

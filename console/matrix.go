@@ -91,11 +91,11 @@ func yearParam(r *http.Request, today content.Date) int {
 }
 
 func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	k, err := readRefs(repo)
 	if err != nil {
 		s.fail(w, se, err)
@@ -205,11 +205,11 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, se *session,
 		notFound()
 		return
 	}
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	inst, err := repo.Institution(slug)
 	if err != nil {
 		s.fail(w, se, err)

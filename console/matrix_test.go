@@ -385,3 +385,26 @@ func TestDashboardPublicityAndPublish(t *testing.T) {
 		t.Errorf("a publicity that ended still shows")
 	}
 }
+
+// TestPooledRepoSeesNewPacks: the pages keep opened repos between
+// requests; commits that reach the repo only inside a new pack file (a
+// push followed by git repack, or git gc) show all the same.
+func TestPooledRepoSeesNewPacks(t *testing.T) {
+	f := startConsole(t, nil)
+	gitCmd(t, f.bare, nil, "repack", "-adq")
+	c := loggedIn(t, f)
+	for i := 0; i < 3; i++ { // fill the pool
+		if resp, body := c.get("/history/"); resp.StatusCode != 200 {
+			t.Fatalf("history: %d\n%s", resp.StatusCode, body)
+		}
+	}
+	f.commitMain("新的一版", map[string]string{"notices/b.md": "y"})
+	gitCmd(t, f.bare, nil, "repack", "-adq") // the new objects are in a new pack only
+	resp, body := c.get("/history/")
+	if resp.StatusCode != 200 || !strings.Contains(body, "新的一版") {
+		t.Fatalf("after a repack: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, body := c.get("/history/" + gitCmd(t, f.bare, nil, "rev-parse", "main")); resp.StatusCode != 200 || !strings.Contains(body, "notices/b.md") {
+		t.Fatalf("the new commit's page: %d\n%s", resp.StatusCode, body)
+	}
+}

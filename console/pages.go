@@ -56,11 +56,11 @@ func (s *sessions) takeFlash(se *session) string {
 }
 
 func (s *Server) queue(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	subs, err := s.submissions(repo)
 	if err != nil {
 		s.fail(w, se, err)
@@ -100,11 +100,11 @@ func branchOf(r *http.Request) string {
 }
 
 func (s *Server) submission(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	sub, err := repo.Get(branchOf(r))
 	if err != nil {
 		s.fail(w, se, err)

@@ -100,6 +100,7 @@ type views struct {
 	// commitFiles are the files each commit changed (commits never change).
 	commitFiles memo[plumbing.Hash, []fileChange]
 	histLast    historyState // the history computed last
+	pool        repoPool     // opened repos for the pages that only read
 	countyMu    sync.Mutex
 	countyBy    map[string]countyEntry // by slug: the subtree it was read from
 }

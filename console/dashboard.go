@@ -43,6 +43,24 @@ func (s *Server) submissions(repo *review.Repo) ([]*review.Submission, error) {
 	return s.views.submissions(repo, k)
 }
 
+// getSubmission returns review.Repo.Get under the current refs.
+func (s *Server) getSubmission(repo *review.Repo, branch string) (*review.Submission, error) {
+	k, err := readRefs(repo)
+	if err != nil {
+		return nil, err
+	}
+	return s.views.get(repo, k, branch)
+}
+
+// institution returns review.Repo.Institution under the current main.
+func (s *Server) institution(repo *review.Repo, slug string) (*content.Institution, error) {
+	k, err := readRefs(repo)
+	if err != nil {
+		return nil, err
+	}
+	return s.views.institution(repo, k, slug)
+}
+
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, se *session, _ string) {
 	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {

@@ -210,7 +210,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, se *session,
 		return
 	}
 	defer done()
-	inst, err := repo.Institution(slug)
+	inst, err := s.institution(repo, slug)
 	if err != nil {
 		s.fail(w, se, err)
 		return

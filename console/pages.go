@@ -105,7 +105,7 @@ func (s *Server) submission(w http.ResponseWriter, r *http.Request, se *session,
 		return
 	}
 	defer done()
-	sub, err := repo.Get(branchOf(r))
+	sub, err := s.getSubmission(repo, branchOf(r))
 	if err != nil {
 		s.fail(w, se, err)
 		return
@@ -118,7 +118,7 @@ func (s *Server) submission(w http.ResponseWriter, r *http.Request, se *session,
 	}
 	var prevs []*content.Report
 	if sub.Period.Kind == content.Monthly {
-		if inst, err := repo.Institution(sub.Slug); err == nil && inst != nil {
+		if inst, err := s.institution(repo, sub.Slug); err == nil && inst != nil {
 			start := sub.Period.Start()
 			for i := 1; i <= 3; i++ {
 				m := start.AddMonths(-i)

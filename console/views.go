@@ -99,8 +99,10 @@ type views struct {
 	pending  memo[refsKey, func(string, content.Period) bool] // review.Repo.Pending
 	// commitFiles are the files each commit changed (commits never change).
 	commitFiles memo[plumbing.Hash, []fileChange]
-	histLast    historyState // the history computed last
-	pool        repoPool     // opened repos for the pages that only read
+	histLast    historyState                        // the history computed last
+	pool        repoPool                            // opened repos for the pages that only read
+	gets        memo[getKey, *review.Submission]    // review.Repo.Get
+	insts       memo[instKey, *content.Institution] // review.Repo.Institution
 	countyMu    sync.Mutex
 	countyBy    map[string]countyEntry // by slug: the subtree it was read from
 }
@@ -109,6 +111,27 @@ type linesKey struct {
 	refs  refsKey
 	year  int
 	today content.Date
+}
+
+type getKey struct {
+	refs   refsKey
+	branch string
+}
+
+type instKey struct {
+	main plumbing.Hash
+	slug string
+}
+
+// get returns review.Repo.Get of branch under the refs k (a submission
+// depends on its tip and on main only).
+func (v *views) get(repo *review.Repo, k refsKey, branch string) (*review.Submission, error) {
+	return v.gets.get(getKey{k, branch}, func() (*review.Submission, error) { return repo.Get(branch) })
+}
+
+// institution returns review.Repo.Institution of slug on main k.main.
+func (v *views) institution(repo *review.Repo, k refsKey, slug string) (*content.Institution, error) {
+	return v.insts.get(instKey{k.main, slug}, func() (*content.Institution, error) { return repo.Institution(slug) })
 }
 
 type countyEntry struct {
@@ -120,6 +143,7 @@ func newViews() *views {
 	v := &views{}
 	v.status.max, v.full.max, v.counties.max, v.pubs.max, v.list.max = 1, 1, 1, 1, 1
 	v.lines.max, v.history.max, v.export.max, v.pending.max, v.commitFiles.max = 8, 1, 4, 1, 32
+	v.gets.max, v.insts.max = 64, 64
 	return v
 }
 

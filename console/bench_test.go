@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"kjjr/content/corpus"
+	"kjjr/review"
 	"kjjr/submission"
 )
 
@@ -88,17 +91,9 @@ func benchRepo(b *testing.B) string {
 	return dir
 }
 
-// BenchPending is the number of submission branches in the benchmark repo.
-const BenchPending = 20
-
-// BenchmarkPages requests every page of the console (and the export) over
-// HTTP on the 5000-institution repo, warm: each page once first (logged as
-// its first load after start), then timed; the metric ms-median is the
-// median time to the last byte of the response.
-//
-//	KJJR_BENCH_REPO=/tmp/corpus5000 go test -run '^$' -bench BenchmarkPages -benchtime 10x ./console
-func BenchmarkPages(b *testing.B) {
-	dir := benchRepo(b)
+// benchConsole starts a console on dir with a logged-in client; get
+// requests a path and returns the body and the time to its last byte.
+func benchConsole(b *testing.B, dir string) (hc *http.Client, base string, get func(path string) (string, time.Duration)) {
 	st, err := LoadStaff(StaffFile(filepath.Join(dir, ".git")))
 	if err != nil {
 		b.Fatal(err)
@@ -116,15 +111,15 @@ func BenchmarkPages(b *testing.B) {
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
-	defer ts.Close()
+	b.Cleanup(ts.Close)
 	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 10 * time.Minute}
+	hc = &http.Client{Jar: jar, Timeout: 10 * time.Minute}
 	resp, err := hc.PostForm(ts.URL+"/login", url.Values{"name": {staffName}, "password": {staffPass}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	resp.Body.Close()
-	get := func(path string) (string, time.Duration) {
+	get = func(path string) (string, time.Duration) {
 		t0 := time.Now()
 		resp, err := hc.Get(ts.URL + path)
 		if err != nil {
@@ -138,6 +133,21 @@ func BenchmarkPages(b *testing.B) {
 		}
 		return string(body), d
 	}
+	return hc, ts.URL, get
+}
+
+// BenchPending is the number of submission branches in the benchmark repo.
+const BenchPending = 20
+
+// BenchmarkPages requests every page of the console (and the export) over
+// HTTP on the 5000-institution repo, warm: each page once first (logged as
+// its first load after start), then timed; the metric ms-median is the
+// median time to the last byte of the response.
+//
+//	KJJR_BENCH_REPO=/tmp/corpus5000 go test -run '^$' -bench BenchmarkPages -benchtime 10x ./console
+func BenchmarkPages(b *testing.B) {
+	dir := benchRepo(b)
+	_, _, get := benchConsole(b, dir)
 	body, _ := get("/history/")
 	commit := regexp.MustCompile(`href="(/history/[0-9a-f]{40})"`).FindStringSubmatch(body)
 	if commit == nil {
@@ -178,4 +188,96 @@ func BenchmarkPages(b *testing.B) {
 			b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-median")
 		})
 	}
+}
+
+// BenchmarkApprove compares 通过 in the console (the POST, until its
+// redirect) with what `kjjr review approve` does (review.Open,
+// Repo.Approve, Close), alternating the two in one loop on the
+// 5000-institution repo, each on a fresh branch that changes one
+// institution's 2026-10 report (made with git plumbing outside the timer;
+// the console's page is loaded before the timer too, as staff open it
+// before pressing the button). Metrics: the median of each and their
+// ratio, and the medians of the first 待审核 and 工作台 after each
+// approval (main moved: their views are derived again).
+//
+//	KJJR_BENCH_REPO=/tmp/corpus5000 go test -run '^$' -bench BenchmarkApprove -benchtime 10x ./console
+func BenchmarkApprove(b *testing.B) {
+	dir := benchRepo(b)
+	hc, base, get := benchConsole(b, dir)
+	noFollow := &http.Client{Jar: hc.Jar, Timeout: hc.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	next := 3001
+	branch := func() (string, string) {
+		for ; next < 5000; next++ {
+			slug := corpus.Slug(next)
+			br := submission.Branch{Slug: slug, Period: mustPeriod("2026-10")}
+			p := br.ReportPath()
+			if exec.Command("git", "-C", dir, "cat-file", "-e", "main:"+p).Run() != nil || benchGit(b, dir, "", nil, "for-each-ref", "refs/heads/"+br.String()) != "" {
+				continue
+			}
+			next++
+			idx := []string{"GIT_INDEX_FILE=" + filepath.Join(b.TempDir(), "index")}
+			benchGit(b, dir, "", idx, "read-tree", "main")
+			blob := benchGit(b, dir, benchGit(b, dir, "", nil, "show", "main:"+p)+fmt.Sprintf("\n补充说明 %d\n", time.Now().UnixNano()), nil, "hash-object", "-w", "--stdin")
+			benchGit(b, dir, "", idx, "update-index", "--cacheinfo", "100644,"+blob+","+p)
+			tree := benchGit(b, dir, "", idx, "write-tree")
+			meta := submission.Meta{Branch: br, MessageID: "<" + slug + "-a@example.com>", SourceSHA256: fmt.Sprintf("%064x", next), BodySHA256: fmt.Sprintf("%064x", next+1), DKIM: "none"}
+			c := benchGit(b, dir, "", nil, "commit-tree", tree, "-p", "main", "-m", "月报 2026-10 "+slug+"\n\n"+meta.Trailers())
+			benchGit(b, dir, "", nil, "update-ref", "refs/heads/"+br.String(), c)
+			return br.String(), c
+		}
+		b.Fatal("no institution left to approve")
+		return "", ""
+	}
+	var viaConsole, viaReview, afterQueue, afterDash []time.Duration
+	approver := object.Signature{Name: staffName, Email: staffEmail}
+	for b.Loop() {
+		b.StopTimer()
+		br, tip := branch()
+		page, _ := get("/review/" + br)
+		csrf := csrfRE.FindStringSubmatch(page)
+		if csrf == nil {
+			b.Fatalf("no form on the page of %s", br)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		resp, err := noFollow.PostForm(base+"/review/"+br+"/approve", url.Values{"csrf": {csrf[1]}, "tip": {tip}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		viaConsole = append(viaConsole, time.Since(t0))
+		if resp.StatusCode != http.StatusSeeOther {
+			b.Fatalf("approve %s: %d\n%s", br, resp.StatusCode, body)
+		}
+		b.StopTimer()
+		// The first pages after main moved: the queue the redirect goes
+		// to, then the 工作台.
+		_, d := get("/review/")
+		afterQueue = append(afterQueue, d)
+		_, d = get("/")
+		afterDash = append(afterDash, d)
+		br, _ = branch()
+		b.StartTimer()
+		t0 = time.Now()
+		r, err := review.Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Approve(br, approver, time.Date(2026, 11, 27, 10, 0, 0, 0, cstZone)); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+		viaReview = append(viaReview, time.Since(t0))
+	}
+	slices.Sort(viaConsole)
+	slices.Sort(viaReview)
+	mc, mr := viaConsole[len(viaConsole)/2], viaReview[len(viaReview)/2]
+	b.ReportMetric(float64(mc.Microseconds())/1000, "console-ms-median")
+	b.ReportMetric(float64(mr.Microseconds())/1000, "review-ms-median")
+	b.ReportMetric(float64(mc)/float64(mr), "console/review")
+	slices.Sort(afterQueue)
+	slices.Sort(afterDash)
+	b.ReportMetric(float64(afterQueue[len(afterQueue)/2].Microseconds())/1000, "queue-after-ms-median")
+	b.ReportMetric(float64(afterDash[len(afterDash)/2].Microseconds())/1000, "dashboard-after-ms-median")
 }

@@ -21,7 +21,11 @@
 //     moving makes the next load re-read only the institutions whose
 //     directory changed (content.TreeCache). The full load for the export
 //     is made on the first export and its tree cache then kept in memory
-//     (about 500 MB for the 5000-institution benchmark corpus).
+//     (about 500 MB for the 5000-institution benchmark corpus). Pages that
+//     only read borrow an opened repo from a small pool (opening one loads
+//     every pack index); a pooled repo reads refs and loose objects from
+//     disk at every use, and the pool is emptied whenever the set of pack
+//     files changes. Actions open the repo afresh.
 //   - Every action is a git commit or a ref move made by the logged-in
 //     staff member through the same functions the CLI uses: 通过 is
 //     review.Repo.Approve with the staff member as author and committer of

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kjjr/content"
+	"kjjr/internal/safetext"
 	"kjjr/review"
 )
 
@@ -103,7 +104,7 @@ func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, se *session,
 	}
 	today := content.DateOf(s.cfg.Now())
 	q := r.URL.Query()
-	d := matrixData{Year: yearParam(r, today), Today: today, Q: strings.TrimSpace(q.Get("q")), County: q.Get("county"),
+	d := matrixData{Year: yearParam(r, today), Today: today, Q: strings.TrimSpace(safetext.Line(q.Get("q"), 100)), County: safetext.Line(q.Get("county"), 100),
 		State: content.ReportState(q.Get("state")), States: matrixStates, filter: url.Values{}}
 	for y := today.Year; y >= today.Year-2; y-- {
 		d.Years = append(d.Years, y)

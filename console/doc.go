@@ -6,8 +6,26 @@
 //
 //   - The content repo is the only truth. Every page is read from git at
 //     request time (package review, as `kjjr review` reads it); the console
-//     keeps no copy of what it shows, no database and no cache that could
-//     drift from the refs.
+//     keeps no database and no copy of what it shows that could drift from
+//     the refs. What is costly to derive (the review list, main loaded for
+//     the compliance matrix or in full for the export, the matrix of a
+//     year, main's history, the counties, the 公示, the .xlsx) is kept in
+//     memory under the exact key it was derived from: the hash of main,
+//     and where the submission branches matter, a digest of every
+//     refs/heads/submit/* ref and its target (and the day, where "today"
+//     matters). Every request reads the refs first and uses a kept view
+//     only when its key equals them, so a commit by kjjr inbox, a plain
+//     git push or another console shows at the next request; files outside
+//     git (the quarantine, the health record, the audit log) are read at
+//     every request. A view is computed once for concurrent requests; main
+//     moving makes the next load re-read only the institutions whose
+//     directory changed (content.TreeCache). The full load for the export
+//     is made on the first export and its tree cache then kept in memory
+//     (about 500 MB for the 5000-institution benchmark corpus). Pages that
+//     only read borrow an opened repo from a small pool (opening one loads
+//     every pack index); a pooled repo reads refs and loose objects from
+//     disk at every use, and the pool is emptied whenever the set of pack
+//     files changes. Actions open the repo afresh.
 //   - Every action is a git commit or a ref move made by the logged-in
 //     staff member through the same functions the CLI uses: 通过 is
 //     review.Repo.Approve with the staff member as author and committer of
@@ -35,7 +53,10 @@
 //     frame-ancestors 'none'; requests for another Host are refused. Pages
 //     work without JavaScript and load nothing from elsewhere.
 //   - Pages: 工作台 (the month's sheets from the compliance rows, the
-//     queue and quarantine counts, the next deadlines), 待审核 (the queue as
+//     queue and quarantine counts, the next deadlines, the 公示 running
+//     today with its end on the working-day calendar, the last publish
+//     from the health record (health.JobPublish) and whether it failed),
+//     待审核 (the queue as
 //     `kjjr review` lists it), one page per submission (figures beside the
 //     institution's previous three months and the earlier version, every
 //     warning, the financing rows, every entry the branch touches with
@@ -88,6 +109,21 @@
 //     not start its PDF viewer in a sandboxed document). The page shows
 //     images in <img>, opens PDFs in the browser's viewer and offers the
 //     .xlsx as a download beside its active-content warning.
+//   - 报送情况 (/status/): the compliance matrix of a year as `kjjr status`
+//     computes it (content.Repo.Compliance with the pending branches),
+//     MatrixPageSize institutions a page, filtered by name, 区县 (the
+//     office county on main) and state; an approved cell links to the
+//     report on main (/report/<slug>/<period>, read only), a pending one to
+//     its submission page. 导出 Excel (/status/export.xlsx?year=) is
+//     ExportXLSX: the matrix, the approved monthly figures per institution
+//     and month and per institution with totals, and the 第六条 figures of
+//     content.Repo.AssessDraft; each export is a line in the audit log.
+//   - 记录 (/history/): main's first-parent history, HistoryPageSize a
+//     page, with author, time, subject and the Approved-By trailer; each
+//     commit links to /history/<hash>, which lists the files it changed
+//     against its first parent (at most CommitFilesShown) and shows its
+//     message escaped. Only commits on main's first-parent history are
+//     shown.
 //   - The console listens on loopback unless it is given TLS or the address
 //     of the trusted proxy in front (CheckListen).
 package console

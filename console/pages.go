@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
-	"kjjr/inbox"
 	"kjjr/internal/safetext"
 	"kjjr/outbox"
 	"kjjr/review"
@@ -57,106 +55,13 @@ func (s *sessions) takeFlash(se *session) string {
 	return f
 }
 
-type dashboardData struct {
-	Pending, Late int // submission branches waiting, and of those received late
-	Quarantine    int
-	Month         content.Period // the month whose sheet falls due this month
-	Due           content.Date
-	DueDays       int
-	// The month's sheets: institutions required to report it, approved
-	// (on time or late), waiting on a branch, overdue with nothing.
-	Required, Approved, Waiting, Overdue int
-	Next                                 []content.Cell // the next deadlines
-}
-
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
-	if !ok {
-		return
-	}
-	defer repo.Close()
-	subs, err := repo.List()
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
-	d := dashboardData{}
-	for _, sub := range subs {
-		if sub.Merged {
-			continue
-		}
-		d.Pending++
-		if sub.Late {
-			d.Late++
-		}
-	}
-	if q, err := inbox.ListQuarantine(s.gitDir); err == nil {
-		for _, rec := range q {
-			if rec.Reason != "rejected" {
-				d.Quarantine++
-			}
-		}
-	}
-	today := content.DateOf(s.cfg.Now())
-	last := today.AddMonths(-1)
-	d.Month = content.MonthPeriod(last.Year, last.Month)
-	if st, _, err := repo.LoadStatus(d.Month.Year, today.Year); err == nil {
-		pending, _ := repo.Pending()
-		seen := map[content.Period]bool{}
-		for _, y := range []int{d.Month.Year, today.Year} {
-			for _, l := range st.Compliance(y, today, pending) {
-				for _, c := range l.Cells {
-					if c.Period == d.Month && !seen[c.Period] {
-						d.Due = c.Due
-					}
-					if c.Period == d.Month && y == d.Month.Year {
-						switch c.State {
-						case content.StateOnTime, content.StateLate:
-							d.Required++
-							d.Approved++
-						case content.StatePending:
-							d.Required++
-							d.Waiting++
-						case content.StateMissing:
-							d.Required++
-							d.Overdue++
-						case content.StateNotDue:
-							d.Required++
-						}
-					}
-					if !c.Due.Before(today) && !seen[c.Period] && c.State != content.StateNotRequired {
-						seen[c.Period] = true
-						d.Next = append(d.Next, c)
-					}
-				}
-			}
-			if d.Month.Year == today.Year {
-				break
-			}
-		}
-		sort.Slice(d.Next, func(i, j int) bool { return d.Next[i].Due.Before(d.Next[j].Due) })
-		if len(d.Next) > 3 {
-			d.Next = d.Next[:3]
-		}
-	} else {
-		s.cfg.Logf("console: status: %v", err)
-	}
-	if d.Due.IsZero() {
-		if site, err := repo.LoadSite(); err == nil {
-			d.Due = content.Deadline(site, nil, d.Month).Date
-		}
-	}
-	d.DueDays = int(d.Due.Time().Sub(today.Time()).Hours() / 24)
-	s.render(w, http.StatusOK, "dashboard", page{Title: "工作台", Staff: se, Flash: s.sess.takeFlash(se), Data: d})
-}
-
 func (s *Server) queue(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
-	subs, err := repo.List()
+	defer done()
+	subs, err := s.submissions(repo)
 	if err != nil {
 		s.fail(w, se, err)
 		return
@@ -195,12 +100,12 @@ func branchOf(r *http.Request) string {
 }
 
 func (s *Server) submission(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
-	sub, err := repo.Get(branchOf(r))
+	defer done()
+	sub, err := s.getSubmission(repo, branchOf(r))
 	if err != nil {
 		s.fail(w, se, err)
 		return
@@ -213,7 +118,7 @@ func (s *Server) submission(w http.ResponseWriter, r *http.Request, se *session,
 	}
 	var prevs []*content.Report
 	if sub.Period.Kind == content.Monthly {
-		if inst, err := repo.Institution(sub.Slug); err == nil && inst != nil {
+		if inst, err := s.keptInstitution(repo, sub.Slug); err == nil && inst != nil {
 			start := sub.Period.Start()
 			for i := 1; i <= 3; i++ {
 				m := start.AddMonths(-i)

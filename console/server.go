@@ -64,6 +64,8 @@ type Server struct {
 	// act serialises the actions of this console (one approval at a
 	// time); other writers (kjjr inbox, git) are met by compare-and-swap.
 	act sync.Mutex
+	// views are the derived views, kept under the refs they come from.
+	views *views
 }
 
 // New checks that cfg.Repo is a kjjr content repo and returns its console.
@@ -97,7 +99,8 @@ func New(cfg Config) (*Server, error) {
 	defD(&cfg.Idle, DefaultIdle)
 	defD(&cfg.Absolute, DefaultAbsolute)
 	s := &Server{cfg: cfg, gitDir: gitDir, lim: newLimiter(cfg.FailureWindow, cfg.Lockout),
-		sess: newSessions(cfg.Idle, cfg.Absolute), audit: &audit{path: AuditFile(gitDir)}, hosts: map[string]bool{}}
+		sess: newSessions(cfg.Idle, cfg.Absolute), audit: &audit{path: AuditFile(gitDir)}, hosts: map[string]bool{},
+		views: newViews()}
 	if cfg.Proxy != "" {
 		if s.proxy, err = netip.ParseAddr(cfg.Proxy); err != nil {
 			return nil, fmt.Errorf("console: proxy address %q: %w", cfg.Proxy, err)
@@ -150,6 +153,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /quarantine/{id}/release", s.authed(s.releaseQ))
 	mux.HandleFunc("POST /quarantine/{id}/delete", s.authed(s.deleteQ))
 	mux.HandleFunc("GET /review/submit/{slug}/{period}/file", s.authed(s.evidence))
+	mux.HandleFunc("GET /status/{$}", s.authed(s.matrixPage))
+	mux.HandleFunc("GET /status/export.xlsx", s.authed(s.exportPage))
+	mux.HandleFunc("GET /report/{slug}/{period}", s.authed(s.reportPage))
+	mux.HandleFunc("GET /history/{$}", s.authed(s.historyPage))
+	mux.HandleFunc("GET /history/{hash}", s.authed(s.commitPage))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/approve", s.authed(s.approve))
 	mux.HandleFunc("POST /review/submit/{slug}/{period}/reject", s.authed(s.reject))
 	mux.HandleFunc("GET /institutions/{$}", s.authed(s.roster))

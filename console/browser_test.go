@@ -135,6 +135,25 @@ func (tb *tab) text(t *testing.T, sel string) string {
 	return v
 }
 
+// waitJS waits until the JavaScript expression cond is true in the page,
+// for what no selector can say (a page restored from the back/forward
+// cache, a text that appears after a script's navigation).
+func (tb *tab) waitJS(t *testing.T, cond string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("waiting for %s: %v", cond, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (tb *tab) location(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)

@@ -89,7 +89,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, se *session, 
 	}
 	if q, err := inbox.ListQuarantine(s.gitDir); err == nil {
 		for _, rec := range q {
-			if rec.Reason != "rejected" {
+			if rec.Reason != "rejected" && rec.Released == "" { // a released message waits no more
 				d.Quarantine++
 			}
 		}

@@ -211,14 +211,14 @@ func TestBrowserQuarantine(t *testing.T) {
 	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[any](`history.back()`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	tb.waitJS(t, `location.pathname === "/quarantine/`+newID+`" && document.readyState === "complete"`)
 	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[any](`(() => {
 		const b = document.querySelector("#release");
 		if (b) { document.querySelector("#institution").value = "beta"; b.click(); } else { location.reload(); }
 	})()`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	tb.waitJS(t, `document.readyState === "complete" && document.body.innerText.includes("放行为 beta")`)
 	if msg, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body.innerText`)); err != nil || !strings.Contains(msg, "已于") || !strings.Contains(msg, "放行为 beta") {
 		t.Errorf("second release: %q %v", msg, err)
 	}
@@ -250,6 +250,11 @@ func TestBrowserQuarantine(t *testing.T) {
 	tb.do(t, chromedp.Navigate(f.url+"/quarantine/"), chromedp.WaitVisible(chromedp.CSS("#flash")))
 	if fl := tb.text(t, "#flash"); !strings.Contains(fl, "已删除隔离邮件 "+adID) {
 		t.Errorf("flash after delete: %q", fl)
+	}
+	// 工作台 counts what still waits: neither the released nor the deleted message.
+	tb.do(t, chromedp.Navigate(f.url+"/"), chromedp.WaitVisible(chromedp.CSS("#quarantine")))
+	if n := tb.text(t, "#quarantine"); n != "0" {
+		t.Errorf("dashboard quarantine count after release and delete: %q, want 0", n)
 	}
 	audit, _ := os.ReadFile(AuditFile(f.bare))
 	if n := strings.Count(string(audit), `"event":"delete_quarantine"`); n != 1 {

@@ -142,6 +142,9 @@ func (e *engine) handle(ctx context.Context, raw []byte, receivedAt time.Time) (
 	if receivedAt.IsZero() {
 		receivedAt = e.now()
 	}
+	if h, ok, err := e.handleObjection(snap, raw, receivedAt); ok {
+		return h, err // mail to a 公示's objection address (objection.go)
+	}
 	id := quickID(raw)
 	if ent, ok := e.index.lookup(id.Hash()); ok {
 		// Committed before: make sure it is pushed and its receipt queued.

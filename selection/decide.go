@@ -69,7 +69,9 @@ type Decided struct {
 }
 
 // PublicitySlug is the slug of a round's 公示 record starting on start.
-func PublicitySlug(round string, start content.Date) string { return start.String() + "-round-" + round }
+func PublicitySlug(round string, start content.Date) string {
+	return start.String() + "-round-" + round
+}
 
 // Decide records the decision in rounds/<round>.md (decision, the
 // selected added to applicants, publicity), makes the institution records

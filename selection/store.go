@@ -335,4 +335,3 @@ func signature(by object.Signature, now time.Time) object.Signature {
 	by.When = now
 	return by
 }
-

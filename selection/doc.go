@@ -18,10 +18,11 @@
 //
 //	refs/kjjr/rounds/<round>
 //
-// which is outside refs/heads and refs/tags: a clone or fetch does not
-// copy it (its default refspec is refs/heads/*), kjjr build and publish
-// read main only, and the push gate accepts only branches. It is backed up
-// with the git directory. Its tree holds
+// which is outside refs/heads and refs/tags: a clone, fetch or push with
+// the default refspecs (refs/heads/*) does not copy it, and kjjr build and
+// publish read main only. It is backed up with the git directory (and by
+// a mirror clone, git clone --mirror, which copies every ref). Its tree
+// holds
 //
 //	scores/<id>.xlsx          an expert's workbook as returned (id: 16 hex digits of the SHA-256 of the name)
 //	scores/<id>.json          who, when, added by whom, and the scores read (Workbook)

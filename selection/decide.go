@@ -313,3 +313,16 @@ func noticeBody(meeting string, names []string, start, end content.Date, days in
 	}
 	return b.String()
 }
+
+// RoundTitle returns the title of rounds/<round>.md on main.
+func (r *Repo) RoundTitle(round string) (string, error) {
+	c, err := r.mainTip()
+	if err != nil {
+		return "", err
+	}
+	rd, err := roundRecord(c, round)
+	if err != nil {
+		return "", err
+	}
+	return rd.Title, nil
+}

@@ -29,7 +29,7 @@ type ObjectionReceipt struct {
 // Subject returns the receipt's subject line.
 func (r *ObjectionReceipt) Subject() string {
 	if r.Late {
-		return "回执：公示期已结束，异议未能受理"
+		return "回执：公示期已结束"
 	}
 	return "回执：已收到您对公示的异议"
 }
@@ -82,7 +82,7 @@ func (o *Outbox) objectionBody(r *ObjectionReceipt) string {
 		period = "（公示期" + line(r.Start) + "至" + line(r.End) + "）"
 	}
 	if r.Late {
-		t.line("本平台已" + when + "收到" + mailName + "。《" + title + "》" + period + "已经结束，公示期结束后提出的异议不予受理。您的邮件已登记备查。")
+		t.line("本平台已" + when + "收到" + mailName + "。《" + title + "》" + period + "已经结束，您的邮件在公示期结束后收到，已登记并转交市科技局备查。")
 	} else {
 		t.line("本平台已" + when + "收到" + mailName + "，已作为对《" + title + "》" + period + "的异议登记，将转交市科技局核实处理。")
 		if len(r.Attachments) > 0 {

@@ -70,7 +70,7 @@ func (r *Repo) Announce(o *AnnounceOptions) (*MainChange, error) {
 	}
 	if o.Notice == "" {
 		o.Notice = o.Date.String() + "-announcement-" + o.Round
-		title := "关于确定" + strings.TrimSuffix(strings.TrimSpace(rd.Title), "遴选") + "科技金融服务机构的公告"
+		title := "关于" + orDefault(strings.TrimSpace(rd.Title), o.Round) + "结果的公告"
 		var b strings.Builder
 		fmt.Fprintf(&b, "根据《科技金融服务机构遴选及考核管理办法（试行）》，经单位申请、专家评审、%s研究议定和社会公示（%s至%s），确定以下%d家单位为晋中市科技金融服务机构：\n\n",
 			orDefault(rd.Decision.Meeting, "局党组会议"), pub.Start.Chinese(), pub.End.Chinese(), len(names))

@@ -197,7 +197,7 @@ func (r *Repo) Decide(o *DecideOptions) (*Decided, error) {
 	if roundTitle == "" {
 		roundTitle = o.Round
 	}
-	title := "关于" + strings.TrimSuffix(roundTitle, "遴选") + "拟确定科技金融服务机构名单的公示"
+	title := "关于" + roundTitle + "拟确定名单的公示"
 	names := make([]string, len(slugs))
 	for i, s := range slugs {
 		names[i] = s
@@ -290,8 +290,7 @@ func publicityBody(meeting string) string {
 
 // objectionRule is the 公示 rule that the notice and every objection
 // receipt state.
-const objectionRule = "公示期间，任何单位和个人对公示名单有异议的，请以书面形式实名向市科技局科技金融科反映，并提供必要的证明材料。" +
-	"匿名、未提供证明材料或超过公示期提出的异议不予受理。"
+const objectionRule = "公示期间，任何单位和个人对公示名单有异议的，请以书面形式实名向市科技局科技金融科反映，并提供必要的证明材料。"
 
 func noticeBody(meeting string, names []string, start, end content.Date, days int, c content.Contact) string {
 	var b strings.Builder

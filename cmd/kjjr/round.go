@@ -251,7 +251,7 @@ func writeObjections(w io.Writer, r *selection.Repo, round string) int {
 		}
 		fmt.Fprintf(w, "\n%d. %s  %s  《%s》", i+1, cst(o.ReceivedAt), t(who), t(o.Subject))
 		if o.Late {
-			fmt.Fprint(w, "  【逾期，不予受理】")
+			fmt.Fprint(w, "  【公示期结束后收到】")
 		}
 		fmt.Fprintln(w)
 		if len(o.Attachments) > 0 {

@@ -56,15 +56,19 @@ type Window struct {
 // ObjectionWindow returns the 公示 that mail received at to one of rcpt
 // objects to: the latest 公示 whose objection_contact.email is among rcpt
 // and which has started by the day of at, as long as that day is at most
-// LateDays after its end. ok is false when the mail is no objection. An
-// objection address that is also the inbox's report address
-// (site.yaml inbox.address) never counts: reports must not become
-// objections.
+// LateDays after its end. ok is false when the mail is no objection. Mail
+// that is also addressed to the inbox's report address (site.yaml
+// inbox.address) is a report, never an objection, and so is mail to an
+// objection address that is the report address itself.
 func ObjectionWindow(repo *content.Repo, rcpt []string, at time.Time) (w Window, ok bool) {
 	day := content.DateOf(at)
 	want := map[string]bool{}
 	for _, a := range rcpt {
-		want[strings.ToLower(strings.TrimSpace(a))] = true
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a != "" && strings.EqualFold(a, strings.TrimSpace(repo.Site.Inbox.Address)) {
+			return Window{}, false // also sent to the report address: a report, not an objection
+		}
+		want[a] = true
 	}
 	for _, p := range repo.Publicities {
 		addr := strings.ToLower(strings.TrimSpace(p.ObjectionContact.Email))

@@ -296,6 +296,7 @@ func TestObjectionWindow(t *testing.T) {
 		{"2026-05-27 12:00", rcpt, true, true}, // 30 days after
 		{"2026-05-28 12:00", rcpt, false, false},
 		{"2026-04-22 10:00", []string{"baosong@example.gov.cn"}, false, false},
+		{"2026-04-22 10:00", []string{"kjjr@example.gov.cn", "Baosong@example.gov.cn"}, false, false}, // a report with the contact in Cc
 	}
 	for _, tc := range tests {
 		w, ok := selection.ObjectionWindow(repo, tc.rcpt, at(tc.when))

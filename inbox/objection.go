@@ -81,12 +81,15 @@ func (e *engine) handleObjection(s *snapshot, raw []byte, receivedAt time.Time) 
 	if int64(len(raw)) > lim.MaxMessage {
 		return handled{}, false, nil
 	}
-	p := walkMessage(raw, lim)
-	if p.FromProblem != "" || p.From == "" {
+	// The header decides (cheap); only an objection is walked whole.
+	if hp := walkMessage(raw[:headerEnd(raw)], lim); hp.FromProblem != "" || hp.From == "" {
+		return handled{}, false, nil
+	} else if _, ok := selection.ObjectionWindow(s.repo, objectionRecipients(hp), receivedAt); !ok {
 		return handled{}, false, nil
 	}
+	p := walkMessage(raw, lim)
 	w, ok := selection.ObjectionWindow(s.repo, objectionRecipients(p), receivedAt)
-	if !ok {
+	if !ok || p.FromProblem != "" || p.From == "" {
 		return handled{}, false, nil
 	}
 	id := identify(raw, p.MessageID)

@@ -15,6 +15,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/selection"
+	"kjjr/site"
 )
 
 func TestScoresArePrivate(t *testing.T) {
@@ -264,6 +265,36 @@ func TestAnnounceAndRoster(t *testing.T) {
 	}
 	if !onRoster(ann) {
 		t.Error("not on the roster on the announcement date")
+	}
+	// The public site: 公示中 the day before, on the roster from the date.
+	for _, tc := range []struct {
+		now  content.Date
+		want string
+	}{{content.Date{Year: 2026, Month: 4, Day: 27}, ",publicized,,"}, {ann, ",announced,2026-04-28,"}} {
+		out := filepath.Join(t.TempDir(), "site")
+		if _, err := site.Build(repo, &site.Options{Out: out, Now: tc.now}); err != nil {
+			t.Fatal(err)
+		}
+		csv, err := os.ReadFile(filepath.Join(out, "data", "roster.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var row string
+		for _, l := range strings.Split(string(csv), "\n") {
+			if strings.HasPrefix(l, "yuci-jia,") {
+				row = l
+			}
+		}
+		if !strings.Contains(row, tc.want) {
+			t.Errorf("site built as of %s: roster row %q, want %q", tc.now, row, tc.want)
+		}
+		dirPage, err := os.ReadFile(filepath.Join(out, "institutions", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(dirPage), "榆次甲科技服务有限公司") {
+			t.Errorf("site as of %s: the directory does not name the institution", tc.now)
+		}
 	}
 	if st := repo.Institution("yuci-jia").StatusOn(content.Date{Year: 2026, Month: 5, Day: 8}); st != content.StatusFiled {
 		t.Errorf("status after filing = %s", st)

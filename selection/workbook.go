@@ -2,7 +2,6 @@ package selection
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -535,5 +534,3 @@ func number(s string) (float64, bool) {
 	}
 	return v, true
 }
-
-var errNoExpert = errors.New("no expert")

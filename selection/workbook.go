@@ -61,7 +61,6 @@ const (
 	Recommend      = "推荐"
 	NotRecommend   = "不推荐"
 	workbookSheet  = "专家评分表"
-	workbookPrefix = "专家评分表"
 )
 
 // Template layout (ParseScores does not rely on it: it reads by labels).

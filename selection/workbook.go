@@ -48,19 +48,23 @@ var MaxTotal = func() float64 {
 	return t
 }()
 
+// The two values of the 推荐意见 column.
+const (
+	Recommend    = "推荐"
+	NotRecommend = "不推荐"
+)
+
 // The fixed labels of the workbook.
 const (
-	labelExpert    = "评审专家"
-	labelRound     = "遴选批次"
-	headNo         = "序号"
-	headKey        = "申报编号"
-	headName       = "申报单位"
-	headTotal      = "总分"
-	headRecommend  = "推荐意见"
-	headNote       = "备注"
-	Recommend      = "推荐"
-	NotRecommend   = "不推荐"
-	workbookSheet  = "专家评分表"
+	labelExpert   = "评审专家"
+	labelRound    = "遴选批次"
+	headNo        = "序号"
+	headKey       = "申报编号"
+	headName      = "申报单位"
+	headTotal     = "总分"
+	headRecommend = "推荐意见"
+	headNote      = "备注"
+	workbookSheet = "专家评分表"
 )
 
 // Template layout (ParseScores does not rely on it: it reads by labels).

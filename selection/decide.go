@@ -82,7 +82,11 @@ func PublicitySlug(round string, start content.Date) string {
 // 公示 notice notices/<start>-publicity-<round>.md. It is one merge commit
 // on main by the staff member, whose parents are main and the selected
 // branches' tips, made as commitMain says (kjjr check, compare-and-swap).
-// Refusals are *Error with a Chinese message.
+// rounds/<round>.md lists as applicants only institutions that have a
+// record (kjjr check requires it): the selected are added, the other
+// applications stay on their branches, private. The branches are kept
+// (merged, so plain git sees them as such), and so is the expert review
+// of them. Refusals are *Error with a Chinese message.
 func (r *Repo) Decide(o *DecideOptions) (*Decided, error) {
 	if err := checkRound(o.Round); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -205,7 +206,10 @@ func (r *Repo) addPrivate(round string, files map[string][]byte, sig object.Sign
 		if err == nil {
 			return ch, nil
 		}
-		if errors.Is(err, storage.ErrReferenceHasChanged) && attempt < 5 {
+		if errors.Is(err, storage.ErrReferenceHasChanged) && attempt < maxAttempts {
+			// Someone else added meanwhile: wait a little (jittered, so
+			// that writers racing each other spread out) and redo.
+			time.Sleep(time.Duration(1+rand.IntN(1+min(attempt, 20))) * time.Millisecond)
 			continue
 		}
 		var locked *gitdir.LockedError
@@ -329,6 +333,10 @@ func editTree(g *git.Repository, t *object.Tree, prefix string, edits map[string
 	}
 	return h, nil
 }
+
+// maxAttempts bounds how often addPrivate starts again after losing a
+// race for the ref; each attempt is one tree and commit, milliseconds.
+const maxAttempts = 200
 
 // signature returns "Name <email>" as a git signature at now.
 func signature(by object.Signature, now time.Time) object.Signature {

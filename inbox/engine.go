@@ -142,8 +142,8 @@ func (e *engine) handle(ctx context.Context, raw []byte, receivedAt time.Time) (
 	if receivedAt.IsZero() {
 		receivedAt = e.now()
 	}
-	if h, ok, err := e.handleObjection(snap, raw, receivedAt); ok {
-		return h, err // mail to a 公示's objection address (objection.go)
+	if h, ok, err := e.route(snap, raw, receivedAt); ok {
+		return h, err // an objection or an expert's workbook (objection.go)
 	}
 	id := quickID(raw)
 	if ent, ok := e.index.lookup(id.Hash()); ok {

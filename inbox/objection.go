@@ -61,14 +61,33 @@ func (e *engine) objectionByHeader(s *snapshot, pv preview, lim Limits) bool {
 	return ok
 }
 
-// objectionQueue is a receipt queue that also takes objection receipts
-// (the outbox).
-type objectionQueue interface {
+// routeQueue is a receipt queue that also takes objection receipts and
+// replies to experts (the outbox).
+type routeQueue interface {
 	queueObjection(r *outbox.ObjectionReceipt) error
+	queueNotice(n *outbox.Notice) error
 }
 
 func (q outboxQueue) queueObjection(r *outbox.ObjectionReceipt) error {
 	return q.ob.QueueObjectionReceipt(r)
+}
+
+func (q outboxQueue) queueNotice(n *outbox.Notice) error { return q.ob.QueueNotice(n) }
+
+// routeByHeader reports whether a message known by its header and size is
+// one of the round's mails (an objection or an expert's workbook) whose
+// body is to be fetched.
+func (e *engine) routeByHeader(s *snapshot, pv preview, lim Limits) bool {
+	return e.objectionByHeader(s, pv, lim) || e.expertByHeader(pv, lim)
+}
+
+// route handles raw when it is one of the round's mails; ok is false when
+// it is not (the caller goes on as for any mail).
+func (e *engine) route(s *snapshot, raw []byte, receivedAt time.Time) (h handled, ok bool, err error) {
+	if h, ok, err := e.handleObjection(s, raw, receivedAt); ok {
+		return h, ok, err
+	}
+	return e.handleExpertWorkbook(s, raw, receivedAt)
 }
 
 // handleObjection records raw as an objection when it is one; ok is false
@@ -121,7 +140,7 @@ func (e *engine) handleObjection(s *snapshot, raw []byte, receivedAt time.Time) 
 		return handled{}, true, err
 	}
 	if why, suppress := suppressReply(netHeader(p)); !suppress {
-		if q, ok := e.queue.(objectionQueue); ok {
+		if q, ok := e.queue.(routeQueue); ok {
 			r := &outbox.ObjectionReceipt{
 				Key: id.Key(), To: p.From, InReplyTo: p.MessageID, OrigSubject: p.Subject, ReceivedAt: receivedAt,
 				Title: w.Publicity.Title, Start: w.Publicity.Start.Chinese(), End: w.Publicity.End.Chinese(),

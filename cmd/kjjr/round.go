@@ -26,6 +26,7 @@ const roundUsage = `用法：
   kjjr round announce ROUND [--date D] [--notice 公告代号]    记录公告（不加 --notice 则起草公告）
   kjjr round file ROUND [--date D] [--number 文号]            记录向省科技厅备案
   kjjr round objections ROUND                                 列出公示期间收到的异议（不公开）
+  kjjr round experts ROUND [--add '姓名 <邮箱>']               评审专家名单；登记的专家可直接把评分表发到报送邮箱
 
 专家姓名、评分和异议只保存在内容仓库的私有引用 refs/kjjr/rounds/ROUND 中，不进入 main，不在网站上公开。
 decide、announce 和 file 修改 main：先通过 kjjr check 校验，再以操作人身份提交（--by 或仓库的 git config user.name / user.email）。
@@ -40,7 +41,7 @@ func cmdRound(e *env, args []string) int {
 	dir := repoFlag(fs, ".", "内容仓库目录")
 	by := fs.String("by", "", "操作人：'姓名 <邮箱>'（默认取仓库的 git config user.name / user.email）")
 	nowFlag := fs.String("now", "", "以此时间为当前时间（RFC 3339，如 2026-04-20T16:00:00+08:00；试用和测试用）")
-	add := fs.String("add", "", "scores：存入这份专家评分表（.xlsx）")
+	add := fs.String("add", "", "scores：存入这份专家评分表（.xlsx）；experts：登记专家 '姓名 <邮箱>'")
 	expert := fs.String("expert", "", "scores --add：专家姓名（评分表上未填写时必需）")
 	sel := fs.String("select", "", "decide：党组会议定的申报单位，申报编号（统一社会信用代码）或代号，逗号分隔；编号=代号 为新机构指定代号")
 	date := fs.String("date", "", "decide：党组会议日期；announce：公告日期；file：备案日期（YYYY-MM-DD，默认今天）")
@@ -89,7 +90,7 @@ func cmdRound(e *env, args []string) int {
 		return 1
 	}
 	switch sub {
-	case "scores", "decide", "announce", "file", "objections":
+	case "scores", "decide", "announce", "file", "objections", "experts":
 	default:
 		fmt.Fprintf(e.stderr, "kjjr round: 未知的子命令 %q\n\n", sub)
 		fs.Usage()
@@ -178,6 +179,29 @@ func cmdRound(e *env, args []string) int {
 		return 0
 	case "objections":
 		return writeObjections(e.stdout, r, round)
+	case "experts":
+		if *add != "" {
+			ex, err := selection.ParseExpert(*add)
+			if err != nil {
+				return fail(err)
+			}
+			sig, err := signer()
+			if err != nil {
+				return fail(err)
+			}
+			if err := r.AddExpert(round, ex, sig, now); err != nil {
+				return fail(err)
+			}
+		}
+		list, err := r.Experts(round)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "遴选批次 %s 的评审专家（%d 位，不予公开）：\n", round, len(list))
+		for _, x := range list {
+			fmt.Fprintf(e.stdout, "  %s <%s>\n", safetext.Terminal(x.Name), safetext.Terminal(x.Email))
+		}
+		return 0
 	}
 	return 2
 }

@@ -24,6 +24,7 @@
 // a mirror clone, git clone --mirror, which copies every ref). Its tree
 // holds
 //
+//	experts.json              the round's expert panel: name and the address each returns the workbook from (Expert)
 //	scores/<id>.xlsx          an expert's workbook as returned (id: 16 hex digits of the SHA-256 of the name)
 //	scores/<id>.json          who, when, added by whom, and the scores read (Workbook)
 //	objections/<id>.json      one objection (Objection; id: 16 hex digits of the mail's identity)
@@ -42,7 +43,10 @@
 // points, 资质与信用 15, 服务能力 25, 合作机构 15, 常态化活动 20, 服务晋创谷
 // 15, 团队与场所 10 (100 in all), then 总分 (a SUM formula) and 推荐意见
 // (推荐 or 不推荐). ParseScores reads by labels, with the tolerance of
-// package sheet (see ParseScores), after sheet.Guard.
+// package sheet (see ParseScores), after sheet.Guard. Staff add a returned
+// workbook (AddScores); an expert on the round's panel may also mail it
+// to the report address, and the inbox adds it the same way (ExpertRounds
+// tells the inbox who is an expert).
 //
 // # Decision, 公示, objections, announcement
 //

@@ -133,7 +133,7 @@ func cmdRound(e *env, args []string) int {
 			}
 			fmt.Fprintf(e.stdout, "），保存在私有引用 %s\n\n", selection.PrivateRef(round))
 		}
-		return writeScores(e.stdout, r, round)
+		return writeScores(e.stdout, e.stderr, r, round)
 	case "decide":
 		picks, err := selection.ParsePicks(*sel)
 		if err != nil {
@@ -178,7 +178,7 @@ func cmdRound(e *env, args []string) int {
 		writeMainChange(e.stdout, mc)
 		return 0
 	case "objections":
-		return writeObjections(e.stdout, r, round)
+		return writeObjections(e.stdout, e.stderr, r, round)
 	case "experts":
 		if *add != "" {
 			ex, err := selection.ParseExpert(*add)
@@ -227,10 +227,10 @@ func writeMainChange(w io.Writer, mc *selection.MainChange) {
 
 func points(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-func writeScores(w io.Writer, r *selection.Repo, round string) int {
+func writeScores(w, errw io.Writer, r *selection.Repo, round string) int {
 	ags, wbs, err := r.Aggregates(round)
 	if err != nil {
-		fmt.Fprintf(w, "kjjr round scores: %v\n", err)
+		fmt.Fprintf(errw, "kjjr round scores: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(w, "遴选批次 %s：%d 家申报单位，%d 位专家交回评分表（满分 %s）\n\n", round, len(ags), len(wbs), strconv.FormatFloat(selection.MaxTotal, 'f', -1, 64))
@@ -254,10 +254,10 @@ func writeScores(w io.Writer, r *selection.Repo, round string) int {
 	return 0
 }
 
-func writeObjections(w io.Writer, r *selection.Repo, round string) int {
+func writeObjections(w, errw io.Writer, r *selection.Repo, round string) int {
 	obs, err := r.Objections(round)
 	if err != nil {
-		fmt.Fprintf(w, "kjjr round objections: %v\n", err)
+		fmt.Fprintf(errw, "kjjr round objections: %v\n", err)
 		return 1
 	}
 	late := 0

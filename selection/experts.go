@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/internal/safetext"
@@ -90,18 +91,7 @@ func (r *Repo) AddExpert(round string, e Expert, by object.Signature, now time.T
 func (r *Repo) ExpertRounds(addr string) (map[string]Expert, error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	out := map[string]Expert{}
-	refs, err := r.Git.References()
-	if err != nil {
-		return nil, fmt.Errorf("selection: list refs: %w", err)
-	}
-	var rounds []string
-	_ = refs.ForEach(func(ref *plumbing.Reference) error {
-		if n, ok := strings.CutPrefix(ref.Name().String(), PrivateRefPrefix); ok && checkRound(n) == nil {
-			rounds = append(rounds, n)
-		}
-		return nil
-	})
-	for _, rd := range rounds {
+	for _, rd := range r.privateRounds() {
 		list, err := r.Experts(rd)
 		if err != nil {
 			return nil, err
@@ -113,4 +103,37 @@ func (r *Repo) ExpertRounds(addr string) (map[string]Expert, error) {
 		}
 	}
 	return out, nil
+}
+
+// privateRounds lists the rounds that have a private ref, from the loose
+// refs under refs/kjjr/rounds/ and packed-refs, without listing every
+// ref of the repo (the inbox asks for each message, and a register has
+// thousands of submit branches).
+func (r *Repo) privateRounds() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if checkRound(n) == nil && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	if ents, err := os.ReadDir(filepath.Join(r.GitDir, filepath.FromSlash(PrivateRefPrefix))); err == nil {
+		for _, e := range ents {
+			if e.Type().IsRegular() {
+				add(e.Name())
+			}
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(r.GitDir, "packed-refs")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if _, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+				if n, ok := strings.CutPrefix(name, PrivateRefPrefix); ok {
+					add(n)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

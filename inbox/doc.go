@@ -20,6 +20,13 @@
 // inbox.quarantine_budget_mib: strangers' records expire first, oldest
 // first, then the stored messages of registered senders.
 //
+// Two kinds of mail of a selection round never become commits on a
+// branch (objection.go, expertmail.go): mail to a 公示's objection address
+// during the 公示 (an objection, from anyone), and mail from an address on
+// a round's expert panel carrying the scoring workbook. Both are kept on
+// the round's private ref by package selection and answered (package
+// outbox); the header alone decides whether the body is fetched for them.
+//
 // State that is not content lives in <gitdir>/kjjr/: the index of ingested
 // messages (rebuildable from the Kjjr-* and Message-Id trailers of the
 // submit commits), the quarantine and the outbox.

@@ -142,6 +142,9 @@ func (e *engine) handle(ctx context.Context, raw []byte, receivedAt time.Time) (
 	if receivedAt.IsZero() {
 		receivedAt = e.now()
 	}
+	if h, ok, err := e.route(snap, raw, receivedAt); ok {
+		return h, err // an objection or an expert's workbook (objection.go)
+	}
 	id := quickID(raw)
 	if ent, ok := e.index.lookup(id.Hash()); ok {
 		// Committed before: make sure it is pushed and its receipt queued.

@@ -56,6 +56,9 @@ func (e *engine) screen(ctx context.Context, pv preview) (h handled, fetch int64
 	}
 	a := e.analyzer(snap)
 	lim := a.limits()
+	if e.routeByHeader(snap, pv, lim) {
+		return handled{}, lim.MaxMessage, nil // an objection or an expert's workbook: read it whole (objection.go)
+	}
 	pl := a.previewPlan(pv, lim)
 	if pl == nil {
 		return handled{}, lim.MaxMessage, nil

@@ -36,7 +36,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fixture": fixture,
+			"fixture":    fixture,
+			"fillscores": fillScores, // round_test.go
 		},
 	})
 }

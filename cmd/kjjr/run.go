@@ -38,6 +38,7 @@ func commands() []command {
 		{"sheet", "解析一份月报表", cmdSheet},
 		{"inbox", "收取邮件报送并写入审核分支", cmdInbox},
 		{"review", "审核报送分支", cmdReview},
+		{"round", "遴选批次：专家评分、党组会议定与公示、异议、公告", cmdRound},
 		{"console", "在浏览器中审核报送的控制台", cmdConsole},
 		{"status", "报送情况一览", cmdStatus},
 		{"assess", "生成年度考核草稿", cmdAssess},

@@ -13,9 +13,11 @@ import (
 func cmdTemplate(e *env, args []string) int {
 	fs := flag.NewFlagSet("template", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	out := fs.String("o", sheet.Title+".xlsx", "输出文件（- 表示写到标准输出）")
+	out := fs.String("o", "", "输出文件（- 表示写到标准输出）")
+	reviewRound := fs.String("review", "", "生成该遴选批次的专家评分表（而不是月报表）")
+	dir := repoFlag(fs, ".", "--review：内容仓库目录")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr template [-o 文件]\n\n生成空白的《科技金融服务机构绩效评价考核表》（.xlsx），默认写入当前目录下的 "+sheet.Title+".xlsx；-o - 写到标准输出。")
+		fmt.Fprintln(e.stderr, "用法：kjjr template [-o 文件]\n      kjjr template --review 遴选批次 [-o 文件]\n\n生成空白的《科技金融服务机构绩效评价考核表》（.xlsx），默认写入当前目录下的 "+sheet.Title+".xlsx；-o - 写到标准输出。\n--review 生成专家评分表：每家申报单位一行，按第二条各项打分，默认写入 专家评分表-<遴选批次>.xlsx。")
 		fs.PrintDefaults()
 	}
 	pos, code, ok := parseFlags(fs, args)
@@ -25,6 +27,15 @@ func cmdTemplate(e *env, args []string) int {
 	if len(pos) != 0 {
 		fs.Usage()
 		return 2
+	}
+	if *reviewRound != "" {
+		if *out == "" {
+			*out = "专家评分表-" + *reviewRound + ".xlsx"
+		}
+		return writeReviewWorkbook(e, *dir, *reviewRound, *out)
+	}
+	if *out == "" {
+		*out = sheet.Title + ".xlsx"
 	}
 	var buf bytes.Buffer
 	if err := sheet.Template(&buf); err != nil {

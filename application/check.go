@@ -198,9 +198,9 @@ func Check(app *Application, closes content.Date, atts []Attachment) []Finding {
 		}
 	}
 	if len(credit) > 0 {
-		add(RuleCredit, "无严重失信记录、未列入黑名单", false, strings.Join(credit, "；")+"：第二条第1项要求无严重失信行为记录和信用黑名单记录；如填写有误，请按“信用中国”查询结果更正")
+		add(RuleCredit, "无严重失信记录且未列入黑名单", false, strings.Join(credit, "；")+"：第二条第1项要求无严重失信行为记录和信用黑名单记录；如填写有误，请按“信用中国”查询结果更正")
 	} else {
-		add(RuleCredit, "无严重失信记录、未列入黑名单", true, "申报单位声明无严重失信行为记录、未列入黑名单（以“信用中国”查询为准）")
+		add(RuleCredit, "无严重失信记录且未列入黑名单", true, "申报单位声明无严重失信行为记录、未列入黑名单（以“信用中国”查询为准）")
 	}
 	// Partners.
 	var miss []string

@@ -6,7 +6,9 @@
 // one by a --no-ff merge into main computed from git objects alone (no
 // working tree, no index) after submission.Check accepts every entry, and
 // rejects one, keeping its commits under refs/kjjr/rejected/ and the reason
-// in <gitdir>/kjjr/rejections.log.
+// in <gitdir>/kjjr/rejections.log. It also lists the applications to a
+// selection round (Applications: the branches apply/<round>/<applicant>,
+// each with the pre-check of 第二条 recomputed from the form at its tip).
 //
 // Plain git keeps working at every step: a branch merged by hand with
 // `git merge --no-ff submit/…` is seen as merged, and nothing here is needed

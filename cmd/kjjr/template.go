@@ -5,17 +5,21 @@ import (
 	"flag"
 	"fmt"
 
+	"kjjr/application"
 	"kjjr/internal/atomicfile"
 	"kjjr/sheet"
 )
 
-// cmdTemplate writes the blank monthly sheet: kjjr template [-o FILE].
+// cmdTemplate writes a blank form: the monthly sheet, or with
+// --application the application form of a selection round:
+// kjjr template [--application] [-o FILE].
 func cmdTemplate(e *env, args []string) int {
 	fs := flag.NewFlagSet("template", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	out := fs.String("o", sheet.Title+".xlsx", "输出文件（- 表示写到标准输出）")
+	out := fs.String("o", "", "输出文件（- 表示写到标准输出；默认为表名.xlsx）")
+	apply := fs.Bool("application", false, "生成遴选申报表（《"+application.Title+"》）")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：kjjr template [-o 文件]\n\n生成空白的《科技金融服务机构绩效评价考核表》（.xlsx），默认写入当前目录下的 "+sheet.Title+".xlsx；-o - 写到标准输出。")
+		fmt.Fprintln(e.stderr, "用法：kjjr template [--application] [-o 文件]\n\n生成空白的《科技金融服务机构绩效评价考核表》（.xlsx），默认写入当前目录下的 "+sheet.Title+".xlsx；\n--application 生成空白的《"+application.Title+"》，默认写入 "+application.Title+".xlsx；-o - 写到标准输出。")
 		fs.PrintDefaults()
 	}
 	pos, code, ok := parseFlags(fs, args)
@@ -26,8 +30,15 @@ func cmdTemplate(e *env, args []string) int {
 		fs.Usage()
 		return 2
 	}
+	write, title := sheet.Template, sheet.Title
+	if *apply {
+		write, title = application.Template, application.Title
+	}
+	if *out == "" {
+		*out = title + ".xlsx"
+	}
 	var buf bytes.Buffer
-	if err := sheet.Template(&buf); err != nil {
+	if err := write(&buf); err != nil {
 		fmt.Fprintf(e.stderr, "kjjr template: %v\n", err)
 		return 1
 	}

@@ -7,7 +7,7 @@ package inbox
 // the server's INTERNALDATE: the Date header is the sender's word) is
 // open, a message from any sender is read whole (within max_message_mib)
 // and is an application when one of its attachments is the application
-// form (application.Looks: the form's labels, whatever the file is
+// form (application.Parse finds the form's labels, whatever the file is
 // called; a subject with 申报, 申请 or 遴选 is only a hint, see below).
 // It becomes one commit on apply/<round>/<applicant> (package submission:
 // ApplyBranch, ApplyMeta) holding the draft institution record made from
@@ -47,7 +47,6 @@ package inbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -175,16 +174,22 @@ func applicationsRelevant(r *content.Repo, t time.Time, subject string) bool {
 	return false
 }
 
+// formPart is an attachment that is the application form, read.
+type formPart struct {
+	*part
+	app *application.Application
+}
+
 // applicationForm returns the first attachment that is the application
-// form, or nil.
-func applicationForm(p *parsed) *part {
+// form (a readable workbook with its labels), read once, or nil.
+func applicationForm(p *parsed) *formPart {
 	for _, pt := range p.Parts {
 		ext := extOf(pt.Name)
 		if pt.Data == nil || !(ext == "xlsx" || (ext != "xls" && ext != "et" && isZip(pt.Data))) {
 			continue
 		}
-		if application.Looks(pt.Data) {
-			return pt
+		if app, err := application.Parse(pt.Data); err == nil {
+			return &formPart{pt, app}
 		}
 	}
 	return nil
@@ -263,20 +268,12 @@ func institutionByUSCC(r *content.Repo, uscc string) *content.Institution {
 
 // application reads the form, finds the round and lays out the branch's
 // files: the draft record, the form and the attachments.
-func (a *analyzer) application(pl *plan, form *part) *plan {
+func (a *analyzer) application(pl *plan, fp *formPart) *plan {
 	d := content.DateOf(pl.receivedAt)
 	rd := openRound(a.snap, d, pl.p.Subject)
-	ap := &appPlan{round: rd}
+	form, app := fp.part, fp.app
+	ap := &appPlan{round: rd, app: app}
 	pl.app = ap
-	app, err := application.Parse(form.Data)
-	if err != nil {
-		var fe *sheet.FormatError
-		if errors.As(err, &fe) {
-			return pl.reject(fmt.Sprintf("申报表“%s”：%s", form.Name, fe.Message))
-		}
-		return pl.reject(fmt.Sprintf("申报表“%s”无法读取：请用《%s》模板填写，另存为 .xlsx 后重新发送", form.Name, application.Title))
-	}
-	ap.app = app
 	if rd == nil {
 		ap.closed = true
 		ap.round = nearestRound(a.snap, d)

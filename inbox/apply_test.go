@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime"
 	"net/mail"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"kjjr/application"
 	"kjjr/content"
@@ -374,5 +376,82 @@ func TestOpenRound(t *testing.T) {
 	}
 	if rd := nearestRound(r, d(5, 1)); rd == nil || rd.Slug != "2026-s" {
 		t.Errorf("nearestRound after: %v", rd)
+	}
+}
+
+// A stranger's message is read whole only while a window is open, or,
+// with an application subject, near one; outside, it stays an unknown
+// sender's (header only, no receipt).
+func TestApplicationScreen(t *testing.T) {
+	dir := newFixtureRepo(t, false, roundFiles(t))
+	e, err := newEngine(dir, testOptions(newMemQueue()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	snap, err := e.snapshotNow()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := e.analyzer(snap)
+	hdr := func(subject string) []byte {
+		return []byte("From: x@stranger.example.cn\r\nSubject: " + encodeWord(subject) + "\r\nMessage-ID: <s@x>\r\n\r\n")
+	}
+	for _, c := range []struct {
+		subject string
+		at      time.Time
+		size    int64
+		fetch   bool
+	}{
+		{"你好", testNow, 10_000, true},                                           // window open: any subject
+		{"你好", testNow, 4 << 20, false},                                         // over max_message_mib (3): never read
+		{"你好", time.Date(2026, 12, 5, 9, 0, 0, 0, content.CST), 10_000, false},  // closed, no hint
+		{"遴选申报", time.Date(2026, 12, 5, 9, 0, 0, 0, content.CST), 10_000, true}, // closed, hint, near
+		{"遴选申报", time.Date(2027, 6, 1, 9, 0, 0, 0, content.CST), 10_000, false}, // closed long ago
+	} {
+		pl := a.previewPlan(preview{header: hdr(c.subject), size: c.size, receivedAt: c.at}, a.limits())
+		if got := pl == nil; got != c.fetch {
+			t.Errorf("%q at %s, %d bytes: fetch %v, want %v", c.subject, c.at.Format(time.DateOnly), c.size, got, c.fetch)
+		}
+		if pl != nil && pl.code != ReasonUnknownSender && pl.code != ReasonRejected {
+			t.Errorf("%q: quarantined as %s", c.subject, pl.code)
+		}
+	}
+}
+
+// A stranger's application over the limits is not committed; the
+// applicant gets a receipt that says why.
+func TestApplicationLimits(t *testing.T) {
+	dir := newFixtureRepo(t, false, roundFiles(t))
+	q := newMemQueue()
+	e, err := newEngine(dir, testOptions(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	a := application.Example("晋中清源科技金融服务有限公司", uscc(t, "91140702MA0KAP001"))
+	atts := []attachment{{Name: "申报表.xlsx", Type: xlsxType, Data: formBytes(t, a)}}
+	for i := range 30 {
+		atts = append(atts, attachment{Name: fmt.Sprintf("协议%02d.pdf", i), Type: "application/pdf", Data: fakePDF(12_000, fmt.Sprint(i))})
+	}
+	raw := compose("a1@qingyuan.example.cn", "申报", "lim@qingyuan.example.cn", testNow, "", atts)
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil || h.dest != destQuarantine || !h.rejected {
+		t.Fatalf("handled %+v %v", h, err)
+	}
+	if refs, _ := e.store.repo.References(); refs != nil {
+		_ = refs.ForEach(func(r *plumbing.Reference) error {
+			if strings.HasPrefix(r.Name().String(), "refs/heads/apply/") {
+				t.Errorf("committed %s", r.Name())
+			}
+			return nil
+		})
+	}
+	if len(q.order) != 1 {
+		t.Fatalf("%d receipts", len(q.order))
+	}
+	r := q.byKey[q.order[0]]
+	if r.App == nil || r.Accepted || r.To != "a1@qingyuan.example.cn" || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "附件数量 31 个") {
+		t.Errorf("receipt %+v", r)
 	}
 }

@@ -13,6 +13,9 @@ const roundUsage = `用法：
 func cmdRound(e *env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(e.stderr, roundUsage)
+		fmt.Fprintln(e.stderr, "\n参数：")
+		fs, _, _ := roundApplicationsFlags(e)
+		fs.PrintDefaults()
 		if len(args) == 0 {
 			return 2
 		}

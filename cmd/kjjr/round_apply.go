@@ -13,10 +13,7 @@ import (
 // cmdRoundApplications lists a round's applications with the pre-check of
 // 第二条: kjjr round applications ROUND [--repo DIR] [-v].
 func cmdRoundApplications(e *env, args []string) int {
-	fs := flag.NewFlagSet("round applications", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	dir := repoFlag(fs, ".", "内容仓库目录")
-	verbose := fs.Bool("v", false, "列出每项初审结果和附件")
+	fs, dir, verbose := roundApplicationsFlags(e)
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, "用法：kjjr round applications ROUND [--repo DIR] [-v]\n\n列出遴选批次 ROUND（rounds/ROUND.md）收到的申报（分支 apply/ROUND/*），每个一行：申报编号、单位名称、收到时间、次数、资格初审结果。\n")
 		fs.PrintDefaults()
@@ -83,4 +80,13 @@ func cmdRoundApplications(e *env, args []string) int {
 		}
 	}
 	return 0
+}
+
+// roundApplicationsFlags defines the flags of kjjr round applications.
+func roundApplicationsFlags(e *env) (fs *flag.FlagSet, dir *string, verbose *bool) {
+	fs = flag.NewFlagSet("round applications", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dir = repoFlag(fs, ".", "内容仓库目录")
+	verbose = fs.Bool("v", false, "列出每项初审结果和附件")
+	return fs, dir, verbose
 }

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -453,5 +454,46 @@ func TestApplicationLimits(t *testing.T) {
 	r := q.byKey[q.order[0]]
 	if r.App == nil || r.Accepted || r.To != "a1@qingyuan.example.cn" || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "附件数量 31 个") {
 		t.Errorf("receipt %+v", r)
+	}
+}
+
+// An application form with a macro is taken (staff decide), with the
+// active-content warning in the commit and the receipt.
+func TestApplicationActiveContent(t *testing.T) {
+	dir := newFixtureRepo(t, false, roundFiles(t))
+	q := newMemQueue()
+	e, err := newEngine(dir, testOptions(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	a := application.Example("晋中清源科技金融服务有限公司", uscc(t, "91140702MA0KAP001"))
+	zr, err := zip.NewReader(bytes.NewReader(formBytes(t, a)), int64(len(formBytes(t, a))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		w, _ := zw.Create(f.Name)
+		rc, _ := f.Open()
+		_, _ = io.Copy(w, rc)
+		rc.Close()
+	}
+	w, _ := zw.Create("xl/vbaProject.bin")
+	_, _ = w.Write([]byte("vba"))
+	_ = zw.Close()
+	raw := compose("a1@qingyuan.example.cn", "申报", "vba@qingyuan.example.cn", testNow, "", []attachment{{Name: "申报表.xlsx", Type: xlsxType, Data: buf.Bytes()}})
+	h, err := e.handle(context.Background(), raw, testNow)
+	if err != nil || h.dest != destProcessed {
+		t.Fatalf("handled %+v %v", h, err)
+	}
+	r := q.byKey[q.order[0]]
+	if len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "宏") {
+		t.Errorf("receipt problems %v", r.Problems)
+	}
+	c, _ := e.store.repo.CommitObject(h.commit)
+	if !strings.Contains(c.Message, "警告：附件“申报表.xlsx”含有宏") {
+		t.Errorf("commit message:\n%s", c.Message)
 	}
 }

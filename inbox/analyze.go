@@ -57,6 +57,9 @@ type plan struct {
 	report *content.Report
 	files  map[string][]byte // path relative to the repo root
 	rfiles []receiptFile
+	// app is set when the message is an application to a selection
+	// round (apply.go).
+	app *appPlan
 	// keySuffix makes the receipt key of a release differ from the
 	// original message's (whose rejection receipt went out already).
 	keySuffix string
@@ -114,6 +117,9 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 	} else {
 		pl.inst = a.snap.InstitutionByEmail(p.From)
 		if pl.inst == nil {
+			if ap := a.strangerApplication(pl); ap != nil {
+				return ap
+			}
 			pl.out, pl.code = outQuarantine, ReasonUnknownSender
 			pl.reasons = []string{unknownSenderReason(p.From)}
 			return pl
@@ -261,6 +267,11 @@ func isZip(b []byte) bool { return len(b) >= 4 && string(b[:4]) == "PK\x03\x04" 
 // files at the submission's paths (package submission).
 func (a *analyzer) classify(pl *plan) *plan {
 	p := pl.p
+	if applicationsRelevant(a.snap, pl.receivedAt, p.Subject) {
+		if form := applicationForm(p); form != nil {
+			return a.application(pl, form)
+		}
+	}
 	var sheets, legacy, otherXLSX []*part
 	for _, pt := range p.Parts {
 		ext := extOf(pt.Name)
@@ -555,6 +566,9 @@ func (pl *plan) branch() string { return pl.sub().String() }
 
 // receipt builds the outbox receipt of an accepted or rejected plan.
 func (pl *plan) receipt(branch string) *receipt {
+	if pl.app != nil {
+		return pl.appReceipt(branch)
+	}
 	r := &receipt{
 		Key:         pl.id.Key() + pl.keySuffix,
 		To:          pl.p.From,

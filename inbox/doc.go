@@ -11,9 +11,19 @@
 // failures are quarantined; a trusted sender's unusable message is rejected
 // with its reasons, which go back in the receipt (package outbox).
 //
+// Applications to a selection round are the one kind of mail taken from
+// anyone: while a round's application window is open, a message whose
+// attachment is the application form (package application) becomes a
+// commit on apply/<round>/<applicant> with the draft institution record,
+// the evidence and the eligibility pre-check, and the applicant gets a
+// receipt; outside every window it gets a receipt saying the window is
+// closed and nothing is committed. apply.go states the rules (which
+// round, identity, resubmission, what is read of a stranger's message).
+//
 // A message is read in two steps: its size (RFC822.SIZE) and header block
 // first, its body only when the sender is registered and the message is
-// within site.yaml inbox.max_message_mib. The quarantine
+// within site.yaml inbox.max_message_mib (or, a stranger's, when it may
+// be an application: see apply.go). The quarantine
 // (<gitdir>/kjjr/quarantine/<id>/record.json, see QuarantineRecord) keeps
 // the raw message only of a registered sender's message within the limit;
 // of anything else, the header, size and reason. It stays within

@@ -178,6 +178,9 @@ func (e *engine) apply(ctx context.Context, pl *plan) (handled, error) {
 		e.log.Warn("inbox: temporary failure, message left for later", "from", pl.p.From, "reason", pl.reasons)
 		return handled{dest: destStay, reasons: pl.reasons}, nil
 	case outAccept:
+		if pl.app != nil {
+			return e.commitApplication(ctx, pl)
+		}
 		// The commit must not be cut in half by a cancelled context.
 		ctx = context.WithoutCancel(ctx)
 		branch := pl.branch()

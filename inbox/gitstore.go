@@ -184,7 +184,9 @@ func (g *gitStore) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
 }
 
 // updateTree returns the hash of tree base (zero: empty) with the blobs of
-// changes (slash paths relative to base) put in place. Only the trees on
+// changes (slash paths relative to base) put in place; a change to the
+// zero hash removes the file, and a directory left empty is removed too
+// (the zero hash is returned for an empty tree). Only the trees on
 // the changed paths are read and rewritten; entries stay in git order
 // (replaced in place, new ones inserted where they belong).
 func (g *gitStore) updateTree(base plumbing.Hash, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
@@ -230,7 +232,16 @@ func (g *gitStore) updateTree(base plumbing.Hash, changes map[string]plumbing.Ha
 		copy(entries[i+1:], entries[i:])
 		entries[i] = e
 	}
+	remove := func(name string) {
+		if i := find(name); i >= 0 {
+			entries = append(entries[:i], entries[i+1:]...)
+		}
+	}
 	for name, h := range files {
+		if h.IsZero() {
+			remove(name)
+			continue
+		}
 		set(name, filemode.Regular, h)
 	}
 	for name, sub := range subs {
@@ -242,15 +253,66 @@ func (g *gitStore) updateTree(base plumbing.Hash, changes map[string]plumbing.Ha
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
+		if h.IsZero() {
+			remove(name)
+			continue
+		}
 		set(name, filemode.Dir, h)
+	}
+	if len(entries) == 0 {
+		return plumbing.ZeroHash, nil
 	}
 	return g.writeTree(entries)
 }
 
+// filesUnder returns the paths (repo-relative) of every file under dir in
+// the tree root; none when dir is not there.
+func (g *gitStore) filesUnder(root plumbing.Hash, dir string) ([]string, error) {
+	h := root
+	for _, name := range strings.Split(dir, "/") {
+		entries, err := g.treeEntries(h)
+		if err != nil {
+			return nil, err
+		}
+		h = plumbing.ZeroHash
+		for _, e := range entries {
+			if e.Name == name && e.Mode == filemode.Dir {
+				h = e.Hash
+			}
+		}
+		if h.IsZero() {
+			return nil, nil
+		}
+	}
+	var out []string
+	var walk func(h plumbing.Hash, prefix string) error
+	walk = func(h plumbing.Hash, prefix string) error {
+		entries, err := g.treeEntries(h)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Mode == filemode.Dir {
+				if err := walk(e.Hash, prefix+"/"+e.Name); err != nil {
+					return err
+				}
+				continue
+			}
+			out = append(out, prefix+"/"+e.Name)
+		}
+		return nil
+	}
+	return out, walk(h, dir)
+}
+
 // submission is one commit to write.
 type submission struct {
-	Branch    plumbing.ReferenceName
-	Files     map[string][]byte // repo-relative path -> content
+	Branch plumbing.ReferenceName
+	Files  map[string][]byte // repo-relative path -> content
+	// Replace are directories (repo-relative) whose files at the parent
+	// commit are removed unless Files writes them: an application's
+	// evidence directory holds the latest application only.
+	Replace   []string
 	Author    object.Signature
 	Committer object.Signature
 	Message   string
@@ -292,9 +354,32 @@ func (g *gitStore) commit(s *submission, beforeCAS func()) (plumbing.Hash, error
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("read commit %s: %w", parent, err)
 		}
-		tree, err := g.updateTree(pc.TreeHash, blobs)
+		changes := blobs
+		if len(s.Replace) > 0 {
+			changes = make(map[string]plumbing.Hash, len(blobs))
+			for p, h := range blobs {
+				changes[p] = h
+			}
+			for _, dir := range s.Replace {
+				old, err := g.filesUnder(pc.TreeHash, dir)
+				if err != nil {
+					return plumbing.ZeroHash, err
+				}
+				for _, p := range old {
+					if _, keep := changes[p]; !keep {
+						changes[p] = plumbing.ZeroHash
+					}
+				}
+			}
+		}
+		tree, err := g.updateTree(pc.TreeHash, changes)
 		if err != nil {
 			return plumbing.ZeroHash, err
+		}
+		if tree.IsZero() {
+			if tree, err = g.writeTree(nil); err != nil {
+				return plumbing.ZeroHash, err
+			}
 		}
 		c := &object.Commit{
 			Author: s.Author, Committer: s.Committer, Message: s.Message,

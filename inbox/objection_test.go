@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-
 	"kjjr/selection"
 )
 
@@ -49,20 +46,6 @@ objection_contact:
 公示。
 `)
 	return files
-}
-
-func appendAt(t testing.TB, c *imapclient.Client, raw []byte, at time.Time) {
-	t.Helper()
-	ac := c.Append("INBOX", int64(len(raw)), &imap.AppendOptions{Time: at})
-	if _, err := ac.Write(raw); err != nil {
-		t.Fatal(err)
-	}
-	if err := ac.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ac.Wait(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // sunkText returns the subject and decoded text of a delivered receipt.

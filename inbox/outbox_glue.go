@@ -11,6 +11,18 @@ import (
 type outboxQueue struct{ ob *outbox.Outbox }
 
 func (q outboxQueue) queue(r *receipt) error {
+	if r.App != nil {
+		ar := &outbox.ApplicationReceipt{
+			Key: r.Key, To: r.To, InReplyTo: r.InReplyTo, References: r.References, OrigSubject: r.OrigSubject,
+			ReceivedAt: r.ReceivedAt, Applicant: r.Institution, Slug: r.Slug, Round: r.App.Round, Window: r.App.Window,
+			Accepted: r.Accepted, Closed: r.App.Closed, Replaced: r.App.Replaced, Branch: r.Branch,
+			Checks: r.App.Checks, Problems: r.Problems,
+		}
+		for _, f := range r.Files {
+			ar.Files = append(ar.Files, outbox.ReceiptFile{Name: f.Name, Size: f.Size, SHA256: f.SHA256, Kept: f.Kept, Note: f.Note})
+		}
+		return q.ob.QueueApplicationReceipt(ar)
+	}
 	or := &outbox.Receipt{
 		Key: r.Key, To: r.To, Cc: r.Cc, InReplyTo: r.InReplyTo, References: r.References,
 		OrigSubject: r.OrigSubject, ReceivedAt: r.ReceivedAt, Institution: r.Institution, Slug: r.Slug,

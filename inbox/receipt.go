@@ -35,6 +35,17 @@ type receipt struct {
 	Branch      string
 	Files       []receiptFile
 	Problems    []string
+	// App is set for the receipt of an application (outbox.ApplicationReceipt).
+	App *appReceipt
+}
+
+// appReceipt is what an application's receipt adds.
+type appReceipt struct {
+	Round    string
+	Window   content.Window
+	Closed   bool
+	Replaced bool
+	Checks   []string
 }
 
 // receiptQueue takes receipts durably and idempotently by Key (the outbox).

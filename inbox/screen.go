@@ -95,6 +95,9 @@ func (a *analyzer) previewPlan(pv preview, lim Limits) *plan {
 		return pl
 	}
 	inst := a.snap.InstitutionByEmail(p.From)
+	if inst == nil && pv.size <= lim.MaxMessage && applicationsRelevant(a.snap, pv.receivedAt, p.Subject) {
+		return nil // perhaps an application to a selection round (apply.go): read it
+	}
 	if inst == nil {
 		pl.out, pl.code = outQuarantine, ReasonUnknownSender
 		pl.reasons = []string{unknownSenderReason(p.From)}

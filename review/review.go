@@ -12,6 +12,9 @@
 // in, and CommitFile, which commits it by the same rules as an approval:
 // no new check error, main moved by compare-and-swap from the commit the
 // staff member saw, the staff member as author and committer.
+// It also lists the applications to a
+// selection round (Applications: the branches apply/<round>/<applicant>,
+// each with the pre-check of 第二条 recomputed from the form at its tip).
 //
 // Plain git keeps working at every step: a branch merged by hand with
 // `git merge --no-ff submit/…` is seen as merged, and nothing here is needed

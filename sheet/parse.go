@@ -338,10 +338,25 @@ var labelIndex = func() map[string]*field {
 }()
 
 // locate finds every label of the table on the sheet (rows before
-// labelEnd, when set) and its value: the first non-empty cell to its right
-// that is not part of the label's merged range. A label that appears twice
-// is read at its first place.
+// labelEnd, when set) and its value (see locateLabels).
 func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
+	return locateLabels(g, labelEnd, func(norm string) (string, string, bool) {
+		if fd := labelIndex[norm]; fd != nil {
+			return fd.Key, fd.DisplayLabel(), true
+		}
+		return "", "", false
+	}, func(cell, msg string) { p.add(g.name, cell, "%s", msg) })
+}
+
+// locateLabels finds every label on the sheet (rows before labelEnd, when
+// set) and its value: the first non-empty cell to its right that is not
+// part of the label's merged range, stopping at the next label of the
+// row. labelOf maps a normalised cell (normLabel) to its key and display
+// label; add reports a value that cannot be read (a formula error), with
+// its cell. A label that appears twice is read at its first place. It is
+// the one reading rule of labelled values, for the monthly sheet and for
+// every other form read through OpenForm.
+func locateLabels(g *grid, labelEnd int, labelOf func(norm string) (key, display string, ok bool), add func(cell, msg string)) map[string]*found {
 	out := map[string]*found{}
 	for ri := range g.rows {
 		r := &g.rows[ri]
@@ -352,8 +367,8 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 			if c == "" || len(c) > 200 {
 				continue
 			}
-			fd := labelIndex[normLabel(c)]
-			if fd == nil || out[fd.Key] != nil {
+			key, display, ok := labelOf(normLabel(c))
+			if !ok || out[key] != nil {
 				continue
 			}
 			col := ci + 1
@@ -365,12 +380,12 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 			for vc := lastLabelCol + 1; vc <= len(r.cells); vc++ {
 				v, prob := g.value(r, vc)
 				if prob != "" {
-					p.add(g.name, cellName(vc, r.n), "“%s”：%s", fd.DisplayLabel(), prob)
+					add(cellName(vc, r.n), "“"+display+"”："+prob)
 					fnd.valueCell, fnd.value = cellName(vc, r.n), "\x00" // reported; not blank
 					break
 				}
 				if strings.TrimSpace(v) != "" {
-					if labelIndex[normLabel(v)] != nil {
+					if _, _, next := labelOf(normLabel(v)); next {
 						// The next label of the row (填报人 | | 联系电话 | …):
 						// this label's value is blank.
 						break
@@ -379,7 +394,7 @@ func (p *parser) locate(g *grid, labelEnd int) map[string]*found {
 					break
 				}
 			}
-			out[fd.Key] = fnd
+			out[key] = fnd
 		}
 	}
 	return out

@@ -22,6 +22,7 @@ import (
 
 	"github.com/yuin/goldmark"
 
+	"kjjr/application"
 	"kjjr/content"
 	"kjjr/sheet"
 )
@@ -638,6 +639,15 @@ func (w *worker) notices() error {
 				return err
 			}
 			atts = append(atts, attachment{a.Title, href})
+		}
+		if isRoundNotice(b.repo, n) {
+			offered := false
+			for _, a := range n.Attachments {
+				offered = offered || formFor(a) == ApplicationPath
+			}
+			if !offered {
+				atts = append(atts, attachment{"《" + application.Title + "》（空白，.xlsx）", "../../" + ApplicationPath})
+			}
 		}
 		data := struct {
 			Title, Kind, Number, Issuer, Date, DateISO, BodyMD string

@@ -34,11 +34,14 @@
 // The forms institutions fill in are part of every build, made by the
 // code that reads them back: the blank monthly sheet at SheetPath (the
 // bytes of sheet.Template, which kjjr template writes; the site imports
-// package sheet, never the inbox) and the 报送指南 at GuidePath (site.yaml
+// package sheet, never the inbox), the blank application form of a
+// selection round at ApplicationPath (application.Template, kjjr template
+// --application; every round's 遴选通知 page offers it, listed or not) and
+// the 报送指南 at GuidePath (site.yaml
 // inbox.address, what to attach, the deadlines by content.Due's rule,
 // what the receipt says, whom to call). A notice attachment whose file is
-// SheetPath's site path, or that has no file and whose title names the
-// sheet, links the published sheet; every institution page (如何报送), the
+// a published form's site path, or that has no file and whose title names
+// the form, links the published form; every institution page (如何报送), the
 // footer and the 网站地图 link both.
 //
 // Markdown (notice bodies, institution introductions) is rendered with

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"kjjr/application"
 	"kjjr/content"
 	"kjjr/sheet"
 )
@@ -19,6 +20,11 @@ const (
 	// root. The URL is stable: notices, institution pages, the 报送指南
 	// and mail may link to it.
 	SheetPath = "downloads/kaohebiao.xlsx"
+	// ApplicationPath is where the blank application form of a selection
+	// round (application.Template, the bytes `kjjr template --application`
+	// writes) is published. Every 遴选通知 that is a round's notice
+	// offers it.
+	ApplicationPath = "downloads/shenbaobiao.xlsx"
 	// GuidePath is the 报送指南 page: where to send, what to attach, the
 	// deadlines, what the receipt says and whom to call.
 	GuidePath = "baosong/"
@@ -34,24 +40,59 @@ var blankSheet = sync.OnceValues(func() ([]byte, error) {
 	return b.Bytes(), nil
 })
 
-// downloads are the site paths of the forms a build publishes: an
+// blankApplication is the blank application form, made once per process.
+var blankApplication = sync.OnceValues(func() ([]byte, error) {
+	var b bytes.Buffer
+	if err := application.Template(&b); err != nil {
+		return nil, fmt.Errorf("site: blank application form: %w", err)
+	}
+	return b.Bytes(), nil
+})
+
+// form is one form a build publishes: its site path, its title (an
+// attachment without a file whose title names it links it) and its bytes.
+type form struct {
+	path, title string
+	data        func() ([]byte, error)
+}
+
+// publishedForms are the forms a build publishes, the one list of them: an
 // attachment of a notice that names one (file: /downloads/kaohebiao.xlsx)
 // links to it.
-var downloads = map[string]bool{SheetPath: true}
+var publishedForms = []form{
+	{SheetPath, sheet.Title, blankSheet},
+	{ApplicationPath, application.Title, blankApplication},
+}
 
 // formFor returns the site path of the published form an attachment
 // stands for, or "": one whose file is a published site path, or one
-// without a file in the repo whose title names the monthly sheet
-// (《科技金融服务机构绩效评价考核表》).
+// without a file in the repo whose title names a published form
+// (《科技金融服务机构绩效评价考核表》, 《科技金融服务机构遴选申报表》).
 func formFor(a content.Attachment) string {
 	f := strings.TrimSpace(a.File)
-	if strings.HasPrefix(f, "/") && downloads[strings.TrimPrefix(f, "/")] {
-		return strings.TrimPrefix(f, "/")
-	}
-	if f == "" && strings.Contains(a.Title, sheet.Title) {
-		return SheetPath
+	for _, fm := range publishedForms {
+		if strings.HasPrefix(f, "/") && strings.TrimPrefix(f, "/") == fm.path {
+			return fm.path
+		}
+		if f == "" && strings.Contains(a.Title, fm.title) {
+			return fm.path
+		}
 	}
 	return ""
+}
+
+// isRoundNotice reports whether n is the 遴选通知 of a round: its page
+// offers the blank application form even when the notice does not list it.
+func isRoundNotice(r *content.Repo, n *content.Notice) bool {
+	if n.Kind != content.NoticeSelection {
+		return false
+	}
+	for _, rd := range r.Rounds {
+		if rd.Notice == n.Slug {
+			return true
+		}
+	}
+	return false
 }
 
 // guideView is what the 报送指南 page shows.
@@ -74,11 +115,17 @@ type guideView struct {
 // forms writes the blank monthly sheet and the 报送指南 page.
 func (w *worker) forms() error {
 	b := w.b
+	for _, fm := range publishedForms {
+		d, err := fm.data()
+		if err != nil {
+			return err
+		}
+		if err := b.out.emit(w.group, fm.path, d); err != nil {
+			return err
+		}
+	}
 	data, err := blankSheet()
 	if err != nil {
-		return err
-	}
-	if err := b.out.emit(w.group, SheetPath, data); err != nil {
 		return err
 	}
 	s := &b.repo.Site

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"kjjr/application"
 	"kjjr/sheet"
 )
 
@@ -122,5 +123,27 @@ func TestFormsIncremental(t *testing.T) {
 	}
 	if res.Written != 1 || readOut(t, dir, SheetPath) != string(blankTemplate(t)) {
 		t.Errorf("after deleting the sheet: Written = %d; want it written again", res.Written)
+	}
+}
+
+// TestApplicationFormPublished: every build publishes the blank
+// application form, the bytes application.Template (kjjr template
+// --application) writes, at ApplicationPath, and a round's 遴选通知 page
+// offers it even though the notice does not list it; a notice that is no
+// round's does not.
+func TestApplicationFormPublished(t *testing.T) {
+	dir, _ := buildTo(t, defaultRepo(t))
+	files := walkOut(t, dir)
+	var want bytes.Buffer
+	if err := application.Template(&want); err != nil {
+		t.Fatal(err)
+	}
+	if got := files[ApplicationPath]; got != want.String() || !application.Looks([]byte(got)) {
+		t.Fatalf("%s is %d bytes, not the %d bytes of application.Template", ApplicationPath, len(got), want.Len())
+	}
+	notice := files["notices/2025-04-15-selection-round-1/index.html"]
+	mustContain(t, "round notice", notice, `<li><a href="../../downloads/shenbaobiao.xlsx">《科技金融服务机构遴选申报表》（空白，.xlsx）</a></li>`)
+	if s := files["notices/2025-06-20-announcement-round-1/index.html"]; strings.Contains(s, "shenbaobiao.xlsx") {
+		t.Error("the announcement offers the application form")
 	}
 }

@@ -107,3 +107,48 @@ func ParseApplyBranch(name string) (ApplyBranch, error) {
 func badApplyBranch(name string) error {
 	return &Error{Path: name, Msg: fmt.Sprintf("%q 不是申报分支：申报分支的名称为 apply/<遴选批次>/<统一社会信用代码>，例如 apply/2026-1/91140700MA0K00001X", name)}
 }
+
+// ApplyMeta is what an application commit says about itself in its
+// trailers: the branch (Kjjr-Round, Kjjr-Applicant), the institution
+// directory it writes (Kjjr-Institution) and the mail it came from.
+type ApplyMeta struct {
+	Branch       ApplyBranch
+	Slug         string // Kjjr-Institution: the <slug> of institutions/<slug>/
+	MessageID    string // without angle brackets; may be empty
+	SourceSHA256 string
+	BodySHA256   string
+	DKIM         string
+}
+
+// Trailers returns the trailer block of an application commit:
+// Kjjr-Kind: application, Kjjr-Round, Kjjr-Applicant, Kjjr-Institution,
+// then Message-Id, Source-Sha256, Body-Sha256 and DKIM as Meta writes them.
+func (m *ApplyMeta) Trailers() string {
+	ts := []Trailer{
+		{KeyKind, KindApplication},
+		{KeyRound, m.Branch.Round},
+		{KeyApplicant, m.Branch.Applicant},
+		{KeyInstitution, m.Slug},
+	}
+	if id := strings.Trim(oneLine(m.MessageID), "<>"); id != "" {
+		ts = append(ts, Trailer{KeyMessageID, "<" + id + ">"})
+	}
+	ts = append(ts, Trailer{KeySourceSHA, m.SourceSHA256}, Trailer{KeyBodySHA, m.BodySHA256}, Trailer{KeyDKIM, m.DKIM})
+	return FormatTrailers(ts...)
+}
+
+// ParseApplyMeta reads the trailers of an application commit. ok is false
+// unless Kjjr-Kind is application, Kjjr-Round and Kjjr-Applicant name a
+// valid branch, Kjjr-Institution a valid slug and Source-Sha256 is set.
+func ParseApplyMeta(msg string) (m ApplyMeta, ok bool) {
+	t := ParseTrailers(msg)
+	if t[KeyKind] != KindApplication || t[KeySourceSHA] == "" || !content.SlugPattern.MatchString(t[KeyInstitution]) {
+		return ApplyMeta{}, false
+	}
+	b, err := NewApplyBranch(t[KeyRound], t[KeyApplicant])
+	if err != nil {
+		return ApplyMeta{}, false
+	}
+	return ApplyMeta{Branch: b, Slug: t[KeyInstitution], MessageID: strings.Trim(t[KeyMessageID], "<>"),
+		SourceSHA256: t[KeySourceSHA], BodySHA256: t[KeyBodySHA], DKIM: t[KeyDKIM]}, true
+}

@@ -64,3 +64,26 @@ func TestApplyBranch(t *testing.T) {
 		t.Errorf("EvidenceDir = %q", got)
 	}
 }
+
+// An application commit's trailers parse back; a forged or partial block
+// does not count.
+func TestApplyMeta(t *testing.T) {
+	b, _ := NewApplyBranch("2026-1", "91140700MA0K00001X")
+	m := ApplyMeta{Branch: b, Slug: "91140700ma0k00001x", MessageID: "<a@b>", SourceSHA256: "ab12", BodySHA256: "cd34", DKIM: "none"}
+	msg := "申报 2026-1\n\n正文\n\n" + m.Trailers()
+	got, ok := ParseApplyMeta(msg)
+	m.MessageID = "a@b"
+	if !ok || got != m {
+		t.Fatalf("ParseApplyMeta = %+v, %v; want %+v", got, ok, m)
+	}
+	for _, bad := range []string{
+		strings.Replace(msg, "Kjjr-Kind: application", "Kjjr-Kind: monthly", 1),
+		strings.Replace(msg, "Kjjr-Institution: 91140700ma0k00001x", "Kjjr-Institution: ../x", 1),
+		strings.Replace(msg, "Kjjr-Applicant: 91140700MA0K00001X", "Kjjr-Applicant: ../../x", 1),
+		strings.Replace(msg, "DKIM: none", "DKIM: none\nstray line", 1),
+	} {
+		if _, ok := ParseApplyMeta(bad); ok {
+			t.Errorf("ParseApplyMeta accepted %q", bad)
+		}
+	}
+}

@@ -95,7 +95,15 @@
 // otherwise ApplyBranch.NewSlug. Its commit ends with the trailers
 // Kjjr-Kind: application, Kjjr-Round: <round>, Kjjr-Applicant: <applicant>
 // and Kjjr-Institution: <slug>, with the mail's Message-Id, Source-Sha256,
-// Body-Sha256 and DKIM as a report's commit has them.
+// Body-Sha256 and DKIM as a report's commit has them (ApplyMeta.Trailers
+// writes them, ParseApplyMeta reads them back).
+//
+// A second application replaces the first: its commit removes the files
+// of the earlier one under evidence/application-<round>/ and writes its
+// own, so the tip's tree holds exactly the latest application (its form,
+// its attachments and the draft record made from it); the earlier ones
+// stay in the branch's history. Staff (kjjr round applications) read the
+// tip.
 //
 // # Pending
 //

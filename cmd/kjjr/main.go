@@ -14,10 +14,11 @@
 //	serve              build, serve and live-reload the site while the content changes
 //	publish            build a branch from git and switch the web root to it atomically (rollback, status)
 //	hooks              install the push gate and publish-on-push hooks into the server's bare repo
-//	template           write the blank monthly sheet (.xlsx)
+//	template           write the blank monthly sheet or application form (.xlsx)
 //	sheet FILE.xlsx    parse one monthly sheet and print the record it would write
 //	inbox              fetch emailed reports over IMAP onto review branches
 //	review             list, show, approve or reject submission branches
+//	round              selection rounds: the applications and their pre-check
 //	console            the staff console in the browser (and its accounts)
 //	status             the reporting-compliance matrix
 //	assess YEAR        draft the annual assessment from approved reports

@@ -20,6 +20,7 @@ import (
 )
 
 const roundUsage = `用法：
+  kjjr round applications ROUND [-v]                          收到的申报及资格初审结果（kjjr round applications -h 查看参数）
   kjjr round scores ROUND [--add 评分表.xlsx [--expert 姓名]]   专家评分汇总；--add 存入一位专家交回的评分表
   kjjr round decide ROUND --select 编号[=代号],… [--date D] [--meeting 局党组会议] [--start D] [--days 5] [--objection-email 地址]
                                                          记录党组会议定，生成机构记录、公示和公示通知
@@ -36,6 +37,9 @@ decide、announce 和 file 修改 main：先通过 kjjr check 校验，再以操
 
 // cmdRound dispatches kjjr round <sub> ROUND.
 func cmdRound(e *env, args []string) int {
+	if len(args) > 0 && args[0] == "applications" {
+		return cmdRoundApplications(e, args[1:]) // its own flags (round_apply.go)
+	}
 	fs := flag.NewFlagSet("round", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dir := repoFlag(fs, ".", "内容仓库目录")

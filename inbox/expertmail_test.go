@@ -25,7 +25,7 @@ func applyBranch(t testing.TB, dir, key, slug string) {
 	h := gitCLI(t, dir, "hash-object", "-w", p)
 	gitCLI(t, dir, "update-index", "--add", "--cacheinfo", "100644,"+h+",institutions/"+slug+"/index.md")
 	tree := gitCLI(t, dir, "write-tree")
-	c := gitCLI(t, dir, "commit-tree", tree, "-p", "main", "-m", "申报\n\nKjjr-Kind: application\nKjjr-Round: 2026-1\nKjjr-Applicant: "+key+"\nKjjr-Institution: "+slug)
+	c := gitCLI(t, dir, "commit-tree", tree, "-p", "main", "-m", "申报\n\nKjjr-Kind: application\nKjjr-Round: 2026-1\nKjjr-Applicant: "+key+"\nKjjr-Institution: "+slug+"\nSource-Sha256: "+strings.Repeat("0", 64))
 	gitCLI(t, dir, "update-ref", "refs/heads/apply/2026-1/"+key, c)
 }
 

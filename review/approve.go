@@ -409,7 +409,7 @@ func (r *Repo) checkClean(wt *git.Worktree, head *object.Tree, paths []string) e
 		if len(dirty) > 10 {
 			dirty = append(dirty[:10], fmt.Sprintf("……共 %d 个文件", len(dirty)))
 		}
-		return refuse(CodeDirty, "main 已检出且工作区有未提交的修改，未合并（合并会改动工作区）：\n  %s\n请先提交（git commit）或暂存（git stash）这些修改，再重新审核。", strings.Join(dirty, "\n  "))
+		return &Error{Code: CodeDirty, Paths: dirty, Msg: fmt.Sprintf("main 已检出且工作区有未提交的修改，未合并（合并会改动工作区）：\n  %s\n请先提交（git commit）或暂存（git stash）这些修改，再重新审核。", strings.Join(dirty, "\n  "))}
 	}
 	return nil
 }

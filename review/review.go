@@ -6,15 +6,16 @@
 // one by a --no-ff merge into main computed from git objects alone (no
 // working tree, no index) after submission.Check accepts every entry, and
 // rejects one, keeping its commits under refs/kjjr/rejected/ and the reason
-// in <gitdir>/kjjr/rejections.log. Staff's own edits of a record on main
-// (an institution's index.md, a year's results file) go through
-// PrepareFile, which shows the diff and the errors the change would bring
-// in, and CommitFile, which commits it by the same rules as an approval:
-// no new check error, main moved by compare-and-swap from the commit the
-// staff member saw, the staff member as author and committer.
-// It also lists the applications to a
-// selection round (Applications: the branches apply/<round>/<applicant>,
-// each with the pre-check of 第二条 recomputed from the form at its tip).
+// in <gitdir>/kjjr/rejections.log. Staff's own commits on main go through
+// one mechanism: PrepareEdit (files written as blobs, other commits
+// merged, onto the main commit the staff member saw) shows the errors the
+// change would bring in, and Commit commits it by the same rules as an
+// approval: no new check error, a checked-out main clean and then updated,
+// main moved by compare-and-swap from the commit the staff member saw, the
+// staff member as author and committer. The console's edits of one record
+// (an institution's index.md, a year's results file) use it through
+// PrepareFile and CommitChange (with a line diff); the round commands of
+// package selection (decision, announcement, filing) use it directly.
 //
 // Plain git keeps working at every step: a branch merged by hand with
 // `git merge --no-ff submit/…` is seen as merged, and nothing here is needed
@@ -51,6 +52,9 @@ const MainBranch = submission.MainRef
 type Error struct {
 	Code string // stable identifier for tests and scripts: not_git, not_kjjr, not_submission, …
 	Msg  string
+	// Paths are, for CodeDirty, the files of a checked-out main in the
+	// way (with a note in Chinese), for a caller that words its own refusal.
+	Paths []string
 }
 
 func (e *Error) Error() string { return e.Msg }

@@ -6,8 +6,11 @@
 // refs/heads/apply/<round>/<applicant> whose tip's Kjjr-Institution
 // trailer names the slug and whose tip holds the draft
 // institutions/<slug>/index.md and the application's evidence directory
-// (Applicants). Every applicant of the round is listed: eligibility
-// pre-check results are staff's to weigh, not a filter here.
+// with the form (Applicants, the one listing of applications: `kjjr round
+// applications`, the scoring workbook and Decide all read it). Every
+// applicant of the round is listed, with the pre-check of 第二条
+// (package application) recomputed from the form at its tip: its results
+// are staff's to weigh, not a filter here.
 //
 // # What is private and where it lives
 //
@@ -50,10 +53,12 @@
 //
 // # Decision, 公示, objections, announcement
 //
-// Decide, Announce and File change main as a staff member's commit: the
-// tree they make must pass content.Load and Repo.Check (no error that main
-// does not already have), then main moves by compare-and-swap, and a
-// checked-out main gets the files written and staged. Decide merges the
+// Decide, Announce and File change main as a staff member's commit, by
+// package review's one mechanism for it (review.Repo.PrepareEdit and
+// Commit): the tree they make must pass content.Load and Repo.Check (no
+// error that main does not already have), a checked-out main must be
+// clean, then main moves by compare-and-swap, and a checked-out main gets
+// the files written and staged. Decide merges the
 // selected apply branches (the commit's other parents), writes
 // rounds/<round>.md (decision, applicants, publicity),
 // publicity/<start>-round-<round>.md whose end is start plus WorkingDays

@@ -207,7 +207,7 @@ func TestDecideRefusals(t *testing.T) {
 			o.Select = []selection.Pick{{Key: keys[0]}}
 			o.ObjectionEmail = "baosong@example.gov.cn"
 		}, "与报送邮箱（site.yaml inbox.address）相同"},
-		{"no such round", func(o *selection.DecideOptions) { o.Round = "2030-9"; o.Select = []selection.Pick{{Key: keys[0]}} }, "main 上没有 rounds/2030-9.md"},
+		{"no such round", func(o *selection.DecideOptions) { o.Round = "2030-9"; o.Select = []selection.Pick{{Key: keys[0]}} }, "main 上没有遴选批次 2030-9（rounds/2030-9.md）"},
 	}
 	tip := git(t, dir, nil, "rev-parse", "main")
 	for _, tc := range tests {

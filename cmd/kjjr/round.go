@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +64,11 @@ func cmdRound(e *env, args []string) int {
 	if !ok {
 		return code
 	}
+	if len(pos) > 0 && !slices.Contains([]string{"scores", "decide", "announce", "file", "objections", "experts"}, pos[0]) {
+		fmt.Fprintf(e.stderr, "kjjr round: 未知的子命令 %q\n\n", pos[0])
+		fs.Usage()
+		return 2
+	}
 	if len(pos) != 2 {
 		fs.Usage()
 		return 2
@@ -92,13 +98,6 @@ func cmdRound(e *env, args []string) int {
 	fail := func(err error) int {
 		fmt.Fprintf(e.stderr, "kjjr round %s: %v\n", sub, err)
 		return 1
-	}
-	switch sub {
-	case "scores", "decide", "announce", "file", "objections", "experts":
-	default:
-		fmt.Fprintf(e.stderr, "kjjr round: 未知的子命令 %q\n\n", sub)
-		fs.Usage()
-		return 2
 	}
 	r, err := selection.Open(*dir)
 	if err != nil {

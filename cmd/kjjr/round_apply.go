@@ -7,7 +7,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/internal/safetext"
-	"kjjr/review"
+	"kjjr/selection"
 )
 
 // cmdRoundApplications lists a round's applications with the pre-check of
@@ -26,13 +26,18 @@ func cmdRoundApplications(e *env, args []string) int {
 		fs.Usage()
 		return 2
 	}
-	r, err := review.Open(*dir)
+	r, err := selection.Open(*dir)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr round applications: %v\n", err)
 		return 1
 	}
 	defer r.Close()
-	rd, apps, err := r.Applications(pos[0])
+	rd, err := r.Round(pos[0])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kjjr round applications: %v\n", err)
+		return 1
+	}
+	apps, err := r.Applicants(pos[0])
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kjjr round applications: %v\n", err)
 		return 1
@@ -48,6 +53,8 @@ func cmdRoundApplications(e *env, args []string) int {
 		switch failed := a.Failed(); {
 		case a.Problem != "":
 			status = "无法读取：" + l(a.Problem)
+		case a.NoCheck != "":
+			status = "未能初审：" + l(a.NoCheck)
 		case len(failed) == 0:
 			status = "初审通过"
 		default:

@@ -29,13 +29,13 @@ type assessYear struct {
 // and current year when main has approved reports of them (a draft needs
 // some), each linking to its 考核 page.
 func (s *Server) assessYears(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	today := content.DateOf(s.cfg.Now())
-	st, _, err := repo.LoadStatus(today.Year-1, today.Year)
+	st, err := s.mainStatus(repo)
 	if err != nil {
 		s.fail(w, se, err)
 		return
@@ -119,7 +119,7 @@ func (s *Server) loadAssessment(w http.ResponseWriter, se *session, repo *review
 			return nil, false
 		}
 		a.body = a.res.Body
-		st, _, err := repo.LoadStatus(year)
+		st, err := s.mainStatus(repo)
 		if err != nil {
 			s.fail(w, se, err)
 			return nil, false

@@ -57,16 +57,16 @@ func pageLink(q string, n int) string {
 
 // roster lists main's institutions, filtered by name or slug, one page
 // at a time (it stays small at thousands of institutions). It reads the
-// compliance-mode load of main (review.Repo.LoadStatus), whose tree
-// cache makes it cheap.
+// compliance-mode load of main that the matrix keeps (views.statusRepo,
+// under main's hash), so a page costs a filter and a sort.
 func (s *Server) roster(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, ok := s.openRepo(w, se)
+	repo, done, ok := s.borrowRepo(w, se)
 	if !ok {
 		return
 	}
-	defer repo.Close()
+	defer done()
 	today := content.DateOf(s.cfg.Now())
-	st, _, err := repo.LoadStatus(today.Year)
+	st, err := s.mainStatus(repo)
 	if err != nil {
 		s.fail(w, se, err)
 		return

@@ -157,6 +157,16 @@ func (v *views) statusRepo(repo *review.Repo, k refsKey) (*content.Repo, error) 
 	})
 }
 
+// mainStatus returns main loaded for the matrix under the current refs
+// (statusRepo): the roster, the 考核 years and names read it too.
+func (s *Server) mainStatus(repo *review.Repo) (*content.Repo, error) {
+	k, err := readRefs(repo)
+	if err != nil {
+		return nil, err
+	}
+	return s.views.statusRepo(repo, k)
+}
+
 // pendingSet returns review.Repo.Pending for the refs k.
 func (v *views) pendingSet(repo *review.Repo, k refsKey) (func(string, content.Period) bool, error) {
 	return v.pending.get(k, repo.Pending)

@@ -14,11 +14,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"kjjr/content"
-	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
 	"kjjr/site"
 )
@@ -156,12 +153,8 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
-	}
 	buildDir := filepath.Join(webroot, "build")
-	res, err := Build(repo.Storer, tree, commit.Committer.When, buildDir, now, id)
+	res, err := Build(repoDir, commit.Hash.String(), buildDir, now, id)
 	if err != nil {
 		if ce, ok := err.(*ContentError); ok {
 			ce.Commit = commit.Hash.String()
@@ -190,31 +183,27 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
 }
 
-// Build renders the content tree into out, as of now, stamping pages with
-// release. It is the one place that turns git objects into a site: an
-// incremental build from git objects can take its place. It refuses
-// content with errors (*ContentError).
-func Build(st storer.EncodedObjectStorer, tree *object.Tree, when time.Time, out string, now content.Date, release string) (*site.Result, error) {
-	repo, err := content.LoadTree(gitfs.New(st, tree, when), &content.TreeOptions{Public: true})
-	if repo != nil {
+// Build renders the commit (a hash or a ref) of the git directory (or
+// work tree) repoDir into out, as of now, stamping the pages it renders
+// with release. It is site.BuildRef: incremental by tree hashes, with its
+// tree cache in the git directory (site.DefaultCacheFile), so that its
+// cost follows the size of the change since the last build into out. It
+// refuses content with errors (*ContentError).
+func Build(repoDir, commit, out string, now content.Date, release string) (*site.Result, error) {
+	res, err := site.BuildRef(repoDir, commit, &site.RefOptions{Out: out, Now: now, Release: release})
+	if errors.Is(err, site.ErrContent) && res != nil && res.Repo != nil {
 		var errs content.Diagnostics
-		for _, d := range repo.Diags {
+		for _, d := range res.Repo.Diags {
 			if d.Severity == content.Error {
 				errs = append(errs, d)
 			}
 		}
-		if len(errs) > 0 {
-			return nil, &ContentError{Diags: errs}
-		}
+		return nil, &ContentError{Commit: res.Commit, Diags: errs}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("publish: load content: %w", err)
-	}
-	res, err := site.Build(repo, &site.Options{Out: out, Now: now, Release: release})
 	if err != nil {
 		return nil, fmt.Errorf("publish: build: %w", err)
 	}
-	return res, nil
+	return res.Result, nil
 }
 
 // nextID returns the id of the next release: one more than the highest

@@ -94,6 +94,15 @@ func TestPublishReleases(t *testing.T) {
 	if !strings.Contains(string(b), "发布测试") {
 		t.Error("the live release lacks the change")
 	}
+	// A page the new release did not render again carries the release
+	// that did: the id names the release whose build wrote the page.
+	other := filepath.Join("institutions", "kechuang-rongzi", "index.html")
+	if got := pageRelease(t, filepath.Join(cur, other)); got != r1.Release.ID {
+		t.Errorf("unchanged page %s carries release %s, want %s (which rendered it)", other, got, r1.Release.ID)
+	}
+	if r3.Release.Written*3 > r3.Release.Files {
+		t.Errorf("release after one institution changed wrote %d of %d files", r3.Release.Written, r3.Release.Files)
+	}
 	shared := 0
 	for p := range before {
 		if _, err := os.Stat(filepath.Join(newRel, p)); err == nil && inode(t, filepath.Join(old, p)) == inode(t, filepath.Join(newRel, p)) {

@@ -101,6 +101,7 @@ http {
 var (
 	titleVersion = regexp.MustCompile(`<title>[^<]*第(\d+)版</title>`)
 	introVersion = regexp.MustCompile(`机构说明第(\d+)版`)
+	styleSheet   = regexp.MustCompile(`<link rel="stylesheet" href="(assets/[^"]+)">`)
 )
 
 // TestNginxDuringPublishes: nginx serves WEBROOT/current with the
@@ -150,8 +151,10 @@ func TestNginxDuringPublishes(t *testing.T) {
 	base := startNginx(t, web)
 
 	// Headers.
+	css := site.AssetPath("assets/site.css")
 	for _, c := range []struct{ path, cache string }{
-		{"", "no-cache"}, {"institutions/jiexiu-xinke/", "no-cache"}, {"assets/site.css", "public, max-age=3600"},
+		{"", "no-cache"}, {"institutions/jiexiu-xinke/", "no-cache"}, {"data/roster.json", "no-cache"},
+		{css, "public, max-age=31536000, immutable"}, {site.AssetPath("assets/site.js"), "public, max-age=31536000, immutable"},
 	} {
 		resp, err := http.Get(base + c.path)
 		if err != nil {
@@ -177,7 +180,7 @@ func TestNginxDuringPublishes(t *testing.T) {
 		commitVersion(n)
 		commits = append(commits, git(t, repo, "rev-parse", "HEAD"))
 	}
-	set := []string{"", "institutions/", "institutions/jiexiu-xinke/", "notices/", "assets/site.css"}
+	set := []string{"", "institutions/", "institutions/jiexiu-xinke/", "notices/", ""} // the last: the style sheet the first page names
 	pages := []string{"", "institutions/", "institutions/jiexiu-xinke/", "notices/"}
 	stop := make(chan struct{})
 	done := make(chan error, 1)
@@ -194,7 +197,11 @@ func TestNginxDuringPublishes(t *testing.T) {
 			default:
 			}
 			var ids []string
+			var sheet string
 			for _, p := range set {
+				if p == "" && ids != nil {
+					p = sheet
+				}
 				resp, err := client.Get(base + p)
 				if err != nil {
 					done <- err
@@ -209,6 +216,14 @@ func TestNginxDuringPublishes(t *testing.T) {
 				}
 				if strings.HasSuffix(p, ".css") {
 					continue
+				}
+				if ids == nil {
+					m := styleSheet.FindSubmatch(body)
+					if m == nil {
+						done <- fmt.Errorf("GET /%s: no style sheet", p)
+						return
+					}
+					sheet = string(m[1])
 				}
 				m := releaseMeta.FindSubmatch(body)
 				v := titleVersion.FindSubmatch(body)

@@ -166,7 +166,11 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if !res.NextChange.IsZero() {
 		rel.NextDate = res.NextChange.String()
 	}
-	if err := linkTree(buildDir, filepath.Join(webroot, "releases", id)); err != nil {
+	prev := ""
+	if cur, err := Current(webroot); err == nil {
+		prev = filepath.Join(webroot, "releases", cur.ID)
+	}
+	if err := linkTree(buildDir, prev, filepath.Join(webroot, "releases", id)); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(webroot, "releases", id+".json"), rel); err != nil {
@@ -346,9 +350,13 @@ func prune(webroot string, keep int) ([]string, error) {
 }
 
 // linkTree makes dst a tree of hard links to the files of src, its
-// manifest (which site.Build writes in place) excepted. dst is built under
-// a temporary name and renamed into place when complete.
-func linkTree(src, dst string) error {
+// manifest (which site.Build writes in place) excepted, and to the files
+// of prev/assets/ (the live release's, when prev is not "") that src has
+// not: assets are named by a hash of their bytes, and a page loaded from
+// the previous release just before the switch still finds the assets it
+// names (a new kjjr may name them anew). dst is built under a temporary
+// name and renamed into place when complete.
+func linkTree(src, prev, dst string) error {
 	tmp := dst + ".tmp"
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("publish: %w", err)
@@ -372,6 +380,9 @@ func linkTree(src, dst string) error {
 		}
 		return nil // nothing else is ever in a build
 	})
+	if err == nil && prev != "" {
+		err = carryAssets(filepath.Join(prev, "assets"), filepath.Join(tmp, "assets"))
+	}
 	if err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("publish: make release: %w", err)
@@ -379,6 +390,30 @@ func linkTree(src, dst string) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("publish: make release: %w", err)
+	}
+	return nil
+}
+
+// carryAssets links the regular files of from that to has not into to.
+func carryAssets(from, to string) error {
+	ents, err := os.ReadDir(from)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		err := os.Link(filepath.Join(from, e.Name()), filepath.Join(to, e.Name()))
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"kjjr/site"
 )
 
 var releaseMeta = regexp.MustCompile(`<meta name="kjjr-release" content="([^"]+)">`)
@@ -57,6 +59,10 @@ func TestPublishReleases(t *testing.T) {
 		t.Error("the build manifest is in the release")
 	}
 	old := filepath.Join(web, "releases", r1.Release.ID)
+	// An asset of an older kjjr (assets are named by their bytes' hash):
+	// a page loaded from this release just before the switch names it.
+	oldAsset := filepath.Join("assets", "site.0123456789.css")
+	writeFile(t, filepath.Join(old, oldAsset), "body{}")
 	before := snapshot(t, old)
 
 	// Same commit, same date: nothing new.
@@ -116,6 +122,12 @@ func TestPublishReleases(t *testing.T) {
 		t.Error("the changed page is shared with the previous release")
 	}
 	t.Logf("%d of %d files shared", shared, len(before))
+	if inode(t, filepath.Join(old, oldAsset)) != inode(t, filepath.Join(newRel, oldAsset)) {
+		t.Error("the new release does not keep the previous release's assets")
+	}
+	if _, err := os.Stat(filepath.Join(newRel, site.ManifestName)); err == nil {
+		t.Error("the build manifest is in the new release")
+	}
 
 	// Rollback, then the status of current.
 	back, err := Rollback(web)

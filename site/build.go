@@ -478,11 +478,11 @@ func (w *worker) assets() error {
 			return err
 		}
 		if p == "assets/favicon.svg" {
-			if err := w.b.out.emit(w.group, "assets/icon.png", iconPNG()); err != nil {
+			if err := w.b.out.emit(w.group, AssetPath("assets/icon.png"), iconPNG()); err != nil {
 				return err
 			}
 		}
-		return w.b.out.emit(w.group, p, data)
+		return w.b.out.emit(w.group, AssetPath(p), data)
 	})
 }
 

@@ -194,7 +194,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 // cost follows the size of the change since the last build into out. It
 // refuses content with errors (*ContentError).
 func Build(repoDir, commit, out string, now content.Date, release string) (*site.Result, error) {
-	res, err := site.BuildRef(repoDir, commit, &site.RefOptions{Out: out, Now: now, Release: release})
+	res, err := site.BuildRef(repoDir, commit, &site.RefOptions{Out: out, Now: now, Release: release, TrustOutput: true})
 	if errors.Is(err, site.ErrContent) && res != nil && res.Repo != nil {
 		var errs content.Diagnostics
 		for _, d := range res.Repo.Diags {

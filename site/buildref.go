@@ -17,12 +17,13 @@ import (
 // RefOptions tune BuildRef. A nil *RefOptions is not allowed: Out is
 // required.
 type RefOptions struct {
-	// Out, Now, Workers, Logger and Release are as in Options.
-	Out     string
-	Now     content.Date
-	Workers int
-	Logger  *slog.Logger
-	Release string
+	// Out, Now, Workers, Logger, Release and TrustOutput are as in Options.
+	Out         string
+	Now         content.Date
+	Workers     int
+	Logger      *slog.Logger
+	Release     string
+	TrustOutput bool
 	// Cache, when not nil, is the tree cache to use and update (a
 	// long-running process keeps one); CacheFile is then not used.
 	Cache *content.TreeCache
@@ -113,7 +114,7 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("%s (%s): %w: %w", ref, commit, ErrContent, err)
 	}
-	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, Release: opts.Release, tree: tree})
+	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, Release: opts.Release, TrustOutput: opts.TrustOutput, tree: tree})
 	if err != nil {
 		return res, err
 	}

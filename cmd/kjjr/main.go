@@ -19,7 +19,7 @@
 //	inbox              fetch emailed reports over IMAP onto review branches
 //	review             list, show, approve or reject submission branches
 //	console            the staff console in the browser (and its accounts)
-//	status             the reporting-compliance matrix
+//	status             the reporting-compliance matrix and the last publish
 //	assess YEAR        draft the annual assessment from approved reports
 //	remind             email reminders before and after reporting deadlines
 //	health             operations check (monitoring-plugin exit codes) and staff alerts

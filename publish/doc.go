@@ -8,6 +8,10 @@
 //	WEBROOT/current          a symlink to releases/<id>: the web server's root
 //	WEBROOT/releases/<id>/   one release: the complete site, as built
 //	WEBROOT/releases/<id>.json  what the release is (Release): not served
+//	WEBROOT/releases/<id>.objects  the objects the release uses: not served
+//	WEBROOT/objects/<slug>-<key>/  one institution's pages as some release
+//	                         has them (site.Result.PageGroups): never
+//	                         changed; releases link to them
 //	WEBROOT/build/           the incremental build directory (site.Build's
 //	                         output with its manifest): never served
 //	WEBROOT/.lock            held while a publish or rollback runs
@@ -29,7 +33,15 @@
 // a release: site.Build replaces a changed file in WEBROOT/build by a new
 // file renamed over it (and creates new files exclusively), so the hard
 // links in earlier releases keep their bytes. Unchanged files are shared
-// by all releases, so a release costs one link per file, not a copy.
+// by all releases. An institution's directory (institutions/<slug>/, its
+// pages, one render group) is shared whole: the release holds a symlink
+// to WEBROOT/objects/<slug>-<key>, named by the key of what its pages
+// were rendered from, made of hard links when a release first has it. So
+// a release costs one link per file outside the institutions and one
+// symlink per institution (at 5000 institutions, 5000 symlinks instead of
+// 125,000 hard links), not a copy. The web server follows the symlinks
+// (nginx does by default). Objects no kept release uses are removed when
+// releases are.
 //
 // # Release ids in pages
 //

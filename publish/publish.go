@@ -170,7 +170,11 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if cur, err := Current(webroot); err == nil {
 		prev = filepath.Join(webroot, "releases", cur.ID)
 	}
-	if err := linkTree(buildDir, prev, filepath.Join(webroot, "releases", id)); err != nil {
+	objs, err := linkTree(webroot, buildDir, prev, filepath.Join(webroot, "releases", id), res.PageGroups())
+	if err != nil {
+		return nil, err
+	}
+	if err := writeLines(filepath.Join(webroot, "releases", id+".objects"), objs); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(webroot, "releases", id+".json"), rel); err != nil {
@@ -344,23 +348,42 @@ func prune(webroot string, keep int) ([]string, error) {
 			return removed, fmt.Errorf("publish: remove release %s: %w", ids[i], err)
 		}
 		os.Remove(filepath.Join(webroot, "releases", ids[i]+".json"))
+		os.Remove(filepath.Join(webroot, "releases", ids[i]+".objects"))
 		removed = append(removed, ids[i])
+	}
+	if len(removed) > 0 {
+		if err := collectObjects(webroot); err != nil {
+			return removed, err
+		}
 	}
 	return removed, nil
 }
 
-// linkTree makes dst a tree of hard links to the files of src, its
-// manifest (which site.Build writes in place) excepted, and to the files
-// of prev/assets/ (the live release's, when prev is not "") that src has
-// not: assets are named by a hash of their bytes, and a page loaded from
-// the previous release just before the switch still finds the assets it
-// names (a new kjjr may name them anew). dst is built under a temporary
-// name and renamed into place when complete.
-func linkTree(src, prev, dst string) error {
+// linkTree makes the release dst from the build directory src: a tree of
+// hard links to src's files (its manifest excepted), but for each
+// institution whose page group is in groups a symlink
+// institutions/<slug> to the directory WEBROOT/objects/<slug>-<key>,
+// which holds hard links to its pages as they were when a release first
+// had them (made now when missing). Releases thus share an unchanged
+// institution's directory instead of linking each of its files again: a
+// release costs a link per global file and a symlink per institution. It
+// also links the files of prev/assets/ (the live release's, when prev is
+// not "") that src has not: assets are named by a hash of their bytes,
+// and a page loaded from the previous release just before the switch
+// still finds the assets it names (a new kjjr may name them anew). dst is
+// built under a temporary name and renamed into place when complete. It
+// returns the objects the release uses.
+func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]string, error) {
 	tmp := dst + ".tmp"
 	if err := os.RemoveAll(tmp); err != nil {
-		return fmt.Errorf("publish: %w", err)
+		return nil, fmt.Errorf("publish: %w", err)
 	}
+	objects := filepath.Join(webroot, "objects")
+	if err := os.MkdirAll(objects, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	var used []string
+	instDir := filepath.Join(src, "institutions")
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -371,6 +394,16 @@ func linkTree(src, prev, dst string) error {
 		}
 		to := filepath.Join(tmp, rel)
 		switch {
+		case d.IsDir() && filepath.Dir(p) == instDir && groups[d.Name()] != "":
+			obj := d.Name() + "-" + groups[d.Name()]
+			if err := makeObject(p, filepath.Join(objects, obj)); err != nil {
+				return err
+			}
+			used = append(used, obj)
+			if err := os.Symlink(filepath.Join("..", "..", "..", "objects", obj), to); err != nil {
+				return err
+			}
+			return filepath.SkipDir
 		case d.IsDir():
 			return os.Mkdir(to, 0o755)
 		case rel == site.ManifestName || strings.HasPrefix(d.Name(), ".tmp-"):
@@ -385,11 +418,101 @@ func linkTree(src, prev, dst string) error {
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("publish: make release: %w", err)
+		return nil, fmt.Errorf("publish: make release: %w", err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("publish: make release: %w", err)
+		return nil, fmt.Errorf("publish: make release: %w", err)
+	}
+	return used, nil
+}
+
+// makeObject makes obj a tree of hard links to the files under dir,
+// unless it exists: its name says what it holds, and it never changes.
+func makeObject(dir, obj string) error {
+	if _, err := os.Lstat(obj); err == nil {
+		return nil
+	}
+	tmp := obj + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.Mkdir(filepath.Join(tmp, rel), 0o755)
+		case d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".tmp-"):
+			return os.Link(p, filepath.Join(tmp, rel))
+		}
+		return nil
+	})
+	if err == nil {
+		err = os.Rename(tmp, obj)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+	}
+	return err
+}
+
+// writeLines writes lines to p, one a line, through a temporary file.
+func writeLines(p string, lines []string) error {
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// collectObjects removes the objects no release in webroot uses.
+func collectObjects(webroot string) error {
+	ids, err := Releases(webroot)
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for _, id := range ids {
+		b, err := os.ReadFile(filepath.Join(webroot, "releases", id+".objects"))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Not recorded (a publish stopped half way): its links say.
+			ents, _ := os.ReadDir(filepath.Join(webroot, "releases", id, "institutions"))
+			for _, e := range ents {
+				if e.Type()&fs.ModeSymlink != 0 {
+					if t, err := os.Readlink(filepath.Join(webroot, "releases", id, "institutions", e.Name())); err == nil {
+						used[filepath.Base(t)] = true
+					}
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		for _, o := range strings.Split(string(b), "\n") {
+			used[o] = true
+		}
+	}
+	ents, err := os.ReadDir(filepath.Join(webroot, "objects"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, e := range ents {
+		if !used[e.Name()] {
+			if err := os.RemoveAll(filepath.Join(webroot, "objects", e.Name())); err != nil {
+				return fmt.Errorf("publish: remove object %s: %w", e.Name(), err)
+			}
+		}
 	}
 	return nil
 }

@@ -122,6 +122,22 @@ func TestPublishReleases(t *testing.T) {
 		t.Error("the changed page is shared with the previous release")
 	}
 	t.Logf("%d of %d files shared", shared, len(before))
+	// An unchanged institution's directory is one object both releases
+	// link to; the changed one's is a new object.
+	link := func(rel, slug string) string {
+		t.Helper()
+		p, err := os.Readlink(filepath.Join(rel, "institutions", slug))
+		if err != nil {
+			t.Fatalf("institutions/%s is not a link to an object: %v", slug, err)
+		}
+		return p
+	}
+	if a, b := link(old, "kechuang-rongzi"), link(newRel, "kechuang-rongzi"); a != b {
+		t.Errorf("unchanged institution: %s, then %s", a, b)
+	}
+	if a, b := link(old, "jiexiu-xinke"), link(newRel, "jiexiu-xinke"); a == b {
+		t.Errorf("changed institution still links %s", a)
+	}
 	if inode(t, filepath.Join(old, oldAsset)) != inode(t, filepath.Join(newRel, oldAsset)) {
 		t.Error("the new release does not keep the previous release's assets")
 	}
@@ -165,6 +181,36 @@ func TestPublishKeep(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[1] != last {
 		t.Fatalf("releases %v, want the last 2 ending with %s", ids, last)
+	}
+	// The objects are those the kept releases link to, and all there.
+	want := map[string]bool{}
+	for _, id := range ids {
+		ents, err := os.ReadDir(filepath.Join(web, "releases", id, "institutions"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			p := filepath.Join(web, "releases", id, "institutions", e.Name())
+			if target, err := os.Readlink(p); err == nil {
+				want[filepath.Base(target)] = true
+				if _, err := os.Stat(filepath.Join(p, "index.html")); err != nil {
+					t.Errorf("release %s: %v", id, err)
+				}
+			}
+		}
+	}
+	objs, err := os.ReadDir(filepath.Join(web, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if !want[o.Name()] {
+			t.Errorf("object %s is used by no kept release", o.Name())
+		}
+		delete(want, o.Name())
+	}
+	if len(want) > 0 || len(objs) == 0 {
+		t.Errorf("%d objects; missing %v", len(objs), want)
 	}
 }
 

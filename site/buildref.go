@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
@@ -132,4 +133,25 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// PageGroups returns, for each institution, the key of its pages (the
+// files under institutions/<slug>/, all rendered together): a hash of
+// what they were rendered from, templates and settings included. Two
+// builds that give an institution the same key give its pages the same
+// bytes, but for the release id (Options.Release) of the build that
+// rendered them; a build renders an institution's pages again only when
+// their key changed (or a file of them is missing from the output).
+// Package publish shares an institution's pages between releases by it.
+func (r *Result) PageGroups() map[string]string {
+	if r == nil || r.manifest == nil {
+		return nil
+	}
+	out := make(map[string]string, len(r.manifest.Groups))
+	for g, k := range r.manifest.Groups {
+		if slug, ok := strings.CutPrefix(g, "i/"); ok {
+			out[slug] = hex.EncodeToString(k[:])
+		}
+	}
+	return out
 }

@@ -58,6 +58,10 @@ type Result struct {
 	Unchanged bool          `json:"unchanged"` // no new release: the live one is of the same commit and date
 	Removed   []string      `json:"removed,omitempty"`
 	Duration  time.Duration `json:"duration_ns"`
+	// CPU is the CPU time, user and system, the publish took (the machine
+	// may be shared: it says what the publish itself costs); 0 where it
+	// is not measured.
+	CPU time.Duration `json:"cpu_ns,omitempty"`
 	// NextChange is the next date the site changes by itself (a timer
 	// should publish again then); zero when none is known.
 	NextChange       content.Date `json:"next_change"`
@@ -107,7 +111,7 @@ func version() string {
 // Publish builds ref of the git directory (or work tree) repoDir and makes
 // it the live release of webroot (see the package doc).
 func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -147,7 +151,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if cur, err := Current(webroot); err == nil && !o.Force &&
 		cur.Commit == commit.Hash.String() && cur.Now == now.String() && cur.Version == ver {
 		next, _ := content.ParseDate(cur.NextDate)
-		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), NextChange: next}, nil
+		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: processCPU() - cpu0, NextChange: next}, nil
 	}
 	id, err := nextID(webroot, commit.Hash)
 	if err != nil {
@@ -187,7 +191,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Release: rel, Removed: removed, Duration: time.Since(start),
+	return &Result{Release: rel, Removed: removed, Duration: time.Since(start), CPU: processCPU() - cpu0,
 		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
 }
 

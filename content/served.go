@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -93,31 +95,37 @@ func (f *Figures) Coverage() string {
 }
 
 // DistinctCounter counts distinct enterprises over reports (ServedSet):
-// all of them, and those marked 晋创谷 in any of the reports.
+// all of them, and those marked 晋创谷 in any of the reports. It collects
+// the keys and sorts them once when counting, which at thousands of
+// institutions costs a fraction of a map insert per key.
 type DistinctCounter struct {
-	jcg    map[ServedKey]bool
+	// keys, rotated left by one bit: the 晋创谷 mark is the lowest bit,
+	// so that sorting puts the keys of one enterprise together.
+	keys   []uint64
 	Listed int // reports added that were fully listed
 }
 
 // Add counts the enterprises of rep.
 func (c *DistinctCounter) Add(rep *Report) {
-	if c.jcg == nil {
-		c.jcg = map[ServedKey]bool{}
-	}
 	s := rep.ServedSet()
 	if s.Listed {
 		c.Listed++
 	}
 	for _, k := range s.Keys {
-		c.jcg[k.Enterprise()] = c.jcg[k.Enterprise()] || k.Jinchuanggu()
+		c.keys = append(c.keys, bits.RotateLeft64(uint64(k), 1))
 	}
 }
 
 // Counts returns the distinct enterprises and of them the 晋创谷 ones.
 func (c *DistinctCounter) Counts() (all, jinchuanggu int) {
-	for _, j := range c.jcg {
+	slices.Sort(c.keys)
+	for i := 0; i < len(c.keys); {
+		e, jcg := c.keys[i]>>1, false
+		for ; i < len(c.keys) && c.keys[i]>>1 == e; i++ {
+			jcg = jcg || c.keys[i]&1 != 0
+		}
 		all++
-		if j {
+		if jcg {
 			jinchuanggu++
 		}
 	}

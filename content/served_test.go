@@ -125,3 +125,36 @@ func TestCheckEnterprises(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinctCounter: an enterprise counts once however many reports
+// name it, and as 晋创谷 when any of them marks it so (whichever order
+// the reports come in); unlisted reports are not counted as listed.
+func TestDistinctCounter(t *testing.T) {
+	rep := func(listed bool, keys ...ServedKey) *Report {
+		return &Report{Served: &Served{Listed: listed, Keys: keys}}
+	}
+	a, b, c := servedKey("A", false), servedKey("B", false), servedKey("C", false)
+	aJ, bJ := servedKey("A", true), servedKey("B", true)
+	for _, tc := range []struct {
+		name          string
+		reps          []*Report
+		all, jcg, lst int
+	}{
+		{"none", nil, 0, 0, 0},
+		{"one enterprise twice", []*Report{rep(true, a), rep(true, a)}, 1, 0, 2},
+		{"marked later", []*Report{rep(true, a, b), rep(false, aJ)}, 2, 1, 1},
+		{"marked first", []*Report{rep(true, bJ), rep(true, b, c), rep(true, a)}, 3, 1, 3},
+		{"all marked", []*Report{rep(true, aJ, bJ), rep(true, a, b, c)}, 3, 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d DistinctCounter
+			for _, r := range tc.reps {
+				d.Add(r)
+			}
+			all, jcg := d.Counts()
+			if all != tc.all || jcg != tc.jcg || d.Listed != tc.lst {
+				t.Errorf("Counts = %d, %d, Listed %d; want %d, %d, %d", all, jcg, d.Listed, tc.all, tc.jcg, tc.lst)
+			}
+		})
+	}
+}

@@ -104,8 +104,8 @@ func TestEachRuleFails(t *testing.T) {
 			os.RemoveAll(filepath.Join(dir, "rounds"))
 		}, IndLinks, "rounds/", false},
 		{"broken attachment", inspection, func(t *testing.T, dir string) {
-			os.Remove(filepath.Join(dir, "assets/site.css"))
-		}, IndLinks, "site.css", false},
+			os.Remove(filepath.Join(dir, site.AssetPath("assets/site.css")))
+		}, IndLinks, strings.TrimPrefix(site.AssetPath("assets/site.css"), "assets/"), false},
 		{"empty column", inspection, func(t *testing.T, dir string) {
 			emptyColumn(t, dir, "results/index.html")
 		}, IndColumns, "空白栏目", false},

@@ -8,6 +8,10 @@
 //	WEBROOT/current          a symlink to releases/<id>: the web server's root
 //	WEBROOT/releases/<id>/   one release: the complete site, as built
 //	WEBROOT/releases/<id>.json  what the release is (Release): not served
+//	WEBROOT/releases/<id>.objects  the objects the release uses: not served
+//	WEBROOT/objects/<slug>-<key>/  one institution's pages as some release
+//	                         has them (site.Result.PageGroups): never
+//	                         changed; releases link to them
 //	WEBROOT/build/           the incremental build directory (site.Build's
 //	                         output with its manifest): never served
 //	WEBROOT/.lock            held while a publish or rollback runs
@@ -17,21 +21,45 @@
 //
 // # Contract
 //
-// A publish builds the commit into WEBROOT/build (site.Build, incremental:
-// only what changed is rendered and written), then makes the new release
-// as a tree of hard links to the files of WEBROOT/build (the manifest
-// excepted), and only when the release is complete does WEBROOT/current
-// switch to it, by renaming a new symlink over the old one: a request
-// sees either the old release or the new one, whole. Files are never
-// written in place once they are in a release: site.Build replaces a
-// changed file in WEBROOT/build by a new file renamed over it (and creates
-// new files exclusively), so the hard links in earlier releases keep their
-// bytes. Unchanged files are shared by all releases, so a release costs
-// one link per file, not a copy.
+// A publish builds the commit into WEBROOT/build with site.BuildRef:
+// incremental by tree hashes, its tree cache kept in the git directory
+// (site.DefaultCacheFile), so an institution whose subtree did not change
+// is neither read from git nor rendered, and only what changed is
+// written. It then makes the new release as a tree of hard links to the
+// files of WEBROOT/build (the manifest excepted), and only when the
+// release is complete does WEBROOT/current switch to it, by renaming a
+// new symlink over the old one: a request sees either the old release or
+// the new one, whole. Files are never written in place once they are in
+// a release: site.Build replaces a changed file in WEBROOT/build by a new
+// file renamed over it (and creates new files exclusively), so the hard
+// links in earlier releases keep their bytes. Unchanged files are shared
+// by all releases. An institution's directory (institutions/<slug>/, its
+// pages, one render group) is shared whole: the release holds a symlink
+// to WEBROOT/objects/<slug>-<key>, named by the key of what its pages
+// were rendered from, made of hard links when a release first has it. So
+// a release costs one link per file outside the institutions and one
+// symlink per institution (at 5000 institutions, 5000 symlinks instead of
+// 125,000 hard links), not a copy. The web server follows the symlinks
+// (nginx does by default). Objects no kept release uses are removed when
+// releases are.
+//
+// # Release ids in pages
 //
 // Every page carries <meta name="kjjr-release" content="<id>"> naming the
-// release that rendered it (site.Options.Release); a page an incremental
-// build kept as it was carries the earlier release that rendered it.
+// release whose build rendered it (site.Options.Release). A page that a
+// build did not render again (its inputs unchanged) keeps the bytes, and
+// so the id, of the earlier release that rendered it; it is the same
+// file, shared by hard link. The id is therefore not "the live release"
+// but "the release this page's bytes come from". Stamping every page with
+// the live release instead would make every page differ in every
+// release: each publish would render and write the whole site, and no
+// file could be shared, which is what incremental publishing exists to
+// avoid. What a test (or an operator) relies on stays checkable: the id
+// and a page's content agree (the page is what that release's commit
+// renders), a page's id never goes backwards, and a set of pages fetched
+// together is the set of one release tree when the ids it carries are
+// those the pages of releases/<id>/ carry (each release tree is kept on
+// disk and can be read back).
 //
 // A publish of the same commit as of the same date as the live release
 // (and by the same kjjr build) makes no new release: it reads the ref and

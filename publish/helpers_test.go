@@ -3,7 +3,6 @@ package publish
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,26 +70,37 @@ func edit(t testing.TB, dir, rel, text string) string {
 	return git(t, dir, "rev-parse", "HEAD")
 }
 
-// snapshot maps every file under dir to a hash of its bytes.
+// snapshot maps every file under dir to a hash of its bytes, following
+// symlinks (an institution's directory in a release is one) as a web
+// server does.
 func snapshot(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
+	var walk func(rel string)
+	walk = func(rel string) {
+		ents, err := os.ReadDir(filepath.Join(dir, rel))
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		s := sha256.Sum256(b)
-		rel, _ := filepath.Rel(dir, p)
-		m[rel] = hex.EncodeToString(s[:])
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		for _, e := range ents {
+			p := filepath.Join(rel, e.Name())
+			fi, err := os.Stat(filepath.Join(dir, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.IsDir() {
+				walk(p)
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := sha256.Sum256(b)
+			m[p] = hex.EncodeToString(s[:])
+		}
 	}
+	walk(".")
 	return m
 }
 

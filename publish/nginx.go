@@ -4,8 +4,8 @@ package publish
 // at /srv/kjjr/www (the README quotes it; the nginx test starts it, with
 // its listen address and root changed). It serves WEBROOT/current, sends
 // the headers of kjjr serve (nosniff, site.ContentSecurityPolicy, no
-// referrer), has pages revalidated on every visit and assets cached for
-// an hour.
+// referrer), has pages revalidated on every visit and assets, named by
+// a hash of their bytes, cached for good (immutable).
 const NginxSite = `server {
     listen 80;
     listen [::]:80;
@@ -26,13 +26,16 @@ const NginxSite = `server {
         add_header Cache-Control "no-cache" always;
         try_files $uri $uri/ =404;
     }
-    # Styles, scripts and images: cached for an hour, then revalidated.
-    # Their names carry no content hash, so they are not immutable.
+    # Styles, scripts and images: their names carry a hash of their bytes
+    # (assets/site.<hash>.css), so a browser keeps them for good; a new
+    # kjjr whose assets differ names them anew, and the pages (revalidated
+    # above) name the new ones. A release keeps the assets of the release
+    # before it, for pages loaded just before the switch.
     location /assets/ {
         add_header X-Content-Type-Options nosniff always;
         add_header Content-Security-Policy "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'" always;
         add_header Referrer-Policy no-referrer always;
-        add_header Cache-Control "public, max-age=3600" always;
+        add_header Cache-Control "public, max-age=31536000, immutable" always;
     }
     # Nothing whose name starts with a dot is ever served.
     location ~ /\. {

@@ -14,11 +14,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"kjjr/content"
-	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
 	"kjjr/site"
 )
@@ -61,6 +58,10 @@ type Result struct {
 	Unchanged bool          `json:"unchanged"` // no new release: the live one is of the same commit and date
 	Removed   []string      `json:"removed,omitempty"`
 	Duration  time.Duration `json:"duration_ns"`
+	// CPU is the CPU time, user and system, the publish took (the machine
+	// may be shared: it says what the publish itself costs); 0 where it
+	// is not measured.
+	CPU time.Duration `json:"cpu_ns,omitempty"`
 	// NextChange is the next date the site changes by itself (a timer
 	// should publish again then); zero when none is known.
 	NextChange       content.Date `json:"next_change"`
@@ -110,7 +111,7 @@ func version() string {
 // Publish builds ref of the git directory (or work tree) repoDir and makes
 // it the live release of webroot (see the package doc).
 func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -150,18 +151,14 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if cur, err := Current(webroot); err == nil && !o.Force &&
 		cur.Commit == commit.Hash.String() && cur.Now == now.String() && cur.Version == ver {
 		next, _ := content.ParseDate(cur.NextDate)
-		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), NextChange: next}, nil
+		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: processCPU() - cpu0, NextChange: next}, nil
 	}
 	id, err := nextID(webroot, commit.Hash)
 	if err != nil {
 		return nil, err
 	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
-	}
 	buildDir := filepath.Join(webroot, "build")
-	res, err := Build(repo.Storer, tree, commit.Committer.When, buildDir, now, id)
+	res, err := Build(repoDir, commit.Hash.String(), buildDir, now, id)
 	if err != nil {
 		if ce, ok := err.(*ContentError); ok {
 			ce.Commit = commit.Hash.String()
@@ -173,7 +170,15 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if !res.NextChange.IsZero() {
 		rel.NextDate = res.NextChange.String()
 	}
-	if err := linkTree(buildDir, filepath.Join(webroot, "releases", id)); err != nil {
+	prev := ""
+	if cur, err := Current(webroot); err == nil {
+		prev = filepath.Join(webroot, "releases", cur.ID)
+	}
+	objs, err := linkTree(webroot, buildDir, prev, filepath.Join(webroot, "releases", id), res.PageGroups())
+	if err != nil {
+		return nil, err
+	}
+	if err := writeLines(filepath.Join(webroot, "releases", id+".objects"), objs); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(webroot, "releases", id+".json"), rel); err != nil {
@@ -186,35 +191,31 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Release: rel, Removed: removed, Duration: time.Since(start),
+	return &Result{Release: rel, Removed: removed, Duration: time.Since(start), CPU: processCPU() - cpu0,
 		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
 }
 
-// Build renders the content tree into out, as of now, stamping pages with
-// release. It is the one place that turns git objects into a site: an
-// incremental build from git objects can take its place. It refuses
-// content with errors (*ContentError).
-func Build(st storer.EncodedObjectStorer, tree *object.Tree, when time.Time, out string, now content.Date, release string) (*site.Result, error) {
-	repo, err := content.LoadTree(gitfs.New(st, tree, when), &content.TreeOptions{Public: true})
-	if repo != nil {
+// Build renders the commit (a hash or a ref) of the git directory (or
+// work tree) repoDir into out, as of now, stamping the pages it renders
+// with release. It is site.BuildRef: incremental by tree hashes, with its
+// tree cache in the git directory (site.DefaultCacheFile), so that its
+// cost follows the size of the change since the last build into out. It
+// refuses content with errors (*ContentError).
+func Build(repoDir, commit, out string, now content.Date, release string) (*site.Result, error) {
+	res, err := site.BuildRef(repoDir, commit, &site.RefOptions{Out: out, Now: now, Release: release, TrustOutput: true})
+	if errors.Is(err, site.ErrContent) && res != nil && res.Repo != nil {
 		var errs content.Diagnostics
-		for _, d := range repo.Diags {
+		for _, d := range res.Repo.Diags {
 			if d.Severity == content.Error {
 				errs = append(errs, d)
 			}
 		}
-		if len(errs) > 0 {
-			return nil, &ContentError{Diags: errs}
-		}
+		return nil, &ContentError{Commit: res.Commit, Diags: errs}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("publish: load content: %w", err)
-	}
-	res, err := site.Build(repo, &site.Options{Out: out, Now: now, Release: release})
 	if err != nil {
 		return nil, fmt.Errorf("publish: build: %w", err)
 	}
-	return res, nil
+	return res.Result, nil
 }
 
 // nextID returns the id of the next release: one more than the highest
@@ -351,19 +352,42 @@ func prune(webroot string, keep int) ([]string, error) {
 			return removed, fmt.Errorf("publish: remove release %s: %w", ids[i], err)
 		}
 		os.Remove(filepath.Join(webroot, "releases", ids[i]+".json"))
+		os.Remove(filepath.Join(webroot, "releases", ids[i]+".objects"))
 		removed = append(removed, ids[i])
+	}
+	if len(removed) > 0 {
+		if err := collectObjects(webroot); err != nil {
+			return removed, err
+		}
 	}
 	return removed, nil
 }
 
-// linkTree makes dst a tree of hard links to the files of src, its
-// manifest (which site.Build writes in place) excepted. dst is built under
-// a temporary name and renamed into place when complete.
-func linkTree(src, dst string) error {
+// linkTree makes the release dst from the build directory src: a tree of
+// hard links to src's files (its manifest excepted), but for each
+// institution whose page group is in groups a symlink
+// institutions/<slug> to the directory WEBROOT/objects/<slug>-<key>,
+// which holds hard links to its pages as they were when a release first
+// had them (made now when missing). Releases thus share an unchanged
+// institution's directory instead of linking each of its files again: a
+// release costs a link per global file and a symlink per institution. It
+// also links the files of prev/assets/ (the live release's, when prev is
+// not "") that src has not: assets are named by a hash of their bytes,
+// and a page loaded from the previous release just before the switch
+// still finds the assets it names (a new kjjr may name them anew). dst is
+// built under a temporary name and renamed into place when complete. It
+// returns the objects the release uses.
+func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]string, error) {
 	tmp := dst + ".tmp"
 	if err := os.RemoveAll(tmp); err != nil {
-		return fmt.Errorf("publish: %w", err)
+		return nil, fmt.Errorf("publish: %w", err)
 	}
+	objects := filepath.Join(webroot, "objects")
+	if err := os.MkdirAll(objects, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	var used []string
+	instDir := filepath.Join(src, "institutions")
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -374,6 +398,16 @@ func linkTree(src, dst string) error {
 		}
 		to := filepath.Join(tmp, rel)
 		switch {
+		case d.IsDir() && filepath.Dir(p) == instDir && groups[d.Name()] != "":
+			obj := d.Name() + "-" + groups[d.Name()]
+			if err := makeObject(p, filepath.Join(objects, obj)); err != nil {
+				return err
+			}
+			used = append(used, obj)
+			if err := os.Symlink(filepath.Join("..", "..", "..", "objects", obj), to); err != nil {
+				return err
+			}
+			return filepath.SkipDir
 		case d.IsDir():
 			return os.Mkdir(to, 0o755)
 		case rel == site.ManifestName || strings.HasPrefix(d.Name(), ".tmp-"):
@@ -383,13 +417,130 @@ func linkTree(src, dst string) error {
 		}
 		return nil // nothing else is ever in a build
 	})
+	if err == nil && prev != "" {
+		err = carryAssets(filepath.Join(prev, "assets"), filepath.Join(tmp, "assets"))
+	}
 	if err != nil {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("publish: make release: %w", err)
+		return nil, fmt.Errorf("publish: make release: %w", err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("publish: make release: %w", err)
+		return nil, fmt.Errorf("publish: make release: %w", err)
+	}
+	return used, nil
+}
+
+// makeObject makes obj a tree of hard links to the files under dir,
+// unless it exists: its name says what it holds, and it never changes.
+func makeObject(dir, obj string) error {
+	if _, err := os.Lstat(obj); err == nil {
+		return nil
+	}
+	tmp := obj + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.Mkdir(filepath.Join(tmp, rel), 0o755)
+		case d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".tmp-"):
+			return os.Link(p, filepath.Join(tmp, rel))
+		}
+		return nil
+	})
+	if err == nil {
+		err = os.Rename(tmp, obj)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+	}
+	return err
+}
+
+// writeLines writes lines to p, one a line, through a temporary file.
+func writeLines(p string, lines []string) error {
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// collectObjects removes the objects no release in webroot uses.
+func collectObjects(webroot string) error {
+	ids, err := Releases(webroot)
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for _, id := range ids {
+		b, err := os.ReadFile(filepath.Join(webroot, "releases", id+".objects"))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Not recorded (a publish stopped half way): its links say.
+			ents, _ := os.ReadDir(filepath.Join(webroot, "releases", id, "institutions"))
+			for _, e := range ents {
+				if e.Type()&fs.ModeSymlink != 0 {
+					if t, err := os.Readlink(filepath.Join(webroot, "releases", id, "institutions", e.Name())); err == nil {
+						used[filepath.Base(t)] = true
+					}
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		for _, o := range strings.Split(string(b), "\n") {
+			used[o] = true
+		}
+	}
+	ents, err := os.ReadDir(filepath.Join(webroot, "objects"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, e := range ents {
+		if !used[e.Name()] {
+			if err := os.RemoveAll(filepath.Join(webroot, "objects", e.Name())); err != nil {
+				return fmt.Errorf("publish: remove object %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// carryAssets links the regular files of from that to has not into to.
+func carryAssets(from, to string) error {
+	ents, err := os.ReadDir(from)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		err := os.Link(filepath.Join(from, e.Name()), filepath.Join(to, e.Name()))
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"kjjr/site"
 )
 
 var releaseMeta = regexp.MustCompile(`<meta name="kjjr-release" content="([^"]+)">`)
@@ -57,6 +59,10 @@ func TestPublishReleases(t *testing.T) {
 		t.Error("the build manifest is in the release")
 	}
 	old := filepath.Join(web, "releases", r1.Release.ID)
+	// An asset of an older kjjr (assets are named by their bytes' hash):
+	// a page loaded from this release just before the switch names it.
+	oldAsset := filepath.Join("assets", "site.0123456789.css")
+	writeFile(t, filepath.Join(old, oldAsset), "body{}")
 	before := snapshot(t, old)
 
 	// Same commit, same date: nothing new.
@@ -94,6 +100,15 @@ func TestPublishReleases(t *testing.T) {
 	if !strings.Contains(string(b), "发布测试") {
 		t.Error("the live release lacks the change")
 	}
+	// A page the new release did not render again carries the release
+	// that did: the id names the release whose build wrote the page.
+	other := filepath.Join("institutions", "kechuang-rongzi", "index.html")
+	if got := pageRelease(t, filepath.Join(cur, other)); got != r1.Release.ID {
+		t.Errorf("unchanged page %s carries release %s, want %s (which rendered it)", other, got, r1.Release.ID)
+	}
+	if r3.Release.Written*3 > r3.Release.Files {
+		t.Errorf("release after one institution changed wrote %d of %d files", r3.Release.Written, r3.Release.Files)
+	}
 	shared := 0
 	for p := range before {
 		if _, err := os.Stat(filepath.Join(newRel, p)); err == nil && inode(t, filepath.Join(old, p)) == inode(t, filepath.Join(newRel, p)) {
@@ -107,6 +122,28 @@ func TestPublishReleases(t *testing.T) {
 		t.Error("the changed page is shared with the previous release")
 	}
 	t.Logf("%d of %d files shared", shared, len(before))
+	// An unchanged institution's directory is one object both releases
+	// link to; the changed one's is a new object.
+	link := func(rel, slug string) string {
+		t.Helper()
+		p, err := os.Readlink(filepath.Join(rel, "institutions", slug))
+		if err != nil {
+			t.Fatalf("institutions/%s is not a link to an object: %v", slug, err)
+		}
+		return p
+	}
+	if a, b := link(old, "kechuang-rongzi"), link(newRel, "kechuang-rongzi"); a != b {
+		t.Errorf("unchanged institution: %s, then %s", a, b)
+	}
+	if a, b := link(old, "jiexiu-xinke"), link(newRel, "jiexiu-xinke"); a == b {
+		t.Errorf("changed institution still links %s", a)
+	}
+	if inode(t, filepath.Join(old, oldAsset)) != inode(t, filepath.Join(newRel, oldAsset)) {
+		t.Error("the new release does not keep the previous release's assets")
+	}
+	if _, err := os.Stat(filepath.Join(newRel, site.ManifestName)); err == nil {
+		t.Error("the build manifest is in the new release")
+	}
 
 	// Rollback, then the status of current.
 	back, err := Rollback(web)
@@ -144,6 +181,36 @@ func TestPublishKeep(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[1] != last {
 		t.Fatalf("releases %v, want the last 2 ending with %s", ids, last)
+	}
+	// The objects are those the kept releases link to, and all there.
+	want := map[string]bool{}
+	for _, id := range ids {
+		ents, err := os.ReadDir(filepath.Join(web, "releases", id, "institutions"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			p := filepath.Join(web, "releases", id, "institutions", e.Name())
+			if target, err := os.Readlink(p); err == nil {
+				want[filepath.Base(target)] = true
+				if _, err := os.Stat(filepath.Join(p, "index.html")); err != nil {
+					t.Errorf("release %s: %v", id, err)
+				}
+			}
+		}
+	}
+	objs, err := os.ReadDir(filepath.Join(web, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if !want[o.Name()] {
+			t.Errorf("object %s is used by no kept release", o.Name())
+		}
+		delete(want, o.Name())
+	}
+	if len(want) > 0 || len(objs) == 0 {
+		t.Errorf("%d objects; missing %v", len(objs), want)
 	}
 }
 

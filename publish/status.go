@@ -21,6 +21,7 @@ type Attempt struct {
 	Release    string    `json:"release,omitempty"`
 	Unchanged  bool      `json:"unchanged,omitempty"`
 	Seconds    float64   `json:"seconds"`
+	CPUSeconds float64   `json:"cpu_seconds,omitempty"` // Result.CPU
 	NextChange string    `json:"next_change,omitempty"`
 }
 
@@ -61,6 +62,7 @@ func Record(gitDir, webroot string, start time.Time, res *Result, err error) err
 		a.Error = err.Error()
 	} else {
 		a.Commit, a.Release, a.Unchanged = res.Release.Commit, res.Release.ID, res.Unchanged
+		a.CPUSeconds = res.CPU.Seconds()
 		if !res.NextChange.IsZero() {
 			a.NextChange = res.NextChange.String()
 		}

@@ -56,6 +56,13 @@ type Options struct {
 	// It is not part of the render keys: a page that an incremental build
 	// keeps as it was carries the release that last rendered it.
 	Release string
+	// TrustOutput says that nothing but these builds changes Out (package
+	// publish's build directory, never served or edited): the manifest is
+	// then taken as the truth about Out without checking the stamps of
+	// its directories, and only the directories a build changed are
+	// stamped again. Without it, a build notices files added, removed or
+	// replaced behind its back.
+	TrustOutput bool
 
 	prev    *manifest       // the dev server's previous build into Out
 	changed map[string]bool // with prev: the only institutions that may have changed
@@ -113,7 +120,7 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := openOutput(opts.Out, opts.prev)
+	out, err := openOutput(opts.Out, opts.prev, opts.TrustOutput)
 	if err != nil {
 		return nil, err
 	}
@@ -479,11 +486,11 @@ func (w *worker) assets() error {
 			return err
 		}
 		if p == "assets/favicon.svg" {
-			if err := w.b.out.emit(w.group, "assets/icon.png", iconPNG()); err != nil {
+			if err := w.b.out.emit(w.group, AssetPath("assets/icon.png"), iconPNG()); err != nil {
 				return err
 			}
 		}
-		return w.b.out.emit(w.group, p, data)
+		return w.b.out.emit(w.group, AssetPath(p), data)
 	})
 }
 

@@ -2,10 +2,13 @@ package site
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -28,7 +31,8 @@ func TestBuildPages(t *testing.T) {
 		t.Errorf("first build: %+v; want every file written", res)
 	}
 	for _, p := range []string{
-		"index.html", "404.html", "robots.txt", "sitemap.xml", "sitemap/index.html", "assets/icon.png", "assets/site.css", "assets/site.js", "assets/search.js",
+		"index.html", "404.html", "robots.txt", "sitemap.xml", "sitemap/index.html",
+		AssetPath("assets/icon.png"), AssetPath("assets/site.css"), AssetPath("assets/site.js"), AssetPath("assets/search.js"), AssetPath("assets/favicon.svg"),
 		"institutions/index.html", "institutions/alpha/index.html", "institutions/alpha/reports/2025-07.html",
 		"notices/index.html", "notices/atom.xml", "notices/2025-04-01-selection/index.html", "notices/2025-04-01-selection/shenbao.pdf",
 		"rounds/index.html", "rounds/2025-1/index.html", "publicity/index.html", "publicity/2025-06-03-round-1/index.html",
@@ -43,6 +47,18 @@ func TestBuildPages(t *testing.T) {
 	if _, ok := files["assets/live.js"]; ok {
 		t.Error("the live-reload script is in a production build")
 	}
+	// Assets are named by a hash of their bytes (a web server may cache
+	// them for good), and only so.
+	for p, s := range files {
+		if !strings.HasPrefix(p, "assets/") {
+			continue
+		}
+		sum := sha256.Sum256([]byte(s))
+		ext := path.Ext(p)
+		if want := strings.TrimSuffix(strings.TrimSuffix(p, ext), path.Ext(strings.TrimSuffix(p, ext))) + "." + hex.EncodeToString(sum[:5]) + ext; p != want {
+			t.Errorf("asset %s is not named by the hash of its bytes (%s)", p, want)
+		}
+	}
 	for p, s := range files {
 		if strings.HasSuffix(p, ".html") {
 			mustContain(t, p, s, `<html lang="zh-CN">`, `<main id="main"`, "主办单位：晋中市科学技术局", "网站标识码：1407000001",
@@ -55,7 +71,7 @@ func TestBuildPages(t *testing.T) {
 	// Canonical URLs from base_url; relative links work under the sub-path.
 	mustContain(t, "institution", files["institutions/alpha/index.html"],
 		`<link rel="canonical" href="https://example.gov.cn/kjjr/institutions/alpha/">`,
-		`href="../../assets/site.css"`, `<a href="../../institutions/" aria-current="page">机构名录</a>`,
+		`href="../../`+AssetPath("assets/site.css")+`"`, `<a href="../../institutions/" aria-current="page">机构名录</a>`,
 		"当前状态：<strong>已备案</strong>", "91140700MA00000015", "融资对接、项目路演、政策宣讲",
 		// status history
 		"提交遴选申请", "列入公示（至2025年6月9日）", "确定为科技金融服务机构并公告", "向省科技厅备案", "2025年度考核：优秀",
@@ -84,7 +100,7 @@ func TestBuildPages(t *testing.T) {
 	mustContain(t, "notice", files["notices/2025-04-01-selection/index.html"], `<a href="shenbao.pdf">申报书模板</a>`, "<table>", "<h2>")
 	mustContain(t, "stats", files["statistics/index.html"], "<svg", "各月汇总", `<th scope="row">2025年7月</th><td>2</td><td>15</td>`)
 	mustContain(t, "home", files["index.html"], "科技金融服务机构名录（1家）", "2025年服务情况", "关于开展2025年科技金融服务机构遴选工作的通知")
-	mustContain(t, "404", files["404.html"], `href="/kjjr/assets/site.css"`, `<a href="/kjjr/">首页</a>`)
+	mustContain(t, "404", files["404.html"], `href="/kjjr/`+AssetPath("assets/site.css")+`"`, `<a href="/kjjr/">首页</a>`)
 	if strings.Contains(files["404.html"], `rel="canonical"`) {
 		t.Error("404 page has a canonical URL")
 	}
@@ -412,7 +428,7 @@ func TestNoExecutableScript(t *testing.T) {
 	if res.Pages < 10 {
 		t.Fatalf("only %d pages", res.Pages)
 	}
-	ours := map[string]bool{"assets/site.js": true, "assets/search.js": true}
+	ours := map[string]bool{AssetPath("assets/site.js"): true, AssetPath("assets/search.js"): true}
 	for p, s := range walkOut(t, dir) {
 		if !strings.HasSuffix(p, ".html") {
 			continue

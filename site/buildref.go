@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
@@ -17,11 +18,13 @@ import (
 // RefOptions tune BuildRef. A nil *RefOptions is not allowed: Out is
 // required.
 type RefOptions struct {
-	// Out, Now, Workers and Logger are as in Options.
-	Out     string
-	Now     content.Date
-	Workers int
-	Logger  *slog.Logger
+	// Out, Now, Workers, Logger, Release and TrustOutput are as in Options.
+	Out         string
+	Now         content.Date
+	Workers     int
+	Logger      *slog.Logger
+	Release     string
+	TrustOutput bool
 	// Cache, when not nil, is the tree cache to use and update (a
 	// long-running process keeps one); CacheFile is then not used.
 	Cache *content.TreeCache
@@ -112,7 +115,7 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("%s (%s): %w: %w", ref, commit, ErrContent, err)
 	}
-	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, tree: tree})
+	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, Release: opts.Release, TrustOutput: opts.TrustOutput, tree: tree})
 	if err != nil {
 		return res, err
 	}
@@ -130,4 +133,25 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// PageGroups returns, for each institution, the key of its pages (the
+// files under institutions/<slug>/, all rendered together): a hash of
+// what they were rendered from, templates and settings included. Two
+// builds that give an institution the same key give its pages the same
+// bytes, but for the release id (Options.Release) of the build that
+// rendered them; a build renders an institution's pages again only when
+// their key changed (or a file of them is missing from the output).
+// Package publish shares an institution's pages between releases by it.
+func (r *Result) PageGroups() map[string]string {
+	if r == nil || r.manifest == nil {
+		return nil
+	}
+	out := make(map[string]string, len(r.manifest.Groups))
+	for g, k := range r.manifest.Groups {
+		if slug, ok := strings.CutPrefix(g, "i/"); ok {
+			out[slug] = hex.EncodeToString(k[:])
+		}
+	}
+	return out
 }

@@ -189,6 +189,68 @@ func TestBuildRefIncremental(t *testing.T) {
 	}
 }
 
+// TestBuildRefTrustOutput: builds into a directory only they write
+// (RefOptions.TrustOutput, package publish's build directory) give the
+// site a --content build gives, after a report and an institution are
+// removed too, and leave a manifest whose directory stamps an untrusting
+// build agrees with: it finds nothing to write, remove or list again.
+func TestBuildRefTrustOutput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "content")
+	if err := corpus.Write(dir, &corpus.Options{Institutions: 12}); err != nil {
+		t.Fatal(err)
+	}
+	bare := gitRepos(t, dir)
+	out := filepath.Join(t.TempDir(), "public")
+	trusted := func() *RefResult {
+		t.Helper()
+		res, err := BuildRef(bare, "main", &RefOptions{Out: out, Now: testNow, TrustOutput: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	trusted()
+	for i, change := range []func(){
+		func() {
+			p := filepath.Join(dir, "institutions", corpus.Slug(3), "index.md")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, append(b, "\n机构补充说明。\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() {
+			if err := os.Remove(filepath.Join(dir, "institutions", corpus.Slug(4), "reports", "2025-09.md")); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() { os.RemoveAll(filepath.Join(dir, "institutions", corpus.Slug(5))) },
+	} {
+		change()
+		git(t, dir, "add", "-A")
+		git(t, dir, "commit", "-q", "-m", "change "+strconv.Itoa(i))
+		git(t, dir, "push", "-q", bare, "main")
+		if res := trusted(); res.Written+res.Removed == 0 {
+			t.Fatalf("change %d: nothing written (read %d, rendered %d)", i, res.Reads, res.Rendered)
+		}
+		want := filepath.Join(t.TempDir(), "want")
+		contentBuild(t, dir, want)
+		sameSite(t, want, out)
+		o, err := openOutput(out, nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.exists != nil || len(o.missing) > 0 || len(o.strays) > 0 {
+			t.Fatalf("change %d: an untrusting build does not trust the manifest (walked %v, missing %v, strays %v)", i, o.exists != nil, o.missing, o.strays)
+		}
+		if res := buildRef(t, bare, "main", out); res.Written != 0 || res.Removed != 0 {
+			t.Errorf("change %d: an untrusting build after a trusted one wrote %d, removed %d", i, res.Written, res.Removed)
+		}
+	}
+}
+
 // TestBuildRefCacheOutsideOutput: the tree cache is in the git directory,
 // never in the output (it holds records the site does not publish yet).
 func TestBuildRefCacheOutsideOutput(t *testing.T) {

@@ -6,7 +6,10 @@
 // statistics, open data, client-side search, sitemap, robots.txt, 404, the
 // 报送指南 and the blank monthly sheet.
 //
-// Templates and assets are embedded. Output is deterministic: the same repo
+// Templates and assets are embedded. Assets are published under names
+// that carry a hash of their bytes (AssetPath: assets/site.<hash>.css), so
+// that a web server can have browsers keep them for good while the pages,
+// revalidated, name the ones they were rendered with. Output is deterministic: the same repo
 // and the same Options.Now give byte-identical files. Build streams pages
 // to disk from a pool of workers, writes only files whose bytes changed,
 // removes files that no longer belong, and keeps a small manifest

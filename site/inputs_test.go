@@ -165,7 +165,7 @@ func TestBuildAfterInterruptedBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What an interrupted build does first: mark the manifest, then write.
-	o, err := openOutput(dir, nil)
+	o, err := openOutput(dir, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}

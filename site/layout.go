@@ -87,9 +87,9 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	if p.URL != "" {
 		b.WriteString(`<link rel="canonical" href="` + esc(p.URL) + "\">\n")
 	}
-	b.WriteString(`<link rel="icon" href="` + root + "assets/favicon.svg\" type=\"image/svg+xml\">\n")
-	b.WriteString(`<link rel="apple-touch-icon" href="` + root + "assets/icon.png\">\n")
-	b.WriteString(`<link rel="stylesheet" href="` + root + "assets/site.css\">\n")
+	b.WriteString(`<link rel="icon" href="` + root + AssetPath("assets/favicon.svg") + "\" type=\"image/svg+xml\">\n")
+	b.WriteString(`<link rel="apple-touch-icon" href="` + root + AssetPath("assets/icon.png") + "\">\n")
+	b.WriteString(`<link rel="stylesheet" href="` + root + AssetPath("assets/site.css") + "\">\n")
 	b.WriteString(`<link rel="alternate" type="application/atom+xml" title="通知公告" href="` + root + "notices/atom.xml\">\n</head>\n<body>\n")
 	b.WriteString("<a class=\"skip\" href=\"#main\">跳到正文</a>\n")
 	b.WriteString("<header class=\"masthead\">\n")
@@ -140,9 +140,9 @@ func (w *worker) writeLayout(b *bytes.Buffer, p *page, body func() error) error 
 	b.WriteString(c.footerA)
 	b.WriteString(`<a href="` + root + `sitemap/">网站地图</a>　<a href="` + root + GuidePath + `">报送指南</a>　<a href="` + root + `notices/atom.xml">订阅通知公告（Atom）</a>　<a href="` + root + `data/">开放数据</a>　<a href="` + root + `search/">站内搜索</a>`)
 	b.WriteString(c.footerB)
-	b.WriteString(`<script src="` + root + "assets/site.js\" defer></script>\n")
+	b.WriteString(`<script src="` + root + AssetPath("assets/site.js") + "\" defer></script>\n")
 	if p.Search {
-		b.WriteString(`<script src="` + root + "assets/search.js\" defer></script>\n")
+		b.WriteString(`<script src="` + root + AssetPath("assets/search.js") + "\" defer></script>\n")
 	}
 	if p.C.Dev {
 		b.WriteString("<script src=\"/_kjjr/live.js\" defer></script>\n")

@@ -375,6 +375,20 @@ type output struct {
 	written, rendered atomic.Int64
 	noFile            bool // do not write the manifest file
 	dirty             sync.Once
+	// trust: the directory is written by these builds only (see
+	// Options.TrustOutput): its manifest is taken as it is, and only the
+	// directories this build changed (touched) are stamped again.
+	trust   bool
+	touched sync.Map // slash dir -> true
+}
+
+// touch records that the directory of rel and its parents changed.
+func (o *output) touch(rel string) {
+	for d := path.Dir(rel); ; d = path.Dir(d) {
+		if _, dup := o.touched.LoadOrStore(d, true); dup || d == "." || d == "/" {
+			return
+		}
+	}
 }
 
 // dirtyHeader replaces the manifest's header while a build changes the
@@ -414,7 +428,7 @@ var ErrNotSiteDir = errors.New("output directory is not empty and was not writte
 // openOutput prepares dir. prev, when not nil, is the state of the previous
 // build into the same dir in this process (the dev server): the directory
 // is then not looked at again.
-func openOutput(dir string, prev *manifest) (*output, error) {
+func openOutput(dir string, prev *manifest, trust bool) (*output, error) {
 	o := &output{dir: dir, cur: newManifest()}
 	if prev != nil {
 		o.old = prev // the files on disk are the previous build's
@@ -427,7 +441,9 @@ func openOutput(dir string, prev *manifest) (*output, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("read %s: %w", ManifestName, err)
 		}
-		if m == nil || len(m.Dirs) == 0 || !o.check(m) {
+		if trust && m != nil && len(m.Dirs) > 0 {
+			o.trust = true // the files are those the manifest lists
+		} else if m == nil || len(m.Dirs) == 0 || !o.check(m) {
 			if err := o.walk(); err != nil {
 				return nil, err
 			}
@@ -673,10 +689,12 @@ func (o *output) emit(group, rel string, data []byte) error {
 		}
 		o.written.Add(1)
 		o.markDirty()
+		o.touch(rel)
 		return writeAtomic(filepath.Join(o.dir, filepath.FromSlash(rel)), data)
 	}
 	o.written.Add(1)
 	o.markDirty()
+	o.touch(rel)
 	p := filepath.Join(o.dir, filepath.FromSlash(rel))
 	if err := o.mkdir(path.Dir(rel)); err != nil {
 		return err
@@ -753,6 +771,7 @@ func (o *output) finish() (int, error) {
 	}
 	dirs := map[string]bool{}
 	for _, p := range stale {
+		o.touch(p)
 		if err := os.Remove(filepath.Join(o.dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return 0, fmt.Errorf("remove stale file: %w", err)
 		}
@@ -783,6 +802,19 @@ func (o *output) finish() (int, error) {
 // files, taken after every write and removal of this build. Without a
 // stamp for a directory, the next build lists the whole tree.
 func (o *output) stampDirs() {
+	if o.trust {
+		o.cur.Dirs = o.old.Dirs
+		o.touched.Range(func(k, _ any) bool {
+			d := k.(string)
+			if st, err := statDir(filepath.Join(o.dir, filepath.FromSlash(d))); err == nil {
+				o.cur.Dirs[d] = st
+			} else {
+				delete(o.cur.Dirs, d)
+			}
+			return true
+		})
+		return
+	}
 	seen := map[string]bool{".": true}
 	for p := range o.cur.Files {
 		for d := path.Dir(p); d != "." && !seen[d]; d = path.Dir(d) {

@@ -168,7 +168,7 @@ func writeShareMeta(b *bytes.Buffer, p *page) {
 		b.WriteString(`<meta property="og:url" content="` + esc(p.URL) + "\">\n")
 	}
 	if strings.HasPrefix(p.C.BaseURL, "https://") || strings.HasPrefix(p.C.BaseURL, "http://") {
-		b.WriteString(`<meta property="og:image" content="` + esc(p.C.BaseURL) + "assets/icon.png\">\n")
+		b.WriteString(`<meta property="og:image" content="` + esc(p.C.BaseURL) + AssetPath("assets/icon.png") + "\">\n")
 	}
 }
 

@@ -20,7 +20,7 @@
 //	review             list, show, approve or reject submission branches
 //	round              selection rounds: the applications and their pre-check
 //	console            the staff console in the browser (and its accounts)
-//	status             the reporting-compliance matrix
+//	status             the reporting-compliance matrix and the last publish
 //	assess YEAR        draft the annual assessment from approved reports
 //	remind             email reminders before and after reporting deadlines
 //	health             operations check (monitoring-plugin exit codes) and staff alerts

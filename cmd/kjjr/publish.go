@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -152,25 +153,35 @@ func publishStatus(e *env, dir, to string, asJSON bool) int {
 	if st == nil {
 		return 0
 	}
+	if !writePublishAttempt(e.stdout, st, gitDir) {
+		return 1
+	}
+	return 0
+}
+
+// writePublishAttempt writes, in Chinese, the last publish of st and, when
+// it failed, the error, the last success and the log; it reports whether
+// the last publish succeeded.
+func writePublishAttempt(w io.Writer, st *publish.Status, gitDir string) bool {
 	a := st.Last
 	when := a.Time.Local().Format("2006-01-02 15:04:05")
 	switch {
 	case !a.OK:
-		fmt.Fprintf(e.stdout, "最近一次发布（%s）失败：%s\n", when, a.Error)
+		fmt.Fprintf(w, "最近一次发布（%s）失败：%s\n", when, a.Error)
 		if st.LastSuccess != nil {
-			fmt.Fprintf(e.stdout, "最近一次成功的发布：%s，版本 %s\n", st.LastSuccess.Time.Local().Format("2006-01-02 15:04:05"), st.LastSuccess.Release)
+			fmt.Fprintf(w, "最近一次成功的发布：%s，版本 %s\n", st.LastSuccess.Time.Local().Format("2006-01-02 15:04:05"), st.LastSuccess.Release)
 		}
-		fmt.Fprintf(e.stdout, "日志：%s\n", publish.LogPath(gitDir))
-		return 1
+		fmt.Fprintf(w, "日志：%s\n", publish.LogPath(gitDir))
+		return false
 	case a.Unchanged:
-		fmt.Fprintf(e.stdout, "最近一次发布（%s）：没有变化，仍是版本 %s。\n", when, a.Release)
+		fmt.Fprintf(w, "最近一次发布（%s）：没有变化，仍是版本 %s。\n", when, a.Release)
 	default:
-		fmt.Fprintf(e.stdout, "最近一次发布（%s）：版本 %s（提交 %.12s），用时 %.2f 秒。\n", when, a.Release, a.Commit, a.Seconds)
+		fmt.Fprintf(w, "最近一次发布（%s）：版本 %s（提交 %.12s），用时 %.2f 秒。\n", when, a.Release, a.Commit, a.Seconds)
 	}
 	if a.NextChange != "" {
-		fmt.Fprintf(e.stdout, "下次内容自动变化：%s\n", a.NextChange)
+		fmt.Fprintf(w, "下次内容自动变化：%s\n", a.NextChange)
 	}
-	return 0
+	return true
 }
 
 // cmdHooks is "kjjr hooks install|pre-receive|post-receive": the push

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"kjjr/content"
+	"kjjr/internal/gitdir"
+	"kjjr/publish"
 )
 
 // stateMark is a state's mark in the text matrix; every mark takes at most two columns.
@@ -67,15 +69,35 @@ func cmdStatus(e *env, args []string) int {
 	}
 	lines := a.repo.Compliance(*year, today, pending)
 	a.warnLoad(e.stderr)
+	pub, gitDir := lastPublish(*dir)
 	if *asJSON {
-		return writeStatusJSON(e, *year, today, lines)
+		return writeStatusJSON(e, *year, today, lines, pub)
 	}
 	if len(lines) == 0 {
 		fmt.Fprintf(e.stdout, "%d 年没有需要报送的机构（还没有机构公告入库，或都已移出）。\n", *year)
-		return 0
+	} else {
+		writeStatusText(e.stdout, *year, today, lines)
 	}
-	writeStatusText(e.stdout, *year, today, lines)
+	if pub != nil {
+		fmt.Fprintln(e.stdout, "\n网站发布：")
+		writePublishAttempt(e.stdout, pub, gitDir)
+	}
 	return 0
+}
+
+// lastPublish returns the record of the publishes through the git
+// directory of dir (package publish), or nil when dir is not a git
+// repository or nothing was published through it.
+func lastPublish(dir string) (*publish.Status, string) {
+	gitDir, _, err := gitdir.Find(dir)
+	if err != nil {
+		return nil, ""
+	}
+	st, err := publish.ReadStatus(gitDir)
+	if err != nil {
+		return nil, ""
+	}
+	return st, gitDir
 }
 
 func writeStatusText(w io.Writer, year int, today content.Date, lines []content.ComplianceLine) {
@@ -128,6 +150,9 @@ type statusJSON struct {
 	Today        content.Date `json:"today"`
 	Periods      []string     `json:"periods"`
 	Institutions []statusInst `json:"institutions"`
+	// Publish is the record of the publishes through the repository's
+	// git directory (kjjr publish, the hooks), when there is one.
+	Publish *publish.Status `json:"publish,omitempty"`
 }
 
 type statusInst struct {
@@ -137,8 +162,8 @@ type statusInst struct {
 	Tally map[string]int `json:"tally"`
 }
 
-func writeStatusJSON(e *env, year int, today content.Date, lines []content.ComplianceLine) int {
-	out := statusJSON{Year: year, Today: today, Institutions: []statusInst{}}
+func writeStatusJSON(e *env, year int, today content.Date, lines []content.ComplianceLine, pub *publish.Status) int {
+	out := statusJSON{Year: year, Today: today, Institutions: []statusInst{}, Publish: pub}
 	for _, p := range content.CompliancePeriods(year) {
 		out.Periods = append(out.Periods, p.String())
 	}

@@ -129,7 +129,16 @@ func (s *Server) loadAssessment(w http.ResponseWriter, se *session, repo *review
 		}
 		return a, true
 	}
-	full, _ := repo.LoadMain() // never nil; its problems are kjjr check's to report
+	// The full load of main kept for the export under main's hash; a
+	// fresh one if that fails (LoadMain is never nil: its problems are
+	// kjjr check's to report).
+	var full *content.Repo
+	if k, err := readRefs(repo); err == nil {
+		full, _ = s.views.fullRepo(repo, k)
+	}
+	if full == nil {
+		full, _ = repo.LoadMain()
+	}
 	res, missing, err := full.AssessDraft(year, today)
 	if errors.Is(err, content.ErrNoReports) {
 		s.render(w, http.StatusNotFound, "message", page{Title: "没有可考核的报送", Message: fmt.Sprintf("%d 年没有已审核通过的报送（main 上没有该年度的报告），无法生成考核草稿：请先审核该年度的报送。", year), Staff: se})

@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content/corpus"
+	"kjjr/internal/cputime"
 	"kjjr/review"
 	"kjjr/submission"
 )
@@ -183,9 +184,9 @@ func BenchmarkPages(b *testing.B) {
 		b.Run(p.name, func(b *testing.B) {
 			var ds, cpu []time.Duration
 			for b.Loop() {
-				c0 := cpuTime()
+				c0 := cputime.Process()
 				_, d := get(p.path)
-				ds, cpu = append(ds, d), append(cpu, cpuTime()-c0)
+				ds, cpu = append(ds, d), append(cpu, cputime.Process()-c0)
 			}
 			slices.Sort(ds)
 			slices.Sort(cpu)

@@ -10,6 +10,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/corpus"
+	"kjjr/internal/cputime"
 )
 
 // Corpora are written once per size and process, and removed by TestMain.
@@ -127,7 +128,7 @@ func BenchmarkLoadWarm(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			b.ResetTimer()
 			for b.Loop() {
 				repo, err := content.Load(content.DirFS(dir), opts)
@@ -140,7 +141,7 @@ func BenchmarkLoadWarm(b *testing.B) {
 			}
 			// CPU time (user and system, all threads) is steadier than
 			// wall time on a busy machine.
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

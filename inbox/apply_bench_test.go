@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kjjr/application"
+	"kjjr/internal/cputime"
 )
 
 // BenchmarkApplications takes in 200 applications to an open round, each
@@ -47,14 +48,14 @@ func BenchmarkApplications(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		c0 := cpuTime()
+		c0 := cputime.Process()
 		for _, raw := range mails {
 			h, err := e.handle(context.Background(), raw, testNow)
 			if err != nil || h.dest != destProcessed {
 				b.Fatalf("handled %+v %v", h, err)
 			}
 		}
-		cpu += cpuTime() - c0
+		cpu += cputime.Process() - c0
 		b.StopTimer()
 		if len(q.order) != n {
 			b.Fatalf("%d receipts", len(q.order))

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/corpus"
+	"kjjr/internal/cputime"
 )
 
 // benchRepo returns a git repo of n institutions made by package corpus
@@ -115,7 +115,7 @@ func BenchmarkCommit(b *testing.B) {
 				}
 			}
 			durs := make([]time.Duration, b.N)
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			b.ResetTimer()
 			for k := 0; k < b.N; k++ {
 				t0 := time.Now()
@@ -125,7 +125,7 @@ func BenchmarkCommit(b *testing.B) {
 				durs[k] = time.Since(t0)
 			}
 			b.StopTimer()
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/submission")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/submission")
 			sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
 			b.ReportMetric(float64(durs[len(durs)/2].Microseconds())/1000, "median-ms/submission")
 		})
@@ -166,7 +166,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		opts.IMAP = IMAPConfig{Addr: d.Addr, User: user, Password: "pw", TLS: "none"}
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		b.StartTimer()
-		t0, c0 := time.Now(), cpuTime()
+		t0, c0 := time.Now(), cputime.Process()
 		w, err := NewWorker(dir, opts)
 		if err != nil {
 			b.Fatal(err)
@@ -176,7 +176,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			b.Fatal(err)
 		}
 		total += time.Since(t0)
-		cpu += cpuTime() - c0
+		cpu += cputime.Process() - c0
 		b.StopTimer()
 		w.Close()
 		if st.Committed != n {
@@ -185,12 +185,4 @@ func BenchmarkEndToEnd(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "msgs/s")
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*b.N), "cpu-ms/msg")
-}
-
-// cpuTime is the process's user+system CPU time: on a shared, busy machine
-// it compares runs better than wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

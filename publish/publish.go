@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"kjjr/content"
+	"kjjr/internal/cputime"
 	"kjjr/internal/gitdir"
 	"kjjr/site"
 )
@@ -111,7 +112,7 @@ func version() string {
 // Publish builds ref of the git directory (or work tree) repoDir and makes
 // it the live release of webroot (see the package doc).
 func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cputime.Process()
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -151,7 +152,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if cur, err := Current(webroot); err == nil && !o.Force &&
 		cur.Commit == commit.Hash.String() && cur.Now == now.String() && cur.Version == ver {
 		next, _ := content.ParseDate(cur.NextDate)
-		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: processCPU() - cpu0, NextChange: next}, nil
+		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: cputime.Process() - cpu0, NextChange: next}, nil
 	}
 	id, err := nextID(webroot, commit.Hash)
 	if err != nil {
@@ -191,7 +192,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Release: rel, Removed: removed, Duration: time.Since(start), CPU: processCPU() - cpu0,
+	return &Result{Release: rel, Removed: removed, Duration: time.Since(start), CPU: cputime.Process() - cpu0,
 		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
 }
 

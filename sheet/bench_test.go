@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"fmt"
+	"kjjr/internal/cputime"
 	"testing"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkParse(b *testing.B) {
 	opts := testOpts()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		for i, s := range sheets {
 			if _, err := Parse(s, opts); err != nil {
@@ -46,7 +47,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportMetric(n/b.Elapsed().Seconds(), "sheets/s")
 	// CPU time per sheet (all threads, GC included): steadier than wall
 	// time on a shared machine.
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/1000/n, "cpu-ms/sheet")
 	}
 	b.ReportMetric(0, "ns/op")

@@ -13,6 +13,7 @@ import (
 
 	"kjjr/content"
 	"kjjr/content/corpus"
+	"kjjr/internal/cputime"
 )
 
 // Benchmarks of builds from git (BuildRef) against --content builds, on
@@ -115,10 +116,10 @@ func medians(b *testing.B, f func(i int)) {
 	var wall, cpu []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t0, c0 := time.Now(), cpuTime()
+		t0, c0 := time.Now(), cputime.Process()
 		f(i)
 		wall = append(wall, float64(time.Since(t0))/1e6)
-		cpu = append(cpu, float64(cpuTime()-c0)/1e6)
+		cpu = append(cpu, float64(cputime.Process()-c0)/1e6)
 	}
 	b.ReportMetric(median(wall), "ms-median")
 	b.ReportMetric(median(cpu), "cpu-ms-median")

@@ -1,14 +1,14 @@
 //go:build unix
 
-package sheet
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the process's user+system CPU time so far.
-func cpuTime() time.Duration {
+// Process returns the CPU time, user and system, this process used so far.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

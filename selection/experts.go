@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/internal/safetext"
+	"kjjr/sheet"
 )
 
 // Expert is a member of a round's expert panel, kept on the round's
@@ -71,7 +72,7 @@ func (r *Repo) AddExpert(round string, e Expert, by object.Signature, now time.T
 	}
 	out := []Expert{e}
 	for _, x := range list {
-		if normLabel(x.Name) != normLabel(e.Name) && x.Email != e.Email {
+		if sheet.NormLabel(x.Name) != sheet.NormLabel(e.Name) && x.Email != e.Email {
 			out = append(out, x)
 		}
 	}

@@ -34,7 +34,7 @@ type Workbook struct {
 // that a second workbook by the same expert replaces the first and no name
 // becomes a path.
 func expertID(name string) string {
-	sum := sha256.Sum256([]byte(normLabel(name)))
+	sum := sha256.Sum256([]byte(sheet.NormLabel(name)))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -62,7 +62,7 @@ func (r *Repo) AddScores(round string, data []byte, expert string, by object.Sig
 		return nil, refuse("不知道这份评分表是哪位专家的：评分表的“%s”一栏是空的，请用 --expert 姓名 指明", labelExpert)
 	case expert == "":
 		expert = sc.Expert
-	case sc.Expert != "" && normLabel(sc.Expert) != normLabel(expert):
+	case sc.Expert != "" && sheet.NormLabel(sc.Expert) != sheet.NormLabel(expert):
 		return nil, refuse("评分表上的评审专家是“%s”，与 --expert “%s” 不符：请核对后重试", sc.Expert, expert)
 	}
 	sc.Expert = expert

@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
@@ -323,34 +322,6 @@ func readRows(f *excelize.File, sheetName string) ([][]string, error) {
 	return rows, nil
 }
 
-// normLabel reduces a label or header cell to the form it is matched in:
-// NFKC, white space removed, then repeatedly a trailing colon and a
-// trailing bracketed part removed (资质与信用（15分） -> 资质与信用).
-func normLabel(s string) string {
-	if len(s) > 200 {
-		return ""
-	}
-	s = norm.NFKC.String(s)
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
-			return -1
-		}
-		return r
-	}, s)
-	for {
-		t := strings.TrimSuffix(s, ":")
-		if strings.HasSuffix(t, ")") {
-			if i := strings.LastIndex(t, "("); i > 0 {
-				t = t[:i]
-			}
-		}
-		if t == s {
-			return s
-		}
-		s = t
-	}
-}
-
 // column keys of the header row besides the criteria.
 const (
 	colKey       = "_key"
@@ -361,11 +332,11 @@ const (
 )
 
 var headerKeys = func() map[string]string {
-	m := map[string]string{normLabel(headKey): colKey, "统一社会信用代码": colKey, normLabel(headName): colName,
-		normLabel(headTotal): colTotal, "合计": colTotal, normLabel(headRecommend): colRecommend, "是否推荐": colRecommend,
-		normLabel(headNote): colNote}
+	m := map[string]string{sheet.NormLabel(headKey): colKey, "统一社会信用代码": colKey, sheet.NormLabel(headName): colName,
+		sheet.NormLabel(headTotal): colTotal, "合计": colTotal, sheet.NormLabel(headRecommend): colRecommend, "是否推荐": colRecommend,
+		sheet.NormLabel(headNote): colNote}
 	for _, c := range Criteria {
-		m[normLabel(c.Label)] = c.Key
+		m[sheet.NormLabel(c.Label)] = c.Key
 	}
 	return m
 }()
@@ -380,7 +351,7 @@ func findHeader(rows [][]string) (int, map[string]int) {
 		}
 		cols := map[string]int{}
 		for j, cell := range row {
-			if k, ok := headerKeys[normLabel(cell)]; ok {
+			if k, ok := headerKeys[sheet.NormLabel(cell)]; ok {
 				if _, dup := cols[k]; !dup {
 					cols[k] = j
 				}
@@ -404,7 +375,7 @@ func findHeader(rows [][]string) (int, map[string]int) {
 func labelValue(rows [][]string, hr int, label string) string {
 	for i := 0; i < hr && i < len(rows); i++ {
 		for j, cell := range rows[i] {
-			if normLabel(cell) != label {
+			if sheet.NormLabel(cell) != label {
 				continue
 			}
 			for _, v := range rows[i][j+1:] {
@@ -469,7 +440,7 @@ func parseRows(rows [][]string, hr int, cols map[string]int) (*Scores, error) {
 				filled++
 			}
 		}
-		rec := normLabel(get(row, colRecommend))
+		rec := sheet.NormLabel(get(row, colRecommend))
 		if filled == 0 && rec == "" {
 			sc.Skipped = append(sc.Skipped, key)
 			continue

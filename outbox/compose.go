@@ -323,25 +323,38 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	return t.String()
 }
 
-// composeReceipt returns the subject and the message (without Date).
-func (o *Outbox) composeReceipt(r *Receipt, to string, cc []string) (string, string, error) {
-	subject := r.Subject()
-	h, err := o.header(subject, r.Key, "receipt", []string{to}, cc, "auto-replied")
+// replyHeader is the header of an automatic reply (a receipt) to the
+// message whose Message-Id is inReplyTo: In-Reply-To names it and
+// References lists references and then it, each id trimmed of its angle
+// brackets and left out unless it is one clean token, so that a hostile
+// Message-Id cannot add header fields.
+func (o *Outbox) replyHeader(subject, key string, to, cc []string, inReplyTo string, references []string) (mail.Header, error) {
+	h, err := o.header(subject, key, "receipt", to, cc, "auto-replied")
 	if err != nil {
-		return "", "", err
+		return h, err
 	}
-	if id := strings.Trim(strings.TrimSpace(r.InReplyTo), "<>"); id != "" && !strings.ContainsAny(id, " \t<>\r\n") {
+	if id := strings.Trim(strings.TrimSpace(inReplyTo), "<>"); id != "" && !strings.ContainsAny(id, " \t<>\r\n") {
 		h.SetMsgIDList("In-Reply-To", []string{id})
 		var refs []string
 		seen := map[string]bool{}
-		for _, ref := range append(append([]string(nil), r.References...), id) {
+		for _, ref := range append(append([]string(nil), references...), id) {
 			ref = strings.Trim(strings.TrimSpace(ref), "<>")
-			if ref != "" && !seen[ref] && !strings.ContainsAny(ref, " <>\r\n") {
+			if ref != "" && !seen[ref] && !strings.ContainsAny(ref, " \t<>\r\n") {
 				seen[ref] = true
 				refs = append(refs, ref)
 			}
 		}
 		h.SetMsgIDList("References", refs)
+	}
+	return h, nil
+}
+
+// composeReceipt returns the subject and the message (without Date).
+func (o *Outbox) composeReceipt(r *Receipt, to string, cc []string) (string, string, error) {
+	subject := r.Subject()
+	h, err := o.replyHeader(subject, r.Key, []string{to}, cc, r.InReplyTo, r.References)
+	if err != nil {
+		return "", "", err
 	}
 	msg, err := render(h, o.receiptBody(r))
 	return subject, msg, err

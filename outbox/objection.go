@@ -47,13 +47,9 @@ func (o *Outbox) QueueObjectionReceipt(r *ObjectionReceipt) error {
 	key := "objection:" + r.Key
 	return o.queue(key, "receipt", "", time.Time{}, func() (string, string, error) {
 		subject := r.Subject()
-		h, err := o.header(subject, key, "receipt", to, nil, "auto-replied")
+		h, err := o.replyHeader(subject, key, to, nil, r.InReplyTo, nil)
 		if err != nil {
 			return "", "", err
-		}
-		if id := strings.Trim(strings.TrimSpace(r.InReplyTo), "<>"); id != "" && !strings.ContainsAny(id, " \t<>\r\n") {
-			h.SetMsgIDList("In-Reply-To", []string{id})
-			h.SetMsgIDList("References", []string{id})
 		}
 		msg, err := render(h, o.objectionBody(r))
 		return subject, msg, err

@@ -256,29 +256,14 @@ func (s *Server) editAssess(w http.ResponseWriter, r *http.Request, se *session,
 		return
 	}
 	now := s.cfg.Now()
-	fc, err := repo.PrepareFile(p, data, seen, now)
-	if err != nil {
-		s.refusedEdit(w, r, se, "assess "+p, err)
+	fc, note, status, ok := s.previewedEdit(w, r, se, repo, "assess", "考核结果", p, data, seen, pf)
+	if !ok {
 		return
 	}
 	d.Check = viewOf(fc)
-	if pf.Get("action") != "commit" {
-		show(http.StatusOK)
-		return
-	}
-	switch {
-	case len(fc.NewErrors) > 0:
-		s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "assess " + p + ": " + review.CodeCheckFailed})
-		d.Note = "考核结果会带来新的校验错误（见下），未提交：请改正后重新预览。"
-		show(http.StatusUnprocessableEntity)
-		return
-	case !fc.Changed():
-		d.Note = "内容没有改动，无需提交。"
-		show(http.StatusOK)
-		return
-	case pf.Get("preview") != fc.Blob.String():
-		d.Note = "表单内容与预览时不同，未提交：请核对下面的修改和校验结果后再提交。"
-		show(http.StatusOK)
+	if note != "" || status != 0 {
+		d.Note = note
+		show(status)
 		return
 	}
 	kind := "草稿"

@@ -96,6 +96,35 @@ func (s *Server) roster(w http.ResponseWriter, r *http.Request, se *session, _ s
 	s.render(w, http.StatusOK, "institutions", page{Title: "机构", Staff: se, Flash: s.sess.takeFlash(se), Data: d})
 }
 
+// previewedEdit prepares the change of the file at p to data on main as
+// of seen (review.Repo.PrepareFile) and decides what a POST of the form
+// does: with action=commit and a change that adds no error, changes
+// something and is the one previewed (form field preview: the blob the
+// preview showed), it returns a zero note and status and the caller
+// commits fc; otherwise it returns the note to show (empty for a plain
+// preview) and the status to show it with. ok is false when a refusal
+// was written. event and what name the edit in the audit log ("edit",
+// "assess") and to staff (修改, 考核结果).
+func (s *Server) previewedEdit(w http.ResponseWriter, r *http.Request, se *session, repo *review.Repo, event, what, p string, data []byte, seen plumbing.Hash, form url.Values) (fc *review.FileChange, note string, status int, ok bool) {
+	fc, err := repo.PrepareFile(p, data, seen, s.cfg.Now())
+	if err != nil {
+		s.refusedEdit(w, r, se, event+" "+p, err)
+		return nil, "", 0, false
+	}
+	switch {
+	case form.Get("action") != "commit":
+		return fc, "", http.StatusOK, true
+	case len(fc.NewErrors) > 0:
+		s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: event + " " + p + ": " + review.CodeCheckFailed})
+		return fc, what + "会带来新的校验错误（见下），未提交：请改正后重新预览。", http.StatusUnprocessableEntity, true
+	case !fc.Changed():
+		return fc, "内容没有改动，无需提交。", http.StatusOK, true
+	case form.Get("preview") != fc.Blob.String():
+		return fc, "表单内容与预览时不同，未提交：请核对下面的修改和校验结果后再提交。", http.StatusOK, true
+	}
+	return fc, "", 0, true
+}
+
 // senderRow is one row of the report_senders part of the form.
 type senderRow struct {
 	Name, Email, Phone string
@@ -356,29 +385,14 @@ func (s *Server) editInstitution(w http.ResponseWriter, r *http.Request, se *ses
 		return
 	}
 	now := s.cfg.Now()
-	fc, err := repo.PrepareFile(p, data, tip, now)
-	if err != nil {
-		s.refusedEdit(w, r, se, "edit "+p, err)
+	fc, note, status, ok := s.previewedEdit(w, r, se, repo, "edit", "修改", p, data, tip, r.PostForm)
+	if !ok {
 		return
 	}
 	d.Check = viewOf(fc)
-	if r.PostForm.Get("action") != "commit" {
-		show(http.StatusOK)
-		return
-	}
-	switch {
-	case len(fc.NewErrors) > 0:
-		s.logAudit(auditLine{Event: "refused", User: se.name, Addr: s.clientAddr(r), Detail: "edit " + p + ": " + review.CodeCheckFailed})
-		d.Note = "修改会带来新的校验错误（见下），未提交：请改正后重新预览。"
-		show(http.StatusUnprocessableEntity)
-		return
-	case !fc.Changed():
-		d.Note = "内容没有改动，无需提交。"
-		show(http.StatusOK)
-		return
-	case r.PostForm.Get("preview") != fc.Blob.String():
-		d.Note = "表单内容与预览时不同，未提交：请核对下面的修改和校验结果后再提交。"
-		show(http.StatusOK)
+	if note != "" || status != 0 {
+		d.Note = note
+		show(status)
 		return
 	}
 	msg := fmt.Sprintf("修改机构信息：%s（%s）\n\n经报送审核台修改 %s：联系方式、报送邮箱、合作机构、服务团队、办公场所。\n修改人：%s <%s>\n",

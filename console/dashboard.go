@@ -62,16 +62,11 @@ func (s *Server) keptInstitution(repo *review.Repo, slug string) (*content.Insti
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, done, ok := s.borrowRepo(w, se)
+	repo, k, done, ok := s.borrowAtRefs(w, se)
 	if !ok {
 		return
 	}
 	defer done()
-	k, err := readRefs(repo)
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
 	subs, err := s.views.submissions(repo, k)
 	if err != nil {
 		s.fail(w, se, err)

@@ -267,16 +267,11 @@ func (x *xlsxWriter) sheet(name string, heads []string, rows [][]any, total []an
 
 // exportPage sends the workbook of ?year= (ExportXLSX) as a download.
 func (s *Server) exportPage(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, done, ok := s.borrowRepo(w, se)
+	repo, k, done, ok := s.borrowAtRefs(w, se)
 	if !ok {
 		return
 	}
 	defer done()
-	k, err := readRefs(repo)
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
 	today := content.DateOf(s.cfg.Now())
 	year := yearParam(r, today)
 	data, err := s.views.export.get(exportKey{k, year, today}, func() ([]byte, error) {

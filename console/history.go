@@ -82,23 +82,28 @@ func (v *views) mainHistory(repo *review.Repo, k refsKey) ([]historyEntry, error
 }
 
 type historyData struct {
-	Entries    []historyEntry
-	Page, Last int // 1-based
-	Total      int
+	Entries []historyEntry
+	pager
+	Total int
 }
 
-// Prev and Next are the neighbouring pages, 0 when there is none.
-func (d historyData) Prev() int {
-	if d.Page > 1 {
-		return d.Page - 1
+// pager is the position in a paged list: Page of Last (1-based).
+type pager struct {
+	Page, Last int
+}
+
+// Prev is the previous page, 0 on the first.
+func (p pager) Prev() int {
+	if p.Page > 1 {
+		return p.Page - 1
 	}
 	return 0
 }
 
 // Next is the following page, 0 on the last.
-func (d historyData) Next() int {
-	if d.Page < d.Last {
-		return d.Page + 1
+func (p pager) Next() int {
+	if p.Page < p.Last {
+		return p.Page + 1
 	}
 	return 0
 }
@@ -113,22 +118,17 @@ func pageParam(r *http.Request) int {
 }
 
 func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, done, ok := s.borrowRepo(w, se)
+	repo, k, done, ok := s.borrowAtRefs(w, se)
 	if !ok {
 		return
 	}
 	defer done()
-	k, err := readRefs(repo)
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
 	list, err := s.views.mainHistory(repo, k)
 	if err != nil {
 		s.fail(w, se, err)
 		return
 	}
-	d := historyData{Total: len(list), Page: pageParam(r), Last: max(1, (len(list)+HistoryPageSize-1)/HistoryPageSize)}
+	d := historyData{Total: len(list), pager: pager{Page: pageParam(r), Last: max(1, (len(list)+HistoryPageSize-1)/HistoryPageSize)}}
 	d.Page = min(d.Page, d.Last)
 	from := (d.Page - 1) * HistoryPageSize
 	d.Entries = list[from:min(len(list), from+HistoryPageSize)]
@@ -191,16 +191,11 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, se *session,
 		s.render(w, http.StatusNotFound, "message", page{Title: "没有这项记录", Message: "地址中的提交编号不对：请从“记录”页面点开。", Staff: se})
 		return
 	}
-	repo, done, ok := s.borrowRepo(w, se)
+	repo, k, done, ok := s.borrowAtRefs(w, se)
 	if !ok {
 		return
 	}
 	defer done()
-	k, err := readRefs(repo)
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
 	list, err := s.views.mainHistory(repo, k)
 	if err != nil {
 		s.fail(w, se, err)

@@ -40,16 +40,16 @@ type matrixRow struct {
 }
 
 type matrixData struct {
-	Year          int
-	Years         []int
-	Today         content.Date
-	Periods       []content.Period
-	Rows          []matrixRow
-	Q, County     string
-	State         content.ReportState
-	Counties      []string
-	States        []content.ReportState
-	Page, Last    int
+	Year      int
+	Years     []int
+	Today     content.Date
+	Periods   []content.Period
+	Rows      []matrixRow
+	Q, County string
+	State     content.ReportState
+	Counties  []string
+	States    []content.ReportState
+	pager
 	Total, All    int
 	Tally         map[content.ReportState]int // over the filtered rows
 	filter        url.Values
@@ -66,22 +66,6 @@ func (d matrixData) PageURL(n int) string {
 	return "/status/?" + q.Encode()
 }
 
-// Prev and Next are the neighbouring pages, 0 when there is none.
-func (d matrixData) Prev() int {
-	if d.Page > 1 {
-		return d.Page - 1
-	}
-	return 0
-}
-
-// Next is the following page, 0 on the last.
-func (d matrixData) Next() int {
-	if d.Page < d.Last {
-		return d.Page + 1
-	}
-	return 0
-}
-
 // yearParam reads ?year= (today's year when absent or out of range).
 func yearParam(r *http.Request, today content.Date) int {
 	y, err := strconv.Atoi(r.URL.Query().Get("year"))
@@ -92,16 +76,11 @@ func yearParam(r *http.Request, today content.Date) int {
 }
 
 func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, se *session, _ string) {
-	repo, done, ok := s.borrowRepo(w, se)
+	repo, k, done, ok := s.borrowAtRefs(w, se)
 	if !ok {
 		return
 	}
 	defer done()
-	k, err := readRefs(repo)
-	if err != nil {
-		s.fail(w, se, err)
-		return
-	}
 	today := content.DateOf(s.cfg.Now())
 	q := r.URL.Query()
 	d := matrixData{Year: yearParam(r, today), Today: today, Q: strings.TrimSpace(safetext.Line(q.Get("q"), 100)), County: safetext.Line(q.Get("county"), 100),

@@ -78,3 +78,20 @@ func (s *Server) borrowRepo(w http.ResponseWriter, se *session) (repo *review.Re
 		_ = repo.Close()
 	}, true
 }
+
+// borrowAtRefs is borrowRepo plus the refs the page reads under
+// (readRefs): the start of every page served from the kept views. ok
+// false means the refusal was written.
+func (s *Server) borrowAtRefs(w http.ResponseWriter, se *session) (repo *review.Repo, k refsKey, release func(), ok bool) {
+	repo, release, ok = s.borrowRepo(w, se)
+	if !ok {
+		return nil, refsKey{}, nil, false
+	}
+	k, err := readRefs(repo)
+	if err != nil {
+		release()
+		s.fail(w, se, err)
+		return nil, refsKey{}, nil, false
+	}
+	return repo, k, release, true
+}

@@ -100,22 +100,7 @@ func (o *Outbox) QueueApplicationReceipt(r *ApplicationReceipt) error {
 func (o *Outbox) applicationBody(r *ApplicationReceipt) string {
 	var t text
 	line := func(s string) string { return safetext.Line(s, 0) }
-	name := line(r.Applicant)
-	if name == "" {
-		name = "申报单位"
-	}
-	t.line(name + "：")
-	t.blank()
-	when := ""
-	if !r.ReceivedAt.IsZero() {
-		when = "于" + chineseTime(r.ReceivedAt)
-	}
-	if subj := line(r.OrigSubject); subj != "" {
-		t.line("您好！本平台已" + when + "收到贵单位发送的邮件《" + subj + "》。")
-	} else {
-		t.line("您好！本平台已" + when + "收到贵单位发送的邮件。")
-	}
-	t.blank()
+	t.received(r.Applicant, "申报单位", r.ReceivedAt, r.OrigSubject)
 	if rd := line(r.Round); rd != "" {
 		t.line("遴选批次：" + rd)
 	}

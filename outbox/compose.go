@@ -142,6 +142,28 @@ func (t *text) line(s string) {
 
 func (t *text) blank() { t.b.WriteByte('\n') }
 
+// received writes a receipt's salutation to name (fallback when it is
+// empty) and the line saying when the mail with subject arrived, each a
+// blank line after it. Name and subject come from mail: each is one clean
+// line here, so it cannot add lines that look like the bureau's own.
+func (t *text) received(name, fallback string, at time.Time, subject string) {
+	if name = safetext.Line(name, 0); name == "" {
+		name = fallback
+	}
+	t.line(name + "：")
+	t.blank()
+	when := ""
+	if !at.IsZero() {
+		when = "于" + chineseTime(at)
+	}
+	if subj := safetext.Line(subject, 0); subj != "" {
+		t.line("您好！本平台已" + when + "收到贵单位发送的邮件《" + subj + "》。")
+	} else {
+		t.line("您好！本平台已" + when + "收到贵单位发送的邮件。")
+	}
+	t.blank()
+}
+
 func (t *text) String() string { return t.b.String() }
 
 // size renders n bytes for people: 23.4 KB（23958 字节）.
@@ -237,24 +259,7 @@ func (o *Outbox) receiptBody(r *Receipt) string {
 	// names, problems quoting a cell): each is one clean line here, so it
 	// cannot add lines that look like the bureau's own.
 	line := func(s string) string { return safetext.Line(s, 0) }
-	name := line(r.Institution)
-	if name == "" {
-		name = "报送单位"
-	}
-	t.line(name + "：")
-	t.blank()
-	when := ""
-	if !r.ReceivedAt.IsZero() {
-		when = "于" + chineseTime(r.ReceivedAt)
-	}
-	if subj := line(r.OrigSubject); subj != "" {
-		// Continuation lines are indented: however the sender's subject
-		// wraps, no part of it starts a line as the bureau's own do.
-		t.line("您好！本平台已" + when + "收到贵单位发送的邮件《" + subj + "》。")
-	} else {
-		t.line("您好！本平台已" + when + "收到贵单位发送的邮件。")
-	}
-	t.blank()
+	t.received(r.Institution, "报送单位", r.ReceivedAt, r.OrigSubject)
 	t.line("报送内容：" + itemName(r.Kind, r.Period))
 	if r.Accepted {
 		t.line("处理结果：已接收，等待科技局审核")

@@ -40,8 +40,18 @@ type TreeOptions struct {
 	Compliance bool
 	// Years, with Compliance, attaches only the reports of these years.
 	Years []int
-	// Cache, when not nil, is read and updated: see TreeCache.
+	// Cache, when not nil, is read and updated: see TreeCache. It is not
+	// used when Only is set.
 	Cache *TreeCache
+	// Only, when not nil, limits the load to the institutions for which it
+	// returns true: the directories institutions/<slug> of the others are
+	// not read at all, and the Repo has neither them nor their problems.
+	// Everything outside institutions/ is loaded as usual. It is how a
+	// change to a few institutions is checked or built without reading
+	// thousands: what Load derives for an institution comes from its own
+	// directory and the files outside institutions/ alone, and the rules
+	// that compare institutions with each other read only their index.md.
+	Only func(slug string) bool
 }
 
 // TreeCache holds what LoadTree loaded from a tree, keyed by tree hashes:
@@ -187,7 +197,7 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 	}
 	mode := treeMode{compliance: o.Compliance, public: o.Public && !o.Compliance}
 	c := o.Cache
-	if c == nil {
+	if c == nil || o.Only != nil {
 		c = new(TreeCache)
 	}
 	c.mu.Lock()
@@ -232,7 +242,7 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 					cl.visit(p, slug, e.Type()) // a stray file: only its warning
 					continue
 				}
-				if strings.HasPrefix(slug, ".") {
+				if strings.HasPrefix(slug, ".") || (o.Only != nil && !o.Only(slug)) {
 					continue
 				}
 				h, herr := fsys.TreeHash(p)

@@ -422,3 +422,39 @@ func TestLoadTreeYears(t *testing.T) {
 		t.Fatal("no report of 2026 to test with")
 	}
 }
+
+// Only loads the chosen institutions as a load of the whole tree has
+// them, and nothing of the others.
+func TestLoadTreeOnly(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, corpusFS(t, 5)); err != nil {
+		t.Fatal(err)
+	}
+	fsys := commitAll(t, dir)
+	all, err := content.LoadTree(fsys, &content.TreeOptions{Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{corpus.Slug(2): true, corpus.Slug(4): true}
+	some, err := content.LoadTree(fsys, &content.TreeOptions{Public: true, Only: func(slug string) bool { return want[slug] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(some.Institutions) != len(want) {
+		t.Fatalf("loaded %d institutions, want %d", len(some.Institutions), len(want))
+	}
+	for _, inst := range some.Institutions {
+		if !want[inst.Slug] {
+			t.Errorf("loaded %s, not asked for", inst.Slug)
+		}
+		full := all.Institution(inst.Slug)
+		if full == nil || !reflect.DeepEqual(inst, full) {
+			t.Errorf("%s differs from the whole load", inst.Slug)
+		}
+	}
+	if len(some.Notices) != len(all.Notices) || len(some.Results) != len(all.Results) || len(some.Rounds) != len(all.Rounds) {
+		t.Errorf("records outside institutions/: notices %d/%d, results %d/%d, rounds %d/%d",
+			len(some.Notices), len(all.Notices), len(some.Results), len(all.Results), len(some.Rounds), len(all.Rounds))
+	}
+}

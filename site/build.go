@@ -69,6 +69,8 @@ type Options struct {
 	globals map[string]bool // with prev: the only global tasks to redo (nil: all)
 	noFile  bool            // keep the manifest in memory only (the dev server)
 	tree    string          // the git tree built from (BuildRef), recorded in the manifest
+	commit  string          // with tree: the commit
+	delta   *deltaInput     // BuildRef: render only what changed since the state it gives (delta.go)
 }
 
 // Result is what Build did.
@@ -88,6 +90,7 @@ type Result struct {
 	NextChangeReason string `json:"next_change_reason,omitempty"`
 
 	manifest *manifest
+	state    *buildState // a build from git: what the next one may start from (delta.go)
 }
 
 // Build renders repo into opts.Out. It renders pages in parallel and
@@ -133,10 +136,24 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 	b.chrome.MonthlyDay = repo.Site.Deadlines.MonthlyDay
 	b.chrome.ShiftRest = repo.Site.Deadlines.ShiftsRestDays()
 	b.globalKey = b.computeGlobalKey()
-	b.totals = computeTotals(repo, now)
 	out.cur.Now = now.String()
 	out.cur.Tree = opts.tree
-	if opts.prev == nil {
+	var figs *figureState
+	if opts.delta != nil {
+		// Nothing is written before this: a delta that cannot be done
+		// leaves Out as it was, for a whole build.
+		if err := b.startDelta(out, opts.delta); err != nil {
+			return nil, err
+		}
+	} else {
+		figs = newFigureState(repo.Institutions, now)
+		b.totals = figs.totals()
+		for _, inst := range repo.Roster(now) {
+			b.roster = append(b.roster, instRef{Slug: inst.Slug, Name: inst.Name})
+		}
+		b.pages = institutionPages(repo.Institutions, now)
+	}
+	if opts.prev == nil && opts.delta == nil {
 		b.incremental(out)
 	}
 
@@ -178,7 +195,15 @@ func Build(repo *content.Repo, opts *Options) (*Result, error) {
 		Removed: removed, Duration: time.Since(start), manifest: out.cur,
 	}
 	res.Files, res.Pages = out.cur.counts()
-	res.NextChange, res.NextChangeReason = nextChange(repo, now)
+	if opts.delta != nil {
+		res.state = b.endDelta(opts.delta, opts.commit, opts.tree)
+		res.NextChange, res.NextChangeReason = res.state.next()
+	} else {
+		res.NextChange, res.NextChangeReason = nextChange(repo, now)
+		if opts.tree != "" {
+			res.state = b.newState(figs, opts, res)
+		}
+	}
 	log.Debug("site built", "pages", res.Pages, "rendered", res.Rendered, "written", res.Written, "removed", removed, "duration", res.Duration)
 	return res, nil
 }
@@ -198,6 +223,9 @@ type builder struct {
 	in        *inputs         // keys from content file stamps; nil in the dev server
 	sameNow   bool            // the previous build into Out was as of the same date
 	release   string          // Options.Release
+	roster    []instRef       // the institutions on the roster (home page)
+	pages     []instPages     // every institution's pages (sitemap)
+	delta     bool            // a delta build: repo holds the changed institutions only
 }
 
 // incremental computes the input keys of a build from the command line
@@ -390,6 +418,9 @@ func (b *builder) tasks() []task {
 		g := g
 		ts = append(ts, func(w *worker) error {
 			group := "site/" + g.name
+			if b.delta && !b.globals[g.name] {
+				return nil // kept by startDelta
+			}
 			if b.globals != nil && !b.globals[g.name] {
 				if b.out.keepAll(group) {
 					return nil
@@ -542,7 +573,6 @@ type instRef struct {
 
 func (w *worker) home() error {
 	b := w.b
-	roster := b.repo.Roster(b.now)
 	type pubRef struct {
 		Slug, Title, Start, End string
 		WorkingDays             int
@@ -554,9 +584,7 @@ func (w *worker) home() error {
 		Year                int
 		YearTotal           *yearTotal
 	}
-	for _, inst := range roster {
-		data.Roster = append(data.Roster, instRef{Slug: inst.Slug, Name: inst.Name})
-	}
+	data.Roster = b.roster
 	data.RosterShown = data.Roster
 	if len(data.RosterShown) > 60 {
 		data.RosterShown = data.RosterShown[:60]

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	gogit "github.com/go-git/go-git/v5"
+
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
@@ -39,13 +41,20 @@ type RefResult struct {
 	*Result        // nil when the content had errors
 	Commit  string // the commit built
 	Tree    string // its tree, recorded in the output's manifest
-	// Reads is how many institution subtrees were read from git rather
-	// than taken from the tree cache.
+	// Reads is how many institution subtrees of the tree built were read
+	// from git rather than taken from the tree cache (a delta build reads
+	// those of the changed institutions, and their old subtrees too).
 	Reads int
 	// Repo is the content loaded; its Diags hold every problem found.
+	// After a delta build it holds only the institutions that changed
+	// (and everything outside institutions/).
 	Repo *content.Repo
-	// CacheErr, when not nil, says the tree cache file could not be
-	// written (the build itself succeeded).
+	// Delta says the build was a delta build (delta.go): only the
+	// institutions that changed were loaded and rendered.
+	Delta bool
+	// CacheErr, when not nil, says the tree cache or the build state
+	// (delta.go) could not be written: the build itself succeeded, the
+	// next one may be slower.
 	CacheErr error
 }
 
@@ -95,6 +104,16 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tree of %s: %w", ref, err)
 	}
+	// A change to a few institutions only: a delta build (delta.go).
+	sfile := stateFile(gitDir, opts.Out)
+	if st := readBuildState(sfile); st != nil {
+		if res, ok, err := buildDelta(repo, fsys, commit.String(), tree, st, opts); ok {
+			if err == nil {
+				res.CacheErr = res.Result.state.write(sfile)
+			}
+			return res, err
+		}
+	}
 	cache, cacheFile := opts.Cache, ""
 	if cache == nil {
 		switch opts.CacheFile {
@@ -115,16 +134,19 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("%s (%s): %w: %w", ref, commit, ErrContent, err)
 	}
-	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, Release: opts.Release, TrustOutput: opts.TrustOutput, tree: tree})
+	res.Result, err = Build(r, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, Release: opts.Release, TrustOutput: opts.TrustOutput, tree: tree, commit: res.Commit})
 	if err != nil {
 		return res, err
 	}
+	res.CacheErr = res.Result.state.write(sfile)
 	// A few subtrees read again are not worth rewriting the cache of the
 	// whole repo (megabytes at thousands of institutions) after every
 	// change: until one in a hundred differs, the next build reads them
 	// from git again, which costs about as much as this one did.
 	if cacheFile != "" && cache.Changed() && (res.Reads*100 >= cache.Len() || !fileExists(cacheFile)) {
-		res.CacheErr = cache.WriteFile(cacheFile)
+		if err := cache.WriteFile(cacheFile); err != nil {
+			res.CacheErr = err
+		}
 	}
 	return res, nil
 }
@@ -154,4 +176,37 @@ func (r *Result) PageGroups() map[string]string {
 		}
 	}
 	return out
+}
+
+// buildDelta tries a delta build (delta.go) of fsys, the tree of commit,
+// from the state st. ok false means it was not possible and nothing was
+// written: the caller builds the whole tree.
+func buildDelta(repo *gogit.Repository, fsys *gitfs.FS, commit, tree string, st *buildState, opts *RefOptions) (res *RefResult, ok bool, err error) {
+	oldFS, _, err := gitfs.Rev(repo, st.Commit)
+	if err != nil {
+		return nil, false, nil
+	}
+	if h, err := oldFS.TreeHash("."); err != nil || h != st.Tree {
+		return nil, false, nil
+	}
+	changed, ok := changedInstitutions(oldFS, fsys)
+	if !ok {
+		return nil, false, nil
+	}
+	only := func(slug string) bool { return changed[slug] }
+	cur, err := content.LoadTree(fsys, &content.TreeOptions{Public: true, Workers: opts.Workers, Only: only})
+	if err != nil {
+		return nil, false, nil // the whole build says what is wrong
+	}
+	old, err := content.LoadTree(oldFS, &content.TreeOptions{Public: true, Workers: opts.Workers, Only: only})
+	if err != nil {
+		return nil, false, nil
+	}
+	res = &RefResult{Commit: commit, Tree: tree, Reads: len(changed), Repo: cur, Delta: true}
+	res.Result, err = Build(cur, &Options{Out: opts.Out, Now: opts.Now, Workers: opts.Workers, Logger: opts.Logger, Release: opts.Release,
+		TrustOutput: opts.TrustOutput, tree: tree, commit: commit, delta: &deltaInput{state: st, old: old, changed: changed}})
+	if errors.Is(err, errNoDelta) {
+		return nil, false, nil
+	}
+	return res, true, err
 }

@@ -174,8 +174,8 @@ func TestBuildRefIncremental(t *testing.T) {
 	git(t, dir, "push", "-q", bare, "main")
 
 	res := buildRef(t, bare, "main", out)
-	if res.Reads != 1 {
-		t.Errorf("after one report changed: read %d institutions, want 1", res.Reads)
+	if res.Reads != 1 || !res.Delta {
+		t.Errorf("after one report changed: read %d institutions (want 1), delta build %t (want true)", res.Reads, res.Delta)
 	}
 	if res.Rendered >= first.Rendered/4 {
 		t.Errorf("after one report changed: rendered %d files of %d", res.Rendered, first.Rendered)

@@ -311,13 +311,11 @@ func (b *builder) sitemapURLs() []string {
 		u = append(u, n.Href)
 	}
 	u = append(u, "sitemap/", GuidePath)
-	for _, inst := range b.repo.Institutions {
-		base := "institutions/" + inst.Slug + "/"
+	for _, ip := range b.pages {
+		base := "institutions/" + ip.Slug + "/"
 		u = append(u, base)
-		for _, r := range inst.Reports {
-			if r.Period.Kind == content.Monthly && !r.Period.Start().After(b.now) {
-				u = append(u, base+"reports/"+r.Period.String()+".html")
-			}
+		for _, p := range ip.Reports {
+			u = append(u, base+"reports/"+p+".html")
 		}
 	}
 	for _, n := range b.publishedNotices() {

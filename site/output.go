@@ -644,6 +644,47 @@ func (o *output) keepFiles(group string) bool {
 	return true
 }
 
+// keepExcept keeps every group of the old manifest that is not in render
+// as it is, with its keys (a delta build, which renders only the groups
+// in render). It reports false, having kept nothing, when a file of a
+// kept group is missing; the caller then renders everything. The
+// site-wide input key is dropped: the next build that uses input keys
+// renders the site-wide pages again.
+func (o *output) keepExcept(render map[string]bool) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	groups := make(map[string]bool, len(o.old.raw)+len(o.oldBy))
+	for g := range o.old.raw {
+		groups[g] = true
+	}
+	for g := range o.oldBy {
+		groups[g] = true
+	}
+	for g := range groups {
+		if render[g] {
+			continue
+		}
+		if !o.keepFiles(g) {
+			o.cur = newManifestLike(o.cur)
+			return false
+		}
+		if k, ok := o.old.Groups[g]; ok {
+			o.cur.Groups[g] = k
+		}
+		if k, ok := o.old.Inputs[g]; ok {
+			o.cur.Inputs[g] = k
+		}
+	}
+	return true
+}
+
+// newManifestLike returns an empty manifest with m's date and tree.
+func newManifestLike(m *manifest) *manifest {
+	n := newManifest()
+	n.Now, n.Tree = m.Now, m.Tree
+	return n
+}
+
 // setInput records the input key (see inputs) a group was rendered from.
 func (o *output) setInput(group string, key [16]byte) {
 	o.mu.Lock()

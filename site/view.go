@@ -243,7 +243,7 @@ func buildInstView(r *content.Repo, inst *content.Institution, now content.Date)
 		}
 		y := &v.Years[len(v.Years)-1]
 		y.Reports++
-		addIndicators(&y.Sum, rep.Indicators)
+		addIndicators(&y.Sum, rep.Indicators, 1)
 		distinct.Add(rep)
 		y.Enterprises, y.JCGDistinct = distinct.Counts()
 		y.Listed = distinct.Listed
@@ -334,36 +334,47 @@ func (y *yearTotal) Coverage() string {
 	return fmt.Sprintf("%d份月报中%d份有名单", y.Reports, y.Listed)
 }
 
-func addIndicators(a *content.Indicators, b *content.Indicators) {
-	a.EnterprisesServed += b.EnterprisesServed
-	a.JinchuangguEnterprises += b.JinchuangguEnterprises
-	a.NeedsSurveyed += b.NeedsSurveyed
-	a.MatchmakingEvents += b.MatchmakingEvents
-	a.Roadshows += b.Roadshows
-	a.OnsiteVisits += b.OnsiteVisits
-	a.PolicySessions += b.PolicySessions
-	a.PolicyEnterprises += b.PolicyEnterprises
-	a.LoanSubsidyEnterprises += b.LoanSubsidyEnterprises
-	a.InsuranceEnterprises += b.InsuranceEnterprises
-	a.FinancingWan += b.FinancingWan
-	a.JinchuangguFinancingWan += b.JinchuangguFinancingWan
+// addIndicators adds b to a, sign times (1 or -1).
+func addIndicators(a *content.Indicators, b *content.Indicators, sign int) {
+	a.EnterprisesServed += sign * b.EnterprisesServed
+	a.JinchuangguEnterprises += sign * b.JinchuangguEnterprises
+	a.NeedsSurveyed += sign * b.NeedsSurveyed
+	a.MatchmakingEvents += sign * b.MatchmakingEvents
+	a.Roadshows += sign * b.Roadshows
+	a.OnsiteVisits += sign * b.OnsiteVisits
+	a.PolicySessions += sign * b.PolicySessions
+	a.PolicyEnterprises += sign * b.PolicyEnterprises
+	a.LoanSubsidyEnterprises += sign * b.LoanSubsidyEnterprises
+	a.InsuranceEnterprises += sign * b.InsuranceEnterprises
+	a.FinancingWan += content.Wan(sign) * b.FinancingWan
+	a.JinchuangguFinancingWan += content.Wan(sign) * b.JinchuangguFinancingWan
 }
 
-func computeTotals(r *content.Repo, now content.Date) *totals {
-	byMonth := map[content.Period]*monthTotal{}
+// figureState is what the site's report figures (totals) come from: the
+// sums of each month and, of each year, the tally of the enterprises
+// listed. An incremental build from git keeps it (buildState) and takes
+// the reports of the institutions that changed out and in again.
+type figureState struct {
+	Months  map[content.Period]*monthTotal
+	Tallies map[int]*content.ServedTally
+}
+
+// counted reports whether rep is in the site's figures as of now: an
+// approved monthly report with figures, of a month begun.
+func counted(rep *content.Report, now content.Date) bool {
+	return rep.Period.Kind == content.Monthly && rep.Indicators != nil && !rep.Period.Start().After(now)
+}
+
+// newFigureState sums the reports of insts.
+func newFigureState(insts []*content.Institution, now content.Date) *figureState {
+	s := &figureState{Months: map[content.Period]*monthTotal{}, Tallies: map[int]*content.ServedTally{}}
 	distinct := map[int]*content.DistinctCounter{}
-	for _, inst := range r.Institutions {
+	for _, inst := range insts {
 		for _, rep := range inst.Reports {
-			if rep.Period.Kind != content.Monthly || rep.Indicators == nil || rep.Period.Start().After(now) {
+			if !counted(rep, now) {
 				continue
 			}
-			m := byMonth[rep.Period]
-			if m == nil {
-				m = &monthTotal{Period: rep.Period}
-				byMonth[rep.Period] = m
-			}
-			m.Reports++
-			addIndicators(&m.Sum, rep.Indicators)
+			s.month(rep.Period, 1, rep.Indicators)
 			d := distinct[rep.Period.Year]
 			if d == nil {
 				d = &content.DistinctCounter{}
@@ -372,8 +383,64 @@ func computeTotals(r *content.Repo, now content.Date) *totals {
 			d.Add(rep)
 		}
 	}
+	for y, d := range distinct {
+		s.Tallies[y] = d.Tally()
+	}
+	return s
+}
+
+// month adds (sign 1) or takes out (-1) one report of period p.
+func (s *figureState) month(p content.Period, sign int, in *content.Indicators) {
+	m := s.Months[p]
+	if m == nil {
+		m = &monthTotal{Period: p}
+		s.Months[p] = m
+	}
+	m.Reports += sign
+	addIndicators(&m.Sum, in, sign)
+	if m.Reports <= 0 {
+		delete(s.Months, p)
+	}
+}
+
+// replace takes the reports of old out of s and puts those of cur in.
+func (s *figureState) replace(old, cur []*content.Institution, now content.Date) {
+	add, remove := map[int][]*content.Report{}, map[int][]*content.Report{}
+	for _, side := range []struct {
+		insts []*content.Institution
+		sign  int
+		to    map[int][]*content.Report
+	}{{old, -1, remove}, {cur, 1, add}} {
+		for _, inst := range side.insts {
+			for _, rep := range inst.Reports {
+				if counted(rep, now) {
+					s.month(rep.Period, side.sign, rep.Indicators)
+					side.to[rep.Period.Year] = append(side.to[rep.Period.Year], rep)
+				}
+			}
+		}
+	}
+	years := map[int]bool{}
+	for y := range add {
+		years[y] = true
+	}
+	for y := range remove {
+		years[y] = true
+	}
+	for y := range years {
+		t := s.Tallies[y]
+		if t == nil {
+			t = &content.ServedTally{}
+			s.Tallies[y] = t
+		}
+		t.Apply(add[y], remove[y])
+	}
+}
+
+// totals computes the figures of s.
+func (s *figureState) totals() *totals {
 	t := &totals{}
-	for _, m := range byMonth {
+	for _, m := range s.Months {
 		t.Months = append(t.Months, *m)
 	}
 	sort.Slice(t.Months, func(i, j int) bool { return t.Months[i].Period.Compare(t.Months[j].Period) < 0 })
@@ -383,13 +450,19 @@ func computeTotals(r *content.Repo, now content.Date) *totals {
 		}
 		y := &t.Years[len(t.Years)-1]
 		y.Reports += m.Reports
-		addIndicators(&y.Sum, &m.Sum)
+		addIndicators(&y.Sum, &m.Sum, 1)
 	}
 	for i := range t.Years {
 		y := &t.Years[i]
-		d := distinct[y.Year]
-		y.Enterprises, y.JCGDistinct = d.Counts()
-		y.Listed = d.Listed
+		if d := s.Tallies[y.Year]; d != nil {
+			y.Enterprises, y.JCGDistinct = d.Counts()
+			y.Listed = d.Listed
+		}
 	}
 	return t
+}
+
+// computeTotals sums the approved monthly reports of r up to now.
+func computeTotals(r *content.Repo, now content.Date) *totals {
+	return newFigureState(r.Institutions, now).totals()
 }

@@ -1,0 +1,338 @@
+package site
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"kjjr/content"
+	"kjjr/content/gitfs"
+	"kjjr/internal/atomicfile"
+)
+
+// A build from git (BuildRef) after a change to a few institutions renders
+// only what the change can affect, without loading the other
+// institutions at all: a delta build. Its cost follows the size of the
+// change, not of the repo.
+//
+// What it relies on. Every page of the site is one of
+//   - an institution's pages (render group i/<slug>), made from its own
+//     directory and from the files outside institutions/ (site.yaml, the
+//     calendar, rounds, publicity, results, notices);
+//   - pages made from everything outside institutions/ and from the
+//     institution records (index.md) of all institutions: the directory,
+//     the open data, search, the notices, rounds, publicity and results;
+//   - pages made from those and the monthly reports of all institutions:
+//     the home page and the statistics and monthly data (their figures,
+//     totals), and the sitemap (which lists every report page).
+//
+// So when, between the tree the output was built from and the new one,
+// only directories institutions/<slug>/ changed, each with its index.md
+// the same, and no institution came or went, then the first kind is
+// rendered again for those institutions, the second kind is unchanged,
+// and the third needs, of the other institutions, only what a buildState
+// keeps: the figure state (each month's sums and each year's tally of
+// enterprises, content.ServedTally), the roster's names and every
+// institution's report pages. The changed institutions' reports as the
+// old tree has them are taken out of the figures and their reports as the
+// new tree has them put in. Load's rules on an institution's reports
+// involve only that institution and the files outside institutions/
+// (content.HideReports), so loading the changed institutions alone finds
+// every problem the change brings. The output is byte-identical to a
+// whole build of the new tree (tested on the default dataset and a
+// generated corpus).
+//
+// Anything else (a file outside institutions/ changed, an index.md
+// changed, an institution added or removed, more than deltaMax
+// institutions changed, another date, another build of kjjr, a state that
+// does not match the output's manifest) is a whole build, incremental by
+// tree hashes as before.
+//
+// The state is kept in the git directory next to the tree cache
+// (stateFile): it holds hashes of enterprises' USCCs (the tallies), which
+// must never be served.
+
+// deltaMax is the most institutions a delta build renders; past it a
+// whole build (which reads the others from the tree cache) is as quick.
+const deltaMax = 64
+
+// stateVersion is the version of buildState's encoding and meaning.
+const stateVersion = 1
+
+// deltaGlobals are the site-wide render groups a delta build renders
+// again: those made from the reports of all institutions.
+var deltaGlobals = map[string]bool{"home": true, "stats": true, "monthly": true, "sitemap": true}
+
+// errNoDelta is returned by Build when a delta build cannot be done;
+// nothing was written then.
+var errNoDelta = errors.New("site: delta build not possible")
+
+// deltaInput is what BuildRef gives Build for a delta build.
+type deltaInput struct {
+	state   *buildState
+	old     *content.Repo   // the changed institutions as state.Tree has them
+	changed map[string]bool // their slugs
+	figs    *figureState    // set by startDelta
+	pages   []instPages     // set by startDelta
+}
+
+// instPages names an institution's pages: its slug and the periods of
+// its monthly report pages, as the sitemap lists them.
+type instPages struct {
+	Slug    string   `json:"s"`
+	Reports []string `json:"r,omitempty"`
+}
+
+// institutionPages lists the pages of insts as of now.
+func institutionPages(insts []*content.Institution, now content.Date) []instPages {
+	out := make([]instPages, 0, len(insts))
+	for _, inst := range insts {
+		ip := instPages{Slug: inst.Slug}
+		for _, r := range inst.Reports {
+			if r.Period.Kind == content.Monthly && !r.Period.Start().After(now) {
+				ip.Reports = append(ip.Reports, r.Period.String())
+			}
+		}
+		out = append(out, ip)
+	}
+	return out
+}
+
+// buildState is what a build from git leaves for the next one to start
+// from (see the top of this file).
+type buildState struct {
+	Version    int    `json:"v"`
+	Key        string `json:"key"` // the builder's globalKey: templates, assets, settings
+	Commit     string `json:"commit"`
+	Tree       string `json:"tree"`
+	Now        string `json:"now"`
+	Next       string `json:"next,omitempty"` // Result.NextChange
+	NextReason string `json:"next_reason,omitempty"`
+	// Months and Tallies are the figureState.
+	Months  []monthTotal   `json:"months"`
+	Tallies map[int][]byte `json:"tallies"`
+	Roster  []rosterName   `json:"roster"`
+	Pages   []instPages    `json:"pages"`
+}
+
+type rosterName struct {
+	Slug string `json:"s"`
+	Name string `json:"n"`
+}
+
+// stateFile is where the build state of builds from gitDir into out is
+// kept: next to the tree cache (DefaultCacheFile), in the git directory.
+func stateFile(gitDir, out string) string {
+	return strings.TrimSuffix(DefaultCacheFile(gitDir, out), ".cache") + ".state"
+}
+
+// readBuildState reads a state file; a missing, damaged or older one is
+// nil (the next build is a whole one).
+func readBuildState(p string) *buildState {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	var st buildState
+	if json.Unmarshal(data, &st) != nil || st.Version != stateVersion || st.Tree == "" {
+		return nil
+	}
+	return &st
+}
+
+// write writes the state to p atomically, readable by the owner only.
+func (st *buildState) write(p string) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("site: build state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("site: build state: %w", err)
+	}
+	// Losing it to a crash costs one whole build: no fsync.
+	if err := atomicfile.WriteFileNoSync(p, data, 0o600); err != nil {
+		return fmt.Errorf("site: build state: %w", err)
+	}
+	return nil
+}
+
+// next returns the state's NextChange.
+func (st *buildState) next() (content.Date, string) {
+	var d content.Date
+	if st.Next != "" && d.UnmarshalText([]byte(st.Next)) != nil {
+		return content.Date{}, ""
+	}
+	return d, st.NextReason
+}
+
+// setFigures stores figs in st.
+func (st *buildState) setFigures(figs *figureState) {
+	st.Months = st.Months[:0:0]
+	for _, m := range figs.Months {
+		st.Months = append(st.Months, *m)
+	}
+	st.Tallies = make(map[int][]byte, len(figs.Tallies))
+	for y, t := range figs.Tallies {
+		st.Tallies[y], _ = t.MarshalBinary()
+	}
+}
+
+// figures decodes the figure state of st.
+func (st *buildState) figures() (*figureState, error) {
+	figs := &figureState{Months: make(map[content.Period]*monthTotal, len(st.Months)), Tallies: make(map[int]*content.ServedTally, len(st.Tallies))}
+	for i := range st.Months {
+		m := st.Months[i]
+		figs.Months[m.Period] = &m
+	}
+	for y, b := range st.Tallies {
+		t := &content.ServedTally{}
+		if err := t.UnmarshalBinary(b); err != nil {
+			return nil, err
+		}
+		figs.Tallies[y] = t
+	}
+	return figs, nil
+}
+
+// newState is the state a whole build from git leaves.
+func (b *builder) newState(figs *figureState, opts *Options, res *Result) *buildState {
+	st := &buildState{Version: stateVersion, Key: hex.EncodeToString(b.globalKey[:]), Commit: opts.commit, Tree: opts.tree,
+		Now: b.now.String(), NextReason: res.NextChangeReason, Pages: b.pages}
+	if !res.NextChange.IsZero() {
+		st.Next = res.NextChange.String()
+	}
+	st.setFigures(figs)
+	st.Roster = make([]rosterName, 0, len(b.roster))
+	for _, r := range b.roster {
+		st.Roster = append(st.Roster, rosterName{r.Slug, r.Name})
+	}
+	return st
+}
+
+// startDelta sets b up to render only what d's change affects, from d's
+// state, and keeps every other file of out as it is. It returns
+// errNoDelta, having written nothing, when the state does not fit.
+func (b *builder) startDelta(out *output, d *deltaInput) error {
+	st := d.state
+	if st.Version != stateVersion || st.Key != hex.EncodeToString(b.globalKey[:]) || st.Now != b.now.String() ||
+		out.old.Tree != st.Tree || out.old.Now != st.Now || len(b.repo.Institutions) != len(d.changed) {
+		return errNoDelta
+	}
+	figs, err := st.figures()
+	if err != nil {
+		return errNoDelta
+	}
+	figs.replace(d.old.Institutions, b.repo.Institutions, b.now)
+	pages := append([]instPages(nil), st.Pages...)
+	at := make(map[string]int, len(d.changed))
+	for i, p := range pages {
+		if d.changed[p.Slug] {
+			at[p.Slug] = i
+		}
+	}
+	for _, p := range institutionPages(b.repo.Institutions, b.now) {
+		i, ok := at[p.Slug]
+		if !ok {
+			return errNoDelta
+		}
+		pages[i] = p
+	}
+	render := map[string]bool{}
+	for slug := range d.changed {
+		render["i/"+slug] = true
+	}
+	for g := range deltaGlobals {
+		render["site/"+g] = true
+	}
+	if !out.keepExcept(render) {
+		return errNoDelta
+	}
+	d.figs, d.pages = figs, pages
+	b.totals, b.pages = figs.totals(), pages
+	b.roster = make([]instRef, 0, len(st.Roster))
+	for _, r := range st.Roster {
+		b.roster = append(b.roster, instRef{Slug: r.Slug, Name: r.Name})
+	}
+	b.delta, b.changed, b.globals = true, d.changed, deltaGlobals
+	return nil
+}
+
+// endDelta returns the state after the delta build of d into tree.
+func (b *builder) endDelta(d *deltaInput, commit, tree string) *buildState {
+	st := *d.state
+	st.Commit, st.Tree, st.Pages = commit, tree, d.pages
+	st.setFigures(d.figs)
+	return &st
+}
+
+// changedInstitutions compares the tree old (the one the output was built
+// from) with cur: it returns the slugs of the institutions whose
+// directory differs, and ok only when nothing else differs (see the top
+// of this file): every entry outside institutions/ the same, the same
+// institutions, and each changed one's index.md the same.
+func changedInstitutions(old, cur *gitfs.FS) (map[string]bool, bool) {
+	same := func(a, b []os.DirEntry, skip string) (diff []string, ok bool) {
+		if len(a) != len(b) {
+			return nil, false
+		}
+		for i := range a {
+			if a[i].Name() != b[i].Name() || a[i].Type() != b[i].Type() {
+				return nil, false
+			}
+			if a[i].Name() == skip {
+				continue
+			}
+			ia, err1 := a[i].Info()
+			ib, err2 := b[i].Info()
+			if err1 != nil || err2 != nil {
+				return nil, false
+			}
+			ha, ok1 := ia.Sys().(plumbing.Hash)
+			hb, ok2 := ib.Sys().(plumbing.Hash)
+			if !ok1 || !ok2 {
+				return nil, false
+			}
+			if ha != hb {
+				diff = append(diff, a[i].Name())
+			}
+		}
+		return diff, true
+	}
+	ro, err1 := old.ReadDir(".")
+	rc, err2 := cur.ReadDir(".")
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	if diff, ok := same(ro, rc, "institutions"); !ok || len(diff) > 0 {
+		return nil, false
+	}
+	changed := map[string]bool{}
+	io, err1 := old.ReadDir("institutions")
+	ic, err2 := cur.ReadDir("institutions")
+	if errors.Is(err1, os.ErrNotExist) && errors.Is(err2, os.ErrNotExist) {
+		return changed, true
+	}
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	diff, ok := same(io, ic, "")
+	if !ok || len(diff) > deltaMax {
+		return nil, false
+	}
+	for _, slug := range diff {
+		idx := "institutions/" + slug + "/index.md"
+		ho, err1 := old.EntryHash(idx)
+		hc, err2 := cur.EntryHash(idx)
+		if err1 != nil || err2 != nil || ho != hc || strings.HasPrefix(slug, ".") {
+			return nil, false
+		}
+		changed[slug] = true
+	}
+	return changed, true
+}

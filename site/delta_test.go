@@ -1,0 +1,203 @@
+package site
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"kjjr/content"
+	"kjjr/content/corpus"
+	"kjjr/content/jinzhong"
+)
+
+// reportsOf returns the report files of the first n institutions of the
+// content directory dir that have at least two, the last of each.
+func reportsOf(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	insts, err := os.ReadDir(filepath.Join(dir, "institutions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range insts {
+		reps, _ := filepath.Glob(filepath.Join(dir, "institutions", e.Name(), "reports", "20[0-9][0-9]-[0-9][0-9].md"))
+		if len(reps) >= 2 {
+			out = append(out, reps[len(reps)-1])
+		}
+		if len(out) == n {
+			return out
+		}
+	}
+	t.Fatalf("fewer than %d institutions with reports in %s", n, dir)
+	return nil
+}
+
+var servedRe = regexp.MustCompile(`enterprises_served: (\d+)`)
+
+// bumpServed adds 7 to the report's enterprises_served.
+func bumpServed(t *testing.T, file string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := servedRe.FindSubmatchIndex(data)
+	if m == nil {
+		t.Fatalf("%s has no enterprises_served", file)
+	}
+	n, _ := strconv.Atoi(string(data[m[2]:m[3]]))
+	data = append(append(append([]byte{}, data[:m[2]]...), strconv.Itoa(n+7)...), data[m[3]:]...)
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendTo(t *testing.T, file, text string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, append(data, text...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBuildRefDelta: after each change of a sequence, a build from git
+// into the same directory gives byte for byte what a whole build of the
+// new commit into an empty directory gives; changes to institutions'
+// reports alone are delta builds (only those institutions loaded),
+// anything else a whole build. A commit with an error is refused and
+// leaves the site as it was, and the next change is a delta build again.
+func TestBuildRefDelta(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		write func(dir string) error
+	}{
+		{"jinzhong", func(dir string) error { return os.CopyFS(dir, jinzhong.FS()) }},
+		{"corpus", func(dir string) error { return corpus.Write(dir, &corpus.Options{Institutions: 30}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "content")
+			if err := tc.write(dir); err != nil {
+				t.Fatal(err)
+			}
+			bare := gitRepos(t, dir)
+			out := filepath.Join(t.TempDir(), "public")
+			// A date after every report of both datasets, so that the
+			// figures count them.
+			now := content.Date{Year: 2026, Month: 12, Day: 6}
+			build := func(step string, wantDelta bool) *RefResult {
+				t.Helper()
+				res, err := BuildRef(bare, "main", &RefOptions{Out: out, Now: now})
+				if err != nil {
+					t.Fatalf("%s: %v", step, err)
+				}
+				if res.Delta != wantDelta {
+					t.Errorf("%s: delta build %t, want %t", step, res.Delta, wantDelta)
+				}
+				if wantDelta && len(res.Repo.Institutions) > 2 {
+					t.Errorf("%s: delta build loaded %d institutions", step, len(res.Repo.Institutions))
+				}
+				fresh := filepath.Join(t.TempDir(), "fresh")
+				if _, err := BuildRef(bare, "main", &RefOptions{Out: fresh, Now: now, CacheFile: "-"}); err != nil {
+					t.Fatal(err)
+				}
+				sameSite(t, fresh, out)
+				return res
+			}
+			commit := func(msg string) {
+				t.Helper()
+				git(t, dir, "add", "-A")
+				git(t, dir, "commit", "-q", "-m", msg)
+				git(t, dir, "push", "-q", bare, "main")
+			}
+			build("first build", false)
+			reps := reportsOf(t, dir, 2)
+			a, b := reps[0], reps[1]
+
+			bumpServed(t, a)
+			commit("one report's figures")
+			if res := build("one report's figures", true); res.Written == 0 {
+				t.Error("one report's figures: nothing written")
+			}
+
+			saved, err := os.ReadFile(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(a); err != nil {
+				t.Fatal(err)
+			}
+			commit("a report removed")
+			build("a report removed", true)
+			if err := os.WriteFile(a, saved, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			commit("the report back")
+			build("the report back", true)
+
+			bumpServed(t, a)
+			bumpServed(t, b)
+			commit("two institutions")
+			build("two institutions", true)
+
+			build("nothing changed", true)
+
+			appendTo(t, filepath.Join(filepath.Dir(filepath.Dir(b)), "index.md"), "\n补充说明。\n")
+			commit("an institution record")
+			build("an institution record", false)
+
+			bumpServed(t, a)
+			commit("one report again")
+			build("one report again", true)
+
+			notices, _ := filepath.Glob(filepath.Join(dir, "notices", "*", "index.md"))
+			if len(notices) == 0 {
+				notices, _ = filepath.Glob(filepath.Join(dir, "notices", "*.md"))
+			}
+			if len(notices) == 0 {
+				t.Fatal("no notice to change")
+			}
+			appendTo(t, notices[0], "\n补充说明。\n")
+			commit("a notice")
+			build("a notice", false)
+
+			// A report with an error: refused, the site as it was.
+			before := walkOut(t, out)
+			if err := os.WriteFile(a, []byte("---\nkind: monthly\nperiod: 不是月份\n---\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			commit("a broken report")
+			if _, err := BuildRef(bare, "main", &RefOptions{Out: out, Now: now}); !errors.Is(err, ErrContent) {
+				t.Fatalf("broken report: %v, want ErrContent", err)
+			}
+			after := walkOut(t, out)
+			delete(before, ManifestName)
+			delete(after, ManifestName)
+			if len(before) != len(after) {
+				t.Errorf("broken report: %d files before, %d after", len(before), len(after))
+			}
+			for p, data := range before {
+				if after[p] != data {
+					t.Errorf("broken report: %s changed", p)
+				}
+			}
+			if err := os.WriteFile(a, saved, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			commit("the report fixed")
+			build("the report fixed", true)
+
+			// Another date: a whole build.
+			now = now.AddDays(40)
+			build("forty days later", false)
+			bumpServed(t, b)
+			commit("a report, later")
+			build("a report, later", true)
+		})
+	}
+}

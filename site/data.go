@@ -314,7 +314,9 @@ func (b *builder) sitemapURLs() []string {
 	for _, ip := range b.pages {
 		base := "institutions/" + ip.Slug + "/"
 		u = append(u, base)
-		for _, p := range ip.Reports {
+		for rest := ip.Reports; rest != ""; {
+			var p string
+			p, rest, _ = strings.Cut(rest, " ")
 			u = append(u, base+"reports/"+p+".html")
 		}
 	}

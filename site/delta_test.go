@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"testing"
@@ -200,4 +201,39 @@ func TestBuildRefDelta(t *testing.T) {
 			build("a report, later", true)
 		})
 	}
+}
+
+// A build state survives its encoding: every figure of Indicators (a new
+// field the encoding misses fails here), names that need quoting, tallies.
+func TestBuildStateRoundTrip(t *testing.T) {
+	var m monthTotal
+	m.Period = content.MonthPeriod(2026, 3)
+	m.Reports = 17
+	v := reflect.ValueOf(&m.Sum).Elem()
+	for i := range v.NumField() {
+		v.Field(i).SetInt(int64(100 + i))
+	}
+	st := &buildState{Key: "k", Commit: "c", Tree: "t", Now: "2026-12-06", Next: "2027-01-01", NextReason: "新的月份\t开始",
+		Months:  []monthTotal{m},
+		Tallies: map[int][]byte{2026: {1, 2, 3}},
+		Roster:  []rosterName{{"a", "甲机构"}, {"b", "\"引号\"\n机构"}, {"c", ""}},
+		Pages:   []instPages{{"a", "2026-01 2026-02"}, {"b", ""}},
+	}
+	got := decodeState(string(st.encode()))
+	if !reflect.DeepEqual(got, st) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, st)
+	}
+}
+
+func FuzzDecodeState(f *testing.F) {
+	st := &buildState{Key: "k", Commit: "c", Tree: "t", Now: "2026-12-06", Months: []monthTotal{{Period: content.MonthPeriod(2026, 1), Reports: 2}},
+		Tallies: map[int][]byte{2026: {0, 0}}, Roster: []rosterName{{"a", "甲"}}, Pages: []instPages{{"a", "2026-01"}}}
+	f.Add(string(st.encode()))
+	f.Fuzz(func(t *testing.T, text string) {
+		if got := decodeState(text); got != nil {
+			if again := decodeState(string(got.encode())); !reflect.DeepEqual(again, got) {
+				t.Fatalf("decoded state does not survive encoding: %+v", got)
+			}
+		}
+	})
 }

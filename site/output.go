@@ -529,6 +529,7 @@ func (o *output) check(m *manifest) bool {
 		if err == nil && st == want {
 			continue
 		}
+		o.touched.Store(d, true) // its stamp is to be taken again
 		m.parseAll() // what the manifest lists is needed to compare
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
@@ -842,8 +843,13 @@ func (o *output) finish() (int, error) {
 // stampDirs records the stamp of every directory of the new manifest's
 // files, taken after every write and removal of this build. Without a
 // stamp for a directory, the next build lists the whole tree.
+//
+// When the directory was found as the old manifest says (trusted, or
+// checked with nothing missing or stray: lazy), only the directories this
+// build changed, or whose stamp check found changed, are stamped again:
+// the others still have the stamps the old manifest recorded.
 func (o *output) stampDirs() {
-	if o.trust {
+	if o.trust || o.lazy {
 		o.cur.Dirs = o.old.Dirs
 		o.touched.Range(func(k, _ any) bool {
 			d := k.(string)

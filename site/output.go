@@ -530,7 +530,7 @@ func (o *output) check(m *manifest) bool {
 			continue
 		}
 		o.touched.Store(d, true) // its stamp is to be taken again
-		m.parseAll() // what the manifest lists is needed to compare
+		m.parseAll()             // what the manifest lists is needed to compare
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 				return false

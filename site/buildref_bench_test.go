@@ -18,7 +18,8 @@ import (
 
 // Benchmarks of builds from git (BuildRef) against --content builds, on
 // corpora committed with the C git CLI and cloned bare, at each size of
-// KJJR_BENCH_SIZES (default "20,500"), all in one run. Each reports the
+// KJJR_BENCH_SIZES (default "20,500"), all in one run (KJJR_BENCH_ROOT
+// keeps the corpora between runs). Each reports the
 // median wall time (ms-median) and the median CPU time of the process,
 // user and system, by rusage (cpu-ms-median), of its iterations. For
 // example:
@@ -44,23 +45,7 @@ func BenchmarkBuildRef(b *testing.B) {
 		}
 	}
 	for _, n := range sizes {
-		dir := filepath.Join(b.TempDir(), "content")
-		if err := corpus.Write(dir, &corpus.Options{Institutions: n}); err != nil {
-			b.Fatal(err)
-		}
-		bare := gitRepos(b, dir)
-		first := git(b, dir, "rev-parse", "main")
-		file := filepath.Join(dir, "institutions", corpus.Slug(1), "reports", corpus.LastMonth.String()+".md")
-		data, err := os.ReadFile(file)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(file, bytes.Replace(data, []byte("enterprises_served: "), []byte("enterprises_served: 9"), 1), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		git(b, dir, "commit", "-q", "-am", "one report")
-		git(b, dir, "push", "-q", bare, "main")
-		second := git(b, dir, "rev-parse", "main")
+		dir, bare, first, second := gitCorpus(b, n)
 
 		b.Run(fmt.Sprintf("n=%d/one-report", n), func(b *testing.B) {
 			out := filepath.Join(b.TempDir(), "public")
@@ -107,6 +92,46 @@ func BenchmarkBuildRef(b *testing.B) {
 			})
 		})
 	}
+}
+
+// gitCorpus returns a corpus of n institutions committed with the C
+// git CLI (dir, a normal repository) and its bare clone, whose main is
+// the commit second, which changes one report of the commit first.
+// KJJR_BENCH_ROOT keeps them between runs (making them takes minutes at
+// 5000 institutions).
+func gitCorpus(b *testing.B, n int) (dir, bare, first, second string) {
+	root := os.Getenv("KJJR_BENCH_ROOT")
+	if root == "" {
+		root = b.TempDir()
+	}
+	dir = filepath.Join(root, fmt.Sprintf("site-%d", n), "content")
+	bare = filepath.Join(root, fmt.Sprintf("site-%d", n), "content.git")
+	if _, err := os.Stat(bare); err == nil {
+		return dir, bare, git(b, bare, "rev-parse", "main~1"), git(b, bare, "rev-parse", "main")
+	}
+	if err := os.RemoveAll(filepath.Dir(dir)); err != nil {
+		b.Fatal(err)
+	}
+	if err := corpus.Write(dir, &corpus.Options{Institutions: n}); err != nil {
+		b.Fatal(err)
+	}
+	tmp := gitRepos(b, dir)
+	first = git(b, dir, "rev-parse", "main")
+	file := filepath.Join(dir, "institutions", corpus.Slug(1), "reports", corpus.LastMonth.String()+".md")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(file, bytes.Replace(data, []byte("enterprises_served: "), []byte("enterprises_served: 9"), 1), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	git(b, dir, "commit", "-q", "-am", "one report")
+	git(b, dir, "push", "-q", tmp, "main")
+	second = git(b, dir, "rev-parse", "main")
+	if err := os.Rename(tmp, bare); err != nil {
+		b.Fatal(err)
+	}
+	return dir, bare, first, second
 }
 
 // medians runs f b.N times and reports the median wall and CPU time of

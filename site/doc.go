@@ -16,6 +16,16 @@
 // (ManifestName) in the output directory so that a later build skips
 // rendering the pages of institutions whose public data did not change.
 //
+// BuildRef builds from a git ref without a work tree. It is incremental by
+// tree hashes (an institution whose subtree is unchanged is taken from a
+// tree cache, not read from git), and when only a few institutions'
+// directories changed, their index.md aside, it is a delta build: it
+// loads those institutions alone and renders their pages, the figures
+// (home, statistics, monthly and yearly data) and the sitemap from a build
+// state kept in the git directory (delta.go says what the state holds and
+// why that is enough). Either way the output is byte-identical to a Build
+// of a checkout of the same commit.
+//
 // Private fields of the model (report senders, DKIM keys, filers, phones,
 // financing detail rows, 服务企业名单, evidence, message identifiers, report
 // bodies) are never read by the renderer: every page is built from a

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -523,12 +524,34 @@ func (o *output) check(m *manifest) bool {
 	if _, ok := m.Dirs["."]; !ok {
 		return false
 	}
-	for d, want := range m.Dirs {
+	// The stamps are taken in parallel (thousands of lstat calls are most
+	// of a small build's time); only the directories that differ are
+	// looked at below.
+	var changed []string
+	var cmu sync.Mutex
+	var wg sync.WaitGroup
+	dirs := make(chan string, 256)
+	for range max(2, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			var mine []string
+			for d := range dirs {
+				if st, err := statDir(filepath.Join(o.dir, filepath.FromSlash(d))); err != nil || st != m.Dirs[d] {
+					mine = append(mine, d)
+				}
+			}
+			cmu.Lock()
+			changed = append(changed, mine...)
+			cmu.Unlock()
+		})
+	}
+	for d := range m.Dirs {
+		dirs <- d
+	}
+	close(dirs)
+	wg.Wait()
+	for _, d := range changed {
 		full := filepath.Join(o.dir, filepath.FromSlash(d))
-		st, err := statDir(full)
-		if err == nil && st == want {
-			continue
-		}
+		_, err := statDir(full)
 		o.touched.Store(d, true) // its stamp is to be taken again
 		m.parseAll()             // what the manifest lists is needed to compare
 		if err != nil {
@@ -654,25 +677,31 @@ func (o *output) keepFiles(group string) bool {
 func (o *output) keepExcept(render map[string]bool) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	groups := make(map[string]bool, len(o.old.raw)+len(o.oldBy))
-	for g := range o.old.raw {
-		groups[g] = true
-	}
-	for g := range o.oldBy {
-		groups[g] = true
-	}
-	for g := range groups {
-		if render[g] {
-			continue
+	kept := func(g string) bool { _, ok := o.oldBy[g]; return ok && !render[g] }
+	if o.lazy {
+		// On disk as the old manifest says: every group moves over unparsed.
+		o.cur.raw = maps.Clone(o.old.raw)
+		for g := range render {
+			delete(o.cur.raw, g)
 		}
-		if !o.keepFiles(g) {
-			o.cur = newManifestLike(o.cur)
-			return false
+		kept = func(g string) bool { _, ok := o.cur.raw[g]; return ok }
+	} else {
+		for g := range o.oldBy {
+			if !render[g] && !o.keepFiles(g) {
+				o.cur = newManifestLike(o.cur)
+				return false
+			}
 		}
-		if k, ok := o.old.Groups[g]; ok {
+	}
+	o.cur.Groups = make(map[string][16]byte, len(o.old.Groups))
+	for g, k := range o.old.Groups {
+		if kept(g) {
 			o.cur.Groups[g] = k
 		}
-		if k, ok := o.old.Inputs[g]; ok {
+	}
+	o.cur.Inputs = make(map[string][16]byte, len(o.old.Inputs))
+	for g, k := range o.old.Inputs {
+		if kept(g) {
 			o.cur.Inputs[g] = k
 		}
 	}

@@ -148,7 +148,7 @@ func buildFromGit(e *env, repoDir, ref, out, cacheFlag string, noCache, asJSON b
 	if res.CacheErr != nil {
 		fmt.Fprintf(e.stderr, "kjjr build: 警告：无法写入目录树缓存（不影响本次生成）：%v\n", res.CacheErr)
 	}
-	printBuild(e, res.Result, buildSummary{Commit: res.Commit, Tree: res.Tree, Reads: &res.Reads}, out, now, asJSON)
+	printBuild(e, res.Result, buildSummary{Commit: res.Commit, Tree: res.Tree, Reads: &res.Reads, Delta: res.Delta}, out, now, asJSON)
 	return 0
 }
 
@@ -167,6 +167,7 @@ type buildSummary struct {
 	Commit string // --repo: the commit built
 	Tree   string // --repo: its tree
 	Reads  *int   // --repo: institution subtrees read from git
+	Delta  bool   // --repo: a delta build (only the changed institutions loaded)
 }
 
 func printBuild(e *env, res *site.Result, sum buildSummary, out string, now content.Date, asJSON bool) {
@@ -181,12 +182,13 @@ func printBuild(e *env, res *site.Result, sum buildSummary, out string, now cont
 			Commit           string  `json:"commit,omitempty"`
 			Tree             string  `json:"tree,omitempty"`
 			InstitutionsRead *int    `json:"institutions_read,omitempty"` // subtrees read from git, not the tree cache
+			Delta            bool    `json:"delta,omitempty"`             // only the changed institutions were loaded
 			Seconds          float64 `json:"seconds"`
 			Now              string  `json:"now"`
 			NextChange       string  `json:"next_change,omitempty"`
 			NextChangeReason string  `json:"next_change_reason,omitempty"`
 			Out              string  `json:"out"`
-		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, sum.Cached, sum.Commit, sum.Tree, sum.Reads,
+		}{res.Pages, res.Files, res.Rendered, res.Written, res.Removed, sum.Cached, sum.Commit, sum.Tree, sum.Reads, sum.Delta,
 			res.Duration.Seconds(), nowOr(now).String(), res.NextChange.String(), res.NextChangeReason, out}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
@@ -196,7 +198,10 @@ func printBuild(e *env, res *site.Result, sum buildSummary, out string, now cont
 	}
 	fmt.Fprintf(e.stdout, "已生成网站 %s：%d 个页面，共 %d 个文件；重新渲染 %d 个，写入 %d 个，删除 %d 个；用时 %.2f 秒。\n",
 		out, res.Pages, res.Files, res.Rendered, res.Written, res.Removed, res.Duration.Seconds())
-	if sum.Commit != "" {
+	switch {
+	case sum.Delta:
+		fmt.Fprintf(e.stdout, "来源：提交 %.12s（目录树 %.12s）。增量生成：只有 %d 个机构目录有改动，只读取并重新生成了这些机构的页面和汇总页面。\n", sum.Commit, sum.Tree, *sum.Reads)
+	case sum.Commit != "":
 		fmt.Fprintf(e.stdout, "来源：提交 %.12s（目录树 %.12s），从 git 读取了 %d 个机构目录，其余未改动的取自目录树缓存。\n", sum.Commit, sum.Tree, *sum.Reads)
 	}
 	if !res.NextChange.IsZero() {

@@ -26,9 +26,10 @@ import (
 //
 //	KJJR_BENCH_SIZES=20,5000 go test -run '^$' -bench BuildRef -benchtime 7x ./site
 //
-// one-report: a build from git (a new TreeCache read from its file, as a
-// new process does) after one report changed, alternating between two
-// commits that differ in that report. full-git: a build from git into an
+// one-report: a build from git (its build state and tree cache read from
+// their files, as a new process does) after one report changed,
+// alternating between two commits that differ in that report: a delta
+// build (delta.go). full-git: a build from git into an
 // empty directory without a tree cache; full-content: content.Load of a
 // checkout of the same commit and Build into an empty directory, without
 // a load cache.

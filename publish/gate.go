@@ -103,6 +103,10 @@ func CheckPush(gitDir string, environ []string, updates []Update, today content.
 	return nil
 }
 
+// fastPath enables the fast path of checkMain; benchmarks turn it off to
+// measure the full path.
+var fastPath = true
+
 func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) error {
 	if u.New.IsZero() {
 		return refused("不能删除 main 分支：网站从 main 生成。")
@@ -147,6 +151,16 @@ func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) erro
 		}
 		return refused("main：推送的内容中有 %d 个条目不允许出现在内容仓库中，已拒绝：\n%s\n内容仓库只能有普通文件和目录，文件名须安全（不以点开头，没有控制字符和 Windows 不允许的字符）。请删除或改名后重新提交。", len(bad), strings.Join(lines, "\n"))
 	}
+	if oldT != nil && oldT.Hash == newT.Hash {
+		return nil // the same content: no error can be new
+	}
+	if oldT != nil && fastPath {
+		if only, ok, err := changedInstitutions(st, oldT, newT); err != nil {
+			return err
+		} else if ok {
+			return checkOnly(st, oldC, newC, oldT, newT, only, today)
+		}
+	}
 	after := checkTree(st, newT, newC.Committer.When, today, oldT)
 	if after.HasErrors() {
 		var before content.Diagnostics
@@ -154,10 +168,15 @@ func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) erro
 			before = checkTree(st, oldT, oldC.Committer.When, today, newT)
 		}
 		if fresh := content.NewErrors(before, after); len(fresh) > 0 {
-			return refused("main：推送的内容未通过校验（kjjr check），比 main 现有内容多出 %d 处错误，已拒绝：\n%s\n请在本地运行 kjjr check 改正后重新提交。", len(fresh), fresh.Error())
+			return refusedCheck(fresh)
 		}
 	}
 	return nil
+}
+
+// refusedCheck is the refusal of a push that brings the errors fresh into main.
+func refusedCheck(fresh content.Diagnostics) error {
+	return refused("main：推送的内容未通过校验（kjjr check），比 main 现有内容多出 %d 处错误，已拒绝：\n%s\n请在本地运行 kjjr check 改正后重新提交。", len(fresh), fresh.Error())
 }
 
 // checkTree is `kjjr check` of tree: the problems of content.Load and
@@ -177,6 +196,119 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 		ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
 	}
 	return append(ds, repo.Check(today)...)
+}
+
+// checkOnly is the fast path of checkMain: `kjjr check` of both trees
+// loaded with content.TreeOptions.Only set to the institutions only (see
+// changedInstitutions), refused on the errors the new tree adds.
+func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, newT *object.Tree, only map[string]bool, today content.Date) error {
+	load := func(t *object.Tree, when time.Time) content.Diagnostics {
+		repo, err := content.LoadTree(gitfs.New(st, t, when), &content.TreeOptions{Only: func(slug string) bool { return only[slug] }})
+		ds := repo.Diags
+		if err != nil && !ds.HasErrors() {
+			ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
+		}
+		return append(ds, repo.Check(today)...)
+	}
+	after := load(newT, newC.Committer.When)
+	if !after.HasErrors() {
+		return nil
+	}
+	if fresh := content.NewErrors(load(oldT, oldC.Committer.When), after); len(fresh) > 0 {
+		return refusedCheck(fresh)
+	}
+	return nil
+}
+
+// changedInstitutions compares the trees of main before (a) and after (b)
+// a push by hashes. It returns the institutions whose directory
+// institutions/<slug> changed, and true, when that is all that changed:
+// every other entry of the root and of institutions/ is the same in both
+// (no institution added or removed), and in each changed directory
+// index.md is the same entry (same blob and mode, or absent from both).
+// Otherwise, or when nothing changed at all (then there is nothing to
+// check), it returns false.
+func changedInstitutions(st storer.EncodedObjectStorer, a, b *object.Tree) (map[string]bool, bool, error) {
+	ia, ib, ok := sameBut(a, b, "institutions")
+	if !ok {
+		return nil, false, nil
+	}
+	ta, err := object.GetTree(st, ia.Hash)
+	if err != nil {
+		return nil, false, fmt.Errorf("publish: main tree: %w", err)
+	}
+	tb, err := object.GetTree(st, ib.Hash)
+	if err != nil {
+		return nil, false, fmt.Errorf("publish: pushed tree: %w", err)
+	}
+	if len(ta.Entries) != len(tb.Entries) {
+		return nil, false, nil
+	}
+	only := map[string]bool{}
+	for i := range tb.Entries {
+		ea, eb := &ta.Entries[i], &tb.Entries[i]
+		if ea.Name != eb.Name || ea.Mode != eb.Mode {
+			return nil, false, nil
+		}
+		if ea.Hash == eb.Hash {
+			continue
+		}
+		if eb.Mode != filemode.Dir {
+			return nil, false, nil
+		}
+		da, err := object.GetTree(st, ea.Hash)
+		if err != nil {
+			return nil, false, fmt.Errorf("publish: main tree: %w", err)
+		}
+		db, err := object.GetTree(st, eb.Hash)
+		if err != nil {
+			return nil, false, fmt.Errorf("publish: pushed tree: %w", err)
+		}
+		if !sameEntry(da, db, "index.md") {
+			return nil, false, nil
+		}
+		only[eb.Name] = true
+	}
+	return only, len(only) > 0, nil
+}
+
+// sameBut reports whether the trees a and b have the same entries (names,
+// modes, hashes, in the same order) except the one named name, which
+// both have as a directory; it returns that entry of each.
+func sameBut(a, b *object.Tree, name string) (ea, eb *object.TreeEntry, ok bool) {
+	if len(a.Entries) != len(b.Entries) {
+		return nil, nil, false
+	}
+	for i := range a.Entries {
+		x, y := &a.Entries[i], &b.Entries[i]
+		if x.Name != y.Name || x.Mode != y.Mode {
+			return nil, nil, false
+		}
+		if x.Name == name {
+			ea, eb = x, y
+		} else if x.Hash != y.Hash {
+			return nil, nil, false
+		}
+	}
+	return ea, eb, ea != nil && ea.Mode == filemode.Dir
+}
+
+// sameEntry reports whether the trees a and b have the same entry named
+// name (same mode and hash), or both none.
+func sameEntry(a, b *object.Tree, name string) bool {
+	find := func(t *object.Tree) *object.TreeEntry {
+		for i := range t.Entries {
+			if t.Entries[i].Name == name {
+				return &t.Entries[i]
+			}
+		}
+		return nil
+	}
+	x, y := find(a), find(b)
+	if x == nil || y == nil {
+		return x == nil && y == nil
+	}
+	return x.Mode == y.Mode && x.Hash == y.Hash
 }
 
 // sameReports hides institutions/<slug>/reports of the institutions whose

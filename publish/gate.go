@@ -155,10 +155,10 @@ func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) erro
 		return nil // the same content: no error can be new
 	}
 	if oldT != nil && fastPath {
-		if only, ok, err := changedInstitutions(st, oldT, newT); err != nil {
+		if p, err := changedInstitutions(st, oldT, newT); err != nil {
 			return err
-		} else if ok {
-			return checkOnly(st, oldC, newC, oldT, newT, only, today)
+		} else if p != nil {
+			return checkOnly(st, oldC, newC, oldT, newT, p, today)
 		}
 	}
 	after := checkTree(st, newT, newC.Committer.When, today, oldT)
@@ -201,14 +201,14 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 // checkOnly is the fast path of checkMain: `kjjr check` of both trees
 // loaded with content.TreeOptions.Only set to the institutions only (see
 // changedInstitutions), refused on the errors the new tree adds.
-func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, newT *object.Tree, only map[string]bool, today content.Date) error {
+func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, newT *object.Tree, p *partial, today content.Date) error {
 	load := func(t *object.Tree, when time.Time) content.Diagnostics {
-		repo, err := content.LoadTree(gitfs.New(st, t, when), &content.TreeOptions{Only: func(slug string) bool { return only[slug] }})
+		repo, err := content.LoadTree(gitfs.New(st, t, when), &content.TreeOptions{Only: func(slug string) bool { return p.only[slug] }})
 		ds := repo.Diags
 		if err != nil && !ds.HasErrors() {
 			ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
 		}
-		return append(ds, repo.Check(today)...)
+		return append(ds, repo.CheckOnly(today, p.others)...)
 	}
 	after := load(newT, newC.Committer.When)
 	if !after.HasErrors() {
@@ -220,56 +220,69 @@ func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, n
 	return nil
 }
 
+// partial is what the fast path checks: the institutions a push changed
+// (only) and the other directories of institutions/ (others).
+type partial struct {
+	only   map[string]bool
+	others []string
+}
+
 // changedInstitutions compares the trees of main before (a) and after (b)
 // a push by hashes. It returns the institutions whose directory
-// institutions/<slug> changed, and true, when that is all that changed:
-// every other entry of the root and of institutions/ is the same in both
-// (no institution added or removed), and in each changed directory
-// index.md is the same entry (same blob and mode, or absent from both).
-// Otherwise, or when nothing changed at all (then there is nothing to
-// check), it returns false.
-func changedInstitutions(st storer.EncodedObjectStorer, a, b *object.Tree) (map[string]bool, bool, error) {
+// institutions/<slug> changed when that is all that changed: every other
+// entry of the root and of institutions/ is the same in both (no
+// institution added or removed), and in each changed directory index.md
+// is the same entry (same blob and mode, or absent from both). Otherwise,
+// or when nothing changed at all (then there is nothing to check), it
+// returns nil.
+func changedInstitutions(st storer.EncodedObjectStorer, a, b *object.Tree) (*partial, error) {
 	ia, ib, ok := sameBut(a, b, "institutions")
 	if !ok {
-		return nil, false, nil
+		return nil, nil
 	}
 	ta, err := object.GetTree(st, ia.Hash)
 	if err != nil {
-		return nil, false, fmt.Errorf("publish: main tree: %w", err)
+		return nil, fmt.Errorf("publish: main tree: %w", err)
 	}
 	tb, err := object.GetTree(st, ib.Hash)
 	if err != nil {
-		return nil, false, fmt.Errorf("publish: pushed tree: %w", err)
+		return nil, fmt.Errorf("publish: pushed tree: %w", err)
 	}
 	if len(ta.Entries) != len(tb.Entries) {
-		return nil, false, nil
+		return nil, nil
 	}
-	only := map[string]bool{}
+	p := &partial{only: map[string]bool{}}
 	for i := range tb.Entries {
 		ea, eb := &ta.Entries[i], &tb.Entries[i]
 		if ea.Name != eb.Name || ea.Mode != eb.Mode {
-			return nil, false, nil
+			return nil, nil
 		}
 		if ea.Hash == eb.Hash {
+			if eb.Mode == filemode.Dir {
+				p.others = append(p.others, eb.Name)
+			}
 			continue
 		}
 		if eb.Mode != filemode.Dir {
-			return nil, false, nil
+			return nil, nil
 		}
 		da, err := object.GetTree(st, ea.Hash)
 		if err != nil {
-			return nil, false, fmt.Errorf("publish: main tree: %w", err)
+			return nil, fmt.Errorf("publish: main tree: %w", err)
 		}
 		db, err := object.GetTree(st, eb.Hash)
 		if err != nil {
-			return nil, false, fmt.Errorf("publish: pushed tree: %w", err)
+			return nil, fmt.Errorf("publish: pushed tree: %w", err)
 		}
 		if !sameEntry(da, db, "index.md") {
-			return nil, false, nil
+			return nil, nil
 		}
-		only[eb.Name] = true
+		p.only[eb.Name] = true
 	}
-	return only, len(only) > 0, nil
+	if len(p.only) == 0 {
+		return nil, nil
+	}
+	return p, nil
 }
 
 // sameBut reports whether the trees a and b have the same entries (names,

@@ -66,43 +66,36 @@ func (f *reportsHidden) ReadDir(name string) ([]fs.DirEntry, error) {
 	return ents, nil
 }
 
-// CheckOnly is Check of a Repo that LoadTree loaded with
-// TreeOptions.Only, for comparing two such loads with NewErrors. others
-// are the slugs of the institutions the load left out (the other
-// directories of institutions/). Check would report every reference to
-// them from rounds, publicity and results as an institution that does
-// not exist, re-reading the file for the line of each (at thousands of
-// institutions that costs seconds, and means nothing); CheckOnly takes
-// them to exist, with the status histories those files give them, for
-// the rules that look institutions up by slug. The rules that go through
-// the institutions themselves (their index.md, reports and inspections,
-// duplicate USCCs and report senders) still see the loaded ones only.
+// CheckInstitutions is the part of Check whose problems are on the files
+// of the institutions r has: Load's problems (r.Diags, all of them), and
+// Check's rules on institutions (their index.md, the duplicates among
+// those r has included), their reports and their inspections. It leaves
+// out the rules on site.yaml, the calendar, notices, rounds, publicity
+// and results.
 //
-// So the problems CheckOnly reports on the files of the loaded
-// institutions are those Check of the whole repo reports on them, but
-// for the rules that compare institutions (duplicate USCCs and report
-// senders, which read index.md alone); those on files outside
-// institutions/ may differ from Check's, the same way for every load
-// with the same others.
-func (r *Repo) CheckOnly(today Date, others []string) Diagnostics {
-	stubs := &Repo{Rounds: r.Rounds, Publicities: r.Publicities, Results: r.Results,
-		publicities: r.publicities, institutions: make(map[string]*Institution, len(others))}
-	for _, slug := range others {
-		if r.institutions[slug] != nil || stubs.institutions[slug] != nil {
-			continue
+// It is how a change to the reports and inspections of a few
+// institutions is checked without reading the others (a Repo loaded with
+// TreeOptions.Only): what the rules left out report depends on those
+// other files and on which institutions exist (their index.md), never on
+// a report or an inspection, so a change that keeps them all cannot
+// change what those rules report. Check of a Repo loaded with Only would
+// report every reference from rounds, publicity and results to an
+// institution left out as missing, and at thousands of institutions
+// that costs seconds; CheckInstitutions does not run those rules.
+// Compare two such checks, of the same institutions before and after a
+// change, with NewErrors.
+func (r *Repo) CheckInstitutions(today Date) Diagnostics {
+	c := &checker{r: r, today: today}
+	c.ds = append(c.ds, r.Diags...)
+	c.institutions()
+	for _, inst := range r.Institutions {
+		for _, rep := range inst.Reports {
+			c.report(inst, rep)
 		}
-		inst := &Institution{Meta: Meta{Slug: slug, File: "institutions/" + slug + "/index.md"}}
-		stubs.Institutions = append(stubs.Institutions, inst)
-		stubs.institutions[slug] = inst
+		for _, ins := range inst.Inspections {
+			c.inspection(ins)
+		}
 	}
-	stubs.deriveHistory()
-	v := *r
-	v.institutions = make(map[string]*Institution, len(r.institutions)+len(stubs.institutions))
-	for slug, inst := range stubs.institutions {
-		v.institutions[slug] = inst
-	}
-	for slug, inst := range r.institutions {
-		v.institutions[slug] = inst
-	}
-	return v.Check(today)
+	c.ds.Sort()
+	return c.ds
 }

@@ -203,12 +203,13 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 // changedInstitutions), refused on the errors the new tree adds.
 func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, newT *object.Tree, p *partial, today content.Date) error {
 	load := func(t *object.Tree, when time.Time) content.Diagnostics {
-		repo, err := content.LoadTree(gitfs.New(st, t, when), &content.TreeOptions{Only: func(slug string) bool { return p.only[slug] }})
+		fsys := rootOnly{gitfs.New(st, t, when)}
+		repo, err := content.LoadTree(fsys, &content.TreeOptions{Only: func(slug string) bool { return p.only[slug] }})
 		ds := repo.Diags
 		if err != nil && !ds.HasErrors() {
 			ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
 		}
-		return append(ds, repo.CheckOnly(today, p.others)...)
+		return append(ds, repo.CheckInstitutions(today)...)
 	}
 	after := load(newT, newC.Committer.When)
 	if !after.HasErrors() {
@@ -220,11 +221,35 @@ func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, n
 	return nil
 }
 
-// partial is what the fast path checks: the institutions a push changed
-// (only) and the other directories of institutions/ (others).
+// rootOnly is a tree in which the root has only what the rules of
+// content.Repo.CheckInstitutions read besides the institutions: site.yaml
+// (the regions), the calendar (publicity ends, in the statuses), rounds,
+// publicity and results (the statuses, and the rounds an institution
+// applied in). Notices and anything else at the root are left out of
+// both loads of the fast path: no rule on an institution's files reads
+// them.
+type rootOnly struct{ *gitfs.FS }
+
+var fastRoot = map[string]bool{"site.yaml": true, "calendar": true, "rounds": true, "publicity": true, "results": true, "institutions": true}
+
+// ReadDir lists a directory; the root without what fastRoot leaves out.
+func (f rootOnly) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := f.FS.ReadDir(name)
+	if name != "." || err != nil {
+		return ents, err
+	}
+	kept := ents[:0]
+	for _, e := range ents {
+		if fastRoot[e.Name()] {
+			kept = append(kept, e)
+		}
+	}
+	return kept, nil
+}
+
+// partial is what the fast path checks: the institutions a push changed.
 type partial struct {
-	only   map[string]bool
-	others []string
+	only map[string]bool
 }
 
 // changedInstitutions compares the trees of main before (a) and after (b)
@@ -258,9 +283,6 @@ func changedInstitutions(st storer.EncodedObjectStorer, a, b *object.Tree) (*par
 			return nil, nil
 		}
 		if ea.Hash == eb.Hash {
-			if eb.Mode == filemode.Dir {
-				p.others = append(p.others, eb.Name)
-			}
 			continue
 		}
 		if eb.Mode != filemode.Dir {
@@ -396,7 +418,10 @@ func checkSubmit(st storer.EncodedObjectStorer, gitDir string, u Update) error {
 // received (the quarantine directory GIT_OBJECT_DIRECTORY names in
 // environ) looked up first.
 func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, func(), error) {
-	base := gitdir.Storage(gitDir, filesystem.Options{})
+	// The pack files stay open while the gate runs (closed by done), not
+	// opened again for every object it reads.
+	base := gitdir.Storage(gitDir, filesystem.Options{KeepDescriptors: true})
+	done := func() { base.Close() }
 	q := ""
 	for _, kv := range environ {
 		if v, ok := strings.CutPrefix(kv, "GIT_OBJECT_DIRECTORY="); ok {
@@ -404,16 +429,17 @@ func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, fu
 		}
 	}
 	if q == "" {
-		return base, func() {}, nil
+		return base, done, nil
 	}
 	if !filepath.IsAbs(q) {
 		q = filepath.Join(gitDir, q) // hooks run in the git directory
 	}
 	if fi, err := os.Stat(q); err != nil || !fi.IsDir() {
+		done()
 		return nil, nil, fmt.Errorf("publish: quarantine %s: not a directory", q)
 	}
-	qst := filesystem.NewStorage(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault())
-	return &layered{EncodedObjectStorer: base, q: qst}, func() {}, nil
+	qst := filesystem.NewStorageWithOptions(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	return &layered{EncodedObjectStorer: base, q: qst}, func() { qst.Close(); done() }, nil
 }
 
 // objectsAt is a file system whose objects directory is the embedded one

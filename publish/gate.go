@@ -191,11 +191,17 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 		src = sameReports(fsys, t, other)
 	}
 	repo, err := content.Load(src, nil)
-	ds := repo.Diags
-	if err != nil && !ds.HasErrors() {
+	return withLoadErr(repo.Check(today), repo, err)
+}
+
+// withLoadErr is ds, the problems Check found in repo (which include
+// those Load found), with err, the error of loading it, when Load found
+// none to say why.
+func withLoadErr(ds content.Diagnostics, repo *content.Repo, err error) content.Diagnostics {
+	if err != nil && !repo.Diags.HasErrors() {
 		ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
 	}
-	return append(ds, repo.Check(today)...)
+	return ds
 }
 
 // checkOnly is the fast path of checkMain: `kjjr check` of both trees
@@ -205,11 +211,7 @@ func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, n
 	load := func(t *object.Tree, when time.Time) content.Diagnostics {
 		fsys := rootOnly{gitfs.New(st, t, when)}
 		repo, err := content.LoadTree(fsys, &content.TreeOptions{Only: func(slug string) bool { return p.only[slug] }})
-		ds := repo.Diags
-		if err != nil && !ds.HasErrors() {
-			ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
-		}
-		return append(ds, repo.CheckInstitutions(today)...)
+		return withLoadErr(repo.CheckInstitutions(today), repo, err)
 	}
 	after := load(newT, newC.Committer.When)
 	if !after.HasErrors() {

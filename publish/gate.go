@@ -103,10 +103,50 @@ func CheckPush(gitDir string, environ []string, updates []Update, today content.
 	return nil
 }
 
-// fastPath enables the fast path of checkMain; benchmarks turn it off to
-// measure the full path.
+// fastPath enables the fast path of checkMain; tests and benchmarks turn
+// it off to compare with the full path.
 var fastPath = true
 
+// checkMain is the gate on main (see CheckPush). After the history and
+// entry checks, it refuses the errors of `kjjr check` that the pushed
+// tree has and main's tree has not (content.NewErrors), by one of two
+// paths that refuse the same pushes with the same message.
+//
+// The fast path is taken when the push changes, by tree hashes, only
+// directories institutions/<slug> of a set S of institutions, and in
+// none of them index.md (changedInstitutions): no file outside
+// institutions/ changed, no institution was added or removed, no
+// institution record changed; only reports, inspections and other files
+// below the institutions of S. Both trees are then loaded with
+// content.TreeOptions.Only set to S (and without notices, see rootOnly)
+// and checked with content.Repo.CheckInstitutions. It is sound because a
+// problem of `kjjr check` is on one file, and what decides it is known:
+//   - a problem on a report or an inspection of an institution (Load's,
+//     and Check's rules on reports and inspections) depends on that file,
+//     its institution's index.md and status history, and today; the
+//     history derives from rounds/, publicity/, results/ and the calendar
+//     alone. All of them are loaded, on both sides, for the institutions
+//     of S: these problems are exactly those of the full check.
+//   - every other problem is on a file the push did not change, and
+//     depends on files it did not change: problems on site.yaml, notices,
+//     rounds, publicity, results and the calendar depend on those files
+//     and on which institutions exist (their index.md) with their
+//     histories; problems on an institution's index.md depend on it, the
+//     rounds, site.yaml and, for the only rules that compare
+//     institutions (duplicate USCCs and report-sender addresses), the
+//     other institutions' index.md. No rule compares reports or
+//     inspections across institutions, and none reads a report or an
+//     inspection for a problem on another file. So these problems are the
+//     same before and after the push, and none of them can be new:
+//     NewErrors compares by file, field and message.
+//
+// Whatever the restricted loads report besides (nothing, for files of
+// institutions outside S, which are not read) is reported alike before
+// and after. A push that changes an index.md (which the comparing rules
+// read), adds or removes an institution, or changes anything outside
+// institutions/ takes the full path, as does the first push of main:
+// content.Load of the whole tree and Repo.Check, where only the reports
+// of institutions whose directory is unchanged are hidden (sameReports).
 func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) error {
 	if u.New.IsZero() {
 		return refused("不能删除 main 分支：网站从 main 生成。")

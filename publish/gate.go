@@ -456,13 +456,17 @@ func checkSubmit(st storer.EncodedObjectStorer, gitDir string, u Update) error {
 	return nil
 }
 
+// keepPacksOpen is whether hookStorer keeps pack files open; a benchmark
+// turns it off to measure the gate as it was.
+var keepPacksOpen = true
+
 // hookStorer returns the objects of gitDir, with those of the push being
 // received (the quarantine directory GIT_OBJECT_DIRECTORY names in
 // environ) looked up first.
 func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, func(), error) {
 	// The pack files stay open while the gate runs (closed by done), not
 	// opened again for every object it reads.
-	base := gitdir.Storage(gitDir, filesystem.Options{KeepDescriptors: true})
+	base := gitdir.Storage(gitDir, filesystem.Options{KeepDescriptors: keepPacksOpen})
 	done := func() { base.Close() }
 	q := ""
 	for _, kv := range environ {
@@ -480,7 +484,7 @@ func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, fu
 		done()
 		return nil, nil, fmt.Errorf("publish: quarantine %s: not a directory", q)
 	}
-	qst := filesystem.NewStorageWithOptions(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	qst := filesystem.NewStorageWithOptions(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: keepPacksOpen})
 	return &layered{EncodedObjectStorer: base, q: qst}, func() { qst.Close(); done() }, nil
 }
 

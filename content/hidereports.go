@@ -65,3 +65,37 @@ func (f *reportsHidden) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	return ents, nil
 }
+
+// CheckInstitutions is the part of Check whose problems are on the files
+// of the institutions r has: Load's problems (r.Diags, all of them), and
+// Check's rules on institutions (their index.md, the duplicates among
+// those r has included), their reports and their inspections. It leaves
+// out the rules on site.yaml, the calendar, notices, rounds, publicity
+// and results.
+//
+// It is how a change to the reports and inspections of a few
+// institutions is checked without reading the others (a Repo loaded with
+// TreeOptions.Only): what the rules left out report depends on those
+// other files and on which institutions exist (their index.md), never on
+// a report or an inspection, so a change that keeps them all cannot
+// change what those rules report. Check of a Repo loaded with Only would
+// report every reference from rounds, publicity and results to an
+// institution left out as missing, and at thousands of institutions
+// that costs seconds; CheckInstitutions does not run those rules.
+// Compare two such checks, of the same institutions before and after a
+// change, with NewErrors.
+func (r *Repo) CheckInstitutions(today Date) Diagnostics {
+	c := &checker{r: r, today: today}
+	c.ds = append(c.ds, r.Diags...)
+	c.institutions()
+	for _, inst := range r.Institutions {
+		for _, rep := range inst.Reports {
+			c.report(inst, rep)
+		}
+		for _, ins := range inst.Inspections {
+			c.inspection(ins)
+		}
+	}
+	c.ds.Sort()
+	return c.ds
+}

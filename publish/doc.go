@@ -70,6 +70,20 @@
 // Rollback switches current back to the release before it. Publish keeps
 // the last Options.Keep releases (default 5) and the live one.
 //
+// # The push gate
+//
+// CheckPush is the pre-receive hook of the content repo. Its cost follows
+// the size of the push, not of the repo: a push to main that changes
+// only the reports and inspections of some institutions (an approved
+// report) is checked on those institutions alone, reading neither the
+// other institutions nor the notices, and refused on exactly the errors
+// a check of the whole repo would add. Why that is sound, and which
+// pushes are checked whole, is stated at checkMain (gate.go): in short,
+// no rule of kjjr check compares reports or inspections across
+// institutions, and the rules that compare institutions read only their
+// index.md, which such a push does not change. submission.CheckTree
+// walks only the subtrees whose hash changed.
+//
 // # Status
 //
 // Publishes through a git directory (the server's bare repo) log one line

@@ -103,6 +103,50 @@ func CheckPush(gitDir string, environ []string, updates []Update, today content.
 	return nil
 }
 
+// fastPath enables the fast path of checkMain; tests and benchmarks turn
+// it off to compare with the full path.
+var fastPath = true
+
+// checkMain is the gate on main (see CheckPush). After the history and
+// entry checks, it refuses the errors of `kjjr check` that the pushed
+// tree has and main's tree has not (content.NewErrors), by one of two
+// paths that refuse the same pushes with the same message.
+//
+// The fast path is taken when the push changes, by tree hashes, only
+// directories institutions/<slug> of a set S of institutions, and in
+// none of them index.md (changedInstitutions): no file outside
+// institutions/ changed, no institution was added or removed, no
+// institution record changed; only reports, inspections and other files
+// below the institutions of S. Both trees are then loaded with
+// content.TreeOptions.Only set to S (and without notices, see rootOnly)
+// and checked with content.Repo.CheckInstitutions. It is sound because a
+// problem of `kjjr check` is on one file, and what decides it is known:
+//   - a problem on a report or an inspection of an institution (Load's,
+//     and Check's rules on reports and inspections) depends on that file,
+//     its institution's index.md and status history, and today; the
+//     history derives from rounds/, publicity/, results/ and the calendar
+//     alone. All of them are loaded, on both sides, for the institutions
+//     of S: these problems are exactly those of the full check.
+//   - every other problem is on a file the push did not change, and
+//     depends on files it did not change: problems on site.yaml, notices,
+//     rounds, publicity, results and the calendar depend on those files
+//     and on which institutions exist (their index.md) with their
+//     histories; problems on an institution's index.md depend on it, the
+//     rounds, site.yaml and, for the only rules that compare
+//     institutions (duplicate USCCs and report-sender addresses), the
+//     other institutions' index.md. No rule compares reports or
+//     inspections across institutions, and none reads a report or an
+//     inspection for a problem on another file. So these problems are the
+//     same before and after the push, and none of them can be new:
+//     NewErrors compares by file, field and message.
+//
+// Whatever the restricted loads report besides (nothing, for files of
+// institutions outside S, which are not read) is reported alike before
+// and after. A push that changes an index.md (which the comparing rules
+// read), adds or removes an institution, or changes anything outside
+// institutions/ takes the full path, as does the first push of main:
+// content.Load of the whole tree and Repo.Check, where only the reports
+// of institutions whose directory is unchanged are hidden (sameReports).
 func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) error {
 	if u.New.IsZero() {
 		return refused("不能删除 main 分支：网站从 main 生成。")
@@ -147,6 +191,16 @@ func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) erro
 		}
 		return refused("main：推送的内容中有 %d 个条目不允许出现在内容仓库中，已拒绝：\n%s\n内容仓库只能有普通文件和目录，文件名须安全（不以点开头，没有控制字符和 Windows 不允许的字符）。请删除或改名后重新提交。", len(bad), strings.Join(lines, "\n"))
 	}
+	if oldT != nil && oldT.Hash == newT.Hash {
+		return nil // the same content: no error can be new
+	}
+	if oldT != nil && fastPath {
+		if p, err := changedInstitutions(st, oldT, newT); err != nil {
+			return err
+		} else if p != nil {
+			return checkOnly(st, oldC, newC, oldT, newT, p, today)
+		}
+	}
 	after := checkTree(st, newT, newC.Committer.When, today, oldT)
 	if after.HasErrors() {
 		var before content.Diagnostics
@@ -154,10 +208,15 @@ func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) erro
 			before = checkTree(st, oldT, oldC.Committer.When, today, newT)
 		}
 		if fresh := content.NewErrors(before, after); len(fresh) > 0 {
-			return refused("main：推送的内容未通过校验（kjjr check），比 main 现有内容多出 %d 处错误，已拒绝：\n%s\n请在本地运行 kjjr check 改正后重新提交。", len(fresh), fresh.Error())
+			return refusedCheck(fresh)
 		}
 	}
 	return nil
+}
+
+// refusedCheck is the refusal of a push that brings the errors fresh into main.
+func refusedCheck(fresh content.Diagnostics) error {
+	return refused("main：推送的内容未通过校验（kjjr check），比 main 现有内容多出 %d 处错误，已拒绝：\n%s\n请在本地运行 kjjr check 改正后重新提交。", len(fresh), fresh.Error())
 }
 
 // checkTree is `kjjr check` of tree: the problems of content.Load and
@@ -172,11 +231,161 @@ func checkTree(st storer.EncodedObjectStorer, t *object.Tree, when time.Time, to
 		src = sameReports(fsys, t, other)
 	}
 	repo, err := content.Load(src, nil)
-	ds := repo.Diags
-	if err != nil && !ds.HasErrors() {
+	return withLoadErr(repo.Check(today), repo, err)
+}
+
+// withLoadErr is ds, the problems Check found in repo (which include
+// those Load found), with err, the error of loading it, when Load found
+// none to say why.
+func withLoadErr(ds content.Diagnostics, repo *content.Repo, err error) content.Diagnostics {
+	if err != nil && !repo.Diags.HasErrors() {
 		ds = append(ds, content.Diagnostic{Severity: content.Error, Message: err.Error()})
 	}
-	return append(ds, repo.Check(today)...)
+	return ds
+}
+
+// checkOnly is the fast path of checkMain: `kjjr check` of both trees
+// loaded with content.TreeOptions.Only set to the institutions only (see
+// changedInstitutions), refused on the errors the new tree adds.
+func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, newT *object.Tree, p *partial, today content.Date) error {
+	load := func(t *object.Tree, when time.Time) content.Diagnostics {
+		fsys := rootOnly{gitfs.New(st, t, when)}
+		repo, err := content.LoadTree(fsys, &content.TreeOptions{Only: func(slug string) bool { return p.only[slug] }})
+		return withLoadErr(repo.CheckInstitutions(today), repo, err)
+	}
+	after := load(newT, newC.Committer.When)
+	if !after.HasErrors() {
+		return nil
+	}
+	if fresh := content.NewErrors(load(oldT, oldC.Committer.When), after); len(fresh) > 0 {
+		return refusedCheck(fresh)
+	}
+	return nil
+}
+
+// rootOnly is a tree in which the root has only what the rules of
+// content.Repo.CheckInstitutions read besides the institutions: site.yaml
+// (the regions), the calendar (publicity ends, in the statuses), rounds,
+// publicity and results (the statuses, and the rounds an institution
+// applied in). Notices and anything else at the root are left out of
+// both loads of the fast path: no rule on an institution's files reads
+// them.
+type rootOnly struct{ *gitfs.FS }
+
+var fastRoot = map[string]bool{"site.yaml": true, "calendar": true, "rounds": true, "publicity": true, "results": true, "institutions": true}
+
+// ReadDir lists a directory; the root without what fastRoot leaves out.
+func (f rootOnly) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := f.FS.ReadDir(name)
+	if name != "." || err != nil {
+		return ents, err
+	}
+	kept := ents[:0]
+	for _, e := range ents {
+		if fastRoot[e.Name()] {
+			kept = append(kept, e)
+		}
+	}
+	return kept, nil
+}
+
+// partial is what the fast path checks: the institutions a push changed.
+type partial struct {
+	only map[string]bool
+}
+
+// changedInstitutions compares the trees of main before (a) and after (b)
+// a push by hashes. It returns the institutions whose directory
+// institutions/<slug> changed when that is all that changed: every other
+// entry of the root and of institutions/ is the same in both (no
+// institution added or removed), and in each changed directory index.md
+// is the same entry (same blob and mode, or absent from both). Otherwise,
+// or when nothing changed at all (then there is nothing to check), it
+// returns nil.
+func changedInstitutions(st storer.EncodedObjectStorer, a, b *object.Tree) (*partial, error) {
+	ia, ib, ok := sameBut(a, b, "institutions")
+	if !ok {
+		return nil, nil
+	}
+	ta, err := object.GetTree(st, ia.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("publish: main tree: %w", err)
+	}
+	tb, err := object.GetTree(st, ib.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("publish: pushed tree: %w", err)
+	}
+	if len(ta.Entries) != len(tb.Entries) {
+		return nil, nil
+	}
+	p := &partial{only: map[string]bool{}}
+	for i := range tb.Entries {
+		ea, eb := &ta.Entries[i], &tb.Entries[i]
+		if ea.Name != eb.Name || ea.Mode != eb.Mode {
+			return nil, nil
+		}
+		if ea.Hash == eb.Hash {
+			continue
+		}
+		if eb.Mode != filemode.Dir {
+			return nil, nil
+		}
+		da, err := object.GetTree(st, ea.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("publish: main tree: %w", err)
+		}
+		db, err := object.GetTree(st, eb.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("publish: pushed tree: %w", err)
+		}
+		if !sameEntry(da, db, "index.md") {
+			return nil, nil
+		}
+		p.only[eb.Name] = true
+	}
+	if len(p.only) == 0 {
+		return nil, nil
+	}
+	return p, nil
+}
+
+// sameBut reports whether the trees a and b have the same entries (names,
+// modes, hashes, in the same order) except the one named name, which
+// both have as a directory; it returns that entry of each.
+func sameBut(a, b *object.Tree, name string) (ea, eb *object.TreeEntry, ok bool) {
+	if len(a.Entries) != len(b.Entries) {
+		return nil, nil, false
+	}
+	for i := range a.Entries {
+		x, y := &a.Entries[i], &b.Entries[i]
+		if x.Name != y.Name || x.Mode != y.Mode {
+			return nil, nil, false
+		}
+		if x.Name == name {
+			ea, eb = x, y
+		} else if x.Hash != y.Hash {
+			return nil, nil, false
+		}
+	}
+	return ea, eb, ea != nil && ea.Mode == filemode.Dir
+}
+
+// sameEntry reports whether the trees a and b have the same entry named
+// name (same mode and hash), or both none.
+func sameEntry(a, b *object.Tree, name string) bool {
+	find := func(t *object.Tree) *object.TreeEntry {
+		for i := range t.Entries {
+			if t.Entries[i].Name == name {
+				return &t.Entries[i]
+			}
+		}
+		return nil
+	}
+	x, y := find(a), find(b)
+	if x == nil || y == nil {
+		return x == nil && y == nil
+	}
+	return x.Mode == y.Mode && x.Hash == y.Hash
 }
 
 // sameReports hides institutions/<slug>/reports of the institutions whose
@@ -247,11 +456,18 @@ func checkSubmit(st storer.EncodedObjectStorer, gitDir string, u Update) error {
 	return nil
 }
 
+// keepPacksOpen is whether hookStorer keeps pack files open; a benchmark
+// turns it off to measure the gate as it was.
+var keepPacksOpen = true
+
 // hookStorer returns the objects of gitDir, with those of the push being
 // received (the quarantine directory GIT_OBJECT_DIRECTORY names in
 // environ) looked up first.
 func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, func(), error) {
-	base := gitdir.Storage(gitDir, filesystem.Options{})
+	// The pack files stay open while the gate runs (closed by done), not
+	// opened again for every object it reads.
+	base := gitdir.Storage(gitDir, filesystem.Options{KeepDescriptors: keepPacksOpen})
+	done := func() { base.Close() }
 	q := ""
 	for _, kv := range environ {
 		if v, ok := strings.CutPrefix(kv, "GIT_OBJECT_DIRECTORY="); ok {
@@ -259,16 +475,17 @@ func hookStorer(gitDir string, environ []string) (storer.EncodedObjectStorer, fu
 		}
 	}
 	if q == "" {
-		return base, func() {}, nil
+		return base, done, nil
 	}
 	if !filepath.IsAbs(q) {
 		q = filepath.Join(gitDir, q) // hooks run in the git directory
 	}
 	if fi, err := os.Stat(q); err != nil || !fi.IsDir() {
+		done()
 		return nil, nil, fmt.Errorf("publish: quarantine %s: not a directory", q)
 	}
-	qst := filesystem.NewStorage(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault())
-	return &layered{EncodedObjectStorer: base, q: qst}, func() {}, nil
+	qst := filesystem.NewStorageWithOptions(objectsAt{osfs.New(q)}, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: keepPacksOpen})
+	return &layered{EncodedObjectStorer: base, q: qst}, func() { qst.Close(); done() }, nil
 }
 
 // objectsAt is a file system whose objects directory is the embedded one

@@ -64,7 +64,14 @@ func (r *Repo) Check(today Date) Diagnostics {
 	for _, res := range r.Results {
 		c.result(res)
 	}
-	for _, inst := range r.Institutions {
+	c.institutionFiles()
+	c.ds.Sort()
+	return c.ds
+}
+
+// institutionFiles checks every institution's reports and inspections.
+func (c *checker) institutionFiles() {
+	for _, inst := range c.r.Institutions {
 		for _, rep := range inst.Reports {
 			c.report(inst, rep)
 		}
@@ -72,8 +79,6 @@ func (r *Repo) Check(today Date) Diagnostics {
 			c.inspection(ins)
 		}
 	}
-	c.ds.Sort()
-	return c.ds
 }
 
 type checker struct {

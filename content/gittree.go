@@ -51,6 +51,9 @@ type TreeOptions struct {
 	// thousands: what Load derives for an institution comes from its own
 	// directory and the files outside institutions/ alone, and the rules
 	// that compare institutions with each other read only their index.md.
+	// Check such a load with Repo.CheckInstitutions: Check would report
+	// every institution that rounds, publicity or results name and that
+	// was left out.
 	Only func(slug string) bool
 }
 

@@ -88,14 +88,7 @@ func (r *Repo) CheckInstitutions(today Date) Diagnostics {
 	c := &checker{r: r, today: today}
 	c.ds = append(c.ds, r.Diags...)
 	c.institutions()
-	for _, inst := range r.Institutions {
-		for _, rep := range inst.Reports {
-			c.report(inst, rep)
-		}
-		for _, ins := range inst.Inspections {
-			c.inspection(ins)
-		}
-	}
+	c.institutionFiles()
 	c.ds.Sort()
 	return c.ds
 }

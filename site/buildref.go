@@ -92,10 +92,11 @@ func BuildRef(repoDir, ref string, opts *RefOptions) (*RefResult, error) {
 	if opts == nil || opts.Out == "" {
 		return nil, errors.New("site: no output directory")
 	}
-	repo, gitDir, err := gitdir.Open(repoDir)
+	repo, gitDir, done, err := gitdir.OpenKeep(repoDir)
 	if err != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", repoDir, err)
 	}
+	defer done()
 	fsys, commit, err := gitfs.Rev(repo, ref)
 	if err != nil {
 		return nil, err

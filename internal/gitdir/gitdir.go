@@ -115,3 +115,20 @@ func Open(dir string) (*git.Repository, string, error) {
 	}
 	return r, gd, nil
 }
+
+// OpenKeep is Open for code that reads many objects in one go (a build
+// from git): the pack files stay open, rather than being opened again for
+// every object read, until done is called.
+func OpenKeep(dir string) (r *git.Repository, gitDir string, done func(), err error) {
+	gd, _, err := Find(dir)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	st := Storage(gd, filesystem.Options{KeepDescriptors: true})
+	r, err = git.Open(st, nil)
+	if err != nil {
+		st.Close()
+		return nil, "", nil, fmt.Errorf("open git repo %s: %w", dir, err)
+	}
+	return r, gd, func() { st.Close() }, nil
+}

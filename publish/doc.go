@@ -12,6 +12,10 @@
 //	WEBROOT/objects/<slug>-<key>/  one institution's pages as some release
 //	                         has them (site.Result.PageGroups): never
 //	                         changed; releases link to them
+//	WEBROOT/objects/<slug>-<key>.link  the symlink to it that releases
+//	                         hard-link (it dangles where it is: its
+//	                         target is relative to a release's
+//	                         institutions/)
 //	WEBROOT/build/           the incremental build directory (site.Build's
 //	                         output with its manifest): never served
 //	WEBROOT/.lock            held while a publish or rollback runs
@@ -36,11 +40,18 @@
 // by all releases. An institution's directory (institutions/<slug>/, its
 // pages, one render group) is shared whole: the release holds a symlink
 // to WEBROOT/objects/<slug>-<key>, named by the key of what its pages
-// were rendered from, made of hard links when a release first has it. So
-// a release costs one link per file outside the institutions and one
-// symlink per institution (at 5000 institutions, 5000 symlinks instead of
-// 125,000 hard links), not a copy. The web server follows the symlinks
-// (nginx does by default). Objects no kept release uses are removed when
+// were rendered from, made of hard links when a release first has it.
+// That symlink is itself shared: it is a hard link to the object's
+// symlink WEBROOT/objects/<slug>-<key>.link (made with the object, after
+// it, and removed before it), so every release that has the object names
+// the same symlink inode, and a release allocates no inode per
+// institution, only a directory entry. So a release costs one link per
+// file outside the institutions and one link per institution (at 5000
+// institutions, 5000 links instead of 125,000 hard links or 5000 new
+// symlinks), not a copy. Where the file system cannot hard-link a
+// symlink, the release holds a symlink of its own, the same to the web
+// server. The web server follows the symlinks (nginx does by default).
+// Objects no kept release uses are removed, with their symlinks, when
 // releases are.
 //
 // # Release ids in pages

@@ -67,6 +67,32 @@ type Result struct {
 	// should publish again then); zero when none is known.
 	NextChange       content.Date `json:"next_change"`
 	NextChangeReason string       `json:"next_change_reason,omitempty"`
+	// Steps is what each step of the publish took, in order.
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Step is one step of a publish and its cost: wall time and, where it is
+// measured, CPU time (see Result.CPU).
+type Step struct {
+	Name string        `json:"name"`
+	Wall time.Duration `json:"wall_ns"`
+	CPU  time.Duration `json:"cpu_ns,omitempty"`
+}
+
+// stepClock times the steps of a publish.
+type stepClock struct {
+	steps []Step
+	t     time.Time
+	cpu   time.Duration
+}
+
+func newStepClock() *stepClock { return &stepClock{t: time.Now(), cpu: cputime.Process()} }
+
+// done ends the step name, begun when the last one ended.
+func (c *stepClock) done(name string) {
+	t, cpu := time.Now(), cputime.Process()
+	c.steps = append(c.steps, Step{Name: name, Wall: t.Sub(c.t), CPU: cpu - c.cpu})
+	c.t, c.cpu = t, cpu
 }
 
 // ContentError is returned when the commit's content has errors that
@@ -113,6 +139,7 @@ func version() string {
 // it the live release of webroot (see the package doc).
 func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	start, cpu0 := time.Now(), cputime.Process()
+	clock := newStepClock()
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -135,6 +162,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	clock.done("lock")
 
 	repo, _, err := gitdir.Open(repoDir)
 	if err != nil {
@@ -152,12 +180,14 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if cur, err := Current(webroot); err == nil && !o.Force &&
 		cur.Commit == commit.Hash.String() && cur.Now == now.String() && cur.Version == ver {
 		next, _ := content.ParseDate(cur.NextDate)
-		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: cputime.Process() - cpu0, NextChange: next}, nil
+		clock.done("resolve")
+		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: cputime.Process() - cpu0, NextChange: next, Steps: clock.steps}, nil
 	}
 	id, err := nextID(webroot, commit.Hash)
 	if err != nil {
 		return nil, err
 	}
+	clock.done("resolve")
 	buildDir := filepath.Join(webroot, "build")
 	res, err := Build(repoDir, commit.Hash.String(), buildDir, now, id)
 	if err != nil {
@@ -166,6 +196,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 		}
 		return nil, err
 	}
+	clock.done("build")
 	rel := Release{ID: id, Commit: commit.Hash.String(), Ref: o.Ref, Now: now.String(), Version: ver,
 		Built: time.Now().UTC().Truncate(time.Second), Pages: res.Pages, Files: res.Files, Written: res.Written}
 	if !res.NextChange.IsZero() {
@@ -179,21 +210,25 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	clock.done("link")
 	if err := writeLines(filepath.Join(webroot, "releases", id+".objects"), objs); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(webroot, "releases", id+".json"), rel); err != nil {
 		return nil, err
 	}
+	clock.done("record")
 	if err := switchTo(webroot, id); err != nil {
 		return nil, err
 	}
+	clock.done("switch")
 	removed, err := prune(webroot, o.Keep)
 	if err != nil {
 		return nil, err
 	}
+	clock.done("prune")
 	return &Result{Release: rel, Removed: removed, Duration: time.Since(start), CPU: cputime.Process() - cpu0,
-		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
+		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason, Steps: clock.steps}, nil
 }
 
 // Build renders the commit (a hash or a ref) of the git directory (or
@@ -401,13 +436,10 @@ func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]strin
 		switch {
 		case d.IsDir() && filepath.Dir(p) == instDir && groups[d.Name()] != "":
 			obj := d.Name() + "-" + groups[d.Name()]
-			if err := makeObject(p, filepath.Join(objects, obj)); err != nil {
+			if err := linkObject(objects, p, obj, to); err != nil {
 				return err
 			}
 			used = append(used, obj)
-			if err := os.Symlink(filepath.Join("..", "..", "..", "objects", obj), to); err != nil {
-				return err
-			}
 			return filepath.SkipDir
 		case d.IsDir():
 			return os.Mkdir(to, 0o755)
@@ -430,6 +462,59 @@ func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]strin
 		return nil, fmt.Errorf("publish: make release: %w", err)
 	}
 	return used, nil
+}
+
+// linkSuffix ends the name of an object's symlink in WEBROOT/objects:
+// <slug>-<key>.link holds "../../../objects/<slug>-<key>", the target of
+// releases/<id>/institutions/<slug>, and releases hard-link it.
+const linkSuffix = ".link"
+
+// linkObject makes to (releases/<id>/institutions/<slug> of a release
+// being made) a symlink to the object obj, made from the build's directory
+// dir when missing. It is a hard link to the object's symlink
+// objects/<obj>.link, which every release that has the object shares: a
+// new name, no new inode, which costs the file system much less than a
+// new symlink (thousands per release). The link doubles as the test that
+// the object exists: the symlink is made after the object and removed
+// before it. Where the file system cannot hard-link a symlink, to is a
+// symlink of its own.
+func linkObject(objects, dir, obj, to string) error {
+	ln := filepath.Join(objects, obj+linkSuffix)
+	err := os.Link(ln, to)
+	if err == nil {
+		return nil
+	}
+	target := filepath.Join("..", "..", "..", "objects", obj)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := makeObject(dir, filepath.Join(objects, obj)); err != nil {
+			return err
+		}
+		if err := makeSymlink(target, ln); err != nil {
+			return err
+		}
+		if os.Link(ln, to) == nil {
+			return nil
+		}
+	}
+	return os.Symlink(target, to)
+}
+
+// makeSymlink makes p a symlink to target, unless p exists, through a
+// temporary name renamed into place.
+func makeSymlink(target, p string) error {
+	if _, err := os.Lstat(p); err == nil {
+		return nil
+	}
+	tmp := p + ".tmp"
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // makeObject makes obj a tree of hard links to the files under dir,
@@ -513,10 +598,19 @@ func collectObjects(webroot string) error {
 		return fmt.Errorf("publish: %w", err)
 	}
 	for _, e := range ents {
-		if !used[e.Name()] {
-			if err := os.RemoveAll(filepath.Join(webroot, "objects", e.Name())); err != nil {
+		if used[strings.TrimSuffix(e.Name(), linkSuffix)] {
+			continue
+		}
+		// The object's symlink goes first: while it is there, the
+		// object is (see linkObject).
+		p := filepath.Join(webroot, "objects", e.Name())
+		if !strings.HasSuffix(p, linkSuffix) {
+			if err := os.Remove(p + linkSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("publish: remove object %s: %w", e.Name(), err)
 			}
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("publish: remove object %s: %w", e.Name(), err)
 		}
 	}
 	return nil

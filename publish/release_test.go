@@ -1,0 +1,132 @@
+//go:build unix
+
+package publish
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// objectNames lists the entries of web's objects directory.
+func objectNames(t *testing.T, web string) map[string]bool {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(web, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]bool{}
+	for _, e := range ents {
+		m[e.Name()] = true
+	}
+	return m
+}
+
+// TestPublishAfterOneChange: a publish after one institution changed
+// makes exactly one new object (and its symlink); every institution of
+// the new release is a hard link to its object's symlink, so the release
+// costs no new inode per institution; and a web root whose objects have
+// no symlink yet (made by an older kjjr) gets them on the next publish.
+func TestPublishAfterOneChange(t *testing.T) {
+	repo := contentRepo(t)
+	web := t.TempDir()
+	now := day(t, "2026-06-15")
+	r1, err := Publish(repo, web, &Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := objectNames(t, web)
+	slug := "jiexiu-xinke"
+	edit(t, repo, "institutions/"+slug+"/index.md", "\n\n新增一段说明文字：对象测试。\n")
+	r2, err := Publish(repo, web, &Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var added []string
+	for name := range objectNames(t, web) {
+		if !before[name] {
+			added = append(added, name)
+		}
+	}
+	slices.Sort(added)
+	if len(added) != 2 || !strings.HasPrefix(added[0], slug+"-") || added[1] != added[0]+linkSuffix {
+		t.Fatalf("after a change of %s the publish added objects %v, want <slug>-<key> and its %s", slug, added, linkSuffix)
+	}
+	checkLinks(t, web, r2.Release.ID)
+
+	// Objects of an older kjjr had no symlink: the next publish makes them.
+	for name := range objectNames(t, web) {
+		if strings.HasSuffix(name, linkSuffix) {
+			if err := os.Remove(filepath.Join(web, "objects", name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	edit(t, repo, "institutions/"+slug+"/index.md", "\n\n再改一次。\n")
+	r3, err := Publish(repo, web, &Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLinks(t, web, r3.Release.ID)
+	// The older releases still serve every institution.
+	for _, id := range []string{r1.Release.ID, r2.Release.ID} {
+		ents, err := os.ReadDir(filepath.Join(web, "releases", id, "institutions"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if e.Type()&os.ModeSymlink == 0 {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(web, "releases", id, "institutions", e.Name(), "index.html")); err != nil {
+				t.Errorf("release %s: %v", id, err)
+			}
+		}
+	}
+}
+
+// checkLinks checks that every institution of release id is a hard link
+// to the symlink of the object it names, which holds the institution's
+// pages.
+func checkLinks(t *testing.T, web, id string) {
+	t.Helper()
+	dir := filepath.Join(web, "releases", id, "institutions")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		p := filepath.Join(dir, e.Name())
+		target, err := os.Readlink(p)
+		if err != nil {
+			continue // institutions/index.html
+		}
+		n++
+		obj := filepath.Base(target)
+		if !strings.HasPrefix(obj, e.Name()+"-") {
+			t.Errorf("%s links %s", e.Name(), target)
+		}
+		if !os.SameFile(lstat(t, p), lstat(t, filepath.Join(web, "objects", obj+linkSuffix))) {
+			t.Errorf("release %s: institutions/%s is not a hard link to objects/%s%s", id, e.Name(), obj, linkSuffix)
+		}
+		if _, err := os.Stat(filepath.Join(p, "index.html")); err != nil {
+			t.Errorf("release %s: %v", id, err)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("release %s links no institution", id)
+	}
+}
+
+func lstat(t *testing.T, p string) os.FileInfo {
+	t.Helper()
+	fi, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi
+}
+

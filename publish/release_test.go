@@ -129,4 +129,3 @@ func lstat(t *testing.T, p string) os.FileInfo {
 	}
 	return fi
 }
-

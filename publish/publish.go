@@ -18,6 +18,7 @@ import (
 	"kjjr/content"
 	"kjjr/internal/cputime"
 	"kjjr/internal/gitdir"
+	"kjjr/internal/progid"
 	"kjjr/site"
 )
 
@@ -34,8 +35,7 @@ type Options struct {
 	// means DefaultKeep.
 	Keep int
 	// Force makes a new release even when the live one is of the same
-	// commit and date (after an upgrade of kjjr built without version
-	// information, for example).
+	// commit and date and was made by the same build of kjjr.
 	Force bool
 }
 
@@ -115,13 +115,16 @@ func (e *ContentError) Error() string {
 	return b.String()
 }
 
-// version names the running kjjr build.
+// version names the running kjjr build: its module version and commit
+// where the go command recorded them, and its build ID (package progid),
+// which tells apart two builds without version information.
 func version() string {
+	v := "unknown"
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "unknown"
+		return v + " " + progid.ID()
 	}
-	v := bi.Main.Version
+	v = bi.Main.Version
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
@@ -132,7 +135,7 @@ func version() string {
 			}
 		}
 	}
-	return v
+	return v + " " + progid.ID()
 }
 
 // Publish builds ref of the git directory (or work tree) repoDir and makes

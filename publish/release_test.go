@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"kjjr/internal/progid"
 )
 
 // objectNames lists the entries of web's objects directory.
@@ -128,4 +130,18 @@ func lstat(t *testing.T, p string) os.FileInfo {
 		t.Fatal(err)
 	}
 	return fi
+}
+
+// TestVersionNamesTheBuild: a release records the build of kjjr that made
+// it by its build ID, so that a publish by another build (which may
+// render differently) is not taken for "nothing changed", even when
+// neither build carries version information.
+func TestVersionNamesTheBuild(t *testing.T) {
+	id := progid.ID()
+	if id == "" {
+		t.Fatal("no id for the running program")
+	}
+	if v := version(); !strings.HasSuffix(v, " "+id) {
+		t.Fatalf("version() = %q, does not name the build %q", v, id)
+	}
 }

@@ -18,6 +18,10 @@
 //	                         institutions/)
 //	WEBROOT/build/           the incremental build directory (site.Build's
 //	                         output with its manifest): never served
+//	WEBROOT/trash/           what a publish removed (old releases,
+//	                         objects no kept release uses), moved there
+//	                         under the lock and deleted after it: never
+//	                         served
 //	WEBROOT/.lock            held while a publish or rollback runs
 //
 // Release ids are "<sequence>-<commit>" (six decimal digits, then the first
@@ -52,7 +56,10 @@
 // symlink, the release holds a symlink of its own, the same to the web
 // server. The web server follows the symlinks (nginx does by default).
 // Objects no kept release uses are removed, with their symlinks, when
-// releases are.
+// releases are: a publish moves them and the old releases into
+// WEBROOT/trash (a rename each) before it releases the lock, and deletes
+// them after, so that deleting an old release, or after an upgrade of
+// kjjr the objects of a whole site, never holds up the next publish.
 //
 // # Release ids in pages
 //
@@ -73,7 +80,8 @@
 // disk and can be read back).
 //
 // A publish of the same commit as of the same date as the live release
-// (and by the same kjjr build) makes no new release: it reads the ref and
+// (and by the same kjjr build, named by its build ID in
+// Release.Version) makes no new release: it reads the ref and
 // one small file and returns (Result.Unchanged). A date change (the site
 // changes by itself on dates, see site.Result.NextChange) makes a new
 // release in which only the pages that changed are rendered again.

@@ -145,3 +145,67 @@ func TestVersionNamesTheBuild(t *testing.T) {
 		t.Fatalf("version() = %q, does not name the build %q", v, id)
 	}
 }
+
+// TestPruneToTrash: pruning moves the old releases and the objects only
+// they used into the trash, under the lock, and emptyTrash deletes them
+// afterwards; Publish leaves no trash behind.
+func TestPruneToTrash(t *testing.T) {
+	repo := contentRepo(t)
+	web := t.TempDir()
+	now := day(t, "2026-06-15")
+	var ids []string
+	for i := 0; i < 3; i++ {
+		edit(t, repo, "institutions/jiexiu-xinke/index.md", "\n\n第"+string(rune('一'+i))+"次。\n")
+		r, err := Publish(repo, web, &Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.Release.ID)
+	}
+	objs := objectNames(t, web)
+	removed, err := prune(web, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(removed, ids[:2]) {
+		t.Fatalf("prune removed %v, want %v", removed, ids[:2])
+	}
+	kept, err := Releases(web)
+	if err != nil || !slices.Equal(kept, ids[2:]) {
+		t.Fatalf("releases %v (%v), want %v", kept, err, ids[2:])
+	}
+	// Two objects of jiexiu-xinke (and their symlinks) were used only by
+	// the removed releases.
+	gone := 0
+	for name := range objs {
+		if !objectNames(t, web)[name] {
+			gone++
+		}
+	}
+	if gone != 4 {
+		t.Errorf("prune removed %d entries of objects/, want 4 (two objects and their symlinks)", gone)
+	}
+	bins, err := os.ReadDir(filepath.Join(web, "trash"))
+	if err != nil || len(bins) != 1 {
+		t.Fatalf("trash: %v (%v), want one directory", bins, err)
+	}
+	inBin, err := os.ReadDir(filepath.Join(web, "trash", bins[0].Name()))
+	if err != nil || len(inBin) != 2+2 {
+		t.Fatalf("in the trash: %v (%v), want the 2 releases and 2 objects", inBin, err)
+	}
+	checkLinks(t, web, ids[2])
+	emptyTrash(web)
+	if ents, _ := os.ReadDir(filepath.Join(web, "trash")); len(ents) != 0 {
+		t.Fatalf("trash not emptied: %v", ents)
+	}
+	// Publish empties the trash itself.
+	for i := 0; i < 2; i++ {
+		edit(t, repo, "institutions/jiexiu-xinke/index.md", "\n\n再一次。\n")
+		if _, err := Publish(repo, web, &Options{Now: now, Keep: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(web, "trash")); len(ents) != 0 {
+		t.Fatalf("Publish left %d entries in the trash", len(ents))
+	}
+}

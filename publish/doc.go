@@ -12,10 +12,13 @@
 //	WEBROOT/objects/<slug>-<key>/  one institution's pages as some release
 //	                         has them (site.Result.PageGroups): never
 //	                         changed; releases link to them
-//	WEBROOT/objects/<slug>-<key>.link  the symlink to it that releases
+//	WEBROOT/objects/<top>.<leaf>-<key>/  likewise a directory <top>/<leaf>/
+//	                         of other pages that holds files only (a
+//	                         notice's, a round's): see below
+//	WEBROOT/objects/<name>.link  the symlink to object <name> that releases
 //	                         hard-link (it dangles where it is: its
-//	                         target is relative to a release's
-//	                         institutions/)
+//	                         target is relative to the directory two
+//	                         levels down in a release that it is)
 //	WEBROOT/build/           the incremental build directory (site.Build's
 //	                         output with its manifest): never served
 //	WEBROOT/trash/           what a publish removed (old releases,
@@ -54,7 +57,13 @@
 // institutions, 5000 links instead of 125,000 hard links or 5000 new
 // symlinks), not a copy. Where the file system cannot hard-link a
 // symlink, the release holds a symlink of its own, the same to the web
-// server. The web server follows the symlinks (nginx does by default).
+// server. The other pages' directories two levels down that hold files
+// only (notices/<slug>/, rounds/<id>/, publicity/<id>/: hundreds) are
+// shared the same way, as objects <top>.<leaf>-<key> whose key hashes
+// their files' names and identities (device and inode: the build
+// replaces a file it changes by a new one, and an object's hard links
+// keep its inodes from being reused), so a release makes a directory only
+// for the few above them. The web server follows the symlinks (nginx does by default).
 // Objects no kept release uses are removed, with their symlinks, when
 // releases are: a publish moves them and the old releases into
 // WEBROOT/trash (a rename each) before it releases the lock, and deletes

@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -509,6 +511,15 @@ func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]strin
 			}
 			used = append(used, obj)
 			return filepath.SkipDir
+		case d.IsDir() && p != src && filepath.Dir(filepath.Dir(p)) == src:
+			if obj, ok := leafObject(p, rel); ok {
+				if err := linkObject(objects, p, obj, to); err != nil {
+					return err
+				}
+				used = append(used, obj)
+				return filepath.SkipDir
+			}
+			return os.Mkdir(to, 0o755)
 		case d.IsDir():
 			return os.Mkdir(to, 0o755)
 		case rel == site.ManifestName || strings.HasPrefix(d.Name(), ".tmp-"):
@@ -530,6 +541,45 @@ func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]strin
 		return nil, fmt.Errorf("publish: make release: %w", err)
 	}
 	return used, nil
+}
+
+// leafObject returns the name of the object that shares the directory
+// dir of the build, rel (<top>/<leaf>, two levels down, as
+// institutions/<slug> is) in a release, when it holds files only (a
+// notice's, a round's or a publicity's page): "<top>.<leaf>-<key>", the
+// key a hash of its files' names and identities (device and inode). The
+// build replaces a file it changes by a new one, so the same identities
+// are the same bytes; and while the object exists, its hard links keep
+// those inodes from being reused for other files. A release thus links
+// one shared symlink for such a directory instead of making a directory
+// (an inode) and linking its files. ok is false for any other directory,
+// or where the system does not give file identities: it is made as
+// before.
+func leafObject(dir, rel string) (name string, ok bool) {
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) == 0 {
+		return "", false
+	}
+	h := sha256.New()
+	for _, e := range ents {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".tmp-") {
+			return "", false
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return "", false
+		}
+		id, ok := fileID(fi)
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(h, "%s\x00%s\n", e.Name(), id)
+	}
+	name = strings.ReplaceAll(filepath.ToSlash(rel), "/", ".") + "-" + hex.EncodeToString(h.Sum(nil)[:16])
+	if len(name) > 200 {
+		return "", false
+	}
+	return name, true
 }
 
 // linkSuffix ends the name of an object's symlink in WEBROOT/objects:

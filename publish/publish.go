@@ -693,12 +693,17 @@ func collectObjects(webroot string, t *trash) error {
 	for _, id := range ids {
 		b, err := os.ReadFile(filepath.Join(webroot, "releases", id+".objects"))
 		if errors.Is(err, fs.ErrNotExist) {
-			// Not recorded (a publish stopped half way): its links say.
-			ents, _ := os.ReadDir(filepath.Join(webroot, "releases", id, "institutions"))
-			for _, e := range ents {
-				if e.Type()&fs.ModeSymlink != 0 {
-					if t, err := os.Readlink(filepath.Join(webroot, "releases", id, "institutions", e.Name())); err == nil {
-						used[filepath.Base(t)] = true
+			// Not recorded (a publish stopped half way): its links, two
+			// levels down, say.
+			rel := filepath.Join(webroot, "releases", id)
+			tops, _ := os.ReadDir(rel)
+			for _, top := range tops {
+				ents, _ := os.ReadDir(filepath.Join(rel, top.Name()))
+				for _, e := range ents {
+					if e.Type()&fs.ModeSymlink != 0 {
+						if t, err := os.Readlink(filepath.Join(rel, top.Name(), e.Name())); err == nil {
+							used[filepath.Base(t)] = true
+						}
 					}
 				}
 			}

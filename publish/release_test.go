@@ -252,3 +252,47 @@ func TestPruneToTrash(t *testing.T) {
 		t.Fatalf("Publish left %d entries in the trash", len(ents))
 	}
 }
+
+// TestCollectUnrecordedRelease: a release whose object list was not
+// written (a publish stopped half way) keeps every object it links, the
+// other pages' directories as well as the institutions.
+func TestCollectUnrecordedRelease(t *testing.T) {
+	repo := contentRepo(t)
+	web := t.TempDir()
+	now := day(t, "2026-06-15")
+	var ids []string
+	for i := 0; i < 2; i++ {
+		edit(t, repo, "institutions/jiexiu-xinke/index.md", "\n\n第"+string(rune('一'+i))+"次。\n")
+		r, err := Publish(repo, web, &Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.Release.ID)
+	}
+	if err := os.Remove(filepath.Join(web, "releases", ids[1]+".objects")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prune(web, 1); err != nil {
+		t.Fatal(err)
+	}
+	rel := filepath.Join(web, "releases", ids[1])
+	links := 0
+	for _, top := range []string{"institutions", "notices", "rounds", "publicity", "results"} {
+		ents, err := os.ReadDir(filepath.Join(rel, top))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if e.Type()&os.ModeSymlink == 0 {
+				continue
+			}
+			links++
+			if _, err := os.Stat(filepath.Join(rel, top, e.Name(), "index.html")); err != nil {
+				t.Errorf("release %s lost an object: %v", ids[1], err)
+			}
+		}
+	}
+	if links == 0 {
+		t.Fatal("no links in the release")
+	}
+}

@@ -52,18 +52,20 @@
 // symlink WEBROOT/objects/<slug>-<key>.link (made with the object, after
 // it, and removed before it), so every release that has the object names
 // the same symlink inode, and a release allocates no inode per
-// institution, only a directory entry. So a release costs one link per
-// file outside the institutions and one link per institution (at 5000
-// institutions, 5000 links instead of 125,000 hard links or 5000 new
-// symlinks), not a copy. Where the file system cannot hard-link a
-// symlink, the release holds a symlink of its own, the same to the web
-// server. The other pages' directories two levels down that hold files
-// only (notices/<slug>/, rounds/<id>/, publicity/<id>/: hundreds) are
-// shared the same way, as objects <top>.<leaf>-<key> whose key hashes
-// their files' names and identities (device and inode: the build
-// replaces a file it changes by a new one, and an object's hard links
-// keep its inodes from being reused), so a release makes a directory only
-// for the few above them. The web server follows the symlinks (nginx does by default).
+// institution, only a directory entry. Where the file system cannot
+// hard-link a symlink, the release holds a symlink of its own, the same
+// to the web server. The other pages' directories two levels down that
+// hold files only (notices/<slug>/, rounds/<id>/, publicity/<id>/:
+// hundreds) are shared the same way, as objects <top>.<leaf>-<key> whose
+// key hashes their files' names and identities (device and inode: the
+// build replaces a file it changes by a new one, and an object's hard
+// links keep its inodes from being reused). So a release costs a
+// directory for each of the few directories above those, a hard link
+// per file there, and one link per institution or shared directory (at
+// 5000 institutions about 250 links, 10 directories and 5230 links to
+// shared symlinks, instead of 125,000 hard links or 5000 new symlinks),
+// not a copy. The web server follows the symlinks (nginx does by
+// default).
 // Objects no kept release uses are removed, with their symlinks, when
 // releases are: a publish moves them and the old releases into
 // WEBROOT/trash (a rename each) before it releases the lock, and deletes

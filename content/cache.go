@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"kjjr/internal/atomicfile"
+	"kjjr/internal/progid"
 )
 
 // The load cache (LoadOptions.Cache) keeps, for every record file that
@@ -164,15 +166,11 @@ func newCacheEntry(j job, rec any) (cacheEntry, bool) {
 // cacheKey says which program wrote a cache: a cache written by another
 // build of kjjr (whose records or decoder may differ) is not used.
 func cacheKey(public bool) (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", err
+	id := progid.ID()
+	if id == "" {
+		return "", errors.New("cannot read the running program")
 	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%s public=%t exe=%q size=%d mtime=%d", runtime.Version(), public, exe, fi.Size(), fi.ModTime().UnixNano()), nil
+	return fmt.Sprintf("%s public=%t prog=%s", runtime.Version(), public, id), nil
 }
 
 // readCache reads the cache file at path: its entries, in walk order

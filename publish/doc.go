@@ -12,8 +12,19 @@
 //	WEBROOT/objects/<slug>-<key>/  one institution's pages as some release
 //	                         has them (site.Result.PageGroups): never
 //	                         changed; releases link to them
+//	WEBROOT/objects/<top>.<leaf>-<key>/  likewise a directory <top>/<leaf>/
+//	                         of other pages that holds files only (a
+//	                         notice's, a round's): see below
+//	WEBROOT/objects/<name>.link  the symlink to object <name> that releases
+//	                         hard-link (it dangles where it is: its
+//	                         target is relative to the directory two
+//	                         levels down in a release that it is)
 //	WEBROOT/build/           the incremental build directory (site.Build's
 //	                         output with its manifest): never served
+//	WEBROOT/trash/           what a publish removed (old releases,
+//	                         objects no kept release uses), moved there
+//	                         under the lock and deleted after it: never
+//	                         served
 //	WEBROOT/.lock            held while a publish or rollback runs
 //
 // Release ids are "<sequence>-<commit>" (six decimal digits, then the first
@@ -36,12 +47,30 @@
 // by all releases. An institution's directory (institutions/<slug>/, its
 // pages, one render group) is shared whole: the release holds a symlink
 // to WEBROOT/objects/<slug>-<key>, named by the key of what its pages
-// were rendered from, made of hard links when a release first has it. So
-// a release costs one link per file outside the institutions and one
-// symlink per institution (at 5000 institutions, 5000 symlinks instead of
-// 125,000 hard links), not a copy. The web server follows the symlinks
-// (nginx does by default). Objects no kept release uses are removed when
-// releases are.
+// were rendered from, made of hard links when a release first has it.
+// That symlink is itself shared: it is a hard link to the object's
+// symlink WEBROOT/objects/<slug>-<key>.link (made with the object, after
+// it, and removed before it), so every release that has the object names
+// the same symlink inode, and a release allocates no inode per
+// institution, only a directory entry. Where the file system cannot
+// hard-link a symlink, the release holds a symlink of its own, the same
+// to the web server. The other pages' directories two levels down that
+// hold files only (notices/<slug>/, rounds/<id>/, publicity/<id>/:
+// hundreds) are shared the same way, as objects <top>.<leaf>-<key> whose
+// key hashes their files' names and identities (device and inode: the
+// build replaces a file it changes by a new one, and an object's hard
+// links keep its inodes from being reused). So a release costs a
+// directory for each of the few directories above those, a hard link
+// per file there, and one link per institution or shared directory (at
+// 5000 institutions 13 directories, 34 hard links to files and 5228 to
+// shared symlinks, instead of 125,000 hard links or 5000 new symlinks),
+// not a copy. The web server follows the symlinks (nginx does by
+// default).
+// Objects no kept release uses are removed, with their symlinks, when
+// releases are: a publish moves them and the old releases into
+// WEBROOT/trash (a rename each) before it releases the lock, and deletes
+// them after, so that deleting an old release, or after an upgrade of
+// kjjr the objects of a whole site, never holds up the next publish.
 //
 // # Release ids in pages
 //
@@ -62,7 +91,8 @@
 // disk and can be read back).
 //
 // A publish of the same commit as of the same date as the live release
-// (and by the same kjjr build) makes no new release: it reads the ref and
+// (and by the same kjjr build, named by its build ID in
+// Release.Version) makes no new release: it reads the ref and
 // one small file and returns (Result.Unchanged). A date change (the site
 // changes by itself on dates, see site.Result.NextChange) makes a new
 // release in which only the pages that changed are rendered again.

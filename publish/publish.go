@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"kjjr/content"
 	"kjjr/internal/cputime"
 	"kjjr/internal/gitdir"
+	"kjjr/internal/progid"
 	"kjjr/site"
 )
 
@@ -34,9 +37,11 @@ type Options struct {
 	// means DefaultKeep.
 	Keep int
 	// Force makes a new release even when the live one is of the same
-	// commit and date (after an upgrade of kjjr built without version
-	// information, for example).
+	// commit and date and was made by the same build of kjjr.
 	Force bool
+	// keepTrash leaves what the publish removed in the trash, for the
+	// caller to delete (RunQueued does, after releasing its lock).
+	keepTrash bool
 }
 
 // Release describes one release; it is kept in WEBROOT/releases/<id>.json.
@@ -67,6 +72,32 @@ type Result struct {
 	// should publish again then); zero when none is known.
 	NextChange       content.Date `json:"next_change"`
 	NextChangeReason string       `json:"next_change_reason,omitempty"`
+	// Steps is what each step of the publish took, in order.
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Step is one step of a publish and its cost: wall time and, where it is
+// measured, CPU time (see Result.CPU).
+type Step struct {
+	Name string        `json:"name"`
+	Wall time.Duration `json:"wall_ns"`
+	CPU  time.Duration `json:"cpu_ns,omitempty"`
+}
+
+// stepClock times the steps of a publish.
+type stepClock struct {
+	steps []Step
+	t     time.Time
+	cpu   time.Duration
+}
+
+func newStepClock() *stepClock { return &stepClock{t: time.Now(), cpu: cputime.Process()} }
+
+// done ends the step name, begun when the last one ended.
+func (c *stepClock) done(name string) {
+	t, cpu := time.Now(), cputime.Process()
+	c.steps = append(c.steps, Step{Name: name, Wall: t.Sub(c.t), CPU: cpu - c.cpu})
+	c.t, c.cpu = t, cpu
 }
 
 // ContentError is returned when the commit's content has errors that
@@ -89,13 +120,16 @@ func (e *ContentError) Error() string {
 	return b.String()
 }
 
-// version names the running kjjr build.
+// version names the running kjjr build: its module version and commit
+// where the go command recorded them, and its build ID (package progid),
+// which tells apart two builds without version information.
 func version() string {
+	v := "unknown"
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "unknown"
+		return v + " " + progid.ID()
 	}
-	v := bi.Main.Version
+	v = bi.Main.Version
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
@@ -106,13 +140,25 @@ func version() string {
 			}
 		}
 	}
-	return v
+	return v + " " + progid.ID()
 }
 
 // Publish builds ref of the git directory (or work tree) repoDir and makes
-// it the live release of webroot (see the package doc).
+// it the live release of webroot (see the package doc). What it removed
+// (old releases, objects no kept release uses) it deletes last, after
+// releasing the web root's lock.
 func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
+	res, err := publish(repoDir, webroot, opts)
+	if opts == nil || !opts.keepTrash {
+		emptyTrash(webroot)
+	}
+	return res, err
+}
+
+// publish is Publish but for emptying the trash.
+func publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	start, cpu0 := time.Now(), cputime.Process()
+	clock := newStepClock()
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -135,6 +181,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	clock.done("lock")
 
 	repo, _, err := gitdir.Open(repoDir)
 	if err != nil {
@@ -152,12 +199,14 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if cur, err := Current(webroot); err == nil && !o.Force &&
 		cur.Commit == commit.Hash.String() && cur.Now == now.String() && cur.Version == ver {
 		next, _ := content.ParseDate(cur.NextDate)
-		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: cputime.Process() - cpu0, NextChange: next}, nil
+		clock.done("resolve")
+		return &Result{Release: *cur, Unchanged: true, Duration: time.Since(start), CPU: cputime.Process() - cpu0, NextChange: next, Steps: clock.steps}, nil
 	}
 	id, err := nextID(webroot, commit.Hash)
 	if err != nil {
 		return nil, err
 	}
+	clock.done("resolve")
 	buildDir := filepath.Join(webroot, "build")
 	res, err := Build(repoDir, commit.Hash.String(), buildDir, now, id)
 	if err != nil {
@@ -166,6 +215,7 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 		}
 		return nil, err
 	}
+	clock.done("build")
 	rel := Release{ID: id, Commit: commit.Hash.String(), Ref: o.Ref, Now: now.String(), Version: ver,
 		Built: time.Now().UTC().Truncate(time.Second), Pages: res.Pages, Files: res.Files, Written: res.Written}
 	if !res.NextChange.IsZero() {
@@ -179,21 +229,25 @@ func Publish(repoDir, webroot string, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	clock.done("link")
 	if err := writeLines(filepath.Join(webroot, "releases", id+".objects"), objs); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(webroot, "releases", id+".json"), rel); err != nil {
 		return nil, err
 	}
+	clock.done("record")
 	if err := switchTo(webroot, id); err != nil {
 		return nil, err
 	}
+	clock.done("switch")
 	removed, err := prune(webroot, o.Keep)
 	if err != nil {
 		return nil, err
 	}
+	clock.done("prune")
 	return &Result{Release: rel, Removed: removed, Duration: time.Since(start), CPU: cputime.Process() - cpu0,
-		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason}, nil
+		NextChange: res.NextChange, NextChangeReason: res.NextChangeReason, Steps: clock.steps}, nil
 }
 
 // Build renders the commit (a hash or a ref) of the git directory (or
@@ -337,19 +391,25 @@ func switchTo(webroot, id string) error {
 	return nil
 }
 
-// prune removes the oldest releases beyond keep, never the live one.
+// prune removes the oldest releases beyond keep, never the live one, and
+// then the objects no kept release uses. It moves them into the trash
+// (WEBROOT/trash/), which costs a rename each, and leaves deleting them to
+// emptyTrash, after the lock is released: removing a release, or the
+// objects of the whole site after an upgrade of kjjr (125,000 files at
+// 5000 institutions), must not hold up the next publish.
 func prune(webroot string, keep int) ([]string, error) {
 	ids, err := Releases(webroot)
 	if err != nil {
 		return nil, err
 	}
 	cur, _ := Current(webroot)
+	t := &trash{webroot: webroot}
 	var removed []string
 	for i := 0; i < len(ids)-keep; i++ {
 		if cur != nil && ids[i] == cur.ID {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(webroot, "releases", ids[i])); err != nil {
+		if err := t.discard(filepath.Join(webroot, "releases", ids[i])); err != nil {
 			return removed, fmt.Errorf("publish: remove release %s: %w", ids[i], err)
 		}
 		os.Remove(filepath.Join(webroot, "releases", ids[i]+".json"))
@@ -357,11 +417,56 @@ func prune(webroot string, keep int) ([]string, error) {
 		removed = append(removed, ids[i])
 	}
 	if len(removed) > 0 {
-		if err := collectObjects(webroot); err != nil {
+		if err := collectObjects(webroot, t); err != nil {
 			return removed, err
 		}
 	}
 	return removed, nil
+}
+
+// trash is where a publish moves what it removes: a new directory under
+// WEBROOT/trash, made when first needed.
+type trash struct {
+	webroot, dir string
+}
+
+// discard moves p into the trash; p missing is no error.
+func (t *trash) discard(p string) error {
+	for try := 0; ; try++ {
+		if t.dir == "" {
+			root := filepath.Join(t.webroot, "trash")
+			if err := os.MkdirAll(root, 0o755); err != nil {
+				return err
+			}
+			d, err := os.MkdirTemp(root, "")
+			if err != nil {
+				return err
+			}
+			t.dir = d
+		}
+		err := os.Rename(p, filepath.Join(t.dir, filepath.Base(p)))
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if _, lerr := os.Lstat(p); lerr != nil {
+			return nil // gone already
+		}
+		if try > 0 {
+			return err
+		}
+		t.dir = "" // another process emptied the trash: a new directory
+	}
+}
+
+// emptyTrash deletes what publishes moved into webroot's trash. It needs
+// no lock: nothing else uses the trash, and what it fails to delete (a
+// publish moving more into it meanwhile) the next one deletes.
+func emptyTrash(webroot string) {
+	root := filepath.Join(webroot, "trash")
+	ents, _ := os.ReadDir(root)
+	for _, e := range ents {
+		_ = os.RemoveAll(filepath.Join(root, e.Name()))
+	}
 }
 
 // linkTree makes the release dst from the build directory src: a tree of
@@ -401,14 +506,20 @@ func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]strin
 		switch {
 		case d.IsDir() && filepath.Dir(p) == instDir && groups[d.Name()] != "":
 			obj := d.Name() + "-" + groups[d.Name()]
-			if err := makeObject(p, filepath.Join(objects, obj)); err != nil {
+			if err := linkObject(objects, p, obj, to); err != nil {
 				return err
 			}
 			used = append(used, obj)
-			if err := os.Symlink(filepath.Join("..", "..", "..", "objects", obj), to); err != nil {
-				return err
-			}
 			return filepath.SkipDir
+		case d.IsDir() && p != src && filepath.Dir(filepath.Dir(p)) == src:
+			if obj, ok := leafObject(p, rel); ok {
+				if err := linkObject(objects, p, obj, to); err != nil {
+					return err
+				}
+				used = append(used, obj)
+				return filepath.SkipDir
+			}
+			return os.Mkdir(to, 0o755)
 		case d.IsDir():
 			return os.Mkdir(to, 0o755)
 		case rel == site.ManifestName || strings.HasPrefix(d.Name(), ".tmp-"):
@@ -430,6 +541,98 @@ func linkTree(webroot, src, prev, dst string, groups map[string]string) ([]strin
 		return nil, fmt.Errorf("publish: make release: %w", err)
 	}
 	return used, nil
+}
+
+// leafObject returns the name of the object that shares the directory
+// dir of the build, rel (<top>/<leaf>, two levels down, as
+// institutions/<slug> is) in a release, when it holds files only (a
+// notice's, a round's or a publicity's page): "<top>.<leaf>-<key>", the
+// key a hash of its files' names and identities (device and inode). The
+// build replaces a file it changes by a new one, so the same identities
+// are the same bytes; and while the object exists, its hard links keep
+// those inodes from being reused for other files. A release thus links
+// one shared symlink for such a directory instead of making a directory
+// (an inode) and linking its files. ok is false for any other directory,
+// or where the system does not give file identities: it is made as
+// before.
+func leafObject(dir, rel string) (name string, ok bool) {
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) == 0 {
+		return "", false
+	}
+	h := sha256.New()
+	for _, e := range ents {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".tmp-") {
+			return "", false
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return "", false
+		}
+		id, ok := fileID(fi)
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(h, "%s\x00%s\n", e.Name(), id)
+	}
+	name = strings.ReplaceAll(filepath.ToSlash(rel), "/", ".") + "-" + hex.EncodeToString(h.Sum(nil)[:16])
+	if len(name) > 200 {
+		return "", false
+	}
+	return name, true
+}
+
+// linkSuffix ends the name of an object's symlink in WEBROOT/objects:
+// <slug>-<key>.link holds "../../../objects/<slug>-<key>", the target of
+// releases/<id>/institutions/<slug>, and releases hard-link it.
+const linkSuffix = ".link"
+
+// linkObject makes to (releases/<id>/institutions/<slug> of a release
+// being made) a symlink to the object obj, made from the build's directory
+// dir when missing. It is a hard link to the object's symlink
+// objects/<obj>.link, which every release that has the object shares: a
+// new name, no new inode, which costs the file system much less than a
+// new symlink (thousands per release). The link doubles as the test that
+// the object exists: the symlink is made after the object and removed
+// before it. Where the file system cannot hard-link a symlink, to is a
+// symlink of its own.
+func linkObject(objects, dir, obj, to string) error {
+	ln := filepath.Join(objects, obj+linkSuffix)
+	err := os.Link(ln, to)
+	if err == nil {
+		return nil
+	}
+	target := filepath.Join("..", "..", "..", "objects", obj)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := makeObject(dir, filepath.Join(objects, obj)); err != nil {
+			return err
+		}
+		if err := makeSymlink(target, ln); err != nil {
+			return err
+		}
+		if os.Link(ln, to) == nil {
+			return nil
+		}
+	}
+	return os.Symlink(target, to)
+}
+
+// makeSymlink makes p a symlink to target, unless p exists, through a
+// temporary name renamed into place.
+func makeSymlink(target, p string) error {
+	if _, err := os.Lstat(p); err == nil {
+		return nil
+	}
+	tmp := p + ".tmp"
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // makeObject makes obj a tree of hard links to the files under dir,
@@ -480,8 +683,8 @@ func writeLines(p string, lines []string) error {
 	return nil
 }
 
-// collectObjects removes the objects no release in webroot uses.
-func collectObjects(webroot string) error {
+// collectObjects moves the objects no release in webroot uses into t.
+func collectObjects(webroot string, t *trash) error {
 	ids, err := Releases(webroot)
 	if err != nil {
 		return err
@@ -490,12 +693,17 @@ func collectObjects(webroot string) error {
 	for _, id := range ids {
 		b, err := os.ReadFile(filepath.Join(webroot, "releases", id+".objects"))
 		if errors.Is(err, fs.ErrNotExist) {
-			// Not recorded (a publish stopped half way): its links say.
-			ents, _ := os.ReadDir(filepath.Join(webroot, "releases", id, "institutions"))
-			for _, e := range ents {
-				if e.Type()&fs.ModeSymlink != 0 {
-					if t, err := os.Readlink(filepath.Join(webroot, "releases", id, "institutions", e.Name())); err == nil {
-						used[filepath.Base(t)] = true
+			// Not recorded (a publish stopped half way): its links, two
+			// levels down, say.
+			rel := filepath.Join(webroot, "releases", id)
+			tops, _ := os.ReadDir(rel)
+			for _, top := range tops {
+				ents, _ := os.ReadDir(filepath.Join(rel, top.Name()))
+				for _, e := range ents {
+					if e.Type()&fs.ModeSymlink != 0 {
+						if t, err := os.Readlink(filepath.Join(rel, top.Name(), e.Name())); err == nil {
+							used[filepath.Base(t)] = true
+						}
 					}
 				}
 			}
@@ -513,10 +721,19 @@ func collectObjects(webroot string) error {
 		return fmt.Errorf("publish: %w", err)
 	}
 	for _, e := range ents {
-		if !used[e.Name()] {
-			if err := os.RemoveAll(filepath.Join(webroot, "objects", e.Name())); err != nil {
+		if used[strings.TrimSuffix(e.Name(), linkSuffix)] {
+			continue
+		}
+		// The object's symlink goes first: while it is there, the
+		// object is (see linkObject).
+		p := filepath.Join(webroot, "objects", e.Name())
+		if !strings.HasSuffix(p, linkSuffix) {
+			if err := os.Remove(p + linkSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("publish: remove object %s: %w", e.Name(), err)
 			}
+		}
+		if err := t.discard(p); err != nil {
+			return fmt.Errorf("publish: remove object %s: %w", e.Name(), err)
 		}
 	}
 	return nil

@@ -185,12 +185,13 @@ func TestPublishKeep(t *testing.T) {
 	// The objects are those the kept releases link to, and all there.
 	want := map[string]bool{}
 	for _, id := range ids {
-		ents, err := os.ReadDir(filepath.Join(web, "releases", id, "institutions"))
+		// Institutions, and the leaf directories of other pages, two
+		// levels down.
+		links, err := filepath.Glob(filepath.Join(web, "releases", id, "*", "*"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range ents {
-			p := filepath.Join(web, "releases", id, "institutions", e.Name())
+		for _, p := range links {
 			if target, err := os.Readlink(p); err == nil {
 				want[filepath.Base(target)] = true
 				if _, err := os.Stat(filepath.Join(p, "index.html")); err != nil {
@@ -203,11 +204,27 @@ func TestPublishKeep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	links := map[string]bool{}
 	for _, o := range objs {
+		if name, ok := strings.CutSuffix(o.Name(), linkSuffix); ok {
+			links[name] = true // the object's symlink
+		}
+	}
+	for _, o := range objs {
+		if strings.HasSuffix(o.Name(), linkSuffix) {
+			continue
+		}
 		if !want[o.Name()] {
 			t.Errorf("object %s is used by no kept release", o.Name())
 		}
+		if !links[o.Name()] {
+			t.Errorf("object %s has no symlink %s%s", o.Name(), o.Name(), linkSuffix)
+		}
+		delete(links, o.Name())
 		delete(want, o.Name())
+	}
+	if len(links) > 0 {
+		t.Errorf("symlinks of removed objects left: %v", links)
 	}
 	if len(want) > 0 || len(objs) == 0 {
 		t.Errorf("%d objects; missing %v", len(objs), want)

@@ -34,6 +34,14 @@ func RunQueued(gitDir, webroot string, opts *Options) error {
 	if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
+	// What the publishes removed is deleted once no request waits, and
+	// outside the lock: a push meanwhile is published at once.
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	o.keepTrash = true
+	defer emptyTrash(webroot)
 	var last error
 	for {
 		unlock, ok, err := tryLock(lockPath)
@@ -49,7 +57,7 @@ func RunQueued(gitDir, webroot string, opts *Options) error {
 				return fmt.Errorf("publish: %w", err)
 			}
 			start := time.Now()
-			res, err := Publish(gitDir, webroot, opts)
+			res, err := Publish(gitDir, webroot, &o)
 			last = err
 			if rerr := Record(gitDir, webroot, start, res, err); rerr != nil && last == nil {
 				last = rerr

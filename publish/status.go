@@ -23,6 +23,7 @@ type Attempt struct {
 	Seconds    float64   `json:"seconds"`
 	CPUSeconds float64   `json:"cpu_seconds,omitempty"` // Result.CPU
 	NextChange string    `json:"next_change,omitempty"`
+	Steps      []Step    `json:"steps,omitempty"` // Result.Steps
 }
 
 // Status is the record kept in <gitdir>/kjjr/publish.json: the last
@@ -62,7 +63,7 @@ func Record(gitDir, webroot string, start time.Time, res *Result, err error) err
 		a.Error = err.Error()
 	} else {
 		a.Commit, a.Release, a.Unchanged = res.Release.Commit, res.Release.ID, res.Unchanged
-		a.CPUSeconds = res.CPU.Seconds()
+		a.CPUSeconds, a.Steps = res.CPU.Seconds(), res.Steps
 		if !res.NextChange.IsZero() {
 			a.NextChange = res.NextChange.String()
 		}

@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path"
 	"runtime"
 	"sort"
@@ -24,6 +23,7 @@ import (
 
 	"kjjr/application"
 	"kjjr/content"
+	"kjjr/internal/progid"
 	"kjjr/sheet"
 )
 
@@ -349,13 +349,9 @@ var templates = sync.OnceValues(func() (*templateSet, error) {
 		})
 	}
 	// The layout and the report pages are written by Go code: a new
-	// binary may render differently, so its bytes are part of the version.
-	if exe, err := os.Executable(); err == nil {
-		if f, err := os.Open(exe); err == nil {
-			_, _ = io.Copy(h, f)
-			f.Close()
-		}
-	}
+	// binary may render differently, so its build ID (package progid) is
+	// part of the version.
+	h.Write([]byte(progid.ID()))
 	copy(ts.version[:], h.Sum(nil))
 	base, err := template.New("").Funcs(template.FuncMap{
 		"navItems":      func() []navItem { return nav },

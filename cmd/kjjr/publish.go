@@ -71,7 +71,14 @@ func cmdPublish(e *env, args []string) int {
 	}
 	opts := &publish.Options{Ref: *ref, Now: now, Keep: *keep, Force: *force}
 	if *queued {
-		if err := publish.RunQueued(gitDir, *to, opts); err != nil {
+		// The post-receive hook starts this when main moved: mark it to
+		// be published, then publish what is pending unless another
+		// process already does.
+		err := publish.Request(gitDir)
+		if err == nil {
+			err = publish.RunQueued(gitDir, *to, opts)
+		}
+		if err != nil {
 			fmt.Fprintf(e.stderr, "kjjr publish: 发布失败：%v\n", err)
 			return 1
 		}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -80,7 +81,10 @@ func checkPassword(hash, password string) bool {
 
 // dummyHash is checked against when the account does not exist, so that an
 // unknown name takes as long as a wrong password.
-var dummyHash, _ = HashPassword("kjjr-console-no-such-account")
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("kjjr-console-no-such-account")
+	return h
+})
 
 // Staff is the set of accounts in a staff file.
 type Staff struct {
@@ -126,7 +130,7 @@ func (s *Staff) Lookup(name string) (Account, bool) {
 func (s *Staff) Verify(name, password string) (Account, bool) {
 	a, ok := s.Lookup(name)
 	if !ok {
-		checkPassword(dummyHash, password)
+		checkPassword(dummyHash(), password)
 		return Account{}, false
 	}
 	if !checkPassword(a.Hash, password) {

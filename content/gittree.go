@@ -55,6 +55,13 @@ type TreeOptions struct {
 	// every institution that rounds, publicity or results name and that
 	// was left out.
 	Only func(slug string) bool
+	// Bare reads nothing outside institutions/ but site.yaml: no notices,
+	// rounds, publicity, results or calendar, so the institutions have no
+	// status History and nothing is checked against those files. For a
+	// caller that needs only the institutions' own records (a delta build
+	// takes the old reports of the changed institutions out of its
+	// figures: decoding the results files twice would cost it more).
+	Bare bool
 }
 
 // TreeCache holds what LoadTree loaded from a tree, keyed by tree hashes:
@@ -282,6 +289,8 @@ func LoadTree(fsys TreeFS, opts *TreeOptions) (*Repo, error) {
 				news = append(news, fresh{key, st, ts})
 				subs = append(subs, st)
 			}
+		case o.Bare && name != "site.yaml":
+			// Only the institutions (see Bare).
 		case o.Compliance && name != "site.yaml" && name != "calendar":
 			// Only site.yaml, the calendar (deadlines move off rest days,
 			// see Due) and the history dirs (below, when needed).

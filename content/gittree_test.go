@@ -458,3 +458,34 @@ func TestLoadTreeOnly(t *testing.T) {
 			len(some.Notices), len(all.Notices), len(some.Results), len(all.Results), len(some.Rounds), len(all.Rounds))
 	}
 }
+
+// Bare loads the chosen institutions' records as a whole load has them,
+// and nothing outside institutions/ but site.yaml.
+func TestLoadTreeBare(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, corpusFS(t, 4)); err != nil {
+		t.Fatal(err)
+	}
+	fsys := commitAll(t, dir)
+	all, err := content.LoadTree(fsys, &content.TreeOptions{Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slug := corpus.Slug(2)
+	bare, err := content.LoadTree(fsys, &content.TreeOptions{Public: true, Only: func(s string) bool { return s == slug }, Bare: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bare.Institutions) != 1 || len(bare.Notices)+len(bare.Results)+len(bare.Rounds)+len(bare.Publicities) != 0 {
+		t.Fatalf("loaded %d institutions, %d notices, %d results, %d rounds, %d publicities; want the one institution alone",
+			len(bare.Institutions), len(bare.Notices), len(bare.Results), len(bare.Rounds), len(bare.Publicities))
+	}
+	got, want := bare.Institutions[0], all.Institution(slug)
+	if !reflect.DeepEqual(got.Reports, want.Reports) || got.Name != want.Name {
+		t.Errorf("%s: reports or name differ from the whole load", slug)
+	}
+	if bare.Site.Bureau != all.Site.Bureau {
+		t.Errorf("site.yaml not read")
+	}
+}

@@ -199,7 +199,8 @@ func buildDelta(repo *gogit.Repository, fsys *gitfs.FS, commit, tree string, st 
 	if err != nil {
 		return nil, false, nil // the whole build says what is wrong
 	}
-	old, err := content.LoadTree(oldFS, &content.TreeOptions{Public: true, Workers: opts.Workers, Only: only})
+	// Of the old tree, only the changed institutions' reports are needed.
+	old, err := content.LoadTree(oldFS, &content.TreeOptions{Public: true, Workers: opts.Workers, Only: only, Bare: true})
 	if err != nil {
 		return nil, false, nil
 	}

@@ -17,7 +17,19 @@ import (
 	"kjjr/content"
 )
 
-func xmlEscapeTo(w io.Writer, s string) error { return xml.EscapeText(w, []byte(s)) }
+// xmlEscapeTo writes s escaped as XML text, as xml.EscapeText does.
+// A string of characters that need no escape (the URLs of the sitemap:
+// hundreds of thousands at thousands of institutions) is written as it
+// is, without xml.EscapeText's copy and rune loop.
+func xmlEscapeTo(w io.Writer, s string) error {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' {
+			return xml.EscapeText(w, []byte(s))
+		}
+	}
+	_, err := io.WriteString(w, s)
+	return err
+}
 
 // csvFile writes rows as CSV with a UTF-8 BOM (spreadsheets then read
 // Chinese correctly).

@@ -1,6 +1,8 @@
 package site
 
 import (
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"os"
 	"path/filepath"
@@ -234,6 +236,21 @@ func FuzzDecodeState(f *testing.F) {
 			if again := decodeState(string(got.encode())); !reflect.DeepEqual(again, got) {
 				t.Fatalf("decoded state does not survive encoding: %+v", got)
 			}
+		}
+	})
+}
+
+// xmlEscapeTo writes what xml.EscapeText writes, fast path or not.
+func FuzzXMLEscape(f *testing.F) {
+	for _, s := range []string{"https://example.gov.cn/institutions/jg00001/reports/2026-01.html", "a&b<c>\"'", "\t\n\r\x7f", "中文", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got, want bytes.Buffer
+		_ = xmlEscapeTo(&got, s)
+		_ = xml.EscapeText(&want, []byte(s))
+		if got.String() != want.String() {
+			t.Fatalf("%q: %q, want %q", s, got.String(), want.String())
 		}
 	})
 }

@@ -33,10 +33,11 @@
 // # Contract
 //
 // A publish builds the commit into WEBROOT/build with site.BuildRef:
-// incremental by tree hashes, its tree cache kept in the git directory
-// (site.DefaultCacheFile), so an institution whose subtree did not change
-// is neither read from git nor rendered, and only what changed is
-// written. It then makes the new release as a tree of hard links to the
+// incremental by tree hashes, its tree cache and build state kept in the
+// git directory (site.DefaultCacheFile), so an institution whose subtree
+// did not change is neither read from git nor rendered, and only what
+// changed is written; when only some institutions' reports changed it is
+// a delta build, which does not load the other institutions at all. It then makes the new release as a tree of hard links to the
 // files of WEBROOT/build (the manifest excepted), and only when the
 // release is complete does WEBROOT/current switch to it, by renaming a
 // new symlink over the old one: a request sees either the old release or

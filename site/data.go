@@ -315,34 +315,47 @@ func (w *worker) search() error {
 	return w.page(w.group, "search/index.html", "search", &page{Title: "站内搜索", Nav: "search", Search: true, Crumbs: []crumb{{"搜索", ""}}})
 }
 
-// sitemapURLs lists every HTML page's URL path (from the site root) in a
-// fixed order, computed from the repo rather than from the output.
-func (b *builder) sitemapURLs() []string {
-	u := []string{""}
-	for _, n := range nav[1:] {
-		u = append(u, n.Href)
+// sitemapURL is a page's URL path (from the site root) in pieces, joined
+// when written: hundreds of thousands of report pages at thousands of
+// institutions share their institution's piece instead of each being a
+// string of its own.
+type sitemapURL [4]string
+
+// sitemapURLs lists every HTML page's URL path in a fixed order, computed
+// from the repo rather than from the output.
+func (b *builder) sitemapURLs() []sitemapURL {
+	n := 2 + len(nav) + len(b.repo.Notices) + len(b.repo.Rounds) + len(b.repo.Publicities) + len(b.repo.Results)
+	for _, ip := range b.pages {
+		n += 1 + strings.Count(ip.Reports, " ") + 1
 	}
-	u = append(u, "sitemap/", GuidePath)
+	u := make([]sitemapURL, 0, n)
+	add := func(s string) { u = append(u, sitemapURL{s}) }
+	add("")
+	for _, n := range nav[1:] {
+		add(n.Href)
+	}
+	add("sitemap/")
+	add(GuidePath)
 	for _, ip := range b.pages {
 		base := "institutions/" + ip.Slug + "/"
-		u = append(u, base)
+		add(base)
 		for rest := ip.Reports; rest != ""; {
 			var p string
 			p, rest, _ = strings.Cut(rest, " ")
-			u = append(u, base+"reports/"+p+".html")
+			u = append(u, sitemapURL{base, "reports/", p, ".html"})
 		}
 	}
 	for _, n := range b.publishedNotices() {
-		u = append(u, "notices/"+n.Slug+"/")
+		add("notices/" + n.Slug + "/")
 	}
 	for _, rd := range b.repo.Rounds {
-		u = append(u, "rounds/"+rd.Slug+"/")
+		add("rounds/" + rd.Slug + "/")
 	}
 	for _, p := range b.publishedPublicities() {
-		u = append(u, "publicity/"+p.Slug+"/")
+		add("publicity/" + p.Slug + "/")
 	}
 	for _, r := range b.publishedResults() {
-		u = append(u, "results/"+strconv.Itoa(r.Year)+"/")
+		add("results/" + strconv.Itoa(r.Year) + "/")
 	}
 	return u
 }
@@ -352,12 +365,18 @@ const sitemapMax = 50000 // URLs per sitemap file (sitemaps.org)
 func (w *worker) sitemap() error {
 	b := w.b
 	urls := b.sitemapURLs()
-	write := func(rel string, us []string) error {
+	var base bytes.Buffer
+	_ = xmlEscapeTo(&base, b.chrome.BaseURL)
+	write := func(rel string, us []sitemapURL) error {
 		var x bytes.Buffer
+		x.Grow(len(us) * 96)
 		x.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n")
 		for _, u := range us {
 			x.WriteString("<url><loc>")
-			_ = xmlEscapeTo(&x, b.chrome.BaseURL+u)
+			x.Write(base.Bytes())
+			for _, part := range u {
+				_ = xmlEscapeTo(&x, part)
+			}
 			x.WriteString("</loc></url>\n")
 		}
 		x.WriteString("</urlset>\n")

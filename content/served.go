@@ -119,10 +119,16 @@ func (c *DistinctCounter) Add(rep *Report) {
 // Counts returns the distinct enterprises and of them the 晋创谷 ones.
 func (c *DistinctCounter) Counts() (all, jinchuanggu int) {
 	slices.Sort(c.keys)
-	for i := 0; i < len(c.keys); {
-		e, jcg := c.keys[i]>>1, false
-		for ; i < len(c.keys) && c.keys[i]>>1 == e; i++ {
-			jcg = jcg || c.keys[i]&1 != 0
+	return countSorted(c.keys)
+}
+
+// countSorted counts the distinct enterprises of sorted keys (repeats
+// allowed), and of them those with the 晋创谷 mark in any key.
+func countSorted(keys []uint64) (all, jinchuanggu int) {
+	for i := 0; i < len(keys); {
+		e, jcg := keys[i]>>1, false
+		for ; i < len(keys) && keys[i]>>1 == e; i++ {
+			jcg = jcg || keys[i]&1 != 0
 		}
 		all++
 		if jcg {

@@ -86,19 +86,7 @@ func (t *ServedTally) Apply(add, remove []*Report) {
 
 // Counts returns the distinct enterprises and of them the 晋创谷 ones, as
 // DistinctCounter.Counts does for the same reports.
-func (t *ServedTally) Counts() (all, jinchuanggu int) {
-	for i := 0; i < len(t.Keys); {
-		e, jcg := t.Keys[i]>>1, false
-		for ; i < len(t.Keys) && t.Keys[i]>>1 == e; i++ {
-			jcg = jcg || t.Keys[i]&1 != 0
-		}
-		all++
-		if jcg {
-			jinchuanggu++
-		}
-	}
-	return all, jinchuanggu
-}
+func (t *ServedTally) Counts() (all, jinchuanggu int) { return countSorted(t.Keys) }
 
 // MarshalBinary encodes t: Listed, the number of keys, then each key as
 // the uvarint of its difference from the one before and its count.

@@ -462,7 +462,3 @@ func (s *figureState) totals() *totals {
 	return t
 }
 
-// computeTotals sums the approved monthly reports of r up to now.
-func computeTotals(r *content.Repo, now content.Date) *totals {
-	return newFigureState(r.Institutions, now).totals()
-}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"kjjr/internal/atomicfile"
+	"kjjr/internal/readall"
 )
 
 // A Compliance TreeCache is kept in a text file, one record a line, fields
@@ -39,7 +39,7 @@ const (
 // missing, damaged or foreign file gives an empty cache (the next load
 // rebuilds it), never an error.
 func ReadTreeCache(path string) *TreeCache {
-	text, err := readString(path)
+	text, err := readall.String(path)
 	if err != nil {
 		return &TreeCache{}
 	}
@@ -55,24 +55,6 @@ func ReadTreeCache(path string) *TreeCache {
 		return &TreeCache{}
 	}
 	return c
-}
-
-// readString reads a file into a string without the copy of
-// string(os.ReadFile(path)): the cache is most of the cost of a warm load.
-func readString(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var b strings.Builder
-	if fi, err := f.Stat(); err == nil {
-		b.Grow(int(fi.Size()) + 1)
-	}
-	if _, err := io.Copy(&b, f); err != nil {
-		return "", err
-	}
-	return b.String(), nil
 }
 
 // WriteFile writes the cache to path atomically (a temporary file renamed

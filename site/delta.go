@@ -15,6 +15,7 @@ import (
 	"kjjr/content"
 	"kjjr/content/gitfs"
 	"kjjr/internal/atomicfile"
+	"kjjr/internal/readall"
 )
 
 // A build from git (BuildRef) after a change to a few institutions renders
@@ -281,11 +282,11 @@ func decodeState(text string) *buildState {
 // readBuildState reads a state file; a missing, damaged or older one is
 // nil (the next build is a whole one).
 func readBuildState(p string) *buildState {
-	data, err := os.ReadFile(p)
+	text, err := readall.String(p)
 	if err != nil {
 		return nil
 	}
-	return decodeState(string(data))
+	return decodeState(text)
 }
 
 // write writes the state to p atomically, readable by the owner only.

@@ -22,6 +22,7 @@ import (
 	"syscall"
 
 	"kjjr/internal/atomicfile"
+	"kjjr/internal/readall"
 )
 
 // ManifestName is the file Build keeps in the output directory: one line
@@ -151,13 +152,12 @@ func (m *manifest) addGroup(group string, files []string) {
 }
 
 func readManifest(dir string) (*manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	// One string for the whole file: every path and group below is a
+	// substring of it, not an allocation of its own.
+	all, err := readall.String(filepath.Join(dir, ManifestName))
 	if err != nil {
 		return nil, err
 	}
-	// One string for the whole file: every path and group below is a
-	// substring of it, not an allocation of its own.
-	all := string(data)
 	head, rest, _ := strings.Cut(all, "\n")
 	if head != manifestHeader {
 		return newManifest(), nil // another version or a build stopped half way: start over

@@ -461,4 +461,3 @@ func (s *figureState) totals() *totals {
 	}
 	return t
 }
-

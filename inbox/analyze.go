@@ -154,24 +154,7 @@ func (a *analyzer) analyze(raw []byte, receivedAt time.Time, override *content.I
 	for _, pt := range p.Parts {
 		pl.rfiles = append(pl.rfiles, receiptFile{Name: pt.Name, Size: pt.Size, SHA256: pt.SHA256})
 	}
-	var reasons []string
-	if int64(len(raw)) > lim.MaxMessage {
-		reasons = append(reasons, tooLargeReason(int64(len(raw)), lim.MaxMessage))
-	}
-	if p.Incomplete != nil {
-		reasons = append(reasons, "邮件不完整（MIME 结构损坏：缺少结束分隔符或附件编码损坏），内容可能有缺失，请重新发送")
-	}
-	if p.TooMany {
-		reasons = append(reasons, fmt.Sprintf("邮件结构过于复杂（嵌套超过 %d 层或超过 %d 个部分），请重新发送，附件直接添加到邮件中", maxDepth, maxParts))
-	}
-	if len(p.Parts) > lim.MaxAttachments {
-		reasons = append(reasons, fmt.Sprintf("附件数量 %d 个，超过上限 %d 个：请分成几封邮件发送", len(p.Parts), lim.MaxAttachments))
-	}
-	for _, pt := range p.Parts {
-		if pt.TooLarge {
-			reasons = append(reasons, fmt.Sprintf("附件“%s”大小 %s，超过单个附件上限 %s：请压缩或拆分后重新发送", pt.Name, mib(pt.Size), mib(lim.MaxAttachment)))
-		}
-	}
+	reasons := a.limitReasons(pl)
 	if len(reasons) == 0 && len(p.Parts) == 0 && strings.TrimSpace(p.Text) == "" {
 		reasons = append(reasons, "邮件没有正文也没有附件：请附上月报表（.xlsx）或报告文件后重新发送")
 	}

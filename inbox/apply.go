@@ -229,7 +229,8 @@ func (a *analyzer) strangerApplication(pl *plan) *plan {
 	return a.application(pl, form)
 }
 
-// limitReasons are the limits a message breaks (the checks of analyze).
+// limitReasons are the limits a message breaks (size, structure, the
+// number and size of attachments), for reports and applications alike.
 func (a *analyzer) limitReasons(pl *plan) []string {
 	lim, p := a.limits(), pl.p
 	var reasons []string

@@ -114,7 +114,7 @@ var fastPath = true
 //
 // The fast path is taken when the push changes, by tree hashes, only
 // directories institutions/<slug> of a set S of institutions, and in
-// none of them index.md (changedInstitutions): no file outside
+// none of them index.md (gitfs.ChangedInstitutions): no file outside
 // institutions/ changed, no institution was added or removed, no
 // institution record changed; only reports, inspections and other files
 // below the institutions of S. Both trees are then loaded with
@@ -195,10 +195,12 @@ func checkMain(st storer.EncodedObjectStorer, u Update, today content.Date) erro
 		return nil // the same content: no error can be new
 	}
 	if oldT != nil && fastPath {
-		if p, err := changedInstitutions(st, oldT, newT); err != nil {
-			return err
-		} else if p != nil {
-			return checkOnly(st, oldC, newC, oldT, newT, p, today)
+		only, ok, err := gitfs.ChangedInstitutions(st, oldT, newT)
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		if ok && len(only) > 0 {
+			return checkOnly(st, oldC, newC, oldT, newT, &partial{only: only}, today)
 		}
 	}
 	after := checkTree(st, newT, newC.Committer.When, today, oldT)
@@ -246,7 +248,7 @@ func withLoadErr(ds content.Diagnostics, repo *content.Repo, err error) content.
 
 // checkOnly is the fast path of checkMain: `kjjr check` of both trees
 // loaded with content.TreeOptions.Only set to the institutions only (see
-// changedInstitutions), refused on the errors the new tree adds.
+// gitfs.ChangedInstitutions), refused on the errors the new tree adds.
 func checkOnly(st storer.EncodedObjectStorer, oldC, newC *object.Commit, oldT, newT *object.Tree, p *partial, today content.Date) error {
 	load := func(t *object.Tree, when time.Time) content.Diagnostics {
 		fsys := rootOnly{gitfs.New(st, t, when)}
@@ -292,100 +294,6 @@ func (f rootOnly) ReadDir(name string) ([]fs.DirEntry, error) {
 // partial is what the fast path checks: the institutions a push changed.
 type partial struct {
 	only map[string]bool
-}
-
-// changedInstitutions compares the trees of main before (a) and after (b)
-// a push by hashes. It returns the institutions whose directory
-// institutions/<slug> changed when that is all that changed: every other
-// entry of the root and of institutions/ is the same in both (no
-// institution added or removed), and in each changed directory index.md
-// is the same entry (same blob and mode, or absent from both). Otherwise,
-// or when nothing changed at all (then there is nothing to check), it
-// returns nil.
-func changedInstitutions(st storer.EncodedObjectStorer, a, b *object.Tree) (*partial, error) {
-	ia, ib, ok := sameBut(a, b, "institutions")
-	if !ok {
-		return nil, nil
-	}
-	ta, err := object.GetTree(st, ia.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("publish: main tree: %w", err)
-	}
-	tb, err := object.GetTree(st, ib.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("publish: pushed tree: %w", err)
-	}
-	if len(ta.Entries) != len(tb.Entries) {
-		return nil, nil
-	}
-	p := &partial{only: map[string]bool{}}
-	for i := range tb.Entries {
-		ea, eb := &ta.Entries[i], &tb.Entries[i]
-		if ea.Name != eb.Name || ea.Mode != eb.Mode {
-			return nil, nil
-		}
-		if ea.Hash == eb.Hash {
-			continue
-		}
-		if eb.Mode != filemode.Dir {
-			return nil, nil
-		}
-		da, err := object.GetTree(st, ea.Hash)
-		if err != nil {
-			return nil, fmt.Errorf("publish: main tree: %w", err)
-		}
-		db, err := object.GetTree(st, eb.Hash)
-		if err != nil {
-			return nil, fmt.Errorf("publish: pushed tree: %w", err)
-		}
-		if !sameEntry(da, db, "index.md") {
-			return nil, nil
-		}
-		p.only[eb.Name] = true
-	}
-	if len(p.only) == 0 {
-		return nil, nil
-	}
-	return p, nil
-}
-
-// sameBut reports whether the trees a and b have the same entries (names,
-// modes, hashes, in the same order) except the one named name, which
-// both have as a directory; it returns that entry of each.
-func sameBut(a, b *object.Tree, name string) (ea, eb *object.TreeEntry, ok bool) {
-	if len(a.Entries) != len(b.Entries) {
-		return nil, nil, false
-	}
-	for i := range a.Entries {
-		x, y := &a.Entries[i], &b.Entries[i]
-		if x.Name != y.Name || x.Mode != y.Mode {
-			return nil, nil, false
-		}
-		if x.Name == name {
-			ea, eb = x, y
-		} else if x.Hash != y.Hash {
-			return nil, nil, false
-		}
-	}
-	return ea, eb, ea != nil && ea.Mode == filemode.Dir
-}
-
-// sameEntry reports whether the trees a and b have the same entry named
-// name (same mode and hash), or both none.
-func sameEntry(a, b *object.Tree, name string) bool {
-	find := func(t *object.Tree) *object.TreeEntry {
-		for i := range t.Entries {
-			if t.Entries[i].Name == name {
-				return &t.Entries[i]
-			}
-		}
-		return nil
-	}
-	x, y := find(a), find(b)
-	if x == nil || y == nil {
-		return x == nil && y == nil
-	}
-	return x.Mode == y.Mode && x.Hash == y.Hash
 }
 
 // sameReports hides institutions/<slug>/reports of the institutions whose

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"kjjr/content"
+	"kjjr/content/gitfs"
 )
 
 // gateServer is a bare repo of the default dataset with the hooks
@@ -155,11 +156,11 @@ func usesFastPath(t *testing.T, s *server, base, head plumbing.Hash) bool {
 		}
 		return tr
 	}
-	p, err := changedInstitutions(st, tree(base), tree(head))
+	only, ok, err := gitfs.ChangedInstitutions(st, tree(base), tree(head))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p != nil
+	return ok && len(only) > 0
 }
 
 // remoteSaid reports whether every line of msg reached the pusher (as

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
+	"kjjr/content/gitfs"
 	"kjjr/internal/gitdir"
 	"kjjr/submission"
 )
@@ -24,11 +25,11 @@ func fastPathFor(t *testing.T, gitDir string, base, head plumbing.Hash) bool {
 		t.Fatal(err)
 	}
 	defer done()
-	p, err := changedInstitutions(st, commitTree(t, st, base), commitTree(t, st, head))
+	only, ok, err := gitfs.ChangedInstitutions(st, commitTree(t, st, base), commitTree(t, st, head))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p != nil
+	return ok && len(only) > 0
 }
 
 func commitTree(t *testing.T, st storer.EncodedObjectStorer, h plumbing.Hash) *object.Tree {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"kjjr/content"
 	"kjjr/content/gitfs"
@@ -190,8 +191,13 @@ func buildDelta(repo *gogit.Repository, fsys *gitfs.FS, commit, tree string, st 
 	if h, err := oldFS.TreeHash("."); err != nil || h != st.Tree {
 		return nil, false, nil
 	}
-	changed, ok := changedInstitutions(oldFS, fsys)
-	if !ok {
+	oldT, err1 := repo.TreeObject(plumbing.NewHash(st.Tree))
+	newT, err2 := repo.TreeObject(plumbing.NewHash(tree))
+	if err1 != nil || err2 != nil {
+		return nil, false, nil
+	}
+	changed, ok, err := gitfs.ChangedInstitutions(repo.Storer, oldT, newT)
+	if err != nil || !ok || len(changed) > deltaMax {
 		return nil, false, nil
 	}
 	only := func(slug string) bool { return changed[slug] }

@@ -10,10 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"kjjr/content"
-	"kjjr/content/gitfs"
 	"kjjr/internal/atomicfile"
 	"kjjr/internal/readall"
 )
@@ -408,70 +405,4 @@ func (b *builder) endDelta(d *deltaInput, commit, tree string) *buildState {
 	st.Commit, st.Tree, st.Pages = commit, tree, d.pages
 	st.setFigures(d.figs)
 	return &st
-}
-
-// changedInstitutions compares the tree old (the one the output was built
-// from) with cur: it returns the slugs of the institutions whose
-// directory differs, and ok only when nothing else differs (see the top
-// of this file): every entry outside institutions/ the same, the same
-// institutions, and each changed one's index.md the same.
-func changedInstitutions(old, cur *gitfs.FS) (map[string]bool, bool) {
-	same := func(a, b []os.DirEntry, skip string) (diff []string, ok bool) {
-		if len(a) != len(b) {
-			return nil, false
-		}
-		for i := range a {
-			if a[i].Name() != b[i].Name() || a[i].Type() != b[i].Type() {
-				return nil, false
-			}
-			if a[i].Name() == skip {
-				continue
-			}
-			ia, err1 := a[i].Info()
-			ib, err2 := b[i].Info()
-			if err1 != nil || err2 != nil {
-				return nil, false
-			}
-			ha, ok1 := ia.Sys().(plumbing.Hash)
-			hb, ok2 := ib.Sys().(plumbing.Hash)
-			if !ok1 || !ok2 {
-				return nil, false
-			}
-			if ha != hb {
-				diff = append(diff, a[i].Name())
-			}
-		}
-		return diff, true
-	}
-	ro, err1 := old.ReadDir(".")
-	rc, err2 := cur.ReadDir(".")
-	if err1 != nil || err2 != nil {
-		return nil, false
-	}
-	if diff, ok := same(ro, rc, "institutions"); !ok || len(diff) > 0 {
-		return nil, false
-	}
-	changed := map[string]bool{}
-	io, err1 := old.ReadDir("institutions")
-	ic, err2 := cur.ReadDir("institutions")
-	if errors.Is(err1, os.ErrNotExist) && errors.Is(err2, os.ErrNotExist) {
-		return changed, true
-	}
-	if err1 != nil || err2 != nil {
-		return nil, false
-	}
-	diff, ok := same(io, ic, "")
-	if !ok || len(diff) > deltaMax {
-		return nil, false
-	}
-	for _, slug := range diff {
-		idx := "institutions/" + slug + "/index.md"
-		ho, err1 := old.EntryHash(idx)
-		hc, err2 := cur.EntryHash(idx)
-		if err1 != nil || err2 != nil || ho != hc || strings.HasPrefix(slug, ".") {
-			return nil, false
-		}
-		changed[slug] = true
-	}
-	return changed, true
 }

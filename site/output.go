@@ -670,8 +670,9 @@ func (o *output) keepFiles(group string) bool {
 
 // keepExcept keeps every group of the old manifest that is not in render
 // as it is, with its keys (a delta build, which renders only the groups
-// in render). It reports false, having kept nothing, when a file of a
-// kept group is missing; the caller then renders everything. The
+// in render). It reports false when a file of a kept group is missing:
+// the caller then drops this output (nothing was written) and renders
+// everything. The
 // site-wide input key is dropped: the next build that uses input keys
 // renders the site-wide pages again.
 func (o *output) keepExcept(render map[string]bool) bool {
@@ -688,7 +689,6 @@ func (o *output) keepExcept(render map[string]bool) bool {
 	} else {
 		for g := range o.oldBy {
 			if !render[g] && !o.keepFiles(g) {
-				o.cur = newManifestLike(o.cur)
 				return false
 			}
 		}
@@ -706,13 +706,6 @@ func (o *output) keepExcept(render map[string]bool) bool {
 		}
 	}
 	return true
-}
-
-// newManifestLike returns an empty manifest with m's date and tree.
-func newManifestLike(m *manifest) *manifest {
-	n := newManifest()
-	n.Now, n.Tree = m.Now, m.Tree
-	return n
 }
 
 // setInput records the input key (see inputs) a group was rendered from.

@@ -105,30 +105,31 @@ func Storage(gitDir string, o filesystem.Options) *filesystem.Storage {
 // its work tree: for code that reads objects and refs only. It returns
 // the repository and its git directory.
 func Open(dir string) (*git.Repository, string, error) {
-	gd, _, err := Find(dir)
-	if err != nil {
-		return nil, "", err
-	}
-	r, err := git.Open(Storage(gd, filesystem.Options{}), nil)
-	if err != nil {
-		return nil, "", fmt.Errorf("open git repo %s: %w", dir, err)
-	}
-	return r, gd, nil
+	r, gd, _, err := open(dir, filesystem.Options{})
+	return r, gd, err
 }
 
 // OpenKeep is Open for code that reads many objects in one go (a build
 // from git): the pack files stay open, rather than being opened again for
 // every object read, until done is called.
 func OpenKeep(dir string) (r *git.Repository, gitDir string, done func(), err error) {
+	r, gd, st, err := open(dir, filesystem.Options{KeepDescriptors: true})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return r, gd, func() { st.Close() }, nil
+}
+
+func open(dir string, o filesystem.Options) (*git.Repository, string, *filesystem.Storage, error) {
 	gd, _, err := Find(dir)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	st := Storage(gd, filesystem.Options{KeepDescriptors: true})
-	r, err = git.Open(st, nil)
+	st := Storage(gd, o)
+	r, err := git.Open(st, nil)
 	if err != nil {
 		st.Close()
 		return nil, "", nil, fmt.Errorf("open git repo %s: %w", dir, err)
 	}
-	return r, gd, func() { st.Close() }, nil
+	return r, gd, st, nil
 }
